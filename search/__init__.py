@@ -1,0 +1,1 @@
+"""Search backends for the directory: the protocol, text folding, and the implementations."""

@@ -1,0 +1,58 @@
+"""The search document: one listing flattened for indexing, holding nothing a public hit may not show
+(apart from ``staff_points``, which backends use only for viewers allowed exact coordinates)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import msgspec
+
+
+class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
+    service_id: uuid.UUID
+    organization_id: uuid.UUID
+    visibility: str
+    status: str
+    name: str
+    alternate_name: str = ""
+    organization_name: str
+    description: str = ""
+    eligibility: str = ""
+    categories: list[str]
+    category_labels: list[str]
+    populations: list[str]
+    population_labels: list[str]
+    provinces: list[str]
+    place_names: list[str]
+    languages: list[str]
+    fee: str
+    hotlines: list[str]
+    hotline_labels: list[str] = []  # "đường dây nóng", "hotline" when the listing has one
+    accepting_referrals: bool
+    capacity_available: int | None
+    always_open: bool
+    open_week: list[tuple[int, int]]  # [start, end) minutes of the week, local time
+    public_points: list[tuple[float, float]]
+    staff_points: list[tuple[float, float]]
+    last_verified_at: datetime | None
+    updated_at: datetime
+
+    def weighted_text(self) -> list[tuple[str, str]]:
+        """Text to index with its weight: names first, then kinds, then the long prose."""
+        return [
+            (self.name, "A"),
+            (self.alternate_name, "A"),
+            (self.organization_name, "A"),
+            (" ".join(self.category_labels), "B"),
+            (" ".join(self.population_labels), "B"),
+            (" ".join(self.hotlines + [_digits(h) for h in self.hotlines]), "B"),
+            (" ".join(self.hotline_labels), "C"),
+            (" ".join(self.place_names), "C"),
+            (self.description, "C"),
+            (self.eligibility, "D"),
+        ]
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())

@@ -1,0 +1,91 @@
+"""The search protocol every backend implements, and the shapes that cross it."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import msgspec
+
+from search.documents import SearchDocument
+
+FACETS = ("category", "province", "population")
+NATIONAL = "national"
+
+
+class Sort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    DISTANCE = "distance"
+    UPDATED = "updated"
+
+
+class Viewer(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is searching, as far as search needs to know.
+
+    ``sees_restricted``: may see every staff-only listing and exact confidential coordinates.
+    ``organization_id``: the viewer's own organization, whose restricted listings it always sees.
+    """
+
+    sees_restricted: bool = False
+    organization_id: uuid.UUID | None = None
+
+
+PUBLIC = Viewer()
+
+
+class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
+    text: str = ""
+    categories: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    populations: tuple[str, ...] = ()
+    language: str | None = None
+    fee: str | None = None
+    open_at_minute: int | None = None  # minute of the week (Monday 00:00 = 0), local time
+    accepting_referrals: bool | None = None
+    has_capacity: bool | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    per_page: int = 20
+    viewer: Viewer = PUBLIC
+
+
+class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
+    service_id: uuid.UUID
+    name: str
+    organization_id: uuid.UUID
+    organization_name: str
+    categories: list[str]
+    populations: list[str]
+    provinces: list[str]
+    hotlines: list[str]
+    accepting_referrals: bool
+    capacity_available: int | None
+    last_verified_at: datetime | None
+    updated_at: datetime
+    distance_km: float | None = None
+
+
+class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    took_ms: float
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """What the directory needs from a search engine."""
+
+    name: str
+
+    async def index(self, documents: list[SearchDocument]) -> None: ...
+
+    async def delete(self, service_ids: list[uuid.UUID]) -> None: ...
+
+    async def search(self, query: SearchQuery) -> SearchResult: ...
+
+    async def ping(self) -> bool: ...

@@ -1,0 +1,89 @@
+"""Vietnamese text folding and the term/query strings both search backends are built on.
+
+Folding (NFD, drop combining marks, đ→d, lower case) makes ``binh yen``, ``Bình Yên`` and
+``BINH YEN`` the same words. Each document also carries its adjacent word pairs
+(``tam_lanh``), so a multi-syllable word typed in full matches as a unit and ranks first,
+while matching itself stays a cheap AND of single words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+_WORD = re.compile(r"[a-z0-9]+")
+_MAX_POSITION = 16383
+_MAX_POSITIONS_PER_TERM = 8
+WEIGHTS = ("A", "B", "C", "D")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` without diacritics: ``Ngôi Nhà Bình Yên`` → ``ngoi nha binh yen``."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.lower()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, in order (letters and digits only)."""
+    return _WORD.findall(fold(text))
+
+
+def pairs(tokens: Sequence[str]) -> list[str]:
+    """Adjacent word pairs: ``[tam, lanh, can]`` → ``[tam_lanh, lanh_can]``."""
+    return [f"{first}_{second}" for first, second in zip(tokens, tokens[1:], strict=False)]
+
+
+def document_terms(fields: Iterable[tuple[str, str]]) -> str:
+    """A tsvector literal for ``(text, weight)`` fields: every word and word pair, positioned.
+
+    Tokens are ``[a-z0-9_]`` only, so the literal is always well formed; it is still passed to
+    PostgreSQL as a bind parameter and cast there.
+    """
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for text, weight in fields:
+        if weight not in WEIGHTS:
+            raise ValueError(f"unknown weight {weight!r}")
+        tokens = words(text)
+        for index, token in enumerate(tokens):
+            position = min(position + 1, _MAX_POSITION)
+            _add(positions, token, position, weight)
+            if index + 1 < len(tokens):
+                _add(positions, f"{token}_{tokens[index + 1]}", position, weight)
+        position = min(position + 8, _MAX_POSITION)  # keep pairs from forming across fields
+    return " ".join(f"'{term}':{','.join(marks)}" for term, marks in sorted(positions.items()))
+
+
+def _add(positions: dict[str, list[str]], term: str, position: int, weight: str) -> None:
+    marks = positions.setdefault(term, [])
+    if len(marks) < _MAX_POSITIONS_PER_TERM:
+        marks.append(f"{position}{weight}")
+
+
+def typed_words(query: str) -> list[str]:
+    """The words of a query as typed. A lone trailing letter after other words is dropped:
+    the person is still typing it, and a one-letter prefix would match almost everything."""
+    tokens = words(query)
+    if len(tokens) > 1 and len(tokens[-1]) == 1:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def match_query(tokens: Sequence[str]) -> str | None:
+    """Every word must match; the last one as a prefix (results while typing)."""
+    if not tokens:
+        return None
+    *complete, last = tokens
+    return " & ".join([*(f"'{token}'" for token in complete), f"'{last}':*"])
+
+
+def rank_query(tokens: Sequence[str]) -> str | None:
+    """Any word or adjacent pair scores; pairs are rare, so a phrase typed in order ranks first."""
+    if not tokens:
+        return None
+    terms = [f"'{token}'" for token in tokens[:-1]] + [f"'{tokens[-1]}':*"]
+    bigrams = pairs(tokens)
+    terms += [f"'{pair}'" for pair in bigrams[:-1]] + [f"'{pair}':*" for pair in bigrams[-1:]]
+    return " | ".join(terms)

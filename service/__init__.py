@@ -1,0 +1,1 @@
+"""Kết Nối: referral and reintegration service for survivors in Viet Nam."""

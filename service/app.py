@@ -1,0 +1,75 @@
+"""create_app(settings) → the Litestar application: routes, dependencies, lifespan, errors, OpenAPI."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from search.postgres import PostgresSearch
+from service import deps
+from service.auth.api import AuthController, UserController
+from service.bootstrap import prepare_database
+from service.config import Settings
+from service.db import create_pool, database_url
+from service.directory.api import OrganizationController, ReferenceController, ServiceController
+from service.errors import exception_handlers
+from service.health import healthz, readyz
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def resources(app: Litestar) -> AsyncIterator[None]:
+        url = await asyncio.to_thread(database_url, settings)
+        pool = await create_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+        try:
+            async with pool.acquire() as conn:
+                await prepare_database(conn)
+            app.state.pool = pool
+            app.state.search = PostgresSearch(pool)
+            yield
+        finally:
+            await pool.close()
+
+    openapi = OpenAPIConfig(
+        title="Kết Nối API",
+        version="1",
+        description=(
+            "Directory of support services and survivor reintegration tracking. "
+            "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/tokens`); without it you are the public. "
+            "Each operation's summary names the roles allowed; out-of-scope ids answer 404."
+        ),
+        path="/schema",
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")},
+        ),
+        security=[{}, {"BearerToken": []}],
+    )
+    return Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            AuthController,
+            UserController,
+            ReferenceController,
+            ServiceController,
+            OrganizationController,
+        ],
+        dependencies=deps.dependencies,
+        exception_handlers=exception_handlers,
+        lifespan=[resources],
+        openapi_config=openapi,
+        state=State({"settings": settings}),
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory``: every worker builds its app from the environment."""
+    return create_app(Settings.from_env())

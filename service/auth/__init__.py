@@ -1,0 +1,1 @@
+"""Accounts, credentials, the current principal and the one permission check."""

@@ -1,0 +1,81 @@
+"""Shapes of accounts and tokens, and the principal a request acts as."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+import msgspec
+
+from service.fields import Email, Password, ShortText, Timestamp
+
+
+class Role(enum.StrEnum):
+    PARTNER = "partner"
+    CASEWORKER = "caseworker"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a request acts as; the anonymous public has no user."""
+
+    user_id: uuid.UUID | None = None
+    role: Role | None = None
+    organization_id: uuid.UUID | None = None
+    email: str | None = None
+    token_id: uuid.UUID | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+ANONYMOUS = Principal()
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    email: str
+    role: Role
+    organization_id: uuid.UUID | None
+    display_name: str
+    active: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    role: Role
+    organization_id: uuid.UUID | None = None
+    display_name: ShortText = ""
+    active: bool = True
+
+
+class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Email | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    organization_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
+    display_name: ShortText | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    password: ShortText
+
+
+class TokenUser(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    email: str
+    role: Role
+    organization_id: uuid.UUID | None
+
+
+class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
+    token: str
+    expires_at: Timestamp
+    user: TokenUser

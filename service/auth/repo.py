@@ -1,0 +1,185 @@
+"""SQL for users, bearer tokens and the login throttle."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.auth.models import Principal, Role, User
+from service.errors import Conflict, FieldError, NotFound, ValidationFailed
+
+_USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at"
+# Columns a PATCH may set; the keys are the only names that ever reach the SQL text.
+_USER_PATCHABLE = {
+    "email": "email",
+    "password_hash": "password_hash",
+    "role": "role",
+    "organization_id": "organization_id",
+    "display_name": "display_name",
+    "active": "active",
+}
+
+
+def _translate(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
+    constraint = getattr(exc, "constraint_name", None)
+    if constraint == "app_user_email_key":
+        return Conflict("A user with this email already exists")
+    if constraint == "app_user_org_required":
+        return ValidationFailed(
+            "This role belongs to an organization",
+            errors=[FieldError(field="organization_id", message="required for partners, caseworkers, coordinators")],
+        )
+    if constraint == "app_user_organization_id_fkey":
+        return ValidationFailed(
+            "Unknown organization", errors=[FieldError(field="organization_id", message="no such organization")]
+        )
+    return exc
+
+
+async def create_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    password_hash: str,
+    role: Role,
+    organization_id: uuid.UUID | None,
+    display_name: str,
+    active: bool = True,
+) -> User:
+    try:
+        row = await conn.fetchrow(
+            f"INSERT INTO app_user (id, email, password_hash, role, organization_id, display_name, active)"
+            f" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_USER_COLUMNS}",
+            uuid.uuid4(),
+            email,
+            password_hash,
+            role.value,
+            organization_id,
+            display_name,
+            active,
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise _translate(exc) from exc
+    return msgspec.convert(row, User, from_attributes=True)
+
+
+async def get_user(conn: asyncpg.Connection, user_id: uuid.UUID) -> User:
+    row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = $1", user_id)
+    if row is None:
+        raise NotFound("No such user")
+    return msgspec.convert(row, User, from_attributes=True)
+
+
+async def list_users(conn: asyncpg.Connection, *, limit: int, offset: int) -> tuple[list[User], int]:
+    rows = await conn.fetch(
+        f"SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM app_user ORDER BY lower(email) LIMIT $1 OFFSET $2",
+        limit,
+        offset,
+    )
+    total = rows[0]["total"] if rows else await conn.fetchval("SELECT count(*) FROM app_user")
+    return [msgspec.convert(r, User, from_attributes=True) for r in rows], total
+
+
+async def update_user(conn: asyncpg.Connection, user_id: uuid.UUID, changes: Mapping[str, Any]) -> User:
+    assignments, args = [], [user_id]
+    for field, value in changes.items():
+        args.append(value.value if isinstance(value, Role) else value)
+        assignments.append(f"{_USER_PATCHABLE[field]} = ${len(args)}")
+    assignments.append("updated_at = now()")
+    try:
+        row = await conn.fetchrow(
+            f"UPDATE app_user SET {', '.join(assignments)} WHERE id = $1 RETURNING {_USER_COLUMNS}", *args
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise _translate(exc) from exc
+    if row is None:
+        raise NotFound("No such user")
+    if changes.get("active") is False or "password_hash" in changes:
+        await revoke_user_tokens(conn, user_id)
+    return msgspec.convert(row, User, from_attributes=True)
+
+
+async def credentials(conn: asyncpg.Connection, email: str) -> tuple[User, str] | None:
+    row = await conn.fetchrow(
+        f"SELECT {_USER_COLUMNS}, password_hash FROM app_user WHERE lower(email) = lower($1)", email
+    )
+    if row is None:
+        return None
+    return msgspec.convert(row, User, from_attributes=True), row["password_hash"]
+
+
+async def insert_token(
+    conn: asyncpg.Connection, *, user_id: uuid.UUID, digest: bytes, expires_at: datetime, label: str
+) -> uuid.UUID:
+    token_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO api_token (id, user_id, token_hash, expires_at, label) VALUES ($1, $2, $3, $4, $5)",
+        token_id,
+        user_id,
+        digest,
+        expires_at,
+        label,
+    )
+    return token_id
+
+
+async def principal_for_token(conn: asyncpg.Connection, digest: bytes) -> Principal | None:
+    """The active user behind a live token, touching ``last_used_at`` at most every ten minutes."""
+    row = await conn.fetchrow(
+        "SELECT t.id AS token_id, t.last_used_at < now() - interval '10 minutes' AS touch,"
+        " u.id AS user_id, u.role, u.organization_id, u.email"
+        " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active",
+        digest,
+    )
+    if row is None:
+        return None
+    if row["touch"] is not False:
+        await conn.execute("UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"])
+    return Principal(
+        user_id=row["user_id"],
+        role=Role(row["role"]),
+        organization_id=row["organization_id"],
+        email=row["email"],
+        token_id=row["token_id"],
+    )
+
+
+async def revoke_token(conn: asyncpg.Connection, token_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id)
+
+
+async def revoke_user_tokens(conn: asyncpg.Connection, user_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
+    )
+
+
+async def hits_by_key(conn: asyncpg.Connection, bucket: str, keys: list[str], window: timedelta) -> dict[str, int]:
+    """Hits per key in the current fixed window."""
+    rows = await conn.fetch(
+        "SELECT key, hits FROM rate_limit_hit"
+        " WHERE bucket = $1 AND key = ANY($2::text[])"
+        " AND window_start = date_bin($3::interval, now(), 'epoch'::timestamptz)",
+        bucket,
+        keys,
+        window,
+    )
+    return {row["key"]: row["hits"] for row in rows}
+
+
+async def add_hit(conn: asyncpg.Connection, bucket: str, keys: list[str], window: timedelta) -> None:
+    await conn.execute(
+        "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
+        " SELECT $1, k, date_bin($3::interval, now(), 'epoch'::timestamptz), 1 FROM unnest($2::text[]) AS k"
+        " ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1",
+        bucket,
+        keys,
+        window,
+    )
+    await conn.execute("DELETE FROM rate_limit_hit WHERE window_start < now() - $1::interval * 2", window)

@@ -1,0 +1,199 @@
+"""The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import asyncpg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from service import demo
+from service.auth import repo as auth_repo
+from service.auth.api import issue_token
+from service.auth.models import Role
+from service.auth.secrets import hash_password
+from service.bootstrap import prepare_database
+from service.config import Settings
+from service.db import create_pool, database_url, transact
+from service.errors import DomainError
+
+console = Console()
+T = TypeVar("T")
+
+
+async def _with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+    url = await asyncio.to_thread(database_url, settings)
+    pool = await create_pool(url, min_size=1, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await prepare_database(conn)
+        return await work(pool)
+    finally:
+        await pool.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+async def _seed(pool: asyncpg.Pool) -> None:
+    if await demo.is_seeded(pool):
+        console.print("The directory already has data; demo data not loaded again.")
+        return
+    with _progress() as progress:
+        task = progress.add_task("Loading the demo directory", total=None)
+        count = await demo.seed_demo(pool, lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(f"Loaded {count} demo listings and one demo login per role.")
+
+
+def _print_welcome(settings: Settings) -> None:
+    console.print(f"\n[bold green]Kết Nối[/] is starting on [bold]http://{settings.host}:{settings.port}/[/]")
+    console.print(f"  API documentation: http://{settings.host}:{settings.port}/schema")
+    console.print(f"  Demo logins (password [bold]{demo.DEMO_PASSWORD}[/]):")
+    for login in demo.DEMO_LOGINS:
+        console.print(f"    {login.role.value:<12} {login.email}")
+    console.print("  Press Ctrl-C to stop.\n")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url = database_url(settings)
+
+    async def prepare(pool: asyncpg.Pool) -> None:
+        if args.demo:
+            await _seed(pool)
+
+    asyncio.run(_with_pool(settings, prepare))
+    # Workers are separate processes: hand them the resolved database so they share the embedded one.
+    os.environ["KETNOI_DATABASE_URL"] = url
+    _print_welcome(settings)
+    uvicorn.run(
+        "service.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> list[str]:
+        url = await asyncio.to_thread(database_url, settings)
+        conn = await asyncpg.connect(url)
+        try:
+            return await prepare_database(conn)
+        finally:
+            await conn.close()
+
+    applied = asyncio.run(run())
+    console.print(f"Applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(_with_pool(settings, _seed))
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> str:
+        organization_id = None
+        if args.organization:
+            async with pool.acquire() as conn:
+                organization_id = await conn.fetchval(
+                    "SELECT id FROM organization WHERE id::text = $1 OR lower(name) = lower($1)"
+                    " ORDER BY id LIMIT 1",
+                    args.organization,
+                )
+            if organization_id is None:
+                raise DomainError(f"No organization with id or name {args.organization!r}")
+        user = await transact(
+            pool,
+            auth_repo.create_user,
+            email=args.email,
+            password_hash=await hash_password(args.password),
+            role=Role(args.role),
+            organization_id=organization_id,
+            display_name=args.name or "",
+        )
+        return str(user.id)
+
+    if len(args.password) < 10:
+        console.print("[red]The password needs at least 10 characters.[/]")
+        return 2
+    user_id = asyncio.run(_with_pool(settings, run))
+    console.print(f"Created {args.role} {args.email} ({user_id})")
+    return 0
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> str:
+        async with pool.acquire() as conn:
+            found = await auth_repo.credentials(conn, args.email)
+        if found is None or not found[0].active:
+            raise DomainError(f"No active user {args.email!r}")
+        issued = await issue_token(pool, found[0], timedelta(hours=args.hours), label=args.label)
+        return issued.token
+
+    token = asyncio.run(_with_pool(settings, run))
+    # The token alone on stdout, so scripts can capture it.
+    print(token)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối referral and reintegration service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web service (uvicorn)")
+    serve.add_argument("--demo", action="store_true", help="load the demo data into an empty database first")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("seed-demo", help="load demo accounts and directory into an empty database").set_defaults(
+        func=cmd_seed_demo
+    )
+    user = sub.add_parser("create-user", help="create a user account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", required=True, choices=[role.value for role in Role])
+    user.add_argument("--organization", help="organization id or exact name (not for admins)")
+    user.add_argument("--password", required=True)
+    user.add_argument("--name", help="display name")
+    user.set_defaults(func=cmd_create_user)
+    token = sub.add_parser("create-token", help="issue a bearer token for a user and print it")
+    token.add_argument("--email", required=True)
+    token.add_argument("--hours", type=int, default=168, help="lifetime in hours (default 168)")
+    token.add_argument("--label", default="cli", help="what the token is for")
+    token.set_defaults(func=cmd_create_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        result: int = args.func(settings, args)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/]")
+        for error in exc.errors:
+            console.print(f"  {error.field}: {error.message}")
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Settings read from ``KETNOI_*`` environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import msgspec
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Everything the service reads from its environment, with the embedded defaults."""
+
+    database_url: str | None = None
+    data_dir: str = "var"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    token_ttl_hours: int = 168
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``KETNOI_<FIELD>`` variables; unset or empty means default."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, str] = {}
+        for field in msgspec.structs.fields(cls):
+            value = env.get(f"KETNOI_{field.name.upper()}", "").strip()
+            if value:
+                raw[field.name] = value
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SystemExit(f"invalid KETNOI_* setting: {exc}") from exc

@@ -1,0 +1,137 @@
+"""Database plumbing: embedded PostgreSQL, the pool, migrations and the transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import asyncpg
+import msgspec
+
+from service.config import Settings
+
+log = logging.getLogger("ketnoi.db")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Every replica takes this lock before migrating, so two starting together apply each file once.
+MIGRATION_LOCK_ID = 7_460_211_902_133
+RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+MAX_ATTEMPTS = 4
+
+Pool = asyncpg.Pool
+Connection = asyncpg.Connection
+
+_embedded_servers: dict[Path, Any] = {}
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL under ``data_dir/pg`` and return its URL.
+
+    pgserver counts handles across processes, so the service and ``ketnoi`` commands can share
+    one server; the last process to exit stops it.
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and falls back to /tmp: fine here
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: production deployments never start it
+
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pg"
+    if pgdata not in _embedded_servers:
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _embedded_servers[pgdata] = pgserver.get_server(pgdata, cleanup_mode="stop")
+    uri: str = _embedded_servers[pgdata].get_uri()
+    return uri
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded one when none is configured."""
+    return settings.database_url or embedded_database_url(Path(settings.data_dir))
+
+
+async def _init_connection(conn: Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda value: msgspec.json.encode(value).decode(),
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+    )
+
+
+async def connect(url: str) -> Connection:
+    """One connection with the same codecs as the pool (CLI and tests)."""
+    conn: Connection = await asyncpg.connect(url)
+    await _init_connection(conn)
+    return conn
+
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=60,
+        server_settings={"application_name": "ketnoi", "timezone": "UTC"},
+    )
+    assert pool is not None
+    return pool
+
+
+async def transact(
+    pool: Pool,
+    work: Callable[Concatenate[Connection, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run ``work(conn, ...)`` in one transaction, retrying serialization failures and deadlocks.
+
+    ``work`` must be safe to run again: it only touches the database through ``conn``.
+    """
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                return await work(conn, *args, **kwargs)
+        except RETRYABLE:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.info("transaction conflict, retrying (attempt %d)", attempt)
+            await asyncio.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def migration_files() -> list[tuple[str, str]]:
+    """The forward-only migrations shipped with the package, in order: (name, sql)."""
+    folder = resources.files("service") / "migrations"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
+async def migrate(conn: Connection) -> list[str]:
+    """Apply the migrations this database has not seen yet; return their names."""
+    applied: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_ID)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration ("
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row["name"] for row in await conn.fetch("SELECT name FROM schema_migration")}
+        for name, sql in migration_files():
+            if name in done:
+                continue
+            log.info("applying migration %s", name)
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migration (name) VALUES ($1)", name)
+            applied.append(name)
+    return applied

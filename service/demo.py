@@ -1,0 +1,87 @@
+"""``ketnoi seed-demo``: demo accounts (one per role) and the demo directory, loaded once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import msgspec
+
+from service.auth import repo as auth_repo
+from service.auth.models import Principal, Role
+from service.auth.secrets import hash_password
+from service.db import transact
+from service.demo_directory import (
+    demo_id,
+    generated_organizations,
+    generated_services,
+    real_organizations,
+    real_services,
+)
+from service.directory import commands
+
+DEMO_PASSWORD = "ketnoi-demo-2026"
+
+
+class DemoLogin(msgspec.Struct, frozen=True):
+    email: str
+    role: Role
+    organization_key: str | None
+    display_name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin@ketnoi.demo", Role.ADMIN, None, "Quản trị viên"),
+    DemoLogin("coordinator@ketnoi.demo", Role.COORDINATOR, "vwu-cantho", "Điều phối viên Cần Thơ"),
+    DemoLogin("caseworker@ketnoi.demo", Role.CASEWORKER, "vwu-cantho", "Cán bộ hỗ trợ Cần Thơ"),
+    DemoLogin("partner@ketnoi.demo", Role.PARTNER, "peaceful-house", "Ngôi Nhà Bình Yên"),
+)
+
+
+async def is_seeded(pool: asyncpg.Pool) -> bool:
+    async with pool.acquire() as conn:
+        return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM organization)"))
+
+
+async def seed_demo(pool: asyncpg.Pool, progress: Callable[[int, int], None] | None = None) -> int:
+    """Load the demo data into an empty directory; returns the number of listings created."""
+    organizations = [*real_organizations(), *generated_organizations()]
+    services = [*real_services(), *generated_services()]
+    total = len(organizations) + len(services)
+    done = 0
+    system = Principal(role=Role.ADMIN)
+
+    for organization in organizations:
+        body = msgspec.structs.replace(
+            organization.body, parent_id=demo_id("org", organization.parent_key) if organization.parent_key else None
+        )
+        await transact(pool, commands.create_organization, system, body, organization_id=organization.id)
+        done += 1
+        if progress:
+            progress(done, total)
+
+    users: dict[Role, uuid.UUID] = {}
+    password_hash = await hash_password(DEMO_PASSWORD)
+    for login in DEMO_LOGINS:
+        user = await transact(
+            pool,
+            auth_repo.create_user,
+            email=login.email,
+            password_hash=password_hash,
+            role=login.role,
+            organization_id=demo_id("org", login.organization_key) if login.organization_key else None,
+            display_name=login.display_name,
+        )
+        users[login.role] = user.id
+
+    admin = Principal(user_id=users[Role.ADMIN], role=Role.ADMIN)
+    coordinator = Principal(user_id=users[Role.COORDINATOR], role=Role.COORDINATOR)
+    for service in services:
+        await transact(pool, commands.create_service, admin, service.body(), service_id=service.id)
+        if service.verified:
+            await transact(pool, commands.verify_service, coordinator, service.id)
+        done += 1
+        if progress:
+            progress(done, total)
+    return len(services)

@@ -1,0 +1,44 @@
+"""Dependencies every controller may ask for: the pool, the search backend, the principal, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from search.protocol import SearchBackend
+from service.auth.models import Principal
+from service.auth.principal import principal_from_request
+from service.config import Settings
+from service.pagination import page_params
+
+
+def provide_pool(state: State) -> asyncpg.Pool:
+    pool: asyncpg.Pool = state.pool
+    return pool
+
+
+def provide_search(state: State) -> SearchBackend:
+    backend: SearchBackend = state.search
+    return backend
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+async def provide_principal(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:
+    return await principal_from_request(request, pool)
+
+
+dependencies = {
+    "pool": Provide(provide_pool, sync_to_thread=False),
+    "search": Provide(provide_search, sync_to_thread=False),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "principal": Provide(provide_principal),
+    "paging": Provide(page_params, sync_to_thread=False),
+}

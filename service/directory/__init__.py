@@ -1,0 +1,1 @@
+"""The service directory: organizations, listings, places, taxonomy and search."""

@@ -1,0 +1,296 @@
+"""JSON controllers of the directory: search, listings, organizations, places and taxonomy."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+import asyncpg
+import msgspec
+from litestar import Controller, Response, get, patch, post, put
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from search.protocol import SearchBackend, SearchQuery, Sort
+from service import places
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.db import transact
+from service.directory import commands, repo, rules, taxonomy
+from service.directory.models import (
+    CapacityUpdate,
+    Facets,
+    Fee,
+    Organization,
+    OrganizationCreate,
+    OrganizationPatch,
+    OrganizationRef,
+    Population,
+    Revision,
+    SearchPage,
+    Service,
+    ServiceCreate,
+    ServicePatch,
+    ServiceSummary,
+    TaxonomyTerm,
+    Visibility,
+)
+from service.errors import FieldError, NotFound, ValidationFailed
+from service.pagination import Page, PageParams
+
+IfMatch = Annotated[
+    str | None,
+    Parameter(header="If-Match", required=False, description='ETag of the version you edited, e.g. "3"'),
+]
+
+
+Versioned = TypeVar("Versioned", Service, Organization)
+
+
+def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
+    return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
+
+
+class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
+    q: str
+    category: list[str]
+    province: list[str]
+    population: list[Population]
+    language: str | None
+    fee: Fee | None
+    open_now: bool | None
+    accepting_referrals: bool | None
+    has_capacity: bool | None
+    near: str | None
+    radius_km: float | None
+    sort: Sort
+
+
+def search_params(
+    q: Annotated[str, Parameter(max_length=200, description="Words, with or without diacritics")] = "",
+    category: Annotated[list[str] | None, Parameter(description="Taxonomy code; repeatable")] = None,
+    province: Annotated[list[str] | None, Parameter(description="Code, current or former name; repeatable")] = None,
+    population: Annotated[list[Population] | None, Parameter(description="Repeatable")] = None,
+    language: Annotated[str | None, Parameter(pattern=r"^[a-z]{2,3}$", description="ISO 639 code")] = None,
+    fee: Fee | None = None,
+    open_now: Annotated[bool | None, Parameter(description="Open now in Asia/Ho_Chi_Minh time")] = None,
+    accepting_referrals: bool | None = None,
+    has_capacity: Annotated[bool | None, Parameter(description="Beds free (capacity_available > 0)")] = None,
+    near: Annotated[str | None, Parameter(pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", description="lat,lon")] = None,
+    radius_km: Annotated[float | None, Parameter(gt=0, le=2000)] = None,
+    sort: Sort = Sort.RELEVANCE,
+) -> SearchParams:
+    return SearchParams(
+        q=q,
+        category=category or [],
+        province=province or [],
+        population=population or [],
+        language=language,
+        fee=fee,
+        open_now=open_now,
+        accepting_referrals=accepting_referrals,
+        has_capacity=has_capacity,
+        near=near,
+        radius_km=radius_km,
+        sort=sort,
+    )
+
+
+def build_query(params: SearchParams, paging: PageParams, principal: Principal, now: datetime) -> SearchQuery:
+    """Validate the filters against the reference data and turn them into a backend query."""
+    errors: list[FieldError] = []
+    unknown = [code for code in params.category if code not in taxonomy.codes()]
+    if unknown:
+        errors.append(FieldError(field="category", message=f"unknown category: {', '.join(unknown)}"))
+    provinces: list[str] = []
+    for ref in params.province:
+        found = places.resolve(ref)
+        if found is None:
+            errors.append(FieldError(field="province", message=f"unknown province: {ref}"))
+        elif found.code not in provinces:
+            provinces.append(found.code)
+    near: tuple[float, float] | None = None
+    if params.near is not None:
+        lat, lon = (float(part) for part in params.near.split(","))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            errors.append(FieldError(field="near", message="latitude or longitude out of range"))
+        near = (lat, lon)
+    if params.radius_km is not None and near is None:
+        errors.append(FieldError(field="radius_km", message="needs near=lat,lon"))
+    if params.sort is Sort.DISTANCE and near is None:
+        errors.append(FieldError(field="sort", message="sorting by distance needs near=lat,lon"))
+    if errors:
+        raise ValidationFailed("Invalid search filters", errors=errors)
+    return SearchQuery(
+        text=params.q,
+        categories=tuple(params.category),
+        provinces=tuple(provinces),
+        populations=tuple(p.value for p in params.population),
+        language=params.language,
+        fee=params.fee.value if params.fee else None,
+        open_at_minute=rules.minute_of_week(now) if params.open_now else None,
+        accepting_referrals=params.accepting_referrals,
+        has_capacity=params.has_capacity,
+        near=near,
+        radius_km=params.radius_km,
+        sort=params.sort,
+        page=paging.page,
+        per_page=paging.per_page,
+        viewer=rules.viewer(principal),
+    )
+
+
+async def readable_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    """The listing as ``principal`` may see it: staff-only listings are 404 to outsiders and
+    confidential locations are redacted."""
+    service = await repo.get_service(conn, service_id)
+    may_see = rules.may_see_restricted(principal, service.organization_id)
+    if service.visibility is Visibility.STAFF and not may_see:
+        raise NotFound("No such service")
+    return msgspec.structs.replace(
+        rules.redact(service, may_see_restricted=may_see),
+        stale=rules.is_stale(service.last_verified_at, datetime.now(UTC)),
+    )
+
+
+class ReferenceController(Controller):
+    path = "/api/v1"
+    tags = ["places and taxonomy"]
+
+    @get("/provinces", summary="The 34 provinces in force since 2025-07-01, with former names")
+    async def provinces(self) -> list[places.Province]:
+        return list(places.provinces())
+
+    @get("/taxonomy", summary="Service categories (vi and en)")
+    async def taxonomy(self) -> list[TaxonomyTerm]:
+        return list(taxonomy.terms())
+
+
+class ServiceController(Controller):
+    path = "/api/v1/services"
+    tags = ["directory"]
+    dependencies = {"params": Provide(search_params, sync_to_thread=False)}
+
+    @get("/", summary="Search the directory (public; staff see restricted listings)")
+    async def search(
+        self, principal: Principal, search: SearchBackend, params: SearchParams, paging: PageParams
+    ) -> SearchPage:
+        now = datetime.now(UTC)
+        result = await search.search(build_query(params, paging, principal, now))
+        items = [
+            ServiceSummary(
+                id=hit.service_id,
+                name=hit.name,
+                organization=OrganizationRef(id=hit.organization_id, name=hit.organization_name),
+                categories=hit.categories,
+                populations=hit.populations,
+                provinces=hit.provinces,
+                hotlines=hit.hotlines,
+                accepting_referrals=hit.accepting_referrals,
+                capacity_available=hit.capacity_available,
+                last_verified_at=hit.last_verified_at,
+                stale=rules.is_stale(hit.last_verified_at, now),
+                distance_km=round(hit.distance_km, 2) if hit.distance_km is not None else None,
+            )
+            for hit in result.hits
+        ]
+        return SearchPage(
+            items=items,
+            total=result.total,
+            page=paging.page,
+            per_page=paging.per_page,
+            facets=Facets(**result.facets),
+            took_ms=result.took_ms,
+        )
+
+    @get("/{service_id:uuid}", summary="One listing (ETag = version)")
+    async def get_service(
+        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID
+    ) -> Response[Service]:
+        async with pool.acquire() as conn:
+            return with_etag(await readable_service(conn, principal, service_id))
+
+    @post("/", summary="Create a listing (partner of the organization, coordinator, admin)")
+    async def create_service(
+        self, principal: Principal, pool: asyncpg.Pool, data: ServiceCreate
+    ) -> Response[Service]:
+        service = await transact(pool, commands.create_service, principal, data)
+        return with_etag(service, HTTP_201_CREATED)
+
+    @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
+    async def patch_service(
+        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, data: ServicePatch, if_match: IfMatch
+    ) -> Response[Service]:
+        expected = rules.expected_version(if_match)
+        return with_etag(await transact(pool, commands.patch_service, principal, service_id, expected, data))
+
+    @put("/{service_id:uuid}/capacity", summary="Set beds free (partner of the organization, coordinator)")
+    async def set_capacity(
+        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, data: CapacityUpdate
+    ) -> Response[Service]:
+        return with_etag(await transact(pool, commands.set_capacity, principal, service_id, data.available))
+
+    @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
+    async def verify(
+        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID
+    ) -> Response[Service]:
+        return with_etag(await transact(pool, commands.verify_service, principal, service_id))
+
+    @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
+    async def revisions(
+        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, paging: PageParams
+    ) -> Page[Revision]:
+        async with pool.acquire() as conn:
+            found = await repo.organization_of_service(conn, service_id)
+            if found is None:
+                raise NotFound("No such service")
+            organization_id, visibility = found
+            hidden = visibility == Visibility.STAFF and not rules.may_see_restricted(principal, organization_id)
+            check(principal, Action.VIEW_REVISIONS, organization_id, hide=hidden)
+            items, total = await repo.list_revisions(conn, service_id, limit=paging.per_page, offset=paging.offset)
+        return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
+
+
+class OrganizationController(Controller):
+    path = "/api/v1/organizations"
+    tags = ["directory"]
+
+    @get("/", summary="List organizations (public)")
+    async def list_organizations(
+        self,
+        pool: asyncpg.Pool,
+        paging: PageParams,
+        q: Annotated[str | None, Parameter(max_length=200, description="Part of the name")] = None,
+    ) -> Page[Organization]:
+        async with pool.acquire() as conn:
+            items, total = await repo.list_organizations(conn, query=q, limit=paging.per_page, offset=paging.offset)
+        return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
+
+    @get("/{organization_id:uuid}", summary="One organization (ETag = version)")
+    async def get_organization(
+        self, pool: asyncpg.Pool, organization_id: uuid.UUID
+    ) -> Response[Organization]:
+        async with pool.acquire() as conn:
+            return with_etag(await repo.get_organization(conn, organization_id))
+
+    @post("/", summary="Create an organization (coordinator, admin)")
+    async def create_organization(
+        self, principal: Principal, pool: asyncpg.Pool, data: OrganizationCreate
+    ) -> Response[Organization]:
+        organization = await transact(pool, commands.create_organization, principal, data)
+        return with_etag(organization, HTTP_201_CREATED)
+
+    @patch("/{organization_id:uuid}", summary="Change an organization (its partners, coordinator, admin)")
+    async def patch_organization(
+        self,
+        principal: Principal,
+        pool: asyncpg.Pool,
+        organization_id: uuid.UUID,
+        data: OrganizationPatch,
+        if_match: IfMatch,
+    ) -> Response[Organization]:
+        expected = rules.expected_version(if_match)
+        organization = await transact(pool, commands.patch_organization, principal, organization_id, expected, data)
+        return with_etag(organization)

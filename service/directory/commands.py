@@ -1,0 +1,180 @@
+"""Directory writes. Each runs inside one transaction (via ``db.transact``) and keeps the
+listing, its revision history and its search document in step."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from search.postgres import write_documents
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.directory import repo, rules
+from service.directory.documents import search_document
+from service.directory.models import (
+    Organization,
+    OrganizationCreate,
+    OrganizationPatch,
+    Service,
+    ServiceCreate,
+    ServicePatch,
+    Visibility,
+)
+from service.errors import FieldError, PreconditionFailed, ValidationFailed
+
+_NESTED = ("locations", "service_areas", "contacts", "schedules")
+_UNTRACKED = ("id", "organization", "version", "created_at", "updated_at", "stale")
+
+
+def sent_fields(patch: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually carried (absent ones are ``UNSET``)."""
+    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+
+
+def _tracked(service: Service) -> dict[str, Any]:
+    """The listing as its revision history compares it (location ids are storage detail)."""
+    view = msgspec.to_builtins(service)
+    for key in _UNTRACKED:
+        view.pop(key, None)
+    for location in view["locations"]:
+        location.pop("id", None)
+    return dict(view)
+
+
+async def _reindex(conn: asyncpg.Connection, service_ids: list[uuid.UUID]) -> None:
+    await write_documents(conn, [search_document(s) for s in await repo.get_services(conn, service_ids)])
+
+
+async def _write_nested(conn: asyncpg.Connection, service_id: uuid.UUID, org_id: uuid.UUID, fields: dict[str, Any]) -> None:
+    if "locations" in fields:
+        await repo.replace_locations(conn, service_id, org_id, fields["locations"])
+    if "service_areas" in fields:
+        await repo.replace_areas(conn, service_id, fields["service_areas"])
+    if "contacts" in fields:
+        await repo.replace_contacts(conn, fields["contacts"], service_id=service_id)
+    if "schedules" in fields:
+        await repo.replace_schedules(conn, service_id, fields["schedules"])
+
+
+def _normalized(fields: dict[str, Any]) -> dict[str, Any]:
+    if "locations" in fields:
+        fields["locations"] = rules.normalize_locations(fields["locations"])
+    if "service_areas" in fields:
+        fields["service_areas"] = rules.normalize_areas(fields["service_areas"])
+    return fields
+
+
+async def _finish(
+    conn: asyncpg.Connection, service_id: uuid.UUID, action: str, actor: Principal, before: dict[str, Any]
+) -> Service:
+    service = await repo.get_service(conn, service_id)
+    changes = rules.diff(before, _tracked(service))
+    await repo.insert_revision(conn, service_id, service.version, action, actor.user_id, changes)
+    await write_documents(conn, [search_document(service)])
+    return service
+
+
+async def create_service(
+    conn: asyncpg.Connection, principal: Principal, data: ServiceCreate, *, service_id: uuid.UUID | None = None
+) -> Service:
+    """Create a listing; ``service_id`` is for imports and demo data that keep stable ids."""
+    check(principal, Action.EDIT_LISTING, data.organization_id)
+    fields = _normalized(msgspec.structs.asdict(data))
+    rules.check_listing(fields)
+    service_id = service_id or uuid.uuid4()
+    await repo.insert_service(conn, service_id, data.organization_id, fields)
+    await _write_nested(conn, service_id, data.organization_id, fields)
+    return await _finish(conn, service_id, "create", principal, {})
+
+
+async def _editable(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    """The listing, locked for this transaction, if ``principal`` may edit it; a listing the
+    principal may not even see answers 404."""
+    current = await repo.get_service(conn, service_id, for_update=True)
+    hidden = current.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, current.organization_id)
+    check(principal, Action.EDIT_LISTING, current.organization_id, hide=hidden)
+    return current
+
+
+async def patch_service(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    service_id: uuid.UUID,
+    expected_version: int | None,
+    patch: ServicePatch,
+) -> Service:
+    current = await _editable(conn, principal, service_id)
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"This listing is at version {current.version}, you edited version {expected_version};"
+            " reload it and apply your edit again"
+        )
+    changes = _normalized(sent_fields(patch))
+    before = _tracked(current)
+    rules.check_listing({**before, **changes})
+    scalars = {k: v for k, v in changes.items() if k not in _NESTED}
+    await repo.update_service(conn, service_id, expected_version, scalars)
+    await _write_nested(conn, service_id, current.organization_id, changes)
+    return await _finish(conn, service_id, "update", principal, before)
+
+
+async def set_capacity(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID, available: int) -> Service:
+    current = await _editable(conn, principal, service_id)
+    if current.capacity_total is not None and available > current.capacity_total:
+        raise ValidationFailed(
+            "More beds free than the listing has",
+            errors=[FieldError(field="available", message=f"at most {current.capacity_total}")],
+        )
+    await repo.update_service(conn, service_id, None, {"capacity_available": available})
+    return await _finish(conn, service_id, "capacity", principal, _tracked(current))
+
+
+async def verify_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    current = await repo.get_service(conn, service_id, for_update=True)
+    check(principal, Action.VERIFY_LISTING, current.organization_id)
+    assert principal.user_id is not None
+    await repo.mark_verified(conn, service_id, principal.user_id)
+    return await _finish(conn, service_id, "verify", principal, _tracked(current))
+
+
+async def create_organization(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    data: OrganizationCreate,
+    *,
+    organization_id: uuid.UUID | None = None,
+) -> Organization:
+    check(principal, Action.CREATE_ORGANIZATION)
+    organization_id = organization_id or uuid.uuid4()
+    await repo.insert_organization(conn, organization_id, msgspec.structs.asdict(data))
+    await repo.replace_contacts(conn, data.contacts, organization_id=organization_id)
+    return await repo.get_organization(conn, organization_id)
+
+
+async def patch_organization(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    organization_id: uuid.UUID,
+    expected_version: int | None,
+    patch: OrganizationPatch,
+) -> Organization:
+    current = await repo.get_organization(conn, organization_id)
+    check(principal, Action.EDIT_ORGANIZATION, organization_id)
+    changes = sent_fields(patch)
+    if "parent_id" in changes or "kind" in changes:
+        check(principal, Action.RESTRUCTURE_ORGANIZATION, organization_id)
+    parent_id = changes.get("parent_id")
+    if parent_id is not None and await repo.parent_cycle(conn, organization_id, parent_id):
+        raise ValidationFailed(
+            "An organization cannot sit under itself",
+            errors=[FieldError(field="parent_id", message="would create a cycle")],
+        )
+    await repo.update_organization(conn, organization_id, expected_version, changes)
+    if "contacts" in changes:
+        await repo.replace_contacts(conn, changes["contacts"], organization_id=organization_id)
+    if changes.get("name", current.name) != current.name:
+        await _reindex(conn, await repo.service_ids_of_organization(conn, organization_id))
+    return await repo.get_organization(conn, organization_id)

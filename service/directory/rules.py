@@ -1,0 +1,174 @@
+"""Pure listing rules: validation, redaction, staleness, opening hours, ETags and diffs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from search.protocol import Viewer
+from service import places
+from service.auth.models import Principal
+from service.auth.permissions import Action, Scope, allowed, scope_of
+from service.directory import taxonomy
+from service.directory.models import Contact, ContactIn, ContactKind, LocationIn, Schedule, ScheduleIn, Service
+from service.errors import FieldError, PreconditionFailed, ValidationFailed
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+STALE_AFTER = timedelta(days=180)
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+def is_stale(last_verified_at: datetime | None, now: datetime) -> bool:
+    """A listing nobody has verified for 180 days (or ever) may no longer be true."""
+    return last_verified_at is None or now - last_verified_at > STALE_AFTER
+
+
+def minute_of_week(moment: datetime) -> int:
+    """Minutes since Monday 00:00 in Viet Nam time, the unit of ``open_week``."""
+    local = moment.astimezone(LOCAL_TZ)
+    return (local.isoweekday() - 1) * MINUTES_PER_DAY + local.hour * 60 + local.minute
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def open_week(schedules: Iterable[ScheduleIn | Schedule]) -> list[tuple[int, int]]:
+    """Opening spans as [start, end) minutes of the week; overnight hours roll into the next day
+    and Sunday night into Monday morning."""
+    spans: list[tuple[int, int]] = []
+    for entry in schedules:
+        day_start = (entry.weekday - 1) * MINUTES_PER_DAY
+        start = day_start + _minutes(entry.opens_at)
+        end = day_start + _minutes(entry.closes_at)
+        if end <= start:
+            end += MINUTES_PER_DAY
+        if end > MINUTES_PER_WEEK:
+            spans.append((start, MINUTES_PER_WEEK))
+            spans.append((0, end - MINUTES_PER_WEEK))
+        else:
+            spans.append((start, end))
+    return sorted(spans)
+
+
+def always_open(contacts: Iterable[ContactIn | Contact]) -> bool:
+    return any(contact.is_24_7 for contact in contacts)
+
+
+def is_open_at(service: Service, moment: datetime) -> bool:
+    if always_open(service.contacts):
+        return True
+    minute = minute_of_week(moment)
+    return any(start <= minute < end for start, end in open_week(service.schedules))
+
+
+def viewer(principal: Principal) -> Viewer:
+    """How search sees this principal: every restricted listing, or only its own organization's."""
+    scope = scope_of(principal, Action.VIEW_RESTRICTED_LISTING)
+    return Viewer(
+        sees_restricted=scope is Scope.ANY,
+        organization_id=principal.organization_id if scope is Scope.OWN_ORG else None,
+    )
+
+
+def may_see_restricted(principal: Principal, organization_id: uuid.UUID) -> bool:
+    return allowed(principal, Action.VIEW_RESTRICTED_LISTING, organization_id)
+
+
+def redact(service: Service, *, may_see_restricted: bool) -> Service:
+    """Hide confidential street addresses and exact coordinates from those who may not see them."""
+    if may_see_restricted or not any(loc.confidential for loc in service.locations):
+        return service
+    locations = [
+        msgspec.structs.replace(loc, street=None, lat=None, lon=None) if loc.confidential else loc
+        for loc in service.locations
+    ]
+    return msgspec.structs.replace(service, locations=locations)
+
+
+def normalize_areas(refs: Sequence[str], field: str = "service_areas") -> list[str]:
+    """Province codes (or ``national``) for names or codes as typed; unknown ones are errors."""
+    codes: list[str] = []
+    errors: list[FieldError] = []
+    for index, ref in enumerate(refs):
+        if ref.strip().lower() in (places.NATIONAL, "toàn quốc"):
+            code = places.NATIONAL
+        else:
+            province = places.resolve(ref)
+            if province is None:
+                errors.append(FieldError(field=f"{field}[{index}]", message=f"unknown province {ref!r}"))
+                continue
+            code = province.code
+        if code not in codes:
+            codes.append(code)
+    if errors:
+        raise ValidationFailed("Unknown province", errors=errors)
+    return codes
+
+
+def normalize_locations(locations: Sequence[LocationIn]) -> list[LocationIn]:
+    errors: list[FieldError] = []
+    result: list[LocationIn] = []
+    for index, location in enumerate(locations):
+        province = places.resolve(location.province_code)
+        if province is None:
+            errors.append(FieldError(field=f"locations[{index}].province_code", message="unknown province"))
+            continue
+        if (location.lat is None) != (location.lon is None):
+            errors.append(FieldError(field=f"locations[{index}]", message="give both lat and lon, or neither"))
+        result.append(msgspec.structs.replace(location, province_code=province.code))
+    if errors:
+        raise ValidationFailed("Invalid location", errors=errors)
+    return result
+
+
+def check_listing(fields: Mapping[str, Any]) -> None:
+    """Cross-field rules of a listing, checked on the merged (stored + patched) values."""
+    errors: list[FieldError] = []
+    unknown = [code for code in fields.get("categories", []) if code not in taxonomy.codes()]
+    if unknown:
+        errors.append(FieldError(field="categories", message=f"unknown categories: {', '.join(unknown)}"))
+    total, available = fields.get("capacity_total"), fields.get("capacity_available")
+    if total is not None and available is not None and available > total:
+        errors.append(FieldError(field="capacity_available", message="cannot exceed capacity_total"))
+    min_age, max_age = fields.get("min_age"), fields.get("max_age")
+    if min_age is not None and max_age is not None and min_age > max_age:
+        errors.append(FieldError(field="min_age", message="cannot exceed max_age"))
+    for index, contact in enumerate(fields.get("contacts", [])):
+        kind = contact["kind"] if isinstance(contact, dict) else contact.kind
+        value = contact["value"] if isinstance(contact, dict) else contact.value
+        if kind in (ContactKind.HOTLINE, ContactKind.PHONE, ContactKind.ZALO) and not _looks_like_phone(value):
+            errors.append(FieldError(field=f"contacts[{index}].value", message="not a phone number"))
+    if errors:
+        raise ValidationFailed("The listing is not valid", errors=errors)
+
+
+def _looks_like_phone(value: str) -> bool:
+    digits = [ch for ch in value if ch.isdigit()]
+    return 3 <= len(digits) <= 15 and all(ch.isdigit() or ch in " +-.()" for ch in value)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header names; None when absent or ``*``."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed("If-Match must be an ETag this service issued, like \"3\"")
+    return int(value)
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field ``after`` changes."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}

@@ -1,0 +1,177 @@
+"""The domain error tree, and its single mapping to RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_TYPE_BASE = "https://ketnoi.vn/problems/"
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details as served by every ``/api`` error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = msgspec.field(default_factory=list)
+    allowed: list[str] | None = None
+
+
+class DomainError(Exception):
+    """Base for errors the domain raises on purpose; each maps to one HTTP status."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    slug = "validation"
+    title = "The request is not valid"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    slug = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+    def __init__(self, detail: str, *, allowed: list[str] | None = None) -> None:
+        super().__init__(detail)
+        self.allowed = allowed
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    slug = "stale-version"
+    title = "The resource changed since you read it"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if isinstance(exc, Unauthorized):
+        headers = {"WWW-Authenticate": 'Bearer realm="ketnoi"'}
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + exc.slug,
+        title=exc.title,
+        status=exc.status,
+        detail=exc.detail,
+        errors=exc.errors,
+        allowed=getattr(exc, "allowed", None),
+    )
+    return problem_response(problem, headers)
+
+
+def _field_name(item: dict[str, Any]) -> str:
+    key = item.get("key")
+    source = item.get("source")
+    if key:
+        return str(key)
+    return str(source or "body")
+
+
+def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        FieldError(field=_field_name(item), message=str(item.get("message", "invalid")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + "validation",
+        title="The request is not valid",
+        status=400,
+        detail=exc.detail if exc.detail and exc.detail != "Bad Request" else "Invalid input",
+        errors=errors,
+    )
+    return problem_response(problem)
+
+
+def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        return _internal_handler(request, exc)
+    title = {
+        401: "Authentication required",
+        403: "Not allowed",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request too large",
+        415: "Unsupported media type",
+    }.get(exc.status_code, "Request failed")
+    detail = exc.detail if exc.detail else title
+    if isinstance(exc, NotFoundException):
+        detail = "No resource at this address"
+    problem = Problem(type=PROBLEM_TYPE_BASE + str(exc.status_code), title=title, status=exc.status_code, detail=detail)
+    return problem_response(problem, dict(exc.headers) if exc.headers else None)
+
+
+def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + "internal",
+        title="Internal error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="Something went wrong on our side; nothing was changed by this request.",
+    )
+    return problem_response(problem)
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    DomainError: _domain_handler,
+    ValidationException: _validation_handler,
+    HTTPException: _http_handler,
+    Exception: _internal_handler,
+}

@@ -1,0 +1,23 @@
+"""Constrained field types shared by every API shape (declared once, reused everywhere)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from msgspec import Meta
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(max_length=200)]
+Text = Annotated[str, Meta(max_length=5000)]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Url = Annotated[str, Meta(max_length=500, pattern=r"^https?://\S+$")]
+Password = Annotated[str, Meta(min_length=10, max_length=200)]
+Code = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
+LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]
+Age = Annotated[int, Meta(ge=0, le=120)]
+Count = Annotated[int, Meta(ge=0, le=100_000)]
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+Timestamp = Annotated[datetime, Meta(tz=True)]
+ClockTime = Annotated[str, Meta(pattern=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["07:30"])]

@@ -1,0 +1,98 @@
+"""Viet Nam's 34 provincial units (since 2025-07-01), their former names, and distance."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from importlib import resources
+
+import asyncpg
+import msgspec
+
+from search.text import fold
+
+NATIONAL = "national"
+EARTH_DIAMETER_KM = 12742.0
+
+
+class Province(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    name: str
+    former_names: list[str]
+    lat: float
+    lon: float
+
+
+class _ProvinceRecord(Province, frozen=True, kw_only=True):
+    aliases: list[str] = []
+
+
+@cache
+def _records() -> tuple[_ProvinceRecord, ...]:
+    raw = (resources.files("service") / "data" / "provinces.json").read_bytes()
+    return tuple(msgspec.json.decode(raw, type=list[_ProvinceRecord]))
+
+
+@cache
+def provinces() -> tuple[Province, ...]:
+    """The 34 provinces, as served by ``GET /api/v1/provinces``."""
+    return tuple(
+        Province(code=r.code, name=r.name, former_names=r.former_names, lat=r.lat, lon=r.lon) for r in _records()
+    )
+
+
+@cache
+def _by_key() -> dict[str, Province]:
+    index: dict[str, Province] = {}
+    for record, province in zip(_records(), provinces(), strict=True):
+        index[province.code] = province
+        for name in [record.name, *record.former_names, *record.aliases]:
+            index[_key(name)] = province
+    return index
+
+
+def _key(name: str) -> str:
+    folded = fold(name)
+    for prefix in ("thanh pho ", "tp. ", "tp.", "tp ", "tinh "):
+        if folded.startswith(prefix):
+            folded = folded[len(prefix) :]
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def resolve(name_or_code: str) -> Province | None:
+    """The current province for a code, current name or former name, typed with or without
+    diacritics: ``Sóc Trăng``, ``soc trang`` and ``92`` all give Cần Thơ."""
+    value = name_or_code.strip()
+    return _by_key().get(value) or _by_key().get(_key(value))
+
+
+def by_code(code: str) -> Province:
+    province = _by_key().get(code)
+    if province is None or province.code != code:
+        raise KeyError(code)
+    return province
+
+
+def names_for_search(code: str) -> list[str]:
+    """Every name a caseworker might type for this area, so text search finds it too."""
+    if code == NATIONAL:
+        return ["toàn quốc", "national", "cả nước"]
+    record = next(r for r in _records() if r.code == code)
+    return [record.name, *record.former_names, *record.aliases]
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return EARTH_DIAMETER_KM * math.asin(math.sqrt(h))
+
+
+async def sync_reference_table(conn: asyncpg.Connection) -> None:
+    """Make the ``province`` table match the shipped data (SQL joins and foreign keys use it)."""
+    await conn.executemany(
+        "INSERT INTO province (code, name, former_names, lat, lon) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, former_names = EXCLUDED.former_names,"
+        " lat = EXCLUDED.lat, lon = EXCLUDED.lon",
+        [(p.code, p.name, p.former_names, p.lat, p.lon) for p in provinces()],
+    )
