@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 import msgspec
@@ -17,6 +18,13 @@ import msgspec
 from search.documents import SearchDocument
 from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort
 from search.text import document_terms, match_query, rank_query, typed_words
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
 
 _UPSERT = """
 INSERT INTO search_document (
@@ -94,13 +102,13 @@ def document_row(doc: SearchDocument) -> tuple[object, ...]:
     )
 
 
-async def write_documents(conn: asyncpg.Connection, documents: Sequence[SearchDocument]) -> None:
+async def write_documents(conn: Connection, documents: Sequence[SearchDocument]) -> None:
     """Upsert documents on ``conn``: inside the caller's transaction, so search never lags a write."""
     if documents:
         await conn.executemany(_UPSERT, [document_row(doc) for doc in documents])
 
 
-async def delete_documents(conn: asyncpg.Connection, service_ids: Sequence[uuid.UUID]) -> None:
+async def delete_documents(conn: Connection, service_ids: Sequence[uuid.UUID]) -> None:
     await conn.execute("DELETE FROM search_document WHERE service_id = ANY($1::uuid[])", list(service_ids))
 
 

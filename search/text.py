@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 _WORD = re.compile(r"[a-z0-9]+")
 _MAX_POSITION = 16383
@@ -32,7 +33,7 @@ def words(text: str) -> list[str]:
 
 def pairs(tokens: Sequence[str]) -> list[str]:
     """Adjacent word pairs: ``[tam, lanh, can]`` → ``[tam_lanh, lanh_can]``."""
-    return [f"{first}_{second}" for first, second in zip(tokens, tokens[1:], strict=False)]
+    return [f"{first}_{second}" for first, second in pairwise(tokens)]
 
 
 def document_terms(fields: Iterable[tuple[str, str]]) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from service import places
-from service.db import migrate
+from service.db import Connection, migrate
 from service.directory import taxonomy
 
 
-async def prepare_database(conn: asyncpg.Connection) -> list[str]:
+async def prepare_database(conn: Connection) -> list[str]:
     """Apply pending migrations and refresh provinces and taxonomy; safe for replicas racing."""
     applied = await migrate(conn)
     async with conn.transaction():

@@ -116,8 +116,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         if args.organization:
             async with pool.acquire() as conn:
                 organization_id = await conn.fetchval(
-                    "SELECT id FROM organization WHERE id::text = $1 OR lower(name) = lower($1)"
-                    " ORDER BY id LIMIT 1",
+                    "SELECT id FROM organization WHERE id::text = $1 OR lower(name) = lower($1) ORDER BY id LIMIT 1",
                     args.organization,
                 )
             if organization_id is None:

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
 import asyncpg
 import msgspec
@@ -26,7 +26,13 @@ RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 MAX_ATTEMPTS = 4
 
 Pool = asyncpg.Pool
-Connection = asyncpg.Connection
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    # A pooled connection and a plain one answer the same calls; repositories take either.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
 
 _embedded_servers: dict[Path, Any] = {}
 
@@ -49,7 +55,8 @@ def embedded_database_url(data_dir: Path) -> str:
         logging.getLogger("pgserver").setLevel(logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _embedded_servers[pgdata] = pgserver.get_server(pgdata, cleanup_mode="stop")
+            server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+        _embedded_servers[pgdata] = server
     uri: str = _embedded_servers[pgdata].get_uri()
     return uri
 
@@ -59,7 +66,7 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or embedded_database_url(Path(settings.data_dir))
 
 
-async def _init_connection(conn: Connection) -> None:
+async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     await conn.set_type_codec(
         "jsonb",
         encoder=lambda value: msgspec.json.encode(value).decode(),
@@ -68,9 +75,9 @@ async def _init_connection(conn: Connection) -> None:
     )
 
 
-async def connect(url: str) -> Connection:
+async def connect(url: str) -> asyncpg.Connection[asyncpg.Record]:
     """One connection with the same codecs as the pool (CLI and tests)."""
-    conn: Connection = await asyncpg.connect(url)
+    conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(url)
     await _init_connection(conn)
     return conn
 

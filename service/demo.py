@@ -21,7 +21,7 @@ from service.demo_directory import (
 )
 from service.directory import commands
 
-DEMO_PASSWORD = "ketnoi-demo-2026"
+DEMO_PASSWORD = "ketnoi-demo-2026"  # noqa: S105 - printed by `make run`; demo databases only
 
 
 class DemoLogin(msgspec.Struct, frozen=True):

@@ -85,24 +85,62 @@ def _loc(province: str, commune: str, street: str, lat: float, lon: float, *, co
 def real_organizations() -> list[DemoOrganization]:
     K = OrganizationKind
     return [
-        _org("vwu", "Hội Liên hiệp Phụ nữ Việt Nam", K.MASS_ORGANIZATION, alternate_name="Vietnam Women's Union",
-             website="https://hoilhpn.org.vn"),
+        _org(
+            "vwu",
+            "Hội Liên hiệp Phụ nữ Việt Nam",
+            K.MASS_ORGANIZATION,
+            alternate_name="Vietnam Women's Union",
+            website="https://hoilhpn.org.vn",
+        ),
         _org("vwu-cantho", "Hội Liên hiệp Phụ nữ thành phố Cần Thơ", K.MASS_ORGANIZATION, "vwu"),
-        _org("cwd", "Trung tâm Phụ nữ và Phát triển", K.MASS_ORGANIZATION, "vwu",
-             alternate_name="Center for Women and Development (CWD)",
-             description="Đơn vị của Hội LHPN Việt Nam vận hành Ngôi Nhà Bình Yên."),
-        _org("peaceful-house", "Ngôi Nhà Bình Yên Cần Thơ", K.MASS_ORGANIZATION, "cwd",
-             alternate_name="Peaceful House Cần Thơ"),
-        _org("osso-cantho", "Văn phòng hỗ trợ một cửa (OSSO) cho phụ nữ di cư trở về Cần Thơ", K.MASS_ORGANIZATION,
-             "vwu-cantho", alternate_name="One-Stop Service Office for returnee migrant women"),
-        _org("child-hotline", "Tổng đài quốc gia bảo vệ trẻ em 111", K.GOVERNMENT,
-             alternate_name="National Child Protection Hotline 111"),
-        _org("soctrang-counselling", "Trung tâm Tư vấn hôn nhân và gia đình (Hội LHPN Sóc Trăng cũ)",
-             K.MASS_ORGANIZATION, "vwu-cantho", alternate_name="Sóc Trăng marriage and family counselling centre"),
-        _org("backan-wu", "Hội Liên hiệp Phụ nữ Bắc Kạn (nay thuộc Thái Nguyên)", K.MASS_ORGANIZATION, "vwu",
-             alternate_name="Bắc Kạn Women's Union"),
-        _org("anhduong-quangninh", "Ngôi nhà Ánh Dương Quảng Ninh", K.SOCIAL_WORK_CENTRE,
-             alternate_name="Sunshine House Quảng Ninh (one-stop support for GBV survivors)"),
+        _org(
+            "cwd",
+            "Trung tâm Phụ nữ và Phát triển",
+            K.MASS_ORGANIZATION,
+            "vwu",
+            alternate_name="Center for Women and Development (CWD)",
+            description="Đơn vị của Hội LHPN Việt Nam vận hành Ngôi Nhà Bình Yên.",
+        ),
+        _org(
+            "peaceful-house",
+            "Ngôi Nhà Bình Yên Cần Thơ",
+            K.MASS_ORGANIZATION,
+            "cwd",
+            alternate_name="Peaceful House Cần Thơ",
+        ),
+        _org(
+            "osso-cantho",
+            "Văn phòng hỗ trợ một cửa (OSSO) cho phụ nữ di cư trở về Cần Thơ",
+            K.MASS_ORGANIZATION,
+            "vwu-cantho",
+            alternate_name="One-Stop Service Office for returnee migrant women",
+        ),
+        _org(
+            "child-hotline",
+            "Tổng đài quốc gia bảo vệ trẻ em 111",
+            K.GOVERNMENT,
+            alternate_name="National Child Protection Hotline 111",
+        ),
+        _org(
+            "soctrang-counselling",
+            "Trung tâm Tư vấn hôn nhân và gia đình (Hội LHPN Sóc Trăng cũ)",
+            K.MASS_ORGANIZATION,
+            "vwu-cantho",
+            alternate_name="Sóc Trăng marriage and family counselling centre",
+        ),
+        _org(
+            "backan-wu",
+            "Hội Liên hiệp Phụ nữ Bắc Kạn (nay thuộc Thái Nguyên)",
+            K.MASS_ORGANIZATION,
+            "vwu",
+            alternate_name="Bắc Kạn Women's Union",
+        ),
+        _org(
+            "anhduong-quangninh",
+            "Ngôi nhà Ánh Dương Quảng Ninh",
+            K.SOCIAL_WORK_CENTRE,
+            alternate_name="Sunshine House Quảng Ninh (one-stop support for GBV survivors)",
+        ),
         _org("ctxh-quangninh", "Trung tâm Công tác xã hội tỉnh Quảng Ninh", K.SOCIAL_WORK_CENTRE),
         _org("hoankiem-wu", "Hội Liên hiệp Phụ nữ phường Hoàn Kiếm", K.MASS_ORGANIZATION, "vwu"),
         _org("anhduong-hanoi", "Ngôi nhà Ánh Dương Hà Nội", K.SOCIAL_WORK_CENTRE),
@@ -117,139 +155,235 @@ def real_organizations() -> list[DemoOrganization]:
 def real_services() -> list[DemoService]:
     survivors = [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.WOMAN, P.CHILD]
     return [
-        DemoService("peaceful-house-shelter", "peaceful-house", {
-            "name": "Ngôi Nhà Bình Yên – nhà tạm lánh cho nạn nhân bị mua bán",
-            "alternate_name": "Peaceful House shelter",
-            "description": "Nhà tạm lánh an toàn cho phụ nữ và trẻ em là nạn nhân bị mua bán người hoặc bạo lực "
-                           "gia đình: chỗ ở, ăn uống, chăm sóc y tế, tư vấn tâm lý, hỗ trợ pháp lý, học nghề và "
-                           "hỗ trợ tái hòa nhập cộng đồng.",
-            "categories": ["shelter", "psychosocial", "essential_needs", "vocational_training"],
-            "populations": survivors + [P.RETURNEE_MIGRANT],
-            "eligibility_description": "Phụ nữ và trẻ em gái là nạn nhân bị mua bán hoặc bạo lực, được giới thiệu "
-                                       "bởi cơ quan chức năng hoặc đường dây nóng.",
-            "min_age": 6, "genders": [Gender.FEMALE], "languages": ["vi", "km"],
-            "application_process": "Gọi đường dây nóng 1900 969 680; nhân viên sẽ hẹn tiếp nhận.",
-            "required_documents": ["Giấy tờ tùy thân nếu có (không bắt buộc)"],
-            "capacity_total": 20, "capacity_available": 4,
-            "locations": [_loc("92", "Phường Ninh Kiều", "(địa chỉ bảo mật)", 10.0371, 105.7882, confidential=True)],
-            "service_areas": ["92", "86", "91", "96", "82"],
-            "contacts": [_hotline("1900 969 680")],
-        }),
-        DemoService("osso-cantho", "osso-cantho", {
-            "name": "Văn phòng hỗ trợ một cửa (OSSO) – tiếp nhận phụ nữ di cư trở về",
-            "alternate_name": "OSSO returnee reception office, Cần Thơ",
-            "description": "Tiếp nhận, tư vấn và kết nối dịch vụ cho phụ nữ di cư trở về (kết hôn với người nước "
-                           "ngoài, lao động ở nước ngoài): giấy tờ hộ tịch cho mẹ và con, tâm lý, việc làm, vay vốn.",
-            "categories": ["returnee_reception", "one_stop_support", "legal_documents", "psychosocial"],
-            "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD],
-            "languages": ["vi", "zh", "ko"],
-            "application_process": "Đến trực tiếp trong giờ hành chính hoặc gọi điện hẹn trước.",
-            "required_documents": ["Hộ chiếu hoặc giấy tờ xuất nhập cảnh nếu có", "Giấy khai sinh của con nếu có"],
-            "locations": [_loc("92", "Phường Ninh Kiều", "Số 6 Hòa Bình", 10.0340, 105.7850)],
-            "service_areas": ["92"], "contacts": [_phone("0292 3821 555")], "schedules": OFFICE_HOURS,
-        }),
-        DemoService("hotline-111", "child-hotline", {
-            "name": "Tổng đài quốc gia bảo vệ trẻ em 111",
-            "alternate_name": "National child protection hotline 111",
-            "description": "Đường dây nóng miễn phí, hoạt động 24/7, tiếp nhận thông tin, tư vấn và kết nối can "
-                           "thiệp khẩn cấp cho trẻ em bị xâm hại, bạo lực, mua bán.",
-            "categories": ["hotline", "child_protection", "rapid_response"],
-            "populations": [P.CHILD, P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR],
-            "languages": ["vi"], "service_areas": ["national"], "contacts": [_hotline("111")],
-        }),
-        DemoService("soctrang-counselling", "soctrang-counselling", {
-            "name": "Tư vấn hôn nhân gia đình và hỗ trợ nạn nhân bạo lực (Sóc Trăng)",
-            "description": "Trung tâm tư vấn của Hội LHPN tỉnh Sóc Trăng cũ: tư vấn hôn nhân có yếu tố nước ngoài, "
-                           "phòng chống mua bán người, hỗ trợ nạn nhân bạo lực gia đình.",
-            "categories": ["marriage_family_counselling", "psychosocial", "hotline"],
-            "populations": [P.GBV_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN],
-            "languages": ["vi", "km"],
-            "locations": [_loc("92", "Phường Phú Lợi", "Số 1 Trần Hưng Đạo", 9.6025, 105.9739)],
-            "service_areas": ["92"], "contacts": [_hotline("0377 672 444", "7:00–21:00", always=False)],
-            "schedules": OFFICE_HOURS + SATURDAY_MORNING,
-        }),
-        DemoService("soctrang-rapid-response", "soctrang-counselling", {
-            "name": "Đội phản ứng nhanh phòng chống bạo lực gia đình (các xã của Sóc Trăng cũ)",
-            "description": "Tổ can thiệp nhanh ở cơ sở: đến hiện trường, tách nạn nhân khỏi nguy hiểm, đưa đến nơi "
-                           "tạm lánh và báo cơ quan chức năng.",
-            "categories": ["rapid_response"], "populations": [P.GBV_SURVIVOR, P.CHILD, P.WOMAN],
-            "languages": ["vi", "km"], "service_areas": ["92"],
-            "contacts": [_hotline("0377 672 444")],
-        }),
-        DemoService("backan-trusted-addresses", "backan-wu", {
-            "name": "Địa chỉ tin cậy cộng đồng – Bắc Kạn",
-            "alternate_name": "Bắc Kạn Women's Union trusted addresses",
-            "description": "Mạng lưới gia đình và cơ sở tin cậy ở thôn bản tiếp nhận tạm thời phụ nữ và trẻ em bị "
-                           "bạo lực hoặc có nguy cơ bị mua bán, trong khi chờ chuyển tuyến.",
-            "categories": ["trusted_address", "shelter"], "populations": survivors + [P.ETHNIC_MINORITY],
-            "languages": ["vi", "tyz", "nut"], "capacity_total": 6, "capacity_available": 2,
-            "locations": [_loc("19", "Phường Đức Xuân", "(địa chỉ bảo mật)", 22.1470, 105.8348, confidential=True)],
-            "service_areas": ["19"], "contacts": [_hotline("0209 3870 555")],
-        }),
-        DemoService("anhduong-quangninh", "anhduong-quangninh", {
-            "name": "Ngôi nhà Ánh Dương Quảng Ninh – hỗ trợ một cửa cho nạn nhân bạo lực giới",
-            "description": "Mô hình hỗ trợ toàn diện: nơi tạm lánh, y tế, tâm lý, pháp lý, kết nối việc làm cho "
-                           "phụ nữ và trẻ em gái bị bạo lực giới hoặc bị mua bán.",
-            "categories": ["one_stop_support", "shelter", "psychosocial", "legal_aid"],
-            "populations": survivors, "languages": ["vi"], "capacity_total": 12, "capacity_available": 0,
-            "locations": [_loc("22", "Phường Hạ Long", "(địa chỉ bảo mật)", 20.9560, 107.0750, confidential=True)],
-            "service_areas": ["22"], "contacts": [_hotline("1800 599 980")],
-        }),
-        DemoService("ctxh-quangninh", "ctxh-quangninh", {
-            "name": "Công tác xã hội và quản lý trường hợp – Quảng Ninh",
-            "description": "Đánh giá nhu cầu, lập kế hoạch hỗ trợ tái hòa nhập, tư vấn tâm lý và chuyển gửi dịch vụ.",
-            "categories": ["psychosocial", "essential_needs", "family_reunification"],
-            "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD], "languages": ["vi"],
-            "locations": [_loc("22", "Phường Hạ Long", "Tổ 5, khu 3", 20.9599, 107.0425)],
-            "service_areas": ["22"], "contacts": [_phone("0203 3835 555")], "schedules": OFFICE_HOURS,
-        }),
-        DemoService("hoankiem-shelter", "hoankiem-wu", {
-            "name": "Địa chỉ tin cậy – nhà tạm lánh cộng đồng Hoàn Kiếm",
-            "description": "Nơi tạm lánh cộng đồng do Hội LHPN phường Hoàn Kiếm quản lý, tiếp nhận trong ngày phụ nữ "
-                           "và trẻ em bị bạo lực.",
-            "categories": ["trusted_address", "shelter"], "populations": survivors, "languages": ["vi", "en"],
-            "capacity_total": 4, "capacity_available": 1, "visibility": Visibility.STAFF,
-            "locations": [_loc("01", "Phường Hoàn Kiếm", "(địa chỉ bảo mật)", 21.0288, 105.8525, confidential=True)],
-            "service_areas": ["01"], "contacts": [_hotline("024 3825 5555")],
-        }),
+        DemoService(
+            "peaceful-house-shelter",
+            "peaceful-house",
+            {
+                "name": "Ngôi Nhà Bình Yên – nhà tạm lánh cho nạn nhân bị mua bán",
+                "alternate_name": "Peaceful House shelter",
+                "description": "Nhà tạm lánh an toàn cho phụ nữ và trẻ em là nạn nhân bị mua bán người hoặc bạo lực "
+                "gia đình: chỗ ở, ăn uống, chăm sóc y tế, tư vấn tâm lý, hỗ trợ pháp lý, học nghề và "
+                "hỗ trợ tái hòa nhập cộng đồng.",
+                "categories": ["shelter", "psychosocial", "essential_needs", "vocational_training"],
+                "populations": [*survivors, P.RETURNEE_MIGRANT],
+                "eligibility_description": "Phụ nữ và trẻ em gái là nạn nhân bị mua bán hoặc bạo lực, được giới thiệu "
+                "bởi cơ quan chức năng hoặc đường dây nóng.",
+                "min_age": 6,
+                "genders": [Gender.FEMALE],
+                "languages": ["vi", "km"],
+                "application_process": "Gọi đường dây nóng 1900 969 680; nhân viên sẽ hẹn tiếp nhận.",
+                "required_documents": ["Giấy tờ tùy thân nếu có (không bắt buộc)"],
+                "capacity_total": 20,
+                "capacity_available": 4,
+                "locations": [
+                    _loc("92", "Phường Ninh Kiều", "(địa chỉ bảo mật)", 10.0371, 105.7882, confidential=True)
+                ],
+                "service_areas": ["92", "86", "91", "96", "82"],
+                "contacts": [_hotline("1900 969 680")],
+            },
+        ),
+        DemoService(
+            "osso-cantho",
+            "osso-cantho",
+            {
+                "name": "Văn phòng hỗ trợ một cửa (OSSO) – tiếp nhận phụ nữ di cư trở về",
+                "alternate_name": "OSSO returnee reception office, Cần Thơ",
+                "description": "Tiếp nhận, tư vấn và kết nối dịch vụ cho phụ nữ di cư trở về (kết hôn với người nước "
+                "ngoài, lao động ở nước ngoài): giấy tờ hộ tịch cho mẹ và con, tâm lý, việc làm, vay vốn.",
+                "categories": ["returnee_reception", "one_stop_support", "legal_documents", "psychosocial"],
+                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD],
+                "languages": ["vi", "zh", "ko"],
+                "application_process": "Đến trực tiếp trong giờ hành chính hoặc gọi điện hẹn trước.",
+                "required_documents": ["Hộ chiếu hoặc giấy tờ xuất nhập cảnh nếu có", "Giấy khai sinh của con nếu có"],
+                "locations": [_loc("92", "Phường Ninh Kiều", "Số 6 Hòa Bình", 10.0340, 105.7850)],
+                "service_areas": ["92"],
+                "contacts": [_phone("0292 3821 555")],
+                "schedules": OFFICE_HOURS,
+            },
+        ),
+        DemoService(
+            "hotline-111",
+            "child-hotline",
+            {
+                "name": "Tổng đài quốc gia bảo vệ trẻ em 111",
+                "alternate_name": "National child protection hotline 111",
+                "description": "Đường dây nóng miễn phí, hoạt động 24/7, tiếp nhận thông tin, tư vấn và kết nối can "
+                "thiệp khẩn cấp cho trẻ em bị xâm hại, bạo lực, mua bán.",
+                "categories": ["hotline", "child_protection", "rapid_response"],
+                "populations": [P.CHILD, P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR],
+                "languages": ["vi"],
+                "service_areas": ["national"],
+                "contacts": [_hotline("111")],
+            },
+        ),
+        DemoService(
+            "soctrang-counselling",
+            "soctrang-counselling",
+            {
+                "name": "Tư vấn hôn nhân gia đình và hỗ trợ nạn nhân bạo lực (Sóc Trăng)",
+                "description": "Trung tâm tư vấn của Hội LHPN tỉnh Sóc Trăng cũ: tư vấn hôn nhân có yếu tố nước ngoài, "
+                "phòng chống mua bán người, hỗ trợ nạn nhân bạo lực gia đình.",
+                "categories": ["marriage_family_counselling", "psychosocial", "hotline"],
+                "populations": [P.GBV_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN],
+                "languages": ["vi", "km"],
+                "locations": [_loc("92", "Phường Phú Lợi", "Số 1 Trần Hưng Đạo", 9.6025, 105.9739)],
+                "service_areas": ["92"],
+                "contacts": [_hotline("0377 672 444", "7:00–21:00", always=False)],
+                "schedules": OFFICE_HOURS + SATURDAY_MORNING,
+            },
+        ),
+        DemoService(
+            "soctrang-rapid-response",
+            "soctrang-counselling",
+            {
+                "name": "Đội phản ứng nhanh phòng chống bạo lực gia đình (các xã của Sóc Trăng cũ)",
+                "description": "Tổ can thiệp nhanh ở cơ sở: đến hiện trường, tách nạn nhân khỏi nguy hiểm, đưa đến nơi "
+                "tạm lánh và báo cơ quan chức năng.",
+                "categories": ["rapid_response"],
+                "populations": [P.GBV_SURVIVOR, P.CHILD, P.WOMAN],
+                "languages": ["vi", "km"],
+                "service_areas": ["92"],
+                "contacts": [_hotline("0377 672 444")],
+            },
+        ),
+        DemoService(
+            "backan-trusted-addresses",
+            "backan-wu",
+            {
+                "name": "Địa chỉ tin cậy cộng đồng – Bắc Kạn",
+                "alternate_name": "Bắc Kạn Women's Union trusted addresses",
+                "description": "Mạng lưới gia đình và cơ sở tin cậy ở thôn bản tiếp nhận tạm thời phụ nữ và trẻ em bị "
+                "bạo lực hoặc có nguy cơ bị mua bán, trong khi chờ chuyển tuyến.",
+                "categories": ["trusted_address", "shelter"],
+                "populations": [*survivors, P.ETHNIC_MINORITY],
+                "languages": ["vi", "tyz", "nut"],
+                "capacity_total": 6,
+                "capacity_available": 2,
+                "locations": [_loc("19", "Phường Đức Xuân", "(địa chỉ bảo mật)", 22.1470, 105.8348, confidential=True)],
+                "service_areas": ["19"],
+                "contacts": [_hotline("0209 3870 555")],
+            },
+        ),
+        DemoService(
+            "anhduong-quangninh",
+            "anhduong-quangninh",
+            {
+                "name": "Ngôi nhà Ánh Dương Quảng Ninh – hỗ trợ một cửa cho nạn nhân bạo lực giới",
+                "description": "Mô hình hỗ trợ toàn diện: nơi tạm lánh, y tế, tâm lý, pháp lý, kết nối việc làm cho "
+                "phụ nữ và trẻ em gái bị bạo lực giới hoặc bị mua bán.",
+                "categories": ["one_stop_support", "shelter", "psychosocial", "legal_aid"],
+                "populations": survivors,
+                "languages": ["vi"],
+                "capacity_total": 12,
+                "capacity_available": 0,
+                "locations": [_loc("22", "Phường Hạ Long", "(địa chỉ bảo mật)", 20.9560, 107.0750, confidential=True)],
+                "service_areas": ["22"],
+                "contacts": [_hotline("1800 599 980")],
+            },
+        ),
+        DemoService(
+            "ctxh-quangninh",
+            "ctxh-quangninh",
+            {
+                "name": "Công tác xã hội và quản lý trường hợp – Quảng Ninh",
+                "description": "Đánh giá nhu cầu, lập kế hoạch hỗ trợ tái hòa nhập, tư vấn tâm lý và chuyển gửi dịch vụ.",
+                "categories": ["psychosocial", "essential_needs", "family_reunification"],
+                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD],
+                "languages": ["vi"],
+                "locations": [_loc("22", "Phường Hạ Long", "Tổ 5, khu 3", 20.9599, 107.0425)],
+                "service_areas": ["22"],
+                "contacts": [_phone("0203 3835 555")],
+                "schedules": OFFICE_HOURS,
+            },
+        ),
+        DemoService(
+            "hoankiem-shelter",
+            "hoankiem-wu",
+            {
+                "name": "Địa chỉ tin cậy – nhà tạm lánh cộng đồng Hoàn Kiếm",
+                "description": "Nơi tạm lánh cộng đồng do Hội LHPN phường Hoàn Kiếm quản lý, tiếp nhận trong ngày phụ nữ "
+                "và trẻ em bị bạo lực.",
+                "categories": ["trusted_address", "shelter"],
+                "populations": survivors,
+                "languages": ["vi", "en"],
+                "capacity_total": 4,
+                "capacity_available": 1,
+                "visibility": Visibility.STAFF,
+                "locations": [
+                    _loc("01", "Phường Hoàn Kiếm", "(địa chỉ bảo mật)", 21.0288, 105.8525, confidential=True)
+                ],
+                "service_areas": ["01"],
+                "contacts": [_hotline("024 3825 5555")],
+            },
+        ),
         *[
-            DemoService(f"anhduong-{key}", f"anhduong-{key}", {
-                "name": f"Ngôi nhà Ánh Dương {city} – mô hình hỗ trợ một cửa",
-                "description": "Hỗ trợ một cửa cho người bị bạo lực giới: tiếp nhận 24/7, tạm lánh ngắn ngày, y tế, "
-                               "tâm lý, pháp lý và chuyển gửi.",
-                "categories": ["one_stop_support", "shelter", "psychosocial"], "populations": survivors,
-                "languages": ["vi", "en"], "capacity_total": 10, "capacity_available": capacity,
-                "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
-                "service_areas": [code], "contacts": [_hotline(hotline)],
-            })
+            DemoService(
+                f"anhduong-{key}",
+                f"anhduong-{key}",
+                {
+                    "name": f"Ngôi nhà Ánh Dương {city} – mô hình hỗ trợ một cửa",
+                    "description": "Hỗ trợ một cửa cho người bị bạo lực giới: tiếp nhận 24/7, tạm lánh ngắn ngày, y tế, "
+                    "tâm lý, pháp lý và chuyển gửi.",
+                    "categories": ["one_stop_support", "shelter", "psychosocial"],
+                    "populations": survivors,
+                    "languages": ["vi", "en"],
+                    "capacity_total": 10,
+                    "capacity_available": capacity,
+                    "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
+                    "service_areas": [code],
+                    "contacts": [_hotline(hotline)],
+                },
+            )
             for key, city, code, commune, lat, lon, hotline, capacity in (
                 ("hanoi", "Hà Nội", "01", "Phường Đống Đa", 21.0180, 105.8290, "1800 1567", 3),
                 ("danang", "Đà Nẵng", "48", "Phường Hải Châu", 16.0680, 108.2210, "1800 1569", 2),
                 ("hcm", "Thành phố Hồ Chí Minh", "79", "Phường Bàn Cờ", 10.7720, 106.6800, "1800 1570", 5),
             )
         ],
-        DemoService("jobs-cantho", "jobs-cantho", {
-            "name": "Giới thiệu việc làm và tư vấn học nghề – Cần Thơ",
-            "description": "Tư vấn, giới thiệu việc làm, phiên giao dịch việc làm hằng tháng, hỗ trợ học nghề và "
-                           "bảo hiểm thất nghiệp; ưu tiên người trở về và nạn nhân bị mua bán.",
-            "categories": ["job_placement", "vocational_training"],
-            "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.GENERAL], "languages": ["vi"],
-            "locations": [_loc("92", "Phường Cái Khế", "Số 37 Trần Hưng Đạo", 10.0465, 105.7830)],
-            "service_areas": ["92"], "contacts": [_phone("0292 3812 555")], "schedules": OFFICE_HOURS,
-        }),
+        DemoService(
+            "jobs-cantho",
+            "jobs-cantho",
+            {
+                "name": "Giới thiệu việc làm và tư vấn học nghề – Cần Thơ",
+                "description": "Tư vấn, giới thiệu việc làm, phiên giao dịch việc làm hằng tháng, hỗ trợ học nghề và "
+                "bảo hiểm thất nghiệp; ưu tiên người trở về và nạn nhân bị mua bán.",
+                "categories": ["job_placement", "vocational_training"],
+                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.GENERAL],
+                "languages": ["vi"],
+                "locations": [_loc("92", "Phường Cái Khế", "Số 37 Trần Hưng Đạo", 10.0465, 105.7830)],
+                "service_areas": ["92"],
+                "contacts": [_phone("0292 3812 555")],
+                "schedules": OFFICE_HOURS,
+            },
+        ),
         *[
-            DemoService(f"legalaid-{key}", f"legalaid-{key}", {
-                "name": f"Trợ giúp pháp lý miễn phí cho nạn nhân bị mua bán người – {city}",
-                "description": "Tư vấn pháp luật, đại diện và bào chữa miễn phí cho nạn nhân bị mua bán người, người "
-                               "bị bạo lực gia đình, trẻ em; hỗ trợ làm lại giấy tờ hộ tịch.",
-                "categories": ["legal_aid", "legal_documents"],
-                "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD], "languages": ["vi"],
-                "locations": [_loc(code, commune, street, lat, lon)],
-                "service_areas": [code], "contacts": [_phone(phone)], "schedules": OFFICE_HOURS,
-            })
+            DemoService(
+                f"legalaid-{key}",
+                f"legalaid-{key}",
+                {
+                    "name": f"Trợ giúp pháp lý miễn phí cho nạn nhân bị mua bán người – {city}",
+                    "description": "Tư vấn pháp luật, đại diện và bào chữa miễn phí cho nạn nhân bị mua bán người, người "
+                    "bị bạo lực gia đình, trẻ em; hỗ trợ làm lại giấy tờ hộ tịch.",
+                    "categories": ["legal_aid", "legal_documents"],
+                    "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD],
+                    "languages": ["vi"],
+                    "locations": [_loc(code, commune, street, lat, lon)],
+                    "service_areas": [code],
+                    "contacts": [_phone(phone)],
+                    "schedules": OFFICE_HOURS,
+                },
+            )
             for key, city, code, commune, street, lat, lon, phone in (
-                ("cantho", "Cần Thơ", "92", "Phường Ninh Kiều", "Số 2 Lý Thường Kiệt", 10.0330, 105.7870,
-                 "0292 3810 555"),
+                (
+                    "cantho",
+                    "Cần Thơ",
+                    "92",
+                    "Phường Ninh Kiều",
+                    "Số 2 Lý Thường Kiệt",
+                    10.0330,
+                    105.7870,
+                    "0292 3810 555",
+                ),
                 ("hanoi", "Hà Nội", "01", "Phường Cầu Giấy", "Số 1 Phạm Văn Bạch", 21.0300, 105.7950, "024 3555 0555"),
             )
         ],
@@ -274,101 +408,186 @@ def generated_organizations() -> Iterator[DemoOrganization]:
             yield _org(f"{key}-{province.code}", pattern.format(p=province.name), kind, parent)
 
 
+def _near(rng: random.Random, province: places.Province, spread: float = 0.06) -> tuple[float, float]:
+    return (
+        round(province.lat + rng.uniform(-spread, spread), 5),
+        round(province.lon + rng.uniform(-spread, spread), 5),
+    )
+
+
+def _fictional_phone(code: str, index: int) -> str:
+    """Numbers in a 555 block, so no generated listing rings a real person."""
+    return f"0299 555 {int(code):02d}{index}"
+
+
 def generated_services() -> Iterator[DemoService]:
     rng = random.Random(2026)
     for province in places.provinces():
         code, name = province.code, province.name
 
-        def near(spread: float = 0.06) -> tuple[float, float]:
-            return (round(province.lat + rng.uniform(-spread, spread), 5),  # noqa: B023
-                    round(province.lon + rng.uniform(-spread, spread), 5))  # noqa: B023
-
-        def phone(index: int) -> str:
-            return f"0299 555 {int(code):02d}{index}"  # noqa: B023
-
         commune = f"Phường trung tâm {name}"
-        lat, lon = near()
+        lat, lon = _near(rng, province)
         staff_only = rng.random() < 0.3
-        yield DemoService(f"gen-{code}-shelter", f"wu-{code}", {
-            "name": f"Nhà tạm lánh – địa chỉ tin cậy của Hội Phụ nữ {name}",
-            "description": "Nơi tạm lánh an toàn ngắn ngày cho phụ nữ, trẻ em bị bạo lực gia đình hoặc bị mua bán, "
-                           "kèm tư vấn và chuyển gửi dịch vụ. (Dữ liệu minh họa.)",
-            "categories": ["shelter", "trusted_address"],
-            "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD], "languages": ["vi"],
-            "capacity_total": 6, "capacity_available": rng.randint(0, 6),
-            "visibility": Visibility.STAFF if staff_only else Visibility.PUBLIC,
-            "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
-            "service_areas": [code], "contacts": [_hotline(phone(1))],
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-wu-counselling", f"wu-{code}", {
-            "name": f"Tư vấn pháp luật, hôn nhân gia đình cho phụ nữ – {name}",
-            "description": "Tư vấn về hôn nhân có yếu tố nước ngoài, phòng chống mua bán người và bạo lực gia đình; "
-                           "hỗ trợ phụ nữ di cư trở về. (Dữ liệu minh họa.)",
-            "categories": ["marriage_family_counselling", "psychosocial"],
-            "populations": [P.WOMAN, P.RETURNEE_MIGRANT, P.GBV_SURVIVOR], "languages": ["vi"],
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Trần Phú", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(2))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-ctxh-psy", f"ctxh-{code}", {
-            "name": f"Tư vấn tâm lý – xã hội cho nạn nhân bị mua bán người ({name})",
-            "description": "Đánh giá tâm lý, tham vấn cá nhân và nhóm, quản lý trường hợp, kết nối gia đình. "
-                           "(Dữ liệu minh họa.)",
-            "categories": ["psychosocial", "family_reunification"],
-            "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD], "languages": ["vi"],
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(3))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-ctxh-reception", f"ctxh-{code}", {
-            "name": f"Tiếp nhận và hỗ trợ nhu cầu thiết yếu cho người trở về – {name}",
-            "description": "Tiếp nhận người từ nước ngoài trở về, hỗ trợ ăn ở ban đầu, chi phí đi lại về địa phương "
-                           "và trợ cấp khó khăn ban đầu. (Dữ liệu minh họa.)",
-            "categories": ["returnee_reception", "essential_needs"],
-            "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR], "languages": ["vi"],
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(4))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-legal", f"tgpl-{code}", {
-            "name": f"Trợ giúp pháp lý miễn phí – {name}",
-            "description": "Tư vấn pháp luật, tham gia tố tụng miễn phí cho nạn nhân bị mua bán người và người "
-                           "thuộc diện trợ giúp pháp lý; hỗ trợ làm giấy tờ tùy thân, hộ tịch. (Dữ liệu minh họa.)",
-            "categories": ["legal_aid", "legal_documents"],
-            "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD], "languages": ["vi"],
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Hùng Vương", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(5))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-jobs", f"dvvl-{code}", {
-            "name": f"Giới thiệu việc làm, tư vấn nghề – {name}",
-            "description": "Tư vấn nghề, giới thiệu việc làm trong tỉnh, kết nối doanh nghiệp, phiên giao dịch việc "
-                           "làm. (Dữ liệu minh họa.)",
-            "categories": ["job_placement"], "populations": [P.GENERAL, P.RETURNEE_MIGRANT], "languages": ["vi"],
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(6))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-training", f"dvvl-{code}", {
-            "name": f"Đào tạo nghề ngắn hạn miễn phí (may, nấu ăn, làm đẹp) – {name}",
-            "description": "Lớp học nghề 3 tháng miễn học phí, hỗ trợ tiền ăn và đi lại cho nạn nhân bị mua bán, "
-                           "người trở về và phụ nữ khó khăn. (Dữ liệu minh họa.)",
-            "categories": ["vocational_training", "livelihood"],
-            "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN], "languages": ["vi"],
-            "min_age": 15, "capacity_total": 30, "capacity_available": rng.randint(0, 30),
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(7))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-health", f"bv-{code}", {
-            "name": f"Khám, điều trị và chăm sóc y tế cho nạn nhân bạo lực – {name}",
-            "description": "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
-                           "cho nạn nhân bạo lực và bị mua bán. (Dữ liệu minh họa.)",
-            "categories": ["health"], "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.GENERAL],
-            "languages": ["vi"], "fee": Fee.LOW_COST,
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Hai Bà Trưng", *near())],
-            "service_areas": [code], "contacts": [_hotline(phone(8), "Cấp cứu 24/7")],
-        }, verified=rng.random() < 0.8)
-        yield DemoService(f"gen-{code}-loans", f"nhcs-{code}", {
-            "name": f"Vay vốn ưu đãi tạo sinh kế cho người trở về – {name}",
-            "description": "Cho vay vốn ưu đãi hộ nghèo, hộ cận nghèo và người từ nước ngoài trở về để sản xuất, "
-                           "kinh doanh nhỏ. (Dữ liệu minh họa.)",
-            "categories": ["microcredit", "livelihood"], "populations": [P.RETURNEE_MIGRANT, P.GENERAL],
-            "languages": ["vi"], "min_age": 18,
-            "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Quang Trung", *near())],
-            "service_areas": [code], "contacts": [_phone(phone(9))], "schedules": OFFICE_HOURS,
-        }, verified=rng.random() < 0.8)
+        yield DemoService(
+            f"gen-{code}-shelter",
+            f"wu-{code}",
+            {
+                "name": f"Nhà tạm lánh – địa chỉ tin cậy của Hội Phụ nữ {name}",
+                "description": "Nơi tạm lánh an toàn ngắn ngày cho phụ nữ, trẻ em bị bạo lực gia đình hoặc bị mua bán, "
+                "kèm tư vấn và chuyển gửi dịch vụ. (Dữ liệu minh họa.)",
+                "categories": ["shelter", "trusted_address"],
+                "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD],
+                "languages": ["vi"],
+                "capacity_total": 6,
+                "capacity_available": rng.randint(0, 6),
+                "visibility": Visibility.STAFF if staff_only else Visibility.PUBLIC,
+                "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
+                "service_areas": [code],
+                "contacts": [_hotline(_fictional_phone(code, 1))],
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-wu-counselling",
+            f"wu-{code}",
+            {
+                "name": f"Tư vấn pháp luật, hôn nhân gia đình cho phụ nữ – {name}",
+                "description": "Tư vấn về hôn nhân có yếu tố nước ngoài, phòng chống mua bán người và bạo lực gia đình; "
+                "hỗ trợ phụ nữ di cư trở về. (Dữ liệu minh họa.)",
+                "categories": ["marriage_family_counselling", "psychosocial"],
+                "populations": [P.WOMAN, P.RETURNEE_MIGRANT, P.GBV_SURVIVOR],
+                "languages": ["vi"],
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Trần Phú", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 2))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-ctxh-psy",
+            f"ctxh-{code}",
+            {
+                "name": f"Tư vấn tâm lý – xã hội cho nạn nhân bị mua bán người ({name})",
+                "description": "Đánh giá tâm lý, tham vấn cá nhân và nhóm, quản lý trường hợp, kết nối gia đình. "
+                "(Dữ liệu minh họa.)",
+                "categories": ["psychosocial", "family_reunification"],
+                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD],
+                "languages": ["vi"],
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 3))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-ctxh-reception",
+            f"ctxh-{code}",
+            {
+                "name": f"Tiếp nhận và hỗ trợ nhu cầu thiết yếu cho người trở về – {name}",
+                "description": "Tiếp nhận người từ nước ngoài trở về, hỗ trợ ăn ở ban đầu, chi phí đi lại về địa phương "
+                "và trợ cấp khó khăn ban đầu. (Dữ liệu minh họa.)",
+                "categories": ["returnee_reception", "essential_needs"],
+                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR],
+                "languages": ["vi"],
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 4))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-legal",
+            f"tgpl-{code}",
+            {
+                "name": f"Trợ giúp pháp lý miễn phí – {name}",
+                "description": "Tư vấn pháp luật, tham gia tố tụng miễn phí cho nạn nhân bị mua bán người và người "
+                "thuộc diện trợ giúp pháp lý; hỗ trợ làm giấy tờ tùy thân, hộ tịch. (Dữ liệu minh họa.)",
+                "categories": ["legal_aid", "legal_documents"],
+                "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD],
+                "languages": ["vi"],
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Hùng Vương", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 5))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-jobs",
+            f"dvvl-{code}",
+            {
+                "name": f"Giới thiệu việc làm, tư vấn nghề – {name}",
+                "description": "Tư vấn nghề, giới thiệu việc làm trong tỉnh, kết nối doanh nghiệp, phiên giao dịch việc "
+                "làm. (Dữ liệu minh họa.)",
+                "categories": ["job_placement"],
+                "populations": [P.GENERAL, P.RETURNEE_MIGRANT],
+                "languages": ["vi"],
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 6))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-training",
+            f"dvvl-{code}",
+            {
+                "name": f"Đào tạo nghề ngắn hạn miễn phí (may, nấu ăn, làm đẹp) – {name}",
+                "description": "Lớp học nghề 3 tháng miễn học phí, hỗ trợ tiền ăn và đi lại cho nạn nhân bị mua bán, "
+                "người trở về và phụ nữ khó khăn. (Dữ liệu minh họa.)",
+                "categories": ["vocational_training", "livelihood"],
+                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN],
+                "languages": ["vi"],
+                "min_age": 15,
+                "capacity_total": 30,
+                "capacity_available": rng.randint(0, 30),
+                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *_near(rng, province))],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 7))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-health",
+            f"bv-{code}",
+            {
+                "name": f"Khám, điều trị và chăm sóc y tế cho nạn nhân bạo lực – {name}",
+                "description": "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
+                "cho nạn nhân bạo lực và bị mua bán. (Dữ liệu minh họa.)",
+                "categories": ["health"],
+                "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.GENERAL],
+                "languages": ["vi"],
+                "fee": Fee.LOW_COST,
+                "locations": [
+                    _loc(code, commune, f"Số {rng.randint(1, 200)} đường Hai Bà Trưng", *_near(rng, province))
+                ],
+                "service_areas": [code],
+                "contacts": [_hotline(_fictional_phone(code, 8), "Cấp cứu 24/7")],
+            },
+            verified=rng.random() < 0.8,
+        )
+        yield DemoService(
+            f"gen-{code}-loans",
+            f"nhcs-{code}",
+            {
+                "name": f"Vay vốn ưu đãi tạo sinh kế cho người trở về – {name}",
+                "description": "Cho vay vốn ưu đãi hộ nghèo, hộ cận nghèo và người từ nước ngoài trở về để sản xuất, "
+                "kinh doanh nhỏ. (Dữ liệu minh họa.)",
+                "categories": ["microcredit", "livelihood"],
+                "populations": [P.RETURNEE_MIGRANT, P.GENERAL],
+                "languages": ["vi"],
+                "min_age": 18,
+                "locations": [
+                    _loc(code, commune, f"Số {rng.randint(1, 200)} đường Quang Trung", *_near(rng, province))
+                ],
+                "service_areas": [code],
+                "contacts": [_phone(_fictional_phone(code, 9))],
+                "schedules": OFFICE_HOURS,
+            },
+            verified=rng.random() < 0.8,
+        )

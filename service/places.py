@@ -6,10 +6,10 @@ import math
 from functools import cache
 from importlib import resources
 
-import asyncpg
 import msgspec
 
 from search.text import fold
+from service.db import Connection
 
 NATIONAL = "national"
 EARTH_DIAMETER_KM = 12742.0
@@ -88,7 +88,7 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return EARTH_DIAMETER_KM * math.asin(math.sqrt(h))
 
 
-async def sync_reference_table(conn: asyncpg.Connection) -> None:
+async def sync_reference_table(conn: Connection) -> None:
     """Make the ``province`` table match the shipped data (SQL joins and foreign keys use it)."""
     await conn.executemany(
         "INSERT INTO province (code, name, former_names, lat, lon) VALUES ($1, $2, $3, $4, $5)"

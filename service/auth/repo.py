@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from service.auth.models import Principal, Role, User
+from service.db import Connection
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 _USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at"
@@ -42,7 +43,7 @@ def _translate(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
 
 
 async def create_user(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     email: str,
     password_hash: str,
@@ -68,14 +69,14 @@ async def create_user(
     return msgspec.convert(row, User, from_attributes=True)
 
 
-async def get_user(conn: asyncpg.Connection, user_id: uuid.UUID) -> User:
+async def get_user(conn: Connection, user_id: uuid.UUID) -> User:
     row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = $1", user_id)
     if row is None:
         raise NotFound("No such user")
     return msgspec.convert(row, User, from_attributes=True)
 
 
-async def list_users(conn: asyncpg.Connection, *, limit: int, offset: int) -> tuple[list[User], int]:
+async def list_users(conn: Connection, *, limit: int, offset: int) -> tuple[list[User], int]:
     rows = await conn.fetch(
         f"SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM app_user ORDER BY lower(email) LIMIT $1 OFFSET $2",
         limit,
@@ -85,8 +86,9 @@ async def list_users(conn: asyncpg.Connection, *, limit: int, offset: int) -> tu
     return [msgspec.convert(r, User, from_attributes=True) for r in rows], total
 
 
-async def update_user(conn: asyncpg.Connection, user_id: uuid.UUID, changes: Mapping[str, Any]) -> User:
-    assignments, args = [], [user_id]
+async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str, Any]) -> User:
+    assignments: list[str] = []
+    args: list[Any] = [user_id]
     for field, value in changes.items():
         args.append(value.value if isinstance(value, Role) else value)
         assignments.append(f"{_USER_PATCHABLE[field]} = ${len(args)}")
@@ -104,7 +106,7 @@ async def update_user(conn: asyncpg.Connection, user_id: uuid.UUID, changes: Map
     return msgspec.convert(row, User, from_attributes=True)
 
 
-async def credentials(conn: asyncpg.Connection, email: str) -> tuple[User, str] | None:
+async def credentials(conn: Connection, email: str) -> tuple[User, str] | None:
     row = await conn.fetchrow(
         f"SELECT {_USER_COLUMNS}, password_hash FROM app_user WHERE lower(email) = lower($1)", email
     )
@@ -114,7 +116,7 @@ async def credentials(conn: asyncpg.Connection, email: str) -> tuple[User, str] 
 
 
 async def insert_token(
-    conn: asyncpg.Connection, *, user_id: uuid.UUID, digest: bytes, expires_at: datetime, label: str
+    conn: Connection, *, user_id: uuid.UUID, digest: bytes, expires_at: datetime, label: str
 ) -> uuid.UUID:
     token_id = uuid.uuid4()
     await conn.execute(
@@ -128,7 +130,7 @@ async def insert_token(
     return token_id
 
 
-async def principal_for_token(conn: asyncpg.Connection, digest: bytes) -> Principal | None:
+async def principal_for_token(conn: Connection, digest: bytes) -> Principal | None:
     """The active user behind a live token, touching ``last_used_at`` at most every ten minutes."""
     row = await conn.fetchrow(
         "SELECT t.id AS token_id, t.last_used_at < now() - interval '10 minutes' AS touch,"
@@ -150,17 +152,15 @@ async def principal_for_token(conn: asyncpg.Connection, digest: bytes) -> Princi
     )
 
 
-async def revoke_token(conn: asyncpg.Connection, token_id: uuid.UUID) -> None:
+async def revoke_token(conn: Connection, token_id: uuid.UUID) -> None:
     await conn.execute("UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id)
 
 
-async def revoke_user_tokens(conn: asyncpg.Connection, user_id: uuid.UUID) -> None:
-    await conn.execute(
-        "UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
-    )
+async def revoke_user_tokens(conn: Connection, user_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id)
 
 
-async def hits_by_key(conn: asyncpg.Connection, bucket: str, keys: list[str], window: timedelta) -> dict[str, int]:
+async def hits_by_key(conn: Connection, bucket: str, keys: list[str], window: timedelta) -> dict[str, int]:
     """Hits per key in the current fixed window."""
     rows = await conn.fetch(
         "SELECT key, hits FROM rate_limit_hit"
@@ -173,7 +173,7 @@ async def hits_by_key(conn: asyncpg.Connection, bucket: str, keys: list[str], wi
     return {row["key"]: row["hits"] for row in rows}
 
 
-async def add_hit(conn: asyncpg.Connection, bucket: str, keys: list[str], window: timedelta) -> None:
+async def add_hit(conn: Connection, bucket: str, keys: list[str], window: timedelta) -> None:
     await conn.execute(
         "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
         " SELECT $1, k, date_bin($3::interval, now(), 'epoch'::timestamptz), 1 FROM unnest($2::text[]) AS k"

@@ -17,7 +17,7 @@ from search.protocol import SearchBackend, SearchQuery, Sort
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
-from service.db import transact
+from service.db import Connection, transact
 from service.directory import commands, repo, rules, taxonomy
 from service.directory.models import (
     CapacityUpdate,
@@ -142,7 +142,7 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
     )
 
 
-async def readable_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+async def readable_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     """The listing as ``principal`` may see it: staff-only listings are 404 to outsiders and
     confidential locations are redacted."""
     service = await repo.get_service(conn, service_id)
@@ -206,16 +206,12 @@ class ServiceController(Controller):
         )
 
     @get("/{service_id:uuid}", summary="One listing (ETag = version)")
-    async def get_service(
-        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID
-    ) -> Response[Service]:
+    async def get_service(self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID) -> Response[Service]:
         async with pool.acquire() as conn:
             return with_etag(await readable_service(conn, principal, service_id))
 
     @post("/", summary="Create a listing (partner of the organization, coordinator, admin)")
-    async def create_service(
-        self, principal: Principal, pool: asyncpg.Pool, data: ServiceCreate
-    ) -> Response[Service]:
+    async def create_service(self, principal: Principal, pool: asyncpg.Pool, data: ServiceCreate) -> Response[Service]:
         service = await transact(pool, commands.create_service, principal, data)
         return with_etag(service, HTTP_201_CREATED)
 
@@ -233,9 +229,7 @@ class ServiceController(Controller):
         return with_etag(await transact(pool, commands.set_capacity, principal, service_id, data.available))
 
     @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
-    async def verify(
-        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID
-    ) -> Response[Service]:
+    async def verify(self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID) -> Response[Service]:
         return with_etag(await transact(pool, commands.verify_service, principal, service_id))
 
     @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
@@ -269,9 +263,7 @@ class OrganizationController(Controller):
         return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
     @get("/{organization_id:uuid}", summary="One organization (ETag = version)")
-    async def get_organization(
-        self, pool: asyncpg.Pool, organization_id: uuid.UUID
-    ) -> Response[Organization]:
+    async def get_organization(self, pool: asyncpg.Pool, organization_id: uuid.UUID) -> Response[Organization]:
         async with pool.acquire() as conn:
             return with_etag(await repo.get_organization(conn, organization_id))
 

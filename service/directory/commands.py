@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 import msgspec
 
 from search.postgres import write_documents
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.db import Connection
 from service.directory import repo, rules
 from service.directory.documents import search_document
 from service.directory.models import (
@@ -44,11 +44,11 @@ def _tracked(service: Service) -> dict[str, Any]:
     return dict(view)
 
 
-async def _reindex(conn: asyncpg.Connection, service_ids: list[uuid.UUID]) -> None:
+async def _reindex(conn: Connection, service_ids: list[uuid.UUID]) -> None:
     await write_documents(conn, [search_document(s) for s in await repo.get_services(conn, service_ids)])
 
 
-async def _write_nested(conn: asyncpg.Connection, service_id: uuid.UUID, org_id: uuid.UUID, fields: dict[str, Any]) -> None:
+async def _write_nested(conn: Connection, service_id: uuid.UUID, org_id: uuid.UUID, fields: dict[str, Any]) -> None:
     if "locations" in fields:
         await repo.replace_locations(conn, service_id, org_id, fields["locations"])
     if "service_areas" in fields:
@@ -68,7 +68,7 @@ def _normalized(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _finish(
-    conn: asyncpg.Connection, service_id: uuid.UUID, action: str, actor: Principal, before: dict[str, Any]
+    conn: Connection, service_id: uuid.UUID, action: str, actor: Principal, before: dict[str, Any]
 ) -> Service:
     service = await repo.get_service(conn, service_id)
     changes = rules.diff(before, _tracked(service))
@@ -78,7 +78,7 @@ async def _finish(
 
 
 async def create_service(
-    conn: asyncpg.Connection, principal: Principal, data: ServiceCreate, *, service_id: uuid.UUID | None = None
+    conn: Connection, principal: Principal, data: ServiceCreate, *, service_id: uuid.UUID | None = None
 ) -> Service:
     """Create a listing; ``service_id`` is for imports and demo data that keep stable ids."""
     check(principal, Action.EDIT_LISTING, data.organization_id)
@@ -90,7 +90,7 @@ async def create_service(
     return await _finish(conn, service_id, "create", principal, {})
 
 
-async def _editable(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+async def _editable(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     """The listing, locked for this transaction, if ``principal`` may edit it; a listing the
     principal may not even see answers 404."""
     current = await repo.get_service(conn, service_id, for_update=True)
@@ -100,7 +100,7 @@ async def _editable(conn: asyncpg.Connection, principal: Principal, service_id: 
 
 
 async def patch_service(
-    conn: asyncpg.Connection,
+    conn: Connection,
     principal: Principal,
     service_id: uuid.UUID,
     expected_version: int | None,
@@ -121,7 +121,7 @@ async def patch_service(
     return await _finish(conn, service_id, "update", principal, before)
 
 
-async def set_capacity(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID, available: int) -> Service:
+async def set_capacity(conn: Connection, principal: Principal, service_id: uuid.UUID, available: int) -> Service:
     current = await _editable(conn, principal, service_id)
     if current.capacity_total is not None and available > current.capacity_total:
         raise ValidationFailed(
@@ -132,7 +132,7 @@ async def set_capacity(conn: asyncpg.Connection, principal: Principal, service_i
     return await _finish(conn, service_id, "capacity", principal, _tracked(current))
 
 
-async def verify_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+async def verify_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     current = await repo.get_service(conn, service_id, for_update=True)
     check(principal, Action.VERIFY_LISTING, current.organization_id)
     assert principal.user_id is not None
@@ -141,7 +141,7 @@ async def verify_service(conn: asyncpg.Connection, principal: Principal, service
 
 
 async def create_organization(
-    conn: asyncpg.Connection,
+    conn: Connection,
     principal: Principal,
     data: OrganizationCreate,
     *,
@@ -155,7 +155,7 @@ async def create_organization(
 
 
 async def patch_organization(
-    conn: asyncpg.Connection,
+    conn: Connection,
     principal: Principal,
     organization_id: uuid.UUID,
     expected_version: int | None,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from search.documents import SearchDocument
 from service import places
 from service.directory import rules, taxonomy
 from service.directory.models import ContactKind, Service
-from search.documents import SearchDocument
 
 
 def search_document(service: Service) -> SearchDocument:

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.db import Connection
 from service.directory.models import ContactIn, LocationIn, Organization, Revision, ScheduleIn, Service
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 
@@ -93,7 +94,7 @@ def _assignments(columns: Sequence[str], changes: Mapping[str, Any], args: list[
 # -- listings ---------------------------------------------------------------------------------
 
 
-async def get_service(conn: asyncpg.Connection, service_id: uuid.UUID, *, for_update: bool = False) -> Service:
+async def get_service(conn: Connection, service_id: uuid.UUID, *, for_update: bool = False) -> Service:
     lock = " FOR UPDATE OF s" if for_update else ""
     row = await conn.fetchrow(_SERVICE_SELECT + " WHERE s.id = $1" + lock, service_id)
     if row is None:
@@ -101,12 +102,12 @@ async def get_service(conn: asyncpg.Connection, service_id: uuid.UUID, *, for_up
     return _to_service(row)
 
 
-async def get_services(conn: asyncpg.Connection, service_ids: Sequence[uuid.UUID]) -> list[Service]:
+async def get_services(conn: Connection, service_ids: Sequence[uuid.UUID]) -> list[Service]:
     rows = await conn.fetch(_SERVICE_SELECT + " WHERE s.id = ANY($1::uuid[]) ORDER BY s.id", list(service_ids))
     return [_to_service(row) for row in rows]
 
 
-async def service_ids_after(conn: asyncpg.Connection, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+async def service_ids_after(conn: Connection, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
     """Listing ids in id order, for walking the whole directory in batches."""
     rows = await conn.fetch(
         "SELECT id FROM service WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2", after, limit
@@ -114,13 +115,13 @@ async def service_ids_after(conn: asyncpg.Connection, after: uuid.UUID | None, l
     return [row["id"] for row in rows]
 
 
-async def organization_of_service(conn: asyncpg.Connection, service_id: uuid.UUID) -> tuple[uuid.UUID, str] | None:
+async def organization_of_service(conn: Connection, service_id: uuid.UUID) -> tuple[uuid.UUID, str] | None:
     row = await conn.fetchrow("SELECT organization_id, visibility FROM service WHERE id = $1", service_id)
     return (row["organization_id"], row["visibility"]) if row else None
 
 
 async def insert_service(
-    conn: asyncpg.Connection, service_id: uuid.UUID, organization_id: uuid.UUID, fields: Mapping[str, Any]
+    conn: Connection, service_id: uuid.UUID, organization_id: uuid.UUID, fields: Mapping[str, Any]
 ) -> None:
     args: list[Any] = [service_id, organization_id]
     names = ["id", "organization_id"]
@@ -138,15 +139,14 @@ async def insert_service(
 
 
 async def update_service(
-    conn: asyncpg.Connection, service_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
+    conn: Connection, service_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> int:
     """Apply scalar changes and bump the version, only if the stored version is the expected one."""
     args: list[Any] = [service_id, expected_version]
     sets = _assignments(SERVICE_COLUMNS, changes, args)
     sets += ["version = version + 1", "updated_at = now()"]
     new_version = await conn.fetchval(
-        f"UPDATE service SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2)"
-        " RETURNING version",
+        f"UPDATE service SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING version",
         *args,
     )
     if new_version is None:
@@ -156,7 +156,7 @@ async def update_service(
     return int(new_version)
 
 
-async def mark_verified(conn: asyncpg.Connection, service_id: uuid.UUID, user_id: uuid.UUID) -> int:
+async def mark_verified(conn: Connection, service_id: uuid.UUID, user_id: uuid.UUID) -> int:
     version = await conn.fetchval(
         "UPDATE service SET last_verified_at = now(), verified_by = $2, version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING version",
@@ -169,16 +169,33 @@ async def mark_verified(conn: asyncpg.Connection, service_id: uuid.UUID, user_id
 
 
 async def replace_locations(
-    conn: asyncpg.Connection, service_id: uuid.UUID, organization_id: uuid.UUID, locations: Sequence[LocationIn]
+    conn: Connection, service_id: uuid.UUID, organization_id: uuid.UUID, locations: Sequence[LocationIn]
 ) -> None:
     """Re-link the listing to these locations; locations no listing uses any more are removed."""
-    old = [r["location_id"] for r in await conn.fetch(
-        "DELETE FROM service_at_location WHERE service_id = $1 RETURNING location_id", service_id
-    )]
+    old = [
+        r["location_id"]
+        for r in await conn.fetch(
+            "DELETE FROM service_at_location WHERE service_id = $1 RETURNING location_id", service_id
+        )
+    ]
     rows = []
     for position, loc in enumerate(locations):
-        rows.append((uuid.uuid4(), organization_id, loc.name, loc.street, loc.commune, loc.province_code,
-                     loc.lat, loc.lon, loc.confidential, loc.accessibility, service_id, position))
+        rows.append(
+            (
+                uuid.uuid4(),
+                organization_id,
+                loc.name,
+                loc.street,
+                loc.commune,
+                loc.province_code,
+                loc.lat,
+                loc.lon,
+                loc.confidential,
+                loc.accessibility,
+                service_id,
+                position,
+            )
+        )
     if rows:
         await conn.executemany(
             "WITH l AS (INSERT INTO location (id, organization_id, name, street, commune, province_code, lat, lon,"
@@ -194,7 +211,7 @@ async def replace_locations(
         )
 
 
-async def replace_areas(conn: asyncpg.Connection, service_id: uuid.UUID, areas: Sequence[str]) -> None:
+async def replace_areas(conn: Connection, service_id: uuid.UUID, areas: Sequence[str]) -> None:
     await conn.execute("DELETE FROM service_area WHERE service_id = $1", service_id)
     await conn.execute(
         "INSERT INTO service_area (service_id, area) SELECT $1, unnest($2::text[])", service_id, list(areas)
@@ -202,7 +219,7 @@ async def replace_areas(conn: asyncpg.Connection, service_id: uuid.UUID, areas: 
 
 
 async def replace_contacts(
-    conn: asyncpg.Connection,
+    conn: Connection,
     contacts: Sequence[ContactIn],
     *,
     service_id: uuid.UUID | None = None,
@@ -216,23 +233,33 @@ async def replace_contacts(
         "INSERT INTO contact_point (id, service_id, organization_id, position, kind, value, hours, is_24_7, languages)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         [
-            (uuid.uuid4(), service_id, organization_id, position, c.kind.value, c.value, c.hours, c.is_24_7,
-             list(c.languages))
+            (
+                uuid.uuid4(),
+                service_id,
+                organization_id,
+                position,
+                c.kind.value,
+                c.value,
+                c.hours,
+                c.is_24_7,
+                list(c.languages),
+            )
             for position, c in enumerate(contacts)
         ],
     )
 
 
-async def replace_schedules(conn: asyncpg.Connection, service_id: uuid.UUID, schedules: Sequence[ScheduleIn]) -> None:
+async def replace_schedules(conn: Connection, service_id: uuid.UUID, schedules: Sequence[ScheduleIn]) -> None:
     await conn.execute("DELETE FROM schedule WHERE service_id = $1", service_id)
     await conn.executemany(
-        "INSERT INTO schedule (id, service_id, weekday, opens_at, closes_at) VALUES ($1, $2, $3, $4::text::time, $5::text::time)",
+        "INSERT INTO schedule (id, service_id, weekday, opens_at, closes_at)"
+        " VALUES ($1, $2, $3, $4::text::time, $5::text::time)",
         [(uuid.uuid4(), service_id, s.weekday, s.opens_at, s.closes_at) for s in schedules],
     )
 
 
 async def insert_revision(
-    conn: asyncpg.Connection,
+    conn: Connection,
     service_id: uuid.UUID,
     version: int,
     action: str,
@@ -250,7 +277,7 @@ async def insert_revision(
 
 
 async def list_revisions(
-    conn: asyncpg.Connection, service_id: uuid.UUID, *, limit: int, offset: int
+    conn: Connection, service_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[Revision], int]:
     rows = await conn.fetch(
         "SELECT version, action, actor_id, at, changes, count(*) OVER () AS total FROM service_revision"
@@ -274,7 +301,7 @@ def _organization_error(exc: asyncpg.IntegrityConstraintViolationError) -> Excep
     return exc
 
 
-async def get_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> Organization:
+async def get_organization(conn: Connection, organization_id: uuid.UUID) -> Organization:
     row = await conn.fetchrow(_ORGANIZATION_SELECT + " WHERE o.id = $1", organization_id)
     if row is None:
         raise NotFound("No such organization")
@@ -282,7 +309,7 @@ async def get_organization(conn: asyncpg.Connection, organization_id: uuid.UUID)
 
 
 async def list_organizations(
-    conn: asyncpg.Connection, *, query: str | None, limit: int, offset: int
+    conn: Connection, *, query: str | None, limit: int, offset: int
 ) -> tuple[list[Organization], int]:
     pattern = f"%{query.strip()}%" if query else None
     rows = await conn.fetch(
@@ -295,12 +322,13 @@ async def list_organizations(
     )
     if not rows:
         return [], 0
-    full = await conn.fetch(_ORGANIZATION_SELECT + " WHERE o.id = ANY($1::uuid[]) ORDER BY o.name, o.id",
-                            [r["id"] for r in rows])
+    full = await conn.fetch(
+        _ORGANIZATION_SELECT + " WHERE o.id = ANY($1::uuid[]) ORDER BY o.name, o.id", [r["id"] for r in rows]
+    )
     return [_to_organization(row) for row in full], rows[0]["total"]
 
 
-async def insert_organization(conn: asyncpg.Connection, organization_id: uuid.UUID, fields: Mapping[str, Any]) -> None:
+async def insert_organization(conn: Connection, organization_id: uuid.UUID, fields: Mapping[str, Any]) -> None:
     args: list[Any] = [organization_id]
     names = ["id"]
     for column in ORGANIZATION_COLUMNS:
@@ -315,10 +343,10 @@ async def insert_organization(conn: asyncpg.Connection, organization_id: uuid.UU
 
 
 async def update_organization(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
+    conn: Connection, organization_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> int:
     args: list[Any] = [organization_id, expected_version]
-    sets = _assignments(ORGANIZATION_COLUMNS, changes, args) + ["version = version + 1", "updated_at = now()"]
+    sets = [*_assignments(ORGANIZATION_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
     try:
         version = await conn.fetchval(
             f"UPDATE organization SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2)"
@@ -334,7 +362,7 @@ async def update_organization(
     return int(version)
 
 
-async def parent_cycle(conn: asyncpg.Connection, organization_id: uuid.UUID, parent_id: uuid.UUID) -> bool:
+async def parent_cycle(conn: Connection, organization_id: uuid.UUID, parent_id: uuid.UUID) -> bool:
     """Whether making ``parent_id`` the parent would put ``organization_id`` under itself."""
     found = await conn.fetchval(
         "WITH RECURSIVE up AS (SELECT id, parent_id FROM organization WHERE id = $2"
@@ -346,7 +374,6 @@ async def parent_cycle(conn: asyncpg.Connection, organization_id: uuid.UUID, par
     return bool(found)
 
 
-async def service_ids_of_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> list[uuid.UUID]:
+async def service_ids_of_organization(conn: Connection, organization_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await conn.fetch("SELECT id FROM service WHERE organization_id = $1", organization_id)
     return [row["id"] for row in rows]
-

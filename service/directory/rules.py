@@ -165,7 +165,7 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise PreconditionFailed("If-Match must be an ETag this service issued, like \"3\"")
+        raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
     return int(value)
 
 

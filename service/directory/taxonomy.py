@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import asyncpg
 import msgspec
 
+from service.db import Connection
 from service.directory.models import Population, TaxonomyTerm
 
 # Population codes as caseworkers say them, so a word like "trẻ em" finds services for children.
@@ -50,7 +50,7 @@ def population_labels(code: str) -> list[str]:
     return list(POPULATION_LABELS.get(code, ()))
 
 
-async def sync_reference_table(conn: asyncpg.Connection) -> None:
+async def sync_reference_table(conn: Connection) -> None:
     """Mirror the shipped terms into ``taxonomy_term`` (parents first, for the foreign key)."""
     ordered = sorted(terms(), key=lambda term: term.parent_code is not None)
     await conn.executemany(
