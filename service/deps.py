@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from search.protocol import SearchBackend
 from service.auth.models import Principal
@@ -31,7 +31,7 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
-async def provide_principal(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Principal:
     return await principal_from_request(request, pool)
 
 

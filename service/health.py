@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 import asyncpg
 import msgspec
 from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from search.protocol import SearchBackend
@@ -48,7 +49,7 @@ async def healthz() -> Health:
 
 
 @get("/readyz", tags=["health"], summary="The database and the search backend answer")
-async def readyz(pool: asyncpg.Pool, search: SearchBackend) -> Response[Readiness]:
+async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[SearchBackend]) -> Response[Readiness]:
     database, search_state = await asyncio.gather(
         _probe("database", _database_ok(pool)), _probe("search", search.ping())
     )

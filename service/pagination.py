@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
@@ -28,7 +28,7 @@ class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
 
 
 def page_params(
-    page: int = Parameter(ge=1, le=10_000, default=1, description="Page number, from 1"),
-    per_page: int = Parameter(ge=1, le=MAX_PER_PAGE, default=20, description="Items per page, 1 to 100"),
+    page: Annotated[int, QueryParameter(ge=1, le=10_000, description="Page number, from 1")] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE, description="Items per page, 1 to 100")] = 20,
 ) -> PageParams:
     return PageParams(page=page, per_page=per_page)

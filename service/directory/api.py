@@ -9,8 +9,8 @@ from typing import Annotated, TypeVar
 import asyncpg
 import msgspec
 from litestar import Controller, Response, get, patch, post, put
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from search.protocol import SearchBackend, SearchQuery, Sort
@@ -42,7 +42,7 @@ from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
     str | None,
-    Parameter(header="If-Match", required=False, description='ETag of the version you edited, e.g. "3"'),
+    HeaderParameter(name="If-Match", required=False, description='ETag of the version you edited, e.g. "3"'),
 ]
 
 
@@ -69,18 +69,20 @@ class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def search_params(
-    q: Annotated[str, Parameter(max_length=200, description="Words, with or without diacritics")] = "",
-    category: Annotated[list[str] | None, Parameter(description="Taxonomy code; repeatable")] = None,
-    province: Annotated[list[str] | None, Parameter(description="Code, current or former name; repeatable")] = None,
-    population: Annotated[list[Population] | None, Parameter(description="Repeatable")] = None,
-    language: Annotated[str | None, Parameter(pattern=r"^[a-z]{2,3}$", description="ISO 639 code")] = None,
-    fee: Fee | None = None,
-    open_now: Annotated[bool | None, Parameter(description="Open now in Asia/Ho_Chi_Minh time")] = None,
-    accepting_referrals: bool | None = None,
-    has_capacity: Annotated[bool | None, Parameter(description="Beds free (capacity_available > 0)")] = None,
-    near: Annotated[str | None, Parameter(pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", description="lat,lon")] = None,
-    radius_km: Annotated[float | None, Parameter(gt=0, le=2000)] = None,
-    sort: Sort = Sort.RELEVANCE,
+    q: Annotated[str, QueryParameter(max_length=200, description="Words, with or without diacritics")] = "",
+    category: Annotated[list[str] | None, QueryParameter(description="Taxonomy code; repeatable")] = None,
+    province: Annotated[
+        list[str] | None, QueryParameter(description="Code, current or former name; repeatable")
+    ] = None,
+    population: Annotated[list[Population] | None, QueryParameter(description="Repeatable")] = None,
+    language: Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2,3}$", description="ISO 639 code")] = None,
+    fee: FromQuery[Fee | None] = None,
+    open_now: Annotated[bool | None, QueryParameter(description="Open now in Asia/Ho_Chi_Minh time")] = None,
+    accepting_referrals: FromQuery[bool | None] = None,
+    has_capacity: Annotated[bool | None, QueryParameter(description="Beds free (capacity_available > 0)")] = None,
+    near: Annotated[str | None, QueryParameter(pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", description="lat,lon")] = None,
+    radius_km: Annotated[float | None, QueryParameter(gt=0, le=2000)] = None,
+    sort: FromQuery[Sort] = Sort.RELEVANCE,
 ) -> SearchParams:
     return SearchParams(
         q=q,
@@ -175,7 +177,11 @@ class ServiceController(Controller):
 
     @get("/", summary="Search the directory (public; staff see restricted listings)")
     async def search(
-        self, principal: Principal, search: SearchBackend, params: SearchParams, paging: PageParams
+        self,
+        principal: NamedDependency[Principal],
+        search: NamedDependency[SearchBackend],
+        params: NamedDependency[SearchParams],
+        paging: NamedDependency[PageParams],
     ) -> SearchPage:
         now = datetime.now(UTC)
         result = await search.search(build_query(params, paging, principal, now))
@@ -206,35 +212,60 @@ class ServiceController(Controller):
         )
 
     @get("/{service_id:uuid}", summary="One listing (ETag = version)")
-    async def get_service(self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID) -> Response[Service]:
+    async def get_service(
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+    ) -> Response[Service]:
         async with pool.acquire() as conn:
             return with_etag(await readable_service(conn, principal, service_id))
 
     @post("/", summary="Create a listing (partner of the organization, coordinator, admin)")
-    async def create_service(self, principal: Principal, pool: asyncpg.Pool, data: ServiceCreate) -> Response[Service]:
+    async def create_service(
+        self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], data: JSONBody[ServiceCreate]
+    ) -> Response[Service]:
         service = await transact(pool, commands.create_service, principal, data)
         return with_etag(service, HTTP_201_CREATED)
 
     @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
     async def patch_service(
-        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, data: ServicePatch, if_match: IfMatch
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+        data: JSONBody[ServicePatch],
+        if_match: IfMatch,
     ) -> Response[Service]:
         expected = rules.expected_version(if_match)
         return with_etag(await transact(pool, commands.patch_service, principal, service_id, expected, data))
 
     @put("/{service_id:uuid}/capacity", summary="Set beds free (partner of the organization, coordinator)")
     async def set_capacity(
-        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, data: CapacityUpdate
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+        data: JSONBody[CapacityUpdate],
     ) -> Response[Service]:
         return with_etag(await transact(pool, commands.set_capacity, principal, service_id, data.available))
 
     @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
-    async def verify(self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID) -> Response[Service]:
+    async def verify(
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+    ) -> Response[Service]:
         return with_etag(await transact(pool, commands.verify_service, principal, service_id))
 
     @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
     async def revisions(
-        self, principal: Principal, pool: asyncpg.Pool, service_id: uuid.UUID, paging: PageParams
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+        paging: NamedDependency[PageParams],
     ) -> Page[Revision]:
         async with pool.acquire() as conn:
             found = await repo.organization_of_service(conn, service_id)
@@ -254,22 +285,27 @@ class OrganizationController(Controller):
     @get("/", summary="List organizations (public)")
     async def list_organizations(
         self,
-        pool: asyncpg.Pool,
-        paging: PageParams,
-        q: Annotated[str | None, Parameter(max_length=200, description="Part of the name")] = None,
+        pool: NamedDependency[asyncpg.Pool],
+        paging: NamedDependency[PageParams],
+        q: Annotated[str | None, QueryParameter(max_length=200, description="Part of the name")] = None,
     ) -> Page[Organization]:
         async with pool.acquire() as conn:
             items, total = await repo.list_organizations(conn, query=q, limit=paging.per_page, offset=paging.offset)
         return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
     @get("/{organization_id:uuid}", summary="One organization (ETag = version)")
-    async def get_organization(self, pool: asyncpg.Pool, organization_id: uuid.UUID) -> Response[Organization]:
+    async def get_organization(
+        self, pool: NamedDependency[asyncpg.Pool], organization_id: FromPath[uuid.UUID]
+    ) -> Response[Organization]:
         async with pool.acquire() as conn:
             return with_etag(await repo.get_organization(conn, organization_id))
 
     @post("/", summary="Create an organization (coordinator, admin)")
     async def create_organization(
-        self, principal: Principal, pool: asyncpg.Pool, data: OrganizationCreate
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        data: JSONBody[OrganizationCreate],
     ) -> Response[Organization]:
         organization = await transact(pool, commands.create_organization, principal, data)
         return with_etag(organization, HTTP_201_CREATED)
@@ -277,10 +313,10 @@ class OrganizationController(Controller):
     @patch("/{organization_id:uuid}", summary="Change an organization (its partners, coordinator, admin)")
     async def patch_organization(
         self,
-        principal: Principal,
-        pool: asyncpg.Pool,
-        organization_id: uuid.UUID,
-        data: OrganizationPatch,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        organization_id: FromPath[uuid.UUID],
+        data: JSONBody[OrganizationPatch],
         if_match: IfMatch,
     ) -> Response[Organization]:
         expected = rules.expected_version(if_match)

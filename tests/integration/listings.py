@@ -1,0 +1,44 @@
+"""Request bodies for listing tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def service_body(organization_id: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "organization_id": str(organization_id),
+        "name": "Nhà tạm lánh Hoa Sen",
+        "description": "Nơi tạm lánh an toàn cho phụ nữ và trẻ em bị mua bán.",
+        "status": "active",
+        "categories": ["shelter"],
+        "populations": ["trafficking_survivor"],
+        "eligibility_description": "Phụ nữ từ 16 tuổi",
+        "min_age": 16,
+        "genders": ["female"],
+        "languages": ["vi", "km"],
+        "fee": "free",
+        "application_process": "Gọi đường dây nóng",
+        "required_documents": ["Giấy tờ tùy thân nếu có"],
+        "accepting_referrals": True,
+        "capacity_total": 20,
+        "capacity_available": 4,
+        "visibility": "public",
+        "locations": [
+            {
+                "name": "Nhà chính",
+                "street": "12 Đường Bí Mật",
+                "commune": "Phường Ninh Kiều",
+                "province_code": "92",
+                "lat": 10.03,
+                "lon": 105.78,
+                "confidential": True,
+            }
+        ],
+        "service_areas": ["92"],
+        "contacts": [{"kind": "hotline", "value": "1900969680", "hours": "24/7", "is_24_7": True, "languages": ["vi"]}],
+        "schedules": [{"weekday": 1, "opens_at": "07:30", "closes_at": "17:00"}],
+    }
+    body.update(overrides)
+    return body

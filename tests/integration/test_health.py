@@ -1,0 +1,63 @@
+"""Probes, the OpenAPI document and errors for unknown paths."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_healthz_says_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_database_and_search(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "search": "ok", "search_backend": "postgres"}
+
+
+async def test_openapi_documents_every_api_endpoint_with_bearer_auth(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    assert document["openapi"].startswith("3.1")
+    paths = document["paths"]
+    for path in (
+        "/api/v1/auth/tokens",
+        "/api/v1/auth/tokens/current",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{user_id}",
+        "/api/v1/provinces",
+        "/api/v1/taxonomy",
+        "/api/v1/services",
+        "/api/v1/services/{service_id}",
+        "/api/v1/services/{service_id}/capacity",
+        "/api/v1/services/{service_id}/verify",
+        "/api/v1/services/{service_id}/revisions",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{organization_id}",
+        "/healthz",
+        "/readyz",
+    ):
+        assert path in paths, path
+    assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    search = paths["/api/v1/services"]["get"]
+    parameter_names = {p["name"] for p in search["parameters"]}
+    assert {"q", "category", "province", "near", "radius_km", "sort", "page", "per_page"} <= parameter_names
+
+
+async def test_unknown_path_is_a_problem_document(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 404
+
+
+async def test_provinces_and_taxonomy_are_served(client: httpx.AsyncClient) -> None:
+    provinces = (await client.get("/api/v1/provinces")).json()
+    assert len(provinces) == 34
+    can_tho = next(p for p in provinces if p["code"] == "92")
+    assert can_tho["former_names"] == ["Sóc Trăng", "Hậu Giang"]
+    terms = (await client.get("/api/v1/taxonomy")).json()
+    shelter = next(t for t in terms if t["code"] == "shelter")
+    assert shelter == {"code": "shelter", "parent_code": None, "name_vi": "Nhà tạm lánh", "name_en": "Shelter"}

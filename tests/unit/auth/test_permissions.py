@@ -1,0 +1,63 @@
+"""DESIGN.md §4 for the directory, checked role by role."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from service.auth.models import ANONYMOUS, Principal, Role
+from service.auth.permissions import Action, allowed, check
+from service.errors import Forbidden, NotFound, Unauthorized
+
+OWN = uuid.uuid4()
+OTHER = uuid.uuid4()
+
+
+def principal(role: Role) -> Principal:
+    return Principal(user_id=uuid.uuid4(), role=role, organization_id=None if role is Role.ADMIN else OWN)
+
+
+# (action, role) -> (allowed on own org's record, allowed on another org's record)
+EXPECTED = {
+    (Action.VIEW_RESTRICTED_LISTING, Role.PARTNER): (True, False),
+    (Action.VIEW_RESTRICTED_LISTING, Role.CASEWORKER): (True, True),
+    (Action.VIEW_RESTRICTED_LISTING, Role.COORDINATOR): (True, True),
+    (Action.VIEW_RESTRICTED_LISTING, Role.ADMIN): (True, True),
+    (Action.EDIT_LISTING, Role.PARTNER): (True, False),
+    (Action.EDIT_LISTING, Role.CASEWORKER): (False, False),
+    (Action.EDIT_LISTING, Role.COORDINATOR): (True, True),
+    (Action.EDIT_LISTING, Role.ADMIN): (True, True),
+    (Action.VERIFY_LISTING, Role.PARTNER): (False, False),
+    (Action.VERIFY_LISTING, Role.CASEWORKER): (False, False),
+    (Action.VERIFY_LISTING, Role.COORDINATOR): (True, True),
+    (Action.VERIFY_LISTING, Role.ADMIN): (True, True),
+    (Action.CREATE_ORGANIZATION, Role.PARTNER): (False, False),
+    (Action.CREATE_ORGANIZATION, Role.COORDINATOR): (True, True),
+    (Action.RESTRUCTURE_ORGANIZATION, Role.PARTNER): (False, False),
+    (Action.EDIT_ORGANIZATION, Role.PARTNER): (True, False),
+    (Action.MANAGE_USERS, Role.COORDINATOR): (False, False),
+    (Action.MANAGE_USERS, Role.ADMIN): (True, True),
+}
+
+
+@pytest.mark.parametrize(("action", "role"), list(EXPECTED))
+def test_rules_match_the_design_table(action: Action, role: Role) -> None:
+    own, other = EXPECTED[(action, role)]
+    assert allowed(principal(role), action, OWN) is own
+    assert allowed(principal(role), action, OTHER) is other
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_the_public_may_do_nothing_restricted(action: Action) -> None:
+    assert not allowed(ANONYMOUS, action, OWN)
+
+
+def test_check_answers_401_for_the_public_403_for_a_role_and_404_when_hidden() -> None:
+    with pytest.raises(Unauthorized):
+        check(ANONYMOUS, Action.EDIT_LISTING, OWN)
+    with pytest.raises(Forbidden):
+        check(principal(Role.CASEWORKER), Action.EDIT_LISTING, OWN)
+    with pytest.raises(NotFound):
+        check(principal(Role.PARTNER), Action.EDIT_LISTING, OTHER, hide=True)
+    check(principal(Role.PARTNER), Action.EDIT_LISTING, OWN)

@@ -1,0 +1,77 @@
+"""The search statement: every value is a bind parameter and filters map to the right clauses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from search.documents import SearchDocument
+from search.postgres import build_search_sql, document_row
+from search.protocol import SearchQuery, Sort, Viewer
+
+
+def test_text_and_filters_are_bound_not_inlined() -> None:
+    hostile = "x'); DROP TABLE service; --"
+    statement, args = build_search_sql(
+        SearchQuery(text=hostile, categories=(hostile,), provinces=("92",), language="vi", fee="free")
+    )
+    assert "DROP TABLE" not in statement
+    assert [hostile] in args
+    assert ["92", "national"] in args
+
+
+def test_public_viewer_sees_public_listings_only() -> None:
+    statement, _ = build_search_sql(SearchQuery())
+    assert "d.visibility = 'public'" in statement
+
+
+def test_partner_viewer_also_sees_own_organization() -> None:
+    org = uuid.uuid4()
+    statement, args = build_search_sql(SearchQuery(viewer=Viewer(organization_id=org)))
+    assert "d.organization_id = $1" in statement
+    assert args[0] == org
+
+
+def test_staff_viewer_has_no_visibility_clause_and_uses_exact_points() -> None:
+    statement, _ = build_search_sql(SearchQuery(viewer=Viewer(sees_restricted=True), near=(10.0, 105.0)))
+    assert "visibility" not in statement
+    assert "staff_lat" in statement
+
+
+def test_public_distance_uses_public_points() -> None:
+    statement, _ = build_search_sql(SearchQuery(near=(10.0, 105.0), radius_km=5, sort=Sort.DISTANCE))
+    assert "public_lat" in statement and "staff_lat" not in statement
+    assert "distance_km <= $" in statement
+
+
+def test_document_row_builds_multirange_and_terms_literals() -> None:
+    doc = SearchDocument(
+        service_id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        visibility="public",
+        status="active",
+        name="Ngôi Nhà Bình Yên",
+        organization_name="CWD",
+        categories=["shelter"],
+        category_labels=["Nhà tạm lánh", "Shelter"],
+        populations=[],
+        population_labels=[],
+        provinces=["92"],
+        place_names=["Cần Thơ"],
+        languages=["vi"],
+        fee="free",
+        hotlines=["1900 969 680"],
+        accepting_referrals=True,
+        capacity_available=3,
+        always_open=False,
+        open_week=[(450, 690), (810, 1020)],
+        public_points=[(10.0, 105.7)],
+        staff_points=[(10.03, 105.78)],
+        last_verified_at=None,
+        updated_at=datetime.now(UTC),
+    )
+    row = document_row(doc)
+    assert "{[450,690),[810,1020)}" in row
+    terms = row[-1]
+    assert isinstance(terms, str)
+    assert "'binh_yen':" in terms and "'1900969680':" in terms

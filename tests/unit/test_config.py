@@ -1,0 +1,32 @@
+"""Settings come from KETNOI_* variables, with the embedded defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.config import Settings
+
+
+def test_defaults_are_the_embedded_setup() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.data_dir == "var"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_variables_override_defaults_and_are_typed() -> None:
+    settings = Settings.from_env(
+        {"KETNOI_PORT": "9001", "KETNOI_DATABASE_URL": "postgresql://db/ketnoi", "KETNOI_WORKERS": "2"}
+    )
+    assert settings.port == 9001
+    assert settings.workers == 2
+    assert settings.database_url == "postgresql://db/ketnoi"
+
+
+def test_empty_variables_mean_default() -> None:
+    assert Settings.from_env({"KETNOI_PORT": ""}).port == 8000
+
+
+def test_a_bad_value_stops_start_up_with_its_name() -> None:
+    with pytest.raises(SystemExit, match="port"):
+        Settings.from_env({"KETNOI_PORT": "eighty"})

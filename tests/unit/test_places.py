@@ -1,0 +1,62 @@
+"""The 34 provinces since 2025-07-01 and how typed names resolve to them."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import places
+
+
+def test_there_are_34_provinces_with_unique_codes() -> None:
+    provinces = places.provinces()
+    assert len(provinces) == 34
+    assert len({p.code for p in provinces}) == 34
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("92", "92"),
+        ("Cần Thơ", "92"),
+        ("Sóc Trăng", "92"),
+        ("soc trang", "92"),
+        ("Hậu Giang", "92"),
+        ("Bắc Kạn", "19"),
+        ("bac kan", "19"),
+        ("Quảng Nam", "48"),
+        ("Bình Dương", "79"),
+        ("Bà Rịa–Vũng Tàu", "79"),
+        ("TP.HCM", "79"),
+        ("Sài Gòn", "79"),
+        ("Thành phố Hồ Chí Minh", "79"),
+        ("Thừa Thiên Huế", "46"),
+        ("Hà Giang", "08"),
+        ("Kiên Giang", "91"),
+    ],
+)
+def test_resolve_accepts_codes_current_and_former_names(typed: str, code: str) -> None:
+    province = places.resolve(typed)
+    assert province is not None
+    assert province.code == code
+
+
+@pytest.mark.parametrize("typed", ["Atlantis", "", "9", "Hà"])
+def test_resolve_rejects_unknown_places(typed: str) -> None:
+    assert places.resolve(typed) is None
+
+
+def test_every_former_province_named_in_the_resolution_is_listed() -> None:
+    former = {name for p in places.provinces() for name in p.former_names}
+    # 63 provinces before the merger = 34 now + 29 merged away; Huế's one is a rename (2025-01-01)
+    assert len(former - {"Thừa Thiên Huế"}) == 29
+
+
+def test_distance_between_can_tho_and_ho_chi_minh_city_is_about_130_km() -> None:
+    can_tho = places.by_code("92")
+    hcm = places.by_code("79")
+    assert 120 < places.distance_km((can_tho.lat, can_tho.lon), (hcm.lat, hcm.lon)) < 145
+
+
+def test_names_for_search_include_former_names() -> None:
+    assert "Sóc Trăng" in places.names_for_search("92")
+    assert "toàn quốc" in places.names_for_search("national")
