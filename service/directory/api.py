@@ -107,12 +107,10 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
     if unknown:
         errors.append(FieldError(field="category", message=f"unknown category: {', '.join(unknown)}"))
     provinces: list[str] = []
-    for ref in params.province:
-        found = places.resolve(ref)
-        if found is None:
-            errors.append(FieldError(field="province", message=f"unknown province: {ref}"))
-        elif found.code not in provinces:
-            provinces.append(found.code)
+    try:
+        provinces = rules.normalize_areas(params.province, field="province")
+    except ValidationFailed as exc:
+        errors += exc.errors
     near: tuple[float, float] | None = None
     if params.near is not None:
         lat, lon = (float(part) for part in params.near.split(","))
@@ -144,17 +142,21 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
     )
 
 
-async def readable_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
-    """The listing as ``principal`` may see it: staff-only listings are 404 to outsiders and
-    confidential locations are redacted."""
-    service = await repo.get_service(conn, service_id)
+def present(principal: Principal, service: Service) -> Service:
+    """A listing as ``principal`` sees it: confidential locations redacted, staleness worked out now."""
     may_see = rules.may_see_restricted(principal, service.organization_id)
-    if service.visibility is Visibility.STAFF and not may_see:
-        raise NotFound("No such service")
     return msgspec.structs.replace(
         rules.redact(service, may_see_restricted=may_see),
         stale=rules.is_stale(service.last_verified_at, datetime.now(UTC)),
     )
+
+
+async def readable_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    """The listing if ``principal`` may read it: staff-only listings are 404 to outsiders."""
+    service = await repo.get_service(conn, service_id)
+    if service.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, service.organization_id):
+        raise NotFound("No such service")
+    return present(principal, service)
 
 
 class ReferenceController(Controller):
@@ -226,7 +228,7 @@ class ServiceController(Controller):
         self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], data: JSONBody[ServiceCreate]
     ) -> Response[Service]:
         service = await transact(pool, commands.create_service, principal, data)
-        return with_etag(service, HTTP_201_CREATED)
+        return with_etag(present(principal, service), HTTP_201_CREATED)
 
     @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
     async def patch_service(
@@ -238,7 +240,8 @@ class ServiceController(Controller):
         if_match: IfMatch,
     ) -> Response[Service]:
         expected = rules.expected_version(if_match)
-        return with_etag(await transact(pool, commands.patch_service, principal, service_id, expected, data))
+        service = await transact(pool, commands.patch_service, principal, service_id, expected, data)
+        return with_etag(present(principal, service))
 
     @put("/{service_id:uuid}/capacity", summary="Set beds free (partner of the organization, coordinator)")
     async def set_capacity(
@@ -248,7 +251,8 @@ class ServiceController(Controller):
         service_id: FromPath[uuid.UUID],
         data: JSONBody[CapacityUpdate],
     ) -> Response[Service]:
-        return with_etag(await transact(pool, commands.set_capacity, principal, service_id, data.available))
+        service = await transact(pool, commands.set_capacity, principal, service_id, data.available)
+        return with_etag(present(principal, service))
 
     @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
     async def verify(
@@ -257,7 +261,8 @@ class ServiceController(Controller):
         pool: NamedDependency[asyncpg.Pool],
         service_id: FromPath[uuid.UUID],
     ) -> Response[Service]:
-        return with_etag(await transact(pool, commands.verify_service, principal, service_id))
+        service = await transact(pool, commands.verify_service, principal, service_id)
+        return with_etag(present(principal, service))
 
     @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
     async def revisions(

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 
-def service_body(organization_id: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+def service_body(owner: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "organization_id": str(organization_id),
+        "organization_id": str(owner),
         "name": "Nhà tạm lánh Hoa Sen",
         "description": "Nơi tạm lánh an toàn cho phụ nữ và trẻ em bị mua bán.",
         "status": "active",
@@ -40,5 +40,5 @@ def service_body(organization_id: uuid.UUID, **overrides: Any) -> dict[str, Any]
         "contacts": [{"kind": "hotline", "value": "1900969680", "hours": "24/7", "is_24_7": True, "languages": ["vi"]}],
         "schedules": [{"weekday": 1, "opens_at": "07:30", "closes_at": "17:00"}],
     }
-    body.update(overrides)
+    body.update(overrides)  # may replace organization_id too, to send a malformed one
     return body
