@@ -38,19 +38,21 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     last_verified_at: datetime | None
     updated_at: datetime
 
-    def weighted_text(self) -> list[tuple[str, str]]:
-        """Text to index with its weight: names first, then kinds, then the long prose."""
+    def name_text(self) -> list[tuple[str, str]]:
+        """The names, weighted for ranking: the listing's own first, then its organization's."""
+        return [(self.name, "A"), (self.alternate_name, "A"), (self.organization_name, "B")]
+
+    def all_text(self) -> list[str]:
+        """Everything a search may match: names, kinds, places, numbers and prose."""
         return [
-            (self.name, "A"),
-            (self.alternate_name, "A"),
-            (self.organization_name, "A"),
-            (" ".join(self.category_labels), "B"),
-            (" ".join(self.population_labels), "B"),
-            (" ".join(self.hotlines + [_digits(h) for h in self.hotlines]), "B"),
-            (" ".join(self.hotline_labels), "C"),
-            (" ".join(self.place_names), "C"),
-            (self.description, "C"),
-            (self.eligibility, "D"),
+            *(text for text, _ in self.name_text()),
+            *self.category_labels,
+            *self.population_labels,
+            *self.hotline_labels,
+            " ".join(self.hotlines + [_digits(h) for h in self.hotlines]),
+            " ".join(self.place_names),
+            self.description,
+            self.eligibility,
         ]
 
 

@@ -1,12 +1,16 @@
 """PostgresSearch: full-text search over the ``search_document`` table in the service's own database.
 
-Matching is an AND of folded words (the last one a prefix) on a GIN index; ranking adds the
-weighted word-pair terms, so phrases typed in order come first. Totals, facet counts and the
-page are computed from one materialised scan of the matches, in a single statement.
+Matching is an AND of folded words (the last one a prefix) on a GIN index over a small,
+position-free term set. Ranking is bounded per row: ``ts_rank`` over the names alone (words and
+word pairs, so a name typed in order comes first), plus array overlaps with the kinds the query
+names, which were worked out once for the whole query. Totals, facet counts and
+the page come from one materialised scan of the matches, in a single statement; facets are
+counted over the matches grouped by their facet values rather than row by row.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,7 +21,7 @@ import msgspec
 
 from search.documents import SearchDocument
 from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort
-from search.text import document_terms, match_query, rank_query, typed_words
+from search.text import match_query, match_terms, rank_query, rank_terms, typed_words
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -27,26 +31,39 @@ else:
     Connection = asyncpg.Connection
 
 _UPSERT = """
+WITH facet_set AS (
+    -- sorted and distinct, so the same values in another order are the same facet set
+    INSERT INTO search_facet_set (categories, provinces, populations)
+    SELECT ARRAY(SELECT DISTINCT unnest($7::text[]) ORDER BY 1), ARRAY(SELECT DISTINCT unnest($9::text[]) ORDER BY 1),
+           ARRAY(SELECT DISTINCT unnest($8::text[]) ORDER BY 1)
+    ON CONFLICT ON CONSTRAINT search_facet_set_values_key DO UPDATE SET categories = EXCLUDED.categories
+    RETURNING id
+)
 INSERT INTO search_document (
     service_id, organization_id, visibility, status, name, organization_name, categories,
     populations, provinces, languages, fee, hotlines, accepting_referrals, capacity_available,
     always_open, open_week, public_lat, public_lon, staff_lat, staff_lon, last_verified_at,
-    updated_at, terms)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-        $16::text::int4multirange, $17, $18, $19, $20, $21, $22, $23::text::tsvector)
+    updated_at, terms, name_terms, public_box, staff_box, facet_set)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+       $16::text::int4multirange, $17, $18, $19, $20, $21, $22, $23::text::tsvector, $24::text::tsvector,
+       $25::text::box, $26::text::box, facet_set.id
+FROM facet_set
 ON CONFLICT (service_id) DO UPDATE SET
     organization_id = EXCLUDED.organization_id, visibility = EXCLUDED.visibility,
     status = EXCLUDED.status, name = EXCLUDED.name, organization_name = EXCLUDED.organization_name,
     categories = EXCLUDED.categories, populations = EXCLUDED.populations,
-    provinces = EXCLUDED.provinces, languages = EXCLUDED.languages, fee = EXCLUDED.fee,
-    hotlines = EXCLUDED.hotlines, accepting_referrals = EXCLUDED.accepting_referrals,
+    provinces = EXCLUDED.provinces, facet_set = EXCLUDED.facet_set, languages = EXCLUDED.languages,
+    fee = EXCLUDED.fee, hotlines = EXCLUDED.hotlines, accepting_referrals = EXCLUDED.accepting_referrals,
     capacity_available = EXCLUDED.capacity_available, always_open = EXCLUDED.always_open,
     open_week = EXCLUDED.open_week, public_lat = EXCLUDED.public_lat,
     public_lon = EXCLUDED.public_lon, staff_lat = EXCLUDED.staff_lat,
-    staff_lon = EXCLUDED.staff_lon, last_verified_at = EXCLUDED.last_verified_at,
-    updated_at = EXCLUDED.updated_at, terms = EXCLUDED.terms
+    staff_lon = EXCLUDED.staff_lon, public_box = EXCLUDED.public_box, staff_box = EXCLUDED.staff_box,
+    last_verified_at = EXCLUDED.last_verified_at,
+    updated_at = EXCLUDED.updated_at, terms = EXCLUDED.terms, name_terms = EXCLUDED.name_terms
 """
 
+# A query naming hotlines also favours listings that have one, whatever their kind.
+NAMED_HOTLINE = "hotline"
 # Weights for ts_rank, in the order {D, C, B, A}.
 _RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 
@@ -71,6 +88,22 @@ _HIT_COLUMNS = (
 
 def _multirange_literal(spans: Sequence[tuple[int, int]]) -> str:
     return "{" + ",".join(f"[{int(start)},{int(end)})" for start, end in spans) + "}"
+
+
+def _box_literal(points: Sequence[tuple[float, float]]) -> str | None:
+    """The bounding box of (lat, lon) points as a PostgreSQL box literal, or None without points."""
+    if not points:
+        return None
+    lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+    return f"(({max(lats)},{max(lons)}),({min(lats)},{min(lons)}))"
+
+
+def radius_box(center: tuple[float, float], radius_km: float) -> str:
+    """A box surely holding every point within ``radius_km`` of ``center`` (lat, lon degrees)."""
+    lat, lon = center
+    dlat = radius_km / 110.574
+    dlon = radius_km / (111.320 * max(math.cos(math.radians(lat)), 0.01))
+    return f"(({lat + dlat},{lon + dlon}),({lat - dlat},{lon - dlon}))"
 
 
 def document_row(doc: SearchDocument) -> tuple[object, ...]:
@@ -98,7 +131,10 @@ def document_row(doc: SearchDocument) -> tuple[object, ...]:
         [lon for _, lon in doc.staff_points],
         doc.last_verified_at,
         doc.updated_at,
-        document_terms(doc.weighted_text()),
+        match_terms(doc.all_text()),
+        rank_terms(doc.name_text()),
+        _box_literal(doc.public_points),
+        _box_literal(doc.staff_points),
     )
 
 
@@ -141,7 +177,16 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
     score = "0::real"
     if match is not None:
         sql.where.append(f"d.terms @@ {sql.bind(match)}::tsquery")
-        score = f"ts_rank('{_RANK_WEIGHTS}', d.terms, {sql.bind(rank_query(tokens))}::tsquery)"
+        score = f"ts_rank('{_RANK_WEIGHTS}', d.name_terms, {sql.bind(rank_query(tokens))}::tsquery)"
+        if query.named_categories:
+            named = sql.bind(list(query.named_categories))
+            score += (
+                f" + 0.4 * (d.categories && {named}::text[])::int + 0.2 * (d.categories[1] = ANY({named}::text[]))::int"
+            )
+            if NAMED_HOTLINE in query.named_categories:
+                score += " + 0.1 * (cardinality(d.hotlines) > 0)::int"
+        if query.named_populations:
+            score += f" + 0.1 * (d.populations && {sql.bind(list(query.named_populations))}::text[])::int"
     if query.categories:
         sql.where.append(f"d.categories && {sql.bind(list(query.categories))}::text[]")
     if query.provinces:
@@ -166,27 +211,32 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
     distance = "NULL::double precision"
     outer_where = "true"
     if query.near is not None:
-        columns = ("staff_lat", "staff_lon") if viewer.sees_restricted else ("public_lat", "public_lon")
+        prefix = "staff" if viewer.sees_restricted else "public"
         lat, lon = sql.bind(query.near[0]), sql.bind(query.near[1])
-        distance = _HAVERSINE_KM.format(lat=lat, lon=lon, lat_col=columns[0], lon_col=columns[1])
+        distance = _HAVERSINE_KM.format(lat=lat, lon=lon, lat_col=f"{prefix}_lat", lon_col=f"{prefix}_lon")
         if query.radius_km is not None:
+            # the box rules out far listings with one comparison; the exact distance decides the rest
+            sql.where.append(f"d.{prefix}_box && {sql.bind(radius_box(query.near, query.radius_km))}::text::box")
             outer_where = f"distance_km <= {sql.bind(query.radius_km)}"
 
     limit = sql.bind(query.per_page)
     offset = sql.bind((query.page - 1) * query.per_page)
     facet_selects = ",\n".join(
         f"(SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM"
-        f" (SELECT unnest({column}) AS k, count(*) AS n FROM m GROUP BY 1) f) AS facet_{facet}"
+        f" (SELECT unnest(s.{column}) AS k, sum(c.n) AS n FROM combos c JOIN search_facet_set s ON s.id = c.facet_set"
+        f" GROUP BY 1) f) AS facet_{facet}"
         for facet, column in zip(FACETS, ("categories", "provinces", "populations"), strict=True)
     )
     statement = f"""
 WITH m AS MATERIALIZED (
     SELECT * FROM (
-        SELECT d.service_id, d.categories, d.provinces, d.populations, d.updated_at,
-               {score} AS score, {distance} AS distance_km
+        SELECT d.service_id, d.facet_set, d.updated_at, {score} AS score, {distance} AS distance_km
         FROM search_document d
         WHERE {" AND ".join(sql.where)}
     ) c WHERE {outer_where}
+), combos AS MATERIALIZED (
+    -- matches counted per facet set (a small integer): few groups, so facets cost little
+    SELECT facet_set, count(*) AS n FROM m GROUP BY 1
 ), page AS (
     -- numbered after the LIMIT, so only the page is numbered; the subquery's order carries over
     SELECT p.*, row_number() OVER () AS ordinal FROM (
@@ -194,7 +244,7 @@ WITH m AS MATERIALIZED (
         ORDER BY {_ORDER[query.sort]} LIMIT {limit} OFFSET {offset}
     ) p
 )
-SELECT (SELECT count(*) FROM m) AS total,
+SELECT (SELECT coalesce(sum(n), 0)::bigint FROM combos) AS total,
 {facet_selects},
 (SELECT coalesce(jsonb_agg(to_jsonb(h) ORDER BY h.ordinal), '[]') FROM (
     SELECT {_HIT_COLUMNS}, m.ordinal FROM page m JOIN search_document d USING (service_id)

@@ -36,7 +36,13 @@ PUBLIC = Viewer()
 
 
 class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """What to find. ``named_categories`` and ``named_populations`` are the kinds the text names
+    (``tạm lánh`` → shelter), worked out by the caller that owns the taxonomy; listings of those
+    kinds rank higher, none are excluded for it."""
+
     text: str = ""
+    named_categories: tuple[str, ...] = ()
+    named_populations: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     provinces: tuple[str, ...] = ()
     populations: tuple[str, ...] = ()

@@ -1,9 +1,11 @@
 """Vietnamese text folding and the term/query strings both search backends are built on.
 
 Folding (NFD, drop combining marks, đ→d, lower case) makes ``binh yen``, ``Bình Yên`` and
-``BINH YEN`` the same words. Each document also carries its adjacent word pairs
-(``tam_lanh``), so a multi-syllable word typed in full matches as a unit and ranks first,
-while matching itself stays a cheap AND of single words.
+``BINH YEN`` the same words. A document has two term sets: every distinct word, for matching
+(a cheap AND of single words), and the weighted words and adjacent word pairs (``binh_yen``) of
+its names, for ranking — so a name typed in full ranks first while scoring each row stays cheap.
+What kind of service a query asks for ("tạm lánh" → shelter) is read from the query once, by
+``names_label``, instead of from every document.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -36,8 +39,16 @@ def pairs(tokens: Sequence[str]) -> list[str]:
     return [f"{first}_{second}" for first, second in pairwise(tokens)]
 
 
-def document_terms(fields: Iterable[tuple[str, str]]) -> str:
-    """A tsvector literal for ``(text, weight)`` fields: every word and word pair, positioned.
+def match_terms(texts: Iterable[str]) -> str:
+    """A tsvector literal of every distinct word, without positions: what matching needs, and
+    small enough to test on every candidate row."""
+    distinct = sorted({token for text in texts for token in words(text)})
+    return " ".join(f"'{token}'" for token in distinct)
+
+
+def rank_terms(fields: Iterable[tuple[str, str]]) -> str:
+    """A tsvector literal of the words and adjacent word pairs of a listing's names, with weights
+    for ``ts_rank``: short, so scoring each matching row stays cheap.
 
     Tokens are ``[a-z0-9_]`` only, so the literal is always well formed; it is still passed to
     PostgreSQL as a bind parameter and cast there.
@@ -88,3 +99,26 @@ def rank_query(tokens: Sequence[str]) -> str | None:
     bigrams = pairs(tokens)
     terms += [f"'{pair}'" for pair in bigrams[:-1]] + [f"'{pair}':*" for pair in bigrams[-1:]]
     return " | ".join(terms)
+
+
+def names_label(tokens: Sequence[str], label: str) -> bool:
+    """Whether a typed query names this label: it holds two of the label's words in a row, or one
+    of its words whole, or — a single word typed so far — the start of one."""
+    label_words = _label_words(label)
+    if not tokens or not label_words:
+        return False
+    if len(tokens) == 1:
+        return any(word.startswith(tokens[0]) for word in label_words)
+    label_pairs = pairs(list(label_words))
+    typed_pairs = pairs(tokens)
+    if any(pair in label_pairs for pair in typed_pairs[:-1]):
+        return True
+    last = typed_pairs[-1]
+    if any(pair.startswith(last) for pair in label_pairs):
+        return True
+    return len(label_words) == 1 and label_words[0] in tokens
+
+
+@lru_cache(maxsize=1024)
+def _label_words(label: str) -> tuple[str, ...]:
+    return tuple(words(label))

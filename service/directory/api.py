@@ -123,8 +123,11 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
         errors.append(FieldError(field="sort", message="sorting by distance needs near=lat,lon"))
     if errors:
         raise ValidationFailed("Invalid search filters", errors=errors)
+    named_categories, named_populations = rules.named_kinds(params.q)
     return SearchQuery(
         text=params.q,
+        named_categories=named_categories,
+        named_populations=named_populations,
         categories=tuple(params.category),
         provinces=tuple(provinces),
         populations=tuple(p.value for p in params.population),

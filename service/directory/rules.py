@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from search.protocol import Viewer
+from search.text import names_label, typed_words
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, allowed, scope_of
@@ -67,6 +68,23 @@ def is_open_at(service: Service, moment: datetime) -> bool:
         return True
     minute = minute_of_week(moment)
     return any(start <= minute < end for start, end in open_week(service.schedules))
+
+
+def named_kinds(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The categories and populations a query names, in either language: ``tam lanh`` names
+    shelters, ``tre em`` children. Search ranks listings of those kinds higher."""
+    tokens = typed_words(text)
+    if not tokens:
+        return (), ()
+    categories = tuple(
+        term.code for term in taxonomy.terms() if names_label(tokens, term.name_vi) or names_label(tokens, term.name_en)
+    )
+    populations = tuple(
+        str(code)
+        for code, labels in taxonomy.POPULATION_LABELS.items()
+        if any(names_label(tokens, label) for label in labels)
+    )
+    return categories, populations
 
 
 def viewer(principal: Principal) -> Viewer:

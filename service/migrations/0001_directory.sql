@@ -162,6 +162,16 @@ CREATE TABLE service_revision (
 );
 CREATE INDEX service_revision_service_idx ON service_revision (service_id, id);
 
+-- Each distinct combination of facet values listings have. Listings point at one, so facet
+-- counts group small integers instead of arrays, then expand the few groups found.
+CREATE TABLE search_facet_set (
+    id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    categories  text[] NOT NULL,
+    provinces   text[] NOT NULL,
+    populations text[] NOT NULL,
+    CONSTRAINT search_facet_set_values_key UNIQUE (categories, provinces, populations)
+);
+
 -- One row per listing, kept in step with it inside the same transaction: what PostgresSearch reads.
 CREATE TABLE search_document (
     service_id          uuid PRIMARY KEY REFERENCES service (id) ON DELETE CASCADE,
@@ -173,6 +183,7 @@ CREATE TABLE search_document (
     categories          text[] NOT NULL,
     populations         text[] NOT NULL,
     provinces           text[] NOT NULL,
+    facet_set           integer NOT NULL REFERENCES search_facet_set (id),
     languages           text[] NOT NULL,
     fee                 text NOT NULL,
     hotlines            text[] NOT NULL,
@@ -184,9 +195,12 @@ CREATE TABLE search_document (
     public_lon          double precision[] NOT NULL,
     staff_lat           double precision[] NOT NULL,
     staff_lon           double precision[] NOT NULL,
+    public_box          box,  -- bounding box of the public points, to skip far listings cheaply
+    staff_box           box,
     last_verified_at    timestamptz,
     updated_at          timestamptz NOT NULL,
-    terms               tsvector NOT NULL
+    terms               tsvector NOT NULL,  -- every distinct word, no positions: for matching
+    name_terms          tsvector NOT NULL   -- weighted words and word pairs of the names: for ranking
 );
 CREATE INDEX search_document_terms_idx ON search_document USING gin (terms);
 CREATE INDEX search_document_categories_idx ON search_document USING gin (categories);

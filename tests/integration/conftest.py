@@ -24,8 +24,8 @@ from service.demo import DEMO_LOGINS, seed_demo
 PASSWORD = "correct horse battery staple"
 # Tables a test may write; reference data (provinces, taxonomy) and migrations stay.
 MUTABLE_TABLES = (
-    "search_document, service_revision, schedule, contact_point, service_area, service_at_location, location,"
-    " service, rate_limit_hit, api_token, app_user, organization"
+    "search_document, search_facet_set, service_revision, schedule, contact_point, service_area,"
+    " service_at_location, location, service, rate_limit_hit, api_token, app_user, organization"
 )
 
 

@@ -145,3 +145,10 @@ def test_is_open_at_uses_schedules_in_local_time() -> None:
         service, contacts=[Contact(kind=ContactKind.HOTLINE, value="111", hours="", is_24_7=True, languages=[])]
     )
     assert rules.is_open_at(always, datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+
+def test_named_kinds_reads_categories_and_populations_from_the_query() -> None:
+    assert rules.named_kinds("tam lanh") == (("shelter",), ())
+    assert rules.named_kinds("Đường dây nóng") == (("hotline",), ())
+    assert rules.named_kinds("tre em") == (("child_protection",), ("child",))
+    assert rules.named_kinds("binh yen") == ((), ())

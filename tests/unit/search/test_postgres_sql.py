@@ -72,6 +72,22 @@ def test_document_row_builds_multirange_and_terms_literals() -> None:
     )
     row = document_row(doc)
     assert "{[450,690),[810,1020)}" in row
-    terms = row[-1]
-    assert isinstance(terms, str)
-    assert "'binh_yen':" in terms and "'1900969680':" in terms
+    match, rank, public_box, staff_box = row[-4:]
+    assert public_box == "((10.0,105.7),(10.0,105.7))"
+    assert staff_box == "((10.03,105.78),(10.03,105.78))"
+    assert isinstance(match, str) and isinstance(rank, str)
+    assert "'1900969680'" in match and "'can'" in match
+    assert "'binh_yen':" in rank
+
+
+def test_radius_box_holds_every_point_within_the_radius() -> None:
+    from search.postgres import radius_box
+    from service.places import distance_km
+
+    center = (10.0452, 105.7469)
+    box = radius_box(center, 30)
+    (north, east), (south, west) = (
+        tuple(map(float, corner.strip("()").split(","))) for corner in box[1:-1].split("),(")
+    )
+    for bearing_point in [(north, center[1]), (south, center[1]), (center[0], east), (center[0], west)]:
+        assert 29.5 < distance_km(center, bearing_point) < 31

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.text import document_terms, fold, match_query, rank_query, typed_words, words
+from search.text import fold, match_query, match_terms, names_label, rank_query, rank_terms, typed_words, words
 
 
 @pytest.mark.parametrize(
@@ -32,8 +32,12 @@ def test_words_split_on_punctuation_and_keep_digits() -> None:
     assert words("Tổng đài 111 – (24/7)") == ["tong", "dai", "111", "24", "7"]
 
 
-def test_document_terms_carry_words_and_adjacent_pairs_with_weights() -> None:
-    terms = document_terms([("Nhà tạm lánh", "A"), ("Cần Thơ", "C")])
+def test_match_terms_are_every_distinct_word_without_positions() -> None:
+    assert match_terms(["Nhà tạm lánh", "tạm thời, Cần Thơ"]) == "'can' 'lanh' 'nha' 'tam' 'tho' 'thoi'"
+
+
+def test_rank_terms_carry_words_and_adjacent_pairs_with_weights() -> None:
+    terms = rank_terms([("Nhà tạm lánh", "A"), ("Cần Thơ", "C")])
     assert "'tam':2A" in terms
     assert "'tam_lanh':2A" in terms
     assert "'can_tho':" in terms
@@ -41,13 +45,13 @@ def test_document_terms_carry_words_and_adjacent_pairs_with_weights() -> None:
     assert "lanh_can" not in terms
 
 
-def test_document_terms_reject_unknown_weight() -> None:
+def test_rank_terms_reject_unknown_weight() -> None:
     with pytest.raises(ValueError, match="weight"):
-        document_terms([("x", "Z")])
+        rank_terms([("x", "Z")])
 
 
-def test_document_terms_cap_positions_per_term() -> None:
-    terms = document_terms([("nha " * 50, "C")])
+def test_rank_terms_cap_positions_per_term() -> None:
+    terms = rank_terms([("nha " * 50, "C")])
     marks = next(part for part in terms.split(" ") if part.startswith("'nha':"))
     assert marks.count(",") == 7
 
@@ -74,3 +78,21 @@ def test_query_strings_cannot_carry_tsquery_syntax() -> None:
     query = match_query(tokens)
     assert query is not None
     assert all(ch.isalnum() or ch in "'&:* _" for ch in query)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "named"),
+    [
+        ("tam lanh", "Nhà tạm lánh", True),
+        ("nha tam", "Nhà tạm lánh", True),
+        ("tam", "Tư vấn tâm lý xã hội", True),
+        ("shelter can tho", "Shelter", True),
+        ("duong day nong", "Đường dây nóng", True),
+        ("legal aid", "Legal aid", True),
+        ("binh yen", "Nhà tạm lánh", False),
+        ("lanh can", "Nhà tạm lánh", False),
+        ("", "Nhà tạm lánh", False),
+    ],
+)
+def test_names_label_recognises_kinds_named_in_a_query(typed: str, label: str, named: bool) -> None:
+    assert names_label(typed_words(typed), label) is named
