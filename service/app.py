@@ -20,6 +20,7 @@ from service.db import create_pool, database_url
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
+from service.home import home
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
+            home,
             healthz,
             readyz,
             AuthController,
