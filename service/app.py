@@ -16,15 +16,24 @@ from service import deps
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
+from service.crypto import PersonalDataCipher, data_key
 from service.db import create_pool, database_url
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
 from service.home import home
+from service.reintegration.api import (
+    ConsentController,
+    DashboardController,
+    PlanController,
+    ReferralController,
+    SurvivorController,
+)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    cipher = PersonalDataCipher(data_key(settings))  # fails start-up, not a request, when the key is wrong
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -35,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await prepare_database(conn)
             app.state.pool = pool
             app.state.search = PostgresSearch(pool)
+            app.state.cipher = cipher
             yield
         finally:
             await pool.close()
@@ -63,6 +73,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReferenceController,
             ServiceController,
             OrganizationController,
+            SurvivorController,
+            ConsentController,
+            PlanController,
+            ReferralController,
+            DashboardController,
         ],
         dependencies=deps.dependencies,
         exception_handlers=exception_handlers,

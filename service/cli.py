@@ -22,6 +22,7 @@ from service.auth.models import Role
 from service.auth.secrets import hash_password
 from service.bootstrap import prepare_database
 from service.config import Settings
+from service.crypto import configured_key
 from service.db import create_pool, database_url, transact
 from service.errors import DomainError
 
@@ -75,7 +76,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             await _seed(pool)
 
     asyncio.run(_with_pool(settings, prepare))
-    # Workers are separate processes: hand them the resolved database so they share the embedded one.
+    # Workers are separate processes: hand them the resolved database (and, embedded, its key) so
+    # they share the embedded server.
+    os.environ["KETNOI_DATA_KEY"] = configured_key(settings)
     os.environ["KETNOI_DATABASE_URL"] = url
     _print_welcome(settings)
     uvicorn.run(

@@ -16,6 +16,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    data_key: str | None = None
     token_ttl_hours: int = 168
     pool_min_size: int = 2
     pool_max_size: int = 10

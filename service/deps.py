@@ -1,4 +1,4 @@
-"""Dependencies every controller may ask for: the pool, the search backend, the principal, paging."""
+"""Dependencies every controller may ask for: pool, search backend, cipher, settings, principal, paging."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from search.protocol import SearchBackend
 from service.auth.models import Principal
 from service.auth.principal import principal_from_request
 from service.config import Settings
+from service.crypto import PersonalDataCipher
 from service.pagination import page_params
 
 
@@ -24,6 +25,11 @@ def provide_pool(state: State) -> asyncpg.Pool:
 def provide_search(state: State) -> SearchBackend:
     backend: SearchBackend = state.search
     return backend
+
+
+def provide_cipher(state: State) -> PersonalDataCipher:
+    cipher: PersonalDataCipher = state.cipher
+    return cipher
 
 
 def provide_settings(state: State) -> Settings:
@@ -39,6 +45,7 @@ dependencies = {
     "pool": Provide(provide_pool, sync_to_thread=False),
     "search": Provide(provide_search, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
+    "cipher": Provide(provide_cipher, sync_to_thread=False),
     "principal": Provide(provide_principal),
     "paging": Provide(page_params, sync_to_thread=False),
 }

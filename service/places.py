@@ -24,6 +24,7 @@ class Province(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _ProvinceRecord(Province, frozen=True, kw_only=True):
+    abbreviation: str
     aliases: list[str] = []
 
 
@@ -71,6 +72,11 @@ def by_code(code: str) -> Province:
     if province is None or province.code != code:
         raise KeyError(code)
     return province
+
+
+def abbreviation(code: str) -> str:
+    """The short letters of a province, unique among the 34 (``CT`` for Cần Thơ): case codes use it."""
+    return next(r.abbreviation for r in _records() if r.code == code)
 
 
 def names_for_search(code: str) -> list[str]:

@@ -12,6 +12,8 @@ from service.errors import Forbidden, NotFound, Unauthorized
 class Scope(enum.Enum):
     ANY = "any"  # every record
     OWN_ORG = "own_org"  # records of the principal's own organization
+    ORG_TREE = "org_tree"  # records of the principal's organization and those under it
+    ASSIGNED = "assigned"  # records assigned to the principal (a caseworker's caseload)
 
 
 class Action(enum.StrEnum):
@@ -23,10 +25,22 @@ class Action(enum.StrEnum):
     EDIT_ORGANIZATION = "edit_organization"
     RESTRUCTURE_ORGANIZATION = "restructure_organization"  # kind and parent: who sits under whom
     MANAGE_USERS = "manage_users"
+    CREATE_CASE = "create_case"
+    VIEW_CASE = "view_case"  # and everything recorded in it: consents, plans, follow-ups
+    EDIT_CASE = "edit_case"
+    REFER = "refer"
+    APPROVE_PLAN = "approve_plan"
+    EMERGENCY_OVERRIDE = "emergency_override"  # refer without consent, with a reason
+    DEIDENTIFY_CASE = "deidentify_case"
+    RESPOND_TO_REFERRAL = "respond_to_referral"  # the receiving side's transitions and view
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_AUDIT = "view_audit"
 
 
 _ALL = Scope.ANY
 _OWN = Scope.OWN_ORG
+_TREE = Scope.ORG_TREE
+_MINE = Scope.ASSIGNED
 
 RULES: dict[Action, dict[Role, Scope]] = {
     Action.VIEW_RESTRICTED_LISTING: {
@@ -47,6 +61,17 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.EDIT_ORGANIZATION: {Role.PARTNER: _OWN, Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
     Action.RESTRUCTURE_ORGANIZATION: {Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
     Action.MANAGE_USERS: {Role.ADMIN: _ALL},
+    # survivor data: caseworkers their caseload, coordinators their organization tree, nobody else
+    Action.CREATE_CASE: {Role.CASEWORKER: _OWN, Role.COORDINATOR: _OWN},
+    Action.VIEW_CASE: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
+    Action.EDIT_CASE: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
+    Action.REFER: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
+    Action.APPROVE_PLAN: {Role.COORDINATOR: _TREE},
+    Action.EMERGENCY_OVERRIDE: {Role.COORDINATOR: _TREE},
+    Action.DEIDENTIFY_CASE: {Role.COORDINATOR: _TREE},
+    Action.RESPOND_TO_REFERRAL: {Role.PARTNER: _OWN},
+    Action.VIEW_DASHBOARD: {Role.PARTNER: _OWN, Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
+    Action.VIEW_AUDIT: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
 }
 
 
@@ -55,13 +80,25 @@ def scope_of(principal: Principal, action: Action) -> Scope | None:
     return RULES[action].get(principal.role) if principal.role is not None else None
 
 
-def allowed(principal: Principal, action: Action, organization_id: uuid.UUID | None = None) -> bool:
-    """Whether ``principal`` may do ``action`` on a record of ``organization_id``."""
+def allowed(
+    principal: Principal,
+    action: Action,
+    organization_id: uuid.UUID | None = None,
+    *,
+    assigned_to: uuid.UUID | None = None,
+    tree: frozenset[uuid.UUID] = frozenset(),
+) -> bool:
+    """Whether ``principal`` may do ``action`` on a record of ``organization_id`` (assigned to
+    ``assigned_to``); ``tree`` is the principal's own organization and those under it."""
     scope = scope_of(principal, action)
     if scope is Scope.ANY:
         return True
     if scope is Scope.OWN_ORG:
         return organization_id is not None and organization_id == principal.organization_id
+    if scope is Scope.ORG_TREE:
+        return organization_id is not None and organization_id in tree
+    if scope is Scope.ASSIGNED:
+        return assigned_to is not None and assigned_to == principal.user_id
     return False
 
 
@@ -70,11 +107,13 @@ def check(
     action: Action,
     organization_id: uuid.UUID | None = None,
     *,
+    assigned_to: uuid.UUID | None = None,
+    tree: frozenset[uuid.UUID] = frozenset(),
     hide: bool = False,
 ) -> None:
     """Raise unless allowed: 401 for the anonymous, 403 otherwise, or 404 when ``hide`` is set
     because even a refusal would reveal that the record exists."""
-    if allowed(principal, action, organization_id):
+    if allowed(principal, action, organization_id, assigned_to=assigned_to, tree=tree):
         return
     if hide:
         raise NotFound("No such resource")

@@ -19,12 +19,15 @@ from service.auth.models import Role
 from service.auth.secrets import hash_password, new_token, token_digest
 from service.bootstrap import prepare_database
 from service.config import Settings
+from service.crypto import new_key
 from service.demo import DEMO_LOGINS, seed_demo
 
 PASSWORD = "correct horse battery staple"
+DATA_KEY = new_key()
 # Tables a test may write; reference data (provinces, taxonomy) and migrations stay.
 MUTABLE_TABLES = (
-    "search_document, search_facet_set, service_revision, schedule, contact_point, service_area,"
+    "audit_log, audit_head, case_counter, referral_event, referral, follow_up, milestone, plan, consent, survivor,"
+    " search_document, search_facet_set, service_revision, schedule, contact_point, service_area,"
     " service_at_location, location, service, rate_limit_hit, api_token, app_user, organization"
 )
 
@@ -66,7 +69,7 @@ async def serving(application: Litestar) -> AsyncIterator[Litestar]:
 
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Litestar]:
-    application = create_app(Settings(database_url=database_url, pool_min_size=1, pool_max_size=12))
+    application = create_app(Settings(database_url=database_url, data_key=DATA_KEY, pool_min_size=1, pool_max_size=12))
     async with serving(application):
         yield application
 
@@ -176,7 +179,7 @@ async def actors(pool: asyncpg.Pool, password_hash: str) -> Actors:
 @pytest.fixture(scope="session")
 async def demo_app(fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Litestar]:
     url = await fresh_db("kn_demo")
-    application = create_app(Settings(database_url=url, pool_min_size=1, pool_max_size=6))
+    application = create_app(Settings(database_url=url, data_key=new_key(), pool_min_size=1, pool_max_size=6))
     async with serving(application):
         await seed_demo(application.state.pool)
         yield application

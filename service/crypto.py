@@ -1,0 +1,103 @@
+"""Encryption of survivors' personal identifiers (AES-GCM) and the keyed hash for exact-name lookup.
+
+One master key (``KETNOI_DATA_KEY``, 32 bytes, base64) yields two keys through HKDF: one encrypts,
+one computes the blind index, so neither use weakens the other. Each ciphertext is bound to its
+record and field (associated data), so it cannot be copied onto another survivor or field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from search.text import fold
+from service.config import Settings
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_FORMAT = b"\x01"  # leading version byte, so the scheme can change without guessing
+
+
+class DataKeyError(ValueError):
+    """The configured data key is missing or malformed."""
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"ketnoi/" + purpose).derive(master)
+
+
+def parse_key(encoded: str) -> bytes:
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DataKeyError("KETNOI_DATA_KEY must be base64") from exc
+    if len(key) != KEY_BYTES:
+        raise DataKeyError(f"KETNOI_DATA_KEY must decode to {KEY_BYTES} bytes, not {len(key)}")
+    return key
+
+
+def new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def read_or_create_key(path: Path) -> str:
+    """The embedded setup's key: generated once into the data dir, readable by its owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def configured_key(settings: Settings) -> str:
+    """The master key (base64): configured, or — embedded setup only — generated into the data dir.
+    With an external database every replica must share one key, so it has to be configured."""
+    if settings.data_key:
+        return settings.data_key
+    if settings.database_url:
+        raise DataKeyError("KETNOI_DATA_KEY is required when KETNOI_DATABASE_URL is set (all replicas share it)")
+    return read_or_create_key(Path(settings.data_dir) / "data_key")
+
+
+def data_key(settings: Settings) -> bytes:
+    return parse_key(configured_key(settings))
+
+
+class PersonalDataCipher:
+    def __init__(self, master_key: bytes) -> None:
+        self._aead = AESGCM(_derive(master_key, b"pii-encryption"))
+        self._index_key = _derive(master_key, b"blind-index")
+
+    def encrypt(self, plaintext: str | None, *, record: str, field: str) -> bytes | None:
+        if plaintext is None or plaintext == "":
+            return None
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), f"{record}:{field}".encode())
+        return _FORMAT + nonce + sealed
+
+    def decrypt(self, ciphertext: bytes | None, *, record: str, field: str) -> str | None:
+        if ciphertext is None:
+            return None
+        if ciphertext[:1] != _FORMAT:
+            raise ValueError("unknown ciphertext format")
+        nonce, sealed = ciphertext[1 : 1 + NONCE_BYTES], ciphertext[1 + NONCE_BYTES :]
+        return self._aead.decrypt(nonce, sealed, f"{record}:{field}".encode()).decode()
+
+    def name_index(self, full_name: str | None) -> bytes | None:
+        """Keyed hash of the folded, space-normalised name: equal names match, nothing else leaks."""
+        if not full_name or not full_name.strip():
+            return None
+        normalised = " ".join(fold(full_name).split())
+        return hmac.new(self._index_key, normalised.encode(), hashlib.sha256).digest()

@@ -1,0 +1,1 @@
+"""Reintegration tracking: survivor cases, consent, plans, milestones, referrals, follow-ups."""

@@ -1,0 +1,143 @@
+"""The dashboard: what is overdue, stuck or missing, for a caseload, an organization tree or an
+inbox; and the de-identified statistics export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import msgspec
+
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action, Scope, check, scope_of
+from service.db import Connection
+from service.reintegration import repo, rules
+from service.reintegration.models import (
+    Dashboard,
+    EmergencyOverride,
+    NamedCount,
+    OverdueMilestone,
+    PartnerOutcome,
+    PastDueReferral,
+    QuietCase,
+)
+from service.reintegration.plans import today
+from service.reintegration.scope import case_filter
+
+LIST_LIMIT = 50
+QUIET_DAYS = 90
+SCORE_BUCKETS = ((0.0, "0.0-0.2"), (0.2, "0.2-0.4"), (0.4, "0.4-0.6"), (0.6, "0.6-0.8"), (0.8, "0.8-1.0"))
+
+
+def _counts(pairs: list[tuple[str, int]]) -> list[NamedCount]:
+    return [NamedCount(key=key, count=count) for key, count in pairs]
+
+
+def score_buckets(composites: list[float]) -> list[NamedCount]:
+    counts = dict.fromkeys((label for _, label in SCORE_BUCKETS), 0)
+    for value in composites:
+        label = next(label for low, label in reversed(SCORE_BUCKETS) if value >= low)
+        counts[label] += 1
+    return [NamedCount(key=label, count=count) for label, count in counts.items()]
+
+
+async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
+    check(
+        principal,
+        Action.VIEW_DASHBOARD,
+        principal.organization_id,
+        assigned_to=principal.user_id,
+        tree=frozenset({principal.organization_id}) if principal.organization_id else frozenset(),
+    )
+    if scope_of(principal, Action.VIEW_DASHBOARD) is Scope.OWN_ORG:
+        assert principal.organization_id is not None
+        outcomes = await repo.partner_outcomes(conn, None, principal.organization_id)
+        return Dashboard(
+            scope="inbox",
+            inbox_by_status=_counts(await repo.inbox_counts(conn, principal.organization_id)),
+            partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
+        )
+    scope = await case_filter(conn, principal, Action.VIEW_DASHBOARD)
+    open_scope = msgspec.structs.replace(scope, status="open")
+    overdue, overdue_total = await repo.overdue_milestones(conn, scope, today(), LIST_LIMIT)
+    past_due, past_due_total = await repo.referrals_past_due(conn, scope, LIST_LIMIT)
+    quiet, quiet_total = await repo.cases_without_follow_up(conn, scope, QUIET_DAYS, LIST_LIMIT)
+    plans, milestones = await repo.plan_states(conn, scope)
+    result = Dashboard(
+        scope="caseload" if scope.assigned_to else "organization_tree",
+        cases_by_status=_counts(await repo.count_by(conn, scope, "status")),
+        open_cases_by_province=_counts(await repo.count_by(conn, open_scope, "province")),
+        open_cases_by_type=_counts(await repo.count_by(conn, open_scope, "case_type")),
+        overdue_milestones=[
+            OverdueMilestone(
+                milestone_id=r["id"],
+                survivor_id=r["survivor_id"],
+                case_code=r["case_code"],
+                title=r["title"],
+                domain=r["domain"],
+                target_date=r["target_date"],
+            )
+            for r in overdue
+        ],
+        overdue_milestones_total=overdue_total,
+        referrals_past_due=[
+            PastDueReferral(
+                referral_id=r["id"],
+                survivor_id=r["survivor_id"],
+                case_code=r["case_code"],
+                service_name=r["service_name"],
+                organization_name=r["organization_name"],
+                urgency=r["urgency"],
+                due_at=r["due_at"],
+            )
+            for r in past_due
+        ],
+        referrals_past_due_total=past_due_total,
+        declined_by_reason=_counts(await repo.referral_reasons(conn, scope, "declined")),
+        not_completed_by_reason=_counts(await repo.referral_reasons(conn, scope, "not_completed")),
+        cases_without_follow_up=[
+            QuietCase(survivor_id=r["survivor_id"], case_code=r["case_code"], last_follow_up=r["last_date"])
+            for r in quiet
+        ],
+        cases_without_follow_up_total=quiet_total,
+        partner_outcomes=[PartnerOutcome(**dict(row)) for row in await repo.partner_outcomes(conn, scope, None)],
+        plans_by_status=_counts(plans),
+        milestones_by_status=_counts(milestones),
+        score_distribution=score_buckets(await repo.latest_composites(conn, scope)),
+        emergency_overrides=[
+            EmergencyOverride(
+                referral_id=r["id"],
+                case_code=r["case_code"],
+                reason=r["emergency_reason"],
+                approved_by=r["emergency_approved_by"],
+                at=r["created_at"],
+            )
+            for r in await repo.emergency_overrides(conn, scope, LIST_LIMIT)
+        ],
+    )
+    await audit.record(
+        conn,
+        principal,
+        "read",
+        "dashboard",
+        None,
+        organization_id=principal.organization_id,
+        details={"scope": result.scope},
+    )
+    return result
+
+
+async def statistics_csv(conn: Connection) -> dict[str, str]:
+    """De-identified aggregates, one CSV per table, every count under k=11 suppressed."""
+    files = {}
+    for table in ("cases", "referrals", "milestones"):
+        rows = await repo.statistics_rows(conn, table)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if rows:
+            header = list(rows[0].keys())
+            writer.writerow(header)
+            writer.writerows(rules.suppress([tuple(row.values()) for row in rows], [len(header) - 1]))
+        files[f"{table}.csv"] = buffer.getvalue()
+    return files

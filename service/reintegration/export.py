@@ -1,0 +1,112 @@
+"""Data-subject requests: everything held about one survivor, with who accessed it; and the audit
+log as coordinators and admins read it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import msgspec
+
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action, Scope, check, scope_of
+from service.crypto import PersonalDataCipher
+from service.db import Connection
+from service.pagination import Page, PageParams
+from service.reintegration import repo
+from service.reintegration.cases import to_consent
+from service.reintegration.followups import to_follow_up
+from service.reintegration.identity import to_survivor
+from service.reintegration.models import Consent, FollowUp, Milestone, Referral, Survivor
+from service.reintegration.plans import to_milestone, today
+from service.reintegration.referrals import view
+from service.reintegration.scope import case_for, tree_of
+from service.reintegration.workflow import Side
+
+
+class ExportedPlan(msgspec.Struct, kw_only=True, frozen=True):
+    id: uuid.UUID
+    number: int
+    status: str
+    notes: str
+    created_at: datetime
+    milestones: list[Milestone]
+
+
+class CaseExport(msgspec.Struct, kw_only=True, frozen=True):
+    exported_at: datetime
+    survivor: Survivor
+    consents: list[Consent]
+    plans: list[ExportedPlan]
+    referrals: list[Referral]
+    follow_ups: list[FollowUp]
+    access_log: list[audit.AuditEntry]
+
+
+async def export_case(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
+) -> CaseExport:
+    case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
+    await audit.record(
+        conn,
+        principal,
+        "export",
+        "survivor",
+        survivor_id,
+        survivor_id=survivor_id,
+        organization_id=case.organization_id,
+    )
+    now = datetime.now(UTC)
+    plan_rows = await repo.plans_of(conn, survivor_id)
+    milestones = await repo.milestones(conn, [row["id"] for row in plan_rows])
+    plans = [
+        ExportedPlan(
+            id=p["id"],
+            number=p["number"],
+            status=p["status"],
+            notes=p["notes"],
+            created_at=p["created_at"],
+            milestones=[to_milestone(m, today()) for m in milestones if m["plan_id"] == p["id"]],
+        )
+        for p in plan_rows
+    ]
+    referral_rows, _ = await repo.list_referrals(
+        conn, repo.ReferralFilter(survivor_id=survivor_id), limit=10_000, offset=0
+    )
+    entries, _ = await audit.entries(conn, survivor_id=survivor_id, organizations=None, limit=10_000, offset=0)
+    return CaseExport(
+        exported_at=now,
+        survivor=to_survivor(cipher, case),
+        consents=[to_consent(row, now) for row in await repo.list_consents(conn, survivor_id)],
+        plans=plans,
+        referrals=[await view(conn, row, Side.REFERRER, now) for row in referral_rows],
+        follow_ups=[to_follow_up(row) for row in await repo.list_follow_ups(conn, survivor_id)],
+        access_log=entries,
+    )
+
+
+async def read_audit(
+    conn: Connection,
+    principal: Principal,
+    paging: PageParams,
+    *,
+    entity: str | None,
+    entity_id: uuid.UUID | None,
+    survivor_id: uuid.UUID | None,
+) -> Page[audit.AuditEntry]:
+    """Admins read all of it; a coordinator the entries of their organization tree."""
+    scope = scope_of(principal, Action.VIEW_AUDIT)
+    if scope is None:
+        check(principal, Action.VIEW_AUDIT)
+    organizations = await tree_of(conn, principal) if scope is Scope.ORG_TREE else None
+    items, total = await audit.entries(
+        conn,
+        survivor_id=survivor_id,
+        entity=entity,
+        entity_id=entity_id,
+        organizations=organizations,
+        limit=paging.per_page,
+        offset=paging.offset,
+    )
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)

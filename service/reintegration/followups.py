@@ -1,0 +1,78 @@
+"""Follow-up visits and the reintegration-sustainability scores they carry."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action
+from service.db import Connection
+from service.reintegration import repo, rules
+from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
+from service.reintegration.scope import case_for
+
+
+def to_follow_up(row: asyncpg.Record) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        survivor_id=row["survivor_id"],
+        date=row["date"],
+        method=FollowUpMethod(row["method"]),
+        notes=row["notes"],
+        indicators=dict(row["indicators"]),
+        scores=Scores(
+            economic=row["economic"], social=row["social"], psychosocial=row["psychosocial"], composite=row["composite"]
+        ),
+        scoring_version=row["scoring_version"],
+        created_at=row["created_at"],
+    )
+
+
+async def record_follow_up(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: FollowUpCreate
+) -> FollowUp:
+    case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE)
+    rules.validate_answers(data.indicators)
+    scores = rules.score(data.indicators)
+    follow_up_id = uuid.uuid4()
+    await repo.insert_follow_up(
+        conn,
+        {
+            "id": follow_up_id,
+            "survivor_id": survivor_id,
+            "date": data.date,
+            "method": data.method,
+            "notes": data.notes,
+            "indicators": data.indicators,
+            "economic": scores.economic,
+            "social": scores.social,
+            "psychosocial": scores.psychosocial,
+            "composite": scores.composite,
+            "scoring_version": rules.scoring().version,
+            "recorded_by": principal.user_id,
+        },
+    )
+    await audit.record(
+        conn,
+        principal,
+        "create",
+        "follow_up",
+        follow_up_id,
+        survivor_id=survivor_id,
+        organization_id=case.organization_id,
+    )
+    rows = await repo.list_follow_ups(conn, survivor_id)
+    return to_follow_up(next(row for row in rows if row["id"] == follow_up_id))
+
+
+async def list_follow_ups(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> list[FollowUp]:
+    """Oldest first, so the scores read as a trend."""
+    case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
+    rows = await repo.list_follow_ups(conn, survivor_id)
+    await audit.record(
+        conn, principal, "read", "follow_up", None, survivor_id=survivor_id, organization_id=case.organization_id
+    )
+    return [to_follow_up(row) for row in rows]

@@ -1,0 +1,257 @@
+"""Plan use cases: draft, submit with the survivor's agreement, approve or send back, review,
+close and reopen; milestones; the Art. 37 entitlement checklist and the milestones it proposes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.db import Connection
+from service.directory.rules import LOCAL_TZ
+from service.errors import Conflict, NotFound
+from service.reintegration import repo, rules, workflow
+from service.reintegration.models import (
+    CaseType,
+    Entitlement,
+    Entitlements,
+    IdentificationStatus,
+    Milestone,
+    MilestoneCreate,
+    MilestoneDomain,
+    MilestonePatch,
+    MilestoneStatus,
+    Plan,
+    PlanCreate,
+    PlanStatus,
+    PlanSubmit,
+    Sex,
+)
+from service.reintegration.repo import CaseRow
+from service.reintegration.scope import case_for, tree_of
+
+
+def today() -> date:
+    """Today in Viet Nam, the calendar target dates are set in."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def to_milestone(row: asyncpg.Record, on: date) -> Milestone:
+    status = MilestoneStatus(row["status"])
+    return Milestone(
+        id=row["id"],
+        plan_id=row["plan_id"],
+        domain=row["domain"],
+        dimension=rules.DOMAIN_DIMENSION[MilestoneDomain(row["domain"])],
+        title=row["title"],
+        target_date=row["target_date"],
+        responsible_organization_id=row["responsible_organization_id"],
+        entitlement=row["entitlement"],
+        status=status,
+        note=row["note"],
+        overdue=workflow.milestone_overdue(status, row["target_date"], on),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def _plan_view(conn: Connection, row: asyncpg.Record) -> Plan:
+    on = today()
+    milestones = [to_milestone(m, on) for m in await repo.milestones(conn, [row["id"]])]
+    fields = {k: row[k] for k in row.keys() if k in Plan.__struct_fields__}  # noqa: SIM118 - asyncpg Record
+    return msgspec.convert({**fields, "milestones": milestones}, Plan, from_attributes=True)
+
+
+async def _plan_and_case(
+    conn: Connection, principal: Principal, plan_id: uuid.UUID, action: Action
+) -> tuple[asyncpg.Record, CaseRow]:
+    plan = await repo.get_plan(conn, plan_id, for_update=True)
+    case = await case_for(conn, principal, plan["survivor_id"], action)
+    return plan, case
+
+
+async def create_plan(conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: PlanCreate) -> Plan:
+    case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
+    current = await repo.current_plan(conn, survivor_id)
+    if current is not None and current["status"] != PlanStatus.CLOSED:
+        raise Conflict("This case already has a plan in progress; change that one", allowed=[])
+    plan_id = await repo.insert_plan(conn, survivor_id, data.notes, principal.user_id)
+    await audit.record(
+        conn, principal, "create", "plan", plan_id, survivor_id=survivor_id, organization_id=case.organization_id
+    )
+    return await _plan_view(conn, await repo.get_plan(conn, plan_id))
+
+
+async def read_current_plan(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> Plan:
+    case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
+    row = await repo.current_plan(conn, survivor_id)
+    if row is None:
+        raise NotFound("This case has no plan yet")
+    await audit.record(
+        conn, principal, "read", "plan", row["id"], survivor_id=survivor_id, organization_id=case.organization_id
+    )
+    return await _plan_view(conn, row)
+
+
+async def transition_plan(
+    conn: Connection, principal: Principal, plan_id: uuid.UUID, action: str, body: PlanSubmit | str | None
+) -> Plan:
+    """submit (with the survivor's agreement), approve / send-back (coordinator), review, close, reopen."""
+    needed = Action.APPROVE_PLAN if action in workflow.COORDINATOR_PLAN_ACTIONS else Action.EDIT_CASE
+    plan, case = await _plan_and_case(conn, principal, plan_id, Action.VIEW_CASE)
+    check(
+        principal,
+        needed,
+        case.organization_id,
+        assigned_to=case.assigned_caseworker_id,
+        tree=await tree_of(conn, principal),
+    )
+    if not plan["is_current"]:
+        raise Conflict("Only the current plan can change")
+    target = workflow.check_plan_transition(action, PlanStatus(plan["status"]))
+    now = datetime.now(UTC)
+    changes: dict[str, Any] = {"status": target}
+    if isinstance(body, PlanSubmit):
+        changes.update(
+            survivor_agreed_at=body.survivor_agreed_at, agreement_method=body.agreement_method, submitted_at=now
+        )
+    if action == "approve":
+        changes.update(approved_at=now, approved_by=principal.user_id, review_note=None)
+    if action == "send-back":
+        changes["review_note"] = body if isinstance(body, str) else ""
+    await repo.update_plan(conn, plan_id, changes)
+    await audit.record(
+        conn,
+        principal,
+        action,
+        "plan",
+        plan_id,
+        survivor_id=case.id,
+        organization_id=case.organization_id,
+        details={"to": target.value},
+    )
+    return await _plan_view(conn, await repo.get_plan(conn, plan_id))
+
+
+async def add_milestone(
+    conn: Connection, principal: Principal, plan_id: uuid.UUID, data: MilestoneCreate, entitlement: str | None = None
+) -> Milestone:
+    plan, case = await _plan_and_case(conn, principal, plan_id, Action.EDIT_CASE)
+    if PlanStatus(plan["status"]) not in workflow.EDITABLE_PLAN_STATES or not plan["is_current"]:
+        raise Conflict("Milestones are added to the current plan while it is a draft, active or under review")
+    milestone_id = await repo.insert_milestone(
+        conn, plan_id, {**msgspec.structs.asdict(data), "entitlement": entitlement}
+    )
+    await audit.record(
+        conn,
+        principal,
+        "create",
+        "milestone",
+        milestone_id,
+        survivor_id=case.id,
+        organization_id=case.organization_id,
+        details={"domain": data.domain.value},
+    )
+    return to_milestone(await repo.get_milestone(conn, milestone_id), today())
+
+
+async def patch_milestone(
+    conn: Connection, principal: Principal, milestone_id: uuid.UUID, data: MilestonePatch
+) -> Milestone:
+    row = await repo.get_milestone(conn, milestone_id, for_update=True)
+    case = await case_for(conn, principal, row["survivor_id"], Action.EDIT_CASE)
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "status" in changes:
+        workflow.check_milestone_transition(MilestoneStatus(row["status"]), changes["status"])
+    await repo.update_milestone(conn, milestone_id, changes)
+    await audit.record(
+        conn,
+        principal,
+        "update",
+        "milestone",
+        milestone_id,
+        survivor_id=case.id,
+        organization_id=case.organization_id,
+        details={"fields": sorted(changes)},
+    )
+    return to_milestone(await repo.get_milestone(conn, milestone_id), today())
+
+
+# -- entitlements -----------------------------------------------------------------------------------
+
+
+def facts(case: CaseRow, on: date) -> rules.CaseFacts:
+    return rules.CaseFacts(
+        case_type=CaseType(case.case_type),
+        identification_status=IdentificationStatus(case.identification_status),
+        accompanying_child=case.accompanying_child,
+        sex=Sex(case.sex) if case.sex else None,
+        age=rules.age(case.birth_year, on),
+        languages=case.languages,
+        home_province=case.home_province,
+        abroad=rules.is_abroad(case.returned_from, case.return_date, on),
+    )
+
+
+async def _entitlements(conn: Connection, case: CaseRow) -> Entitlements:
+    matrix = rules.entitlement_matrix()
+    plan = await repo.current_plan(conn, case.id)
+    covering: dict[str, list[uuid.UUID]] = {}
+    if plan is not None:
+        for milestone in await repo.milestones(conn, [plan["id"]]):
+            if milestone["entitlement"] and milestone["status"] != MilestoneStatus.CANCELLED:
+                covering.setdefault(milestone["entitlement"], []).append(milestone["id"])
+    items = [
+        Entitlement(
+            code=r.code,
+            name_vi=r.name_vi,
+            name_en=r.name_en,
+            domain=r.domain,
+            covered=r.code in covering,
+            milestone_ids=covering.get(r.code, []),
+        )
+        for r in rules.entitled_regimes(facts(case, today()))
+    ]
+    return Entitlements(survivor_id=case.id, basis=matrix.basis, effective_from=matrix.effective_from, items=items)
+
+
+async def entitlements(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> Entitlements:
+    case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
+    await audit.record(
+        conn,
+        principal,
+        "read",
+        "entitlements",
+        survivor_id,
+        survivor_id=survivor_id,
+        organization_id=case.organization_id,
+    )
+    return await _entitlements(conn, case)
+
+
+async def propose_entitlement_milestones(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID
+) -> Entitlements:
+    """One planned milestone in the current plan for every entitled regime no milestone covers yet."""
+    case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
+    plan = await repo.current_plan(conn, survivor_id)
+    if plan is None:
+        raise Conflict("Draft a plan first", allowed=["POST /api/v1/survivors/{id}/plans"])
+    checklist = await _entitlements(conn, case)
+    for item in checklist.items:
+        if not item.covered:
+            title = f"Chế độ hỗ trợ {item.code}) – {item.name_vi}"
+            await add_milestone(
+                conn,
+                principal,
+                plan["id"],
+                MilestoneCreate(domain=item.domain, title=title[:200]),
+                entitlement=item.code,
+            )
+    return await _entitlements(conn, case)

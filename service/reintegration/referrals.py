@@ -1,0 +1,242 @@
+"""Referral use cases: refer with consent (or a coordinator's documented emergency override),
+answer and progress on the receiving side, verify or withdraw on the referring side."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from search.text import fold
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action, allowed, check, scope_of
+from service.crypto import PersonalDataCipher
+from service.db import Connection
+from service.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from service.pagination import Page, PageParams
+from service.reintegration import repo, workflow
+from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
+from service.reintegration.repo import ReferralFilter
+from service.reintegration.scope import case_filter, case_for, tree_of
+from service.reintegration.workflow import Side
+
+REFERRAL = "referral"
+
+
+def _mentions_name(summary: str, full_name: str | None) -> bool:
+    return bool(full_name) and " ".join(fold(full_name or "").split()) in " ".join(fold(summary).split())
+
+
+async def create_referral(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: ReferralCreate
+) -> Referral:
+    case = await case_for(conn, principal, data.survivor_id, Action.REFER)
+    if case.status != "open" or case.deidentified_at is not None:
+        raise Conflict("Only open cases can be referred")
+    service = await repo.service_for_referral(conn, data.service_id)
+    if service is None or service["status"] == "inactive":
+        raise ValidationFailed("Unknown service", errors=[FieldError(field="service_id", message="no such service")])
+    if not service["accepting_referrals"]:
+        raise Conflict("This service is not accepting referrals now")
+    if data.milestone_id is not None:
+        milestone = await repo.get_milestone(conn, data.milestone_id)
+        if milestone["survivor_id"] != case.id:
+            raise ValidationFailed(
+                "That milestone belongs to another case",
+                errors=[FieldError(field="milestone_id", message="not this case's")],
+            )
+    full_name = cipher.decrypt(case.full_name_enc, record=str(case.id), field="full_name")
+    if _mentions_name(data.shared_summary, full_name):
+        raise ValidationFailed(
+            "The summary names the survivor; partners get only what the consent covers",
+            errors=[FieldError(field="shared_summary", message="remove the survivor's name")],
+        )
+    receiving = service["organization_id"]
+    consent_id = await repo.live_referral_consent(conn, case.id, receiving)
+    override: dict[str, Any] = {}
+    if consent_id is None:
+        if not data.emergency_override_reason:
+            raise Forbidden(
+                "No live referral consent covers the receiving organization. Record the survivor's consent first"
+                " (or, in an emergency, a coordinator can refer with a documented reason)."
+            )
+        check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id, tree=await tree_of(conn, principal))
+        override = {"emergency_reason": data.emergency_override_reason, "emergency_approved_by": principal.user_id}
+    now = datetime.now(UTC)
+    referral_id = await repo.insert_referral(
+        conn,
+        {
+            "survivor_id": case.id,
+            "milestone_id": data.milestone_id,
+            "service_id": data.service_id,
+            "receiving_organization_id": receiving,
+            "referring_organization_id": case.organization_id,
+            "created_by": principal.user_id,
+            "consent_id": consent_id,
+            "urgency": data.urgency,
+            "shared_summary": data.shared_summary,
+            "status": ReferralStatus.SENT,
+            "sent_at": now,
+            "due_at": workflow.due_at(now, data.urgency),
+            **override,
+        },
+    )
+    await repo.insert_referral_event(
+        conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id, "note": ""}
+    )
+    await audit.record(
+        conn,
+        principal,
+        "refer",
+        REFERRAL,
+        referral_id,
+        survivor_id=case.id,
+        organization_id=case.organization_id,
+        details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
+    )
+    return await view(conn, await repo.get_referral(conn, referral_id), Side.REFERRER, now)
+
+
+async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> Side:
+    """Which side of this referral the principal is on; 404 when neither."""
+    if allowed(principal, Action.RESPOND_TO_REFERRAL, row["receiving_organization_id"]):
+        return Side.RECEIVER
+    tree = await tree_of(conn, principal) if principal.authenticated else frozenset()
+    if allowed(
+        principal, Action.REFER, row["case_organization_id"], assigned_to=row["assigned_caseworker_id"], tree=tree
+    ):
+        return Side.REFERRER
+    if not principal.authenticated:
+        check(principal, Action.REFER)
+    raise NotFound("No such referral")
+
+
+async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime) -> Referral:
+    status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
+    receiver = side is Side.RECEIVER
+    summary_visible = not receiver or workflow.summary_visible_to_receiver(status, row["completed_at"], now)
+    events = await repo.referral_events(conn, [row["id"]])
+    return Referral(
+        id=row["id"],
+        survivor_id=None if receiver else row["survivor_id"],
+        case_code=None if receiver else row["case_code"],
+        milestone_id=None if receiver else row["milestone_id"],
+        service_id=row["service_id"],
+        service_name=row["service_name"],
+        receiving_organization_id=row["receiving_organization_id"],
+        referring_organization_id=row["referring_organization_id"],
+        urgency=row["urgency"],
+        shared_summary=row["shared_summary"] if summary_visible else None,
+        status=status,
+        reason_code=row["reason_code"],
+        emergency_override=row["emergency_approved_by"] is not None,
+        sent_at=row["sent_at"],
+        due_at=row["due_at"],
+        overdue=status is ReferralStatus.EXPIRED,
+        responded_at=row["responded_at"],
+        completed_at=row["completed_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        history=[
+            ReferralEvent(
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                actor_id=e["actor_id"],
+                at=e["at"],
+                reason_code=e["reason_code"],
+                note=e["note"],
+            )
+            for e in events
+        ],
+    )
+
+
+async def read_referral(conn: Connection, principal: Principal, referral_id: uuid.UUID) -> Referral:
+    row = await repo.get_referral(conn, referral_id)
+    side = await _side(conn, principal, row)
+    await audit.record(
+        conn,
+        principal,
+        "read",
+        REFERRAL,
+        referral_id,
+        survivor_id=row["survivor_id"],
+        organization_id=row["case_organization_id"],
+        details={"side": side.value},
+    )
+    return await view(conn, row, side, datetime.now(UTC))
+
+
+async def transition(
+    conn: Connection, principal: Principal, referral_id: uuid.UUID, action: str, body: TransitionRequest
+) -> Referral:
+    """Move a referral one step; the row lock makes racing requests take turns, so exactly one of
+    two simultaneous 'accept's wins and the other gets 409."""
+    row = await repo.get_referral(conn, referral_id, for_update=True)
+    side = await _side(conn, principal, row)
+    now = datetime.now(UTC)
+    status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
+    move = workflow.check_transition(action, status, side, body.reason_code, body.note)
+    changes: dict[str, Any] = {"status": move.target, "reason_code": body.reason_code}
+    if move.target in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
+        changes["responded_at"] = now
+    if move.target in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
+        changes["completed_at"] = now
+    await repo.update_referral(conn, referral_id, changes)
+    await repo.insert_referral_event(
+        conn,
+        referral_id,
+        {
+            "from_status": status,
+            "to_status": move.target,
+            "actor_id": principal.user_id,
+            "reason_code": body.reason_code,
+            "note": body.note,
+        },
+    )
+    await audit.record(
+        conn,
+        principal,
+        action,
+        REFERRAL,
+        referral_id,
+        survivor_id=row["survivor_id"],
+        organization_id=row["case_organization_id"],
+        details={"to": move.target.value},
+    )
+    return await view(conn, await repo.get_referral(conn, referral_id), side, now)
+
+
+async def list_referrals(
+    conn: Connection,
+    principal: Principal,
+    paging: PageParams,
+    *,
+    statuses: tuple[str, ...] = (),
+    overdue: bool | None = None,
+    survivor_id: uuid.UUID | None = None,
+) -> Page[Referral]:
+    """A partner's inbox, a caseworker's referrals for their cases, a coordinator's for the tree."""
+    if scope_of(principal, Action.RESPOND_TO_REFERRAL) is not None:
+        scope = ReferralFilter(receiving_organization=principal.organization_id, statuses=statuses, overdue=overdue)
+        side = Side.RECEIVER
+    else:
+        cases = await case_filter(conn, principal, Action.REFER)
+        scope = ReferralFilter(cases=cases, statuses=statuses, overdue=overdue, survivor_id=survivor_id)
+        side = Side.REFERRER
+    rows, total = await repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)
+    now = datetime.now(UTC)
+    items = [await view(conn, row, side, now) for row in rows]
+    await audit.record(
+        conn,
+        principal,
+        "list",
+        REFERRAL,
+        None,
+        organization_id=principal.organization_id,
+        details={"referrals": [str(item.id) for item in items]},
+    )
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)

@@ -1,0 +1,711 @@
+"""SQL for survivor cases, consents, plans, milestones, referrals, follow-ups and statistics."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.db import Connection
+from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
+
+# Columns a case write may set; the keys are the only names that reach SQL text.
+SURVIVOR_COLUMNS = (
+    "assigned_caseworker_id",
+    "case_type",
+    "identification_status",
+    "accompanying_child",
+    "sex",
+    "birth_year",
+    "nationality",
+    "languages",
+    "home_province",
+    "home_commune",
+    "returned_from",
+    "return_date",
+    "risk_level",
+    "contact_channel",
+    "contact_safe_hours",
+    "do_not_contact",
+    "status",
+    "closure_reason",
+    "closed_at",
+    "full_name_enc",
+    "phone_enc",
+    "address_enc",
+    "id_document_enc",
+    "name_index",
+    "deidentified_at",
+)
+MILESTONE_COLUMNS = ("status", "title", "target_date", "responsible_organization_id", "note")
+
+
+class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A survivor row as stored: identifiers still encrypted."""
+
+    id: uuid.UUID
+    case_code: str
+    organization_id: uuid.UUID
+    assigned_caseworker_id: uuid.UUID | None
+    case_type: str
+    identification_status: str
+    accompanying_child: bool
+    sex: str | None
+    birth_year: int | None
+    nationality: str
+    languages: list[str]
+    home_province: str | None
+    home_commune: str | None
+    returned_from: str | None
+    return_date: date | None
+    risk_level: str
+    contact_channel: str | None
+    contact_safe_hours: str | None
+    do_not_contact: bool
+    status: str
+    closure_reason: str | None
+    full_name_enc: bytes | None
+    phone_enc: bytes | None
+    address_enc: bytes | None
+    id_document_enc: bytes | None
+    deidentified_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value.value if hasattr(value, "value") else value
+
+
+def _set_clause(columns: Sequence[str], changes: Mapping[str, Any], args: list[Any]) -> list[str]:
+    parts = []
+    for column in columns:
+        if column in changes:
+            args.append(_plain(changes[column]))
+            parts.append(f"{column} = ${len(args)}")
+    return parts
+
+
+async def organization_tree(conn: Connection, root: uuid.UUID) -> frozenset[uuid.UUID]:
+    """An organization and every organization under it."""
+    rows = await conn.fetch(
+        "WITH RECURSIVE tree AS (SELECT id FROM organization WHERE id = $1"
+        " UNION SELECT o.id FROM organization o JOIN tree t ON o.parent_id = t.id) SELECT id FROM tree",
+        root,
+    )
+    return frozenset(row["id"] for row in rows)
+
+
+async def user_in_organization(conn: Connection, user_id: uuid.UUID, organizations: frozenset[uuid.UUID]) -> str | None:
+    """The role of an active user belonging to one of ``organizations``, or None."""
+    role: str | None = await conn.fetchval(
+        "SELECT role FROM app_user WHERE id = $1 AND active AND organization_id = ANY($2::uuid[])",
+        user_id,
+        list(organizations),
+    )
+    return role
+
+
+# -- cases ------------------------------------------------------------------------------------------
+
+
+async def next_case_number(conn: Connection, prefix: str, year: int) -> int:
+    number = await conn.fetchval(
+        "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
+        prefix,
+        year,
+    )
+    return int(number)
+
+
+async def insert_case(conn: Connection, fields: Mapping[str, Any]) -> None:
+    names = ["id", "case_code", "organization_id", "created_by", *[c for c in SURVIVOR_COLUMNS if c in fields]]
+    args = [_plain(fields[name]) for name in names]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
+    await conn.execute(f"INSERT INTO survivor ({', '.join(names)}) VALUES ({placeholders})", *args)
+
+
+async def get_case(conn: Connection, survivor_id: uuid.UUID, *, for_update: bool = False) -> CaseRow:
+    row = await conn.fetchrow(
+        "SELECT * FROM survivor WHERE id = $1" + (" FOR UPDATE" if for_update else ""), survivor_id
+    )
+    if row is None:
+        raise NotFound("No such case")
+    return msgspec.convert(dict(row), CaseRow)
+
+
+async def update_case(
+    conn: Connection, survivor_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
+) -> None:
+    args: list[Any] = [survivor_id, expected_version]
+    sets = [*_set_clause(SURVIVOR_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
+    done = await conn.fetchval(
+        f"UPDATE survivor SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING id",
+        *args,
+    )
+    if done is None:
+        raise PreconditionFailed("Someone else changed this case; reload it and apply your edit again")
+
+
+class CaseFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which cases a list may show: a caseworker's caseload or an organization tree, plus filters."""
+
+    assigned_to: uuid.UUID | None = None
+    organizations: frozenset[uuid.UUID] | None = None
+    status: str | None = None
+    case_type: str | None = None
+    province: str | None = None
+    code_prefix: str | None = None
+
+
+def _case_where(scope: CaseFilter, args: list[Any], alias: str = "s") -> str:
+    where = []
+    if scope.assigned_to is not None:
+        args.append(scope.assigned_to)
+        where.append(f"{alias}.assigned_caseworker_id = ${len(args)}")
+    if scope.organizations is not None:
+        args.append(list(scope.organizations))
+        where.append(f"{alias}.organization_id = ANY(${len(args)}::uuid[])")
+    for column, value in (("status", scope.status), ("case_type", scope.case_type), ("home_province", scope.province)):
+        if value is not None:
+            args.append(value)
+            where.append(f"{alias}.{column} = ${len(args)}")
+    if scope.code_prefix:
+        args.append(scope.code_prefix.upper().replace("%", "").replace("_", "") + "%")
+        where.append(f"{alias}.case_code LIKE ${len(args)}")
+    return " AND ".join(where) or "true"
+
+
+async def list_cases(conn: Connection, scope: CaseFilter, *, limit: int, offset: int) -> tuple[list[CaseRow], int]:
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    args += [limit, offset]
+    rows = await conn.fetch(
+        f"SELECT s.*, count(*) OVER () AS total FROM survivor s WHERE {where}"
+        f" ORDER BY s.updated_at DESC, s.id LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+        *args,
+    )
+    total = rows[0]["total"] if rows else 0
+    return [msgspec.convert(dict(row), CaseRow) for row in rows], total
+
+
+async def cases_by_name_index(conn: Connection, digest: bytes, scope: CaseFilter) -> list[uuid.UUID]:
+    args: list[Any] = [digest]
+    where = _case_where(scope, args)
+    rows = await conn.fetch(f"SELECT s.id FROM survivor s WHERE s.name_index = $1 AND {where}", *args)
+    return [row["id"] for row in rows]
+
+
+# -- consents ---------------------------------------------------------------------------------------
+
+_CONSENT_COLUMNS = "id, survivor_id, purpose, organization_id, method, evidence, granted_at, expires_at, withdrawn_at"
+
+
+async def insert_consent(conn: Connection, fields: Mapping[str, Any]) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "INSERT INTO consent (id, survivor_id, purpose, organization_id, method, evidence, expires_at, recorded_by)"
+        f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_CONSENT_COLUMNS}",
+        uuid.uuid4(),
+        fields["survivor_id"],
+        _plain(fields["purpose"]),
+        fields["organization_id"],
+        _plain(fields["method"]),
+        fields["evidence"],
+        fields["expires_at"],
+        fields["recorded_by"],
+    )
+    assert row is not None
+    return row
+
+
+async def list_consents(conn: Connection, survivor_id: uuid.UUID) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE survivor_id = $1 ORDER BY granted_at DESC", survivor_id
+        )
+    )
+
+
+async def get_consent(conn: Connection, consent_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE id = $1", consent_id)
+    if row is None:
+        raise NotFound("No such consent")
+    return row
+
+
+async def withdraw_consent(conn: Connection, consent_id: uuid.UUID, user_id: uuid.UUID | None) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "UPDATE consent SET withdrawn_at = coalesce(withdrawn_at, now()), withdrawn_by = coalesce(withdrawn_by, $2)"
+        f" WHERE id = $1 RETURNING {_CONSENT_COLUMNS}",
+        consent_id,
+        user_id,
+    )
+    assert row is not None
+    return row
+
+
+async def live_referral_consent(
+    conn: Connection, survivor_id: uuid.UUID, organization_id: uuid.UUID
+) -> uuid.UUID | None:
+    """A live referral consent covering this organization, locked against withdrawal until commit:
+    a withdrawal racing this transaction waits for it, or wins and is seen here."""
+    consent_id: uuid.UUID | None = await conn.fetchval(
+        "SELECT id FROM consent WHERE survivor_id = $1 AND purpose = 'referral'"
+        " AND (organization_id = $2 OR organization_id IS NULL)"
+        " AND withdrawn_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
+        " ORDER BY organization_id NULLS LAST, granted_at DESC LIMIT 1 FOR SHARE",
+        survivor_id,
+        organization_id,
+    )
+    return consent_id
+
+
+async def organizations_with_consent(conn: Connection, survivor_id: uuid.UUID) -> tuple[bool, set[uuid.UUID]]:
+    """(every partner covered, the organizations covered by name) by live referral consents."""
+    rows = await conn.fetch(
+        "SELECT organization_id FROM consent WHERE survivor_id = $1 AND purpose = 'referral'"
+        " AND withdrawn_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+        survivor_id,
+    )
+    named = {row["organization_id"] for row in rows if row["organization_id"] is not None}
+    return any(row["organization_id"] is None for row in rows), named
+
+
+# -- plans and milestones ---------------------------------------------------------------------------
+
+
+async def insert_plan(conn: Connection, survivor_id: uuid.UUID, notes: str, created_by: uuid.UUID | None) -> uuid.UUID:
+    await conn.execute("UPDATE plan SET is_current = false WHERE survivor_id = $1 AND is_current", survivor_id)
+    plan_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO plan (id, survivor_id, number, notes, created_by)"
+        " VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM plan WHERE survivor_id = $2), $3, $4)",
+        plan_id,
+        survivor_id,
+        notes,
+        created_by,
+    )
+    return plan_id
+
+
+async def get_plan(conn: Connection, plan_id: uuid.UUID, *, for_update: bool = False) -> asyncpg.Record:
+    row = await conn.fetchrow("SELECT * FROM plan WHERE id = $1" + (" FOR UPDATE" if for_update else ""), plan_id)
+    if row is None:
+        raise NotFound("No such plan")
+    return row
+
+
+async def plans_of(conn: Connection, survivor_id: uuid.UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM plan WHERE survivor_id = $1 ORDER BY number", survivor_id))
+
+
+async def current_plan(conn: Connection, survivor_id: uuid.UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM plan WHERE survivor_id = $1 AND is_current", survivor_id
+    )
+    return row
+
+
+async def update_plan(conn: Connection, plan_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
+    allowed = (
+        "status",
+        "survivor_agreed_at",
+        "agreement_method",
+        "submitted_at",
+        "approved_at",
+        "approved_by",
+        "review_note",
+    )
+    args: list[Any] = [plan_id]
+    sets = [*_set_clause(allowed, changes, args), "version = version + 1", "updated_at = now()"]
+    await conn.execute(f"UPDATE plan SET {', '.join(sets)} WHERE id = $1", *args)
+
+
+async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping[str, Any]) -> uuid.UUID:
+    milestone_id = uuid.uuid4()
+    try:
+        await conn.execute(
+            "INSERT INTO milestone (id, plan_id, domain, title, target_date, responsible_organization_id, entitlement)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            milestone_id,
+            plan_id,
+            _plain(fields["domain"]),
+            fields["title"],
+            fields.get("target_date"),
+            fields.get("responsible_organization_id"),
+            fields.get("entitlement"),
+        )
+    except asyncpg.ForeignKeyViolationError as exc:
+        raise ValidationFailed(
+            "Unknown organization",
+            errors=[FieldError(field="responsible_organization_id", message="no such organization")],
+        ) from exc
+    return milestone_id
+
+
+async def milestones(conn: Connection, plan_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "SELECT * FROM milestone WHERE plan_id = ANY($1::uuid[]) ORDER BY target_date NULLS LAST, created_at",
+            list(plan_ids),
+        )
+    )
+
+
+async def get_milestone(conn: Connection, milestone_id: uuid.UUID, *, for_update: bool = False) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT m.*, p.survivor_id, p.status AS plan_status FROM milestone m JOIN plan p ON p.id = m.plan_id"
+        " WHERE m.id = $1" + (" FOR UPDATE OF m" if for_update else ""),
+        milestone_id,
+    )
+    if row is None:
+        raise NotFound("No such milestone")
+    return row
+
+
+async def update_milestone(conn: Connection, milestone_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
+    args: list[Any] = [milestone_id]
+    sets = [*_set_clause(MILESTONE_COLUMNS, changes, args), "updated_at = now()"]
+    try:
+        await conn.execute(f"UPDATE milestone SET {', '.join(sets)} WHERE id = $1", *args)
+    except asyncpg.ForeignKeyViolationError as exc:
+        raise ValidationFailed(
+            "Unknown organization",
+            errors=[FieldError(field="responsible_organization_id", message="no such organization")],
+        ) from exc
+
+
+# -- referrals --------------------------------------------------------------------------------------
+
+_REFERRAL_SELECT = (
+    "SELECT r.*, s.case_code, s.assigned_caseworker_id, s.organization_id AS case_organization_id,"
+    " v.name AS service_name FROM referral r JOIN survivor s ON s.id = r.survivor_id"
+    " JOIN service v ON v.id = r.service_id"
+)
+
+
+async def insert_referral(conn: Connection, fields: Mapping[str, Any]) -> uuid.UUID:
+    referral_id = uuid.uuid4()
+    names = list(fields)
+    args = [referral_id, *(_plain(fields[name]) for name in names)]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
+    await conn.execute(f"INSERT INTO referral (id, {', '.join(names)}) VALUES ({placeholders})", *args)
+    return referral_id
+
+
+async def get_referral(conn: Connection, referral_id: uuid.UUID, *, for_update: bool = False) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        _REFERRAL_SELECT + " WHERE r.id = $1" + (" FOR UPDATE OF r" if for_update else ""), referral_id
+    )
+    if row is None:
+        raise NotFound("No such referral")
+    return row
+
+
+async def update_referral(conn: Connection, referral_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
+    allowed = ("status", "reason_code", "responded_at", "completed_at")
+    args: list[Any] = [referral_id]
+    sets = [*_set_clause(allowed, changes, args), "updated_at = now()"]
+    await conn.execute(f"UPDATE referral SET {', '.join(sets)} WHERE id = $1", *args)
+
+
+async def insert_referral_event(conn: Connection, referral_id: uuid.UUID, event: Mapping[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO referral_event (referral_id, from_status, to_status, actor_id, reason_code, note)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        referral_id,
+        _plain(event.get("from_status")),
+        _plain(event["to_status"]),
+        event.get("actor_id"),
+        event.get("reason_code"),
+        event.get("note", ""),
+    )
+
+
+async def referral_events(conn: Connection, referral_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "SELECT * FROM referral_event WHERE referral_id = ANY($1::uuid[]) ORDER BY id", list(referral_ids)
+        )
+    )
+
+
+class ReferralFilter(msgspec.Struct, frozen=True, kw_only=True):
+    receiving_organization: uuid.UUID | None = None
+    cases: CaseFilter | None = None
+    survivor_id: uuid.UUID | None = None
+    statuses: tuple[str, ...] = ()
+    overdue: bool | None = None
+
+
+async def list_referrals(
+    conn: Connection, scope: ReferralFilter, *, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    args: list[Any] = []
+    where = []
+    if scope.receiving_organization is not None:
+        args.append(scope.receiving_organization)
+        where.append(f"r.receiving_organization_id = ${len(args)}")
+    if scope.cases is not None:
+        where.append(_case_where(scope.cases, args))
+    if scope.survivor_id is not None:
+        args.append(scope.survivor_id)
+        where.append(f"r.survivor_id = ${len(args)}")
+    if scope.statuses:
+        # 'expired' is worked out from the due time, never stored
+        args.append([s for s in scope.statuses if s != "expired"])
+        clause = f"(r.status = ANY(${len(args)}::text[]) AND NOT (r.status = 'sent' AND r.due_at <= now()))"
+        if "expired" in scope.statuses:
+            clause = f"({clause} OR (r.status = 'sent' AND r.due_at <= now()))"
+        where.append(clause)
+    if scope.overdue is not None:
+        where.append(("" if scope.overdue else "NOT ") + "(r.status = 'sent' AND r.due_at <= now())")
+    args += [limit, offset]
+    rows = await conn.fetch(
+        f"{_REFERRAL_SELECT.replace('SELECT r.*', 'SELECT r.*, count(*) OVER () AS total', 1)}"
+        f" WHERE {' AND '.join(where) or 'true'} ORDER BY r.created_at DESC, r.id"
+        f" LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+        *args,
+    )
+    return list(rows), (rows[0]["total"] if rows else 0)
+
+
+async def service_for_referral(conn: Connection, service_id: uuid.UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT id, organization_id, visibility, status, accepting_referrals FROM service WHERE id = $1", service_id
+    )
+    return row
+
+
+# -- follow-ups -------------------------------------------------------------------------------------
+
+
+async def insert_follow_up(conn: Connection, fields: Mapping[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO follow_up (id, survivor_id, date, method, notes, indicators, economic, social, psychosocial,"
+        " composite, scoring_version, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        fields["id"],
+        fields["survivor_id"],
+        fields["date"],
+        _plain(fields["method"]),
+        fields["notes"],
+        dict(fields["indicators"]),
+        fields["economic"],
+        fields["social"],
+        fields["psychosocial"],
+        fields["composite"],
+        fields["scoring_version"],
+        fields["recorded_by"],
+    )
+
+
+async def list_follow_ups(conn: Connection, survivor_id: uuid.UUID) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch("SELECT * FROM follow_up WHERE survivor_id = $1 ORDER BY date, created_at", survivor_id)
+    )
+
+
+# -- matching ---------------------------------------------------------------------------------------
+
+
+async def match_candidates(
+    conn: Connection,
+    categories: Sequence[str],
+    areas: Sequence[str],
+    *,
+    sees_restricted: bool,
+    own_organization: uuid.UUID | None,
+    limit: int = 300,
+) -> list[asyncpg.Record]:
+    """Listings of these categories serving these areas, as the viewer may see them."""
+    coordinates = "sd.staff_lat, sd.staff_lon" if sees_restricted else "sd.public_lat, sd.public_lon"
+    return list(
+        await conn.fetch(
+            f"SELECT s.id AS service_id, s.name, s.organization_id, sd.organization_name, s.categories,"
+            f" s.populations, sd.provinces, s.languages, s.genders, s.min_age, s.max_age, s.accepting_referrals,"
+            f" s.capacity_available, s.last_verified_at, {coordinates}"
+            " FROM search_document sd JOIN service s ON s.id = sd.service_id"
+            " WHERE sd.categories && $1::text[] AND sd.provinces && $2::text[] AND s.status = 'active'"
+            " AND ($3 OR s.visibility = 'public' OR s.organization_id = $4)"
+            " ORDER BY s.id LIMIT $5",
+            list(categories),
+            list(areas),
+            sees_restricted,
+            own_organization,
+            limit,
+        )
+    )
+
+
+# -- dashboard and statistics -----------------------------------------------------------------------
+
+
+async def count_by(conn: Connection, scope: CaseFilter, column: str) -> list[tuple[str, int]]:
+    """Cases counted by one of a whitelisted set of columns."""
+    expression = {"status": "s.status", "province": "coalesce(s.home_province, 'unknown')",
+                  "case_type": "s.case_type"}[column]  # fmt: skip
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    rows = await conn.fetch(
+        f"SELECT {expression} AS key, count(*) AS n FROM survivor s WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", *args
+    )
+    return [(row["key"], row["n"]) for row in rows]
+
+
+async def overdue_milestones(
+    conn: Connection, scope: CaseFilter, on: date, limit: int
+) -> tuple[list[asyncpg.Record], int]:
+    args: list[Any] = [on]
+    where = _case_where(scope, args)
+    args.append(limit)
+    rows = await conn.fetch(
+        "SELECT m.id, m.title, m.domain, m.target_date, s.id AS survivor_id, s.case_code, count(*) OVER () AS total"
+        " FROM milestone m JOIN plan p ON p.id = m.plan_id AND p.is_current JOIN survivor s ON s.id = p.survivor_id"
+        f" WHERE m.status IN ('planned', 'in_progress') AND m.target_date < $1 AND s.status = 'open' AND {where}"
+        f" ORDER BY m.target_date, m.id LIMIT ${len(args)}",
+        *args,
+    )
+    return list(rows), (rows[0]["total"] if rows else 0)
+
+
+async def referrals_past_due(conn: Connection, scope: CaseFilter, limit: int) -> tuple[list[asyncpg.Record], int]:
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    args.append(limit)
+    rows = await conn.fetch(
+        "SELECT r.id, r.due_at, r.urgency, s.id AS survivor_id, s.case_code, v.name AS service_name,"
+        " o.name AS organization_name, count(*) OVER () AS total"
+        " FROM referral r JOIN survivor s ON s.id = r.survivor_id JOIN service v ON v.id = r.service_id"
+        " JOIN organization o ON o.id = r.receiving_organization_id"
+        f" WHERE r.status = 'sent' AND r.due_at <= now() AND {where} ORDER BY r.due_at LIMIT ${len(args)}",
+        *args,
+    )
+    return list(rows), (rows[0]["total"] if rows else 0)
+
+
+async def referral_reasons(conn: Connection, scope: CaseFilter, status: str) -> list[tuple[str, int]]:
+    args: list[Any] = [status]
+    where = _case_where(scope, args)
+    rows = await conn.fetch(
+        "SELECT coalesce(r.reason_code, 'none') AS key, count(*) AS n FROM referral r"
+        f" JOIN survivor s ON s.id = r.survivor_id WHERE r.status = $1 AND {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        *args,
+    )
+    return [(row["key"], row["n"]) for row in rows]
+
+
+async def cases_without_follow_up(
+    conn: Connection, scope: CaseFilter, days: int, limit: int
+) -> tuple[list[asyncpg.Record], int]:
+    args: list[Any] = [days]
+    where = _case_where(scope, args)
+    args.append(limit)
+    rows = await conn.fetch(
+        "SELECT s.id AS survivor_id, s.case_code, f.last_date, count(*) OVER () AS total FROM survivor s"
+        " LEFT JOIN LATERAL (SELECT max(date) AS last_date FROM follow_up WHERE survivor_id = s.id) f ON true"
+        f" WHERE s.status = 'open' AND s.created_at < now() - make_interval(days => $1)"
+        f" AND (f.last_date IS NULL OR f.last_date < current_date - $1::int) AND {where}"
+        f" ORDER BY f.last_date NULLS FIRST, s.case_code LIMIT ${len(args)}",
+        *args,
+    )
+    return list(rows), (rows[0]["total"] if rows else 0)
+
+
+async def partner_outcomes(
+    conn: Connection, scope: CaseFilter | None, receiving: uuid.UUID | None
+) -> list[asyncpg.Record]:
+    """Per receiving organization and service: how referrals went, and the median days to answer."""
+    args: list[Any] = []
+    where = [_case_where(scope, args)] if scope is not None else []
+    if receiving is not None:
+        args.append(receiving)
+        where.append(f"r.receiving_organization_id = ${len(args)}")
+    return list(
+        await conn.fetch(
+            "SELECT r.receiving_organization_id AS organization_id, o.name AS organization_name, r.service_id,"
+            " v.name AS service_name, count(*) AS sent,"
+            " count(*) FILTER (WHERE r.responded_at IS NOT NULL AND r.status <> 'declined') AS accepted,"
+            " count(*) FILTER (WHERE r.status = 'declined') AS declined,"
+            " count(*) FILTER (WHERE r.status = 'sent' AND r.due_at <= now()) AS expired,"
+            " count(*) FILTER (WHERE r.status IN ('completed', 'verified')) AS completed,"
+            " count(*) FILTER (WHERE r.status = 'verified') AS verified,"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.responded_at - r.sent_at) / 86400)"
+            "   AS median_days_to_answer"
+            " FROM referral r JOIN survivor s ON s.id = r.survivor_id JOIN service v ON v.id = r.service_id"
+            " JOIN organization o ON o.id = r.receiving_organization_id"
+            f" WHERE {' AND '.join(where) or 'true'} GROUP BY 1, 2, 3, 4 ORDER BY sent DESC, 2, 4",
+            *args,
+        )
+    )
+
+
+async def plan_states(conn: Connection, scope: CaseFilter) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    plans = await conn.fetch(
+        "SELECT p.status AS key, count(*) AS n FROM plan p JOIN survivor s ON s.id = p.survivor_id"
+        f" WHERE p.is_current AND {where} GROUP BY 1 ORDER BY 1",
+        *args,
+    )
+    milestone_rows = await conn.fetch(
+        "SELECT m.status AS key, count(*) AS n FROM milestone m JOIN plan p ON p.id = m.plan_id AND p.is_current"
+        f" JOIN survivor s ON s.id = p.survivor_id WHERE {where} GROUP BY 1 ORDER BY 1",
+        *args,
+    )
+    return [(r["key"], r["n"]) for r in plans], [(r["key"], r["n"]) for r in milestone_rows]
+
+
+async def latest_composites(conn: Connection, scope: CaseFilter) -> list[float]:
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (f.survivor_id) f.composite FROM follow_up f JOIN survivor s ON s.id = f.survivor_id"
+        f" WHERE f.composite IS NOT NULL AND {where} ORDER BY f.survivor_id, f.date DESC, f.created_at DESC",
+        *args,
+    )
+    return [row["composite"] for row in rows]
+
+
+async def emergency_overrides(conn: Connection, scope: CaseFilter, limit: int) -> list[asyncpg.Record]:
+    args: list[Any] = []
+    where = _case_where(scope, args)
+    args.append(limit)
+    return list(
+        await conn.fetch(
+            "SELECT r.id, s.case_code, r.emergency_reason, r.emergency_approved_by, r.created_at FROM referral r"
+            f" JOIN survivor s ON s.id = r.survivor_id WHERE r.emergency_approved_by IS NOT NULL AND {where}"
+            f" ORDER BY r.created_at DESC LIMIT ${len(args)}",
+            *args,
+        )
+    )
+
+
+async def inbox_counts(conn: Connection, organization_id: uuid.UUID) -> list[tuple[str, int]]:
+    rows = await conn.fetch(
+        "SELECT CASE WHEN status = 'sent' AND due_at <= now() THEN 'expired' ELSE status END AS key, count(*) AS n"
+        " FROM referral WHERE receiving_organization_id = $1 GROUP BY 1 ORDER BY 1",
+        organization_id,
+    )
+    return [(row["key"], row["n"]) for row in rows]
+
+
+async def statistics_rows(conn: Connection, table: str) -> list[asyncpg.Record]:
+    """Whole-database aggregates for de-identified export; the table name picks a fixed query."""
+    queries = {
+        "cases": "SELECT coalesce(home_province, 'unknown') AS province, case_type, status, count(*) AS cases"
+        " FROM survivor GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        "referrals": "SELECT o.name AS receiving_organization, r.urgency,"
+        " CASE WHEN r.status = 'sent' AND r.due_at <= now() THEN 'expired' ELSE r.status END AS status,"
+        " count(*) AS referrals FROM referral r JOIN organization o ON o.id = r.receiving_organization_id"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        "milestones": "SELECT m.domain, m.status, count(*) AS milestones FROM milestone m GROUP BY 1, 2 ORDER BY 1, 2",
+    }
+    return list(await conn.fetch(queries[table]))

@@ -1,0 +1,163 @@
+"""State machines of plans, milestones and referrals, as data, with the rules around them. No I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from service.errors import Conflict, FieldError, ValidationFailed
+from service.reintegration.models import MilestoneStatus, PlanStatus, ReferralStatus, Urgency
+
+R = ReferralStatus
+
+
+class Side(enum.Enum):
+    """Who moves a referral: the organization that received it, or the case's side that sent it."""
+
+    RECEIVER = "receiver"
+    REFERRER = "referrer"
+
+
+DECLINE_REASONS = frozenset({"no_capacity", "not_eligible", "out_of_area", "service_unavailable", "duplicate", "other"})
+NOT_COMPLETED_REASONS = frozenset(
+    {"couldnt_contact", "survivor_declined", "no_longer_interested", "referred_elsewhere", "other"}
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[ReferralStatus]
+    target: ReferralStatus
+    side: Side
+    reasons: frozenset[str] | None = None  # a reason code from this set is required
+    needs_note: bool = False
+
+
+REFERRAL_TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("accept", frozenset({R.SENT}), R.ACCEPTED, Side.RECEIVER),
+        Transition("decline", frozenset({R.SENT}), R.DECLINED, Side.RECEIVER, reasons=DECLINE_REASONS),
+        Transition("start", frozenset({R.ACCEPTED}), R.IN_PROGRESS, Side.RECEIVER),
+        Transition("hold", frozenset({R.IN_PROGRESS}), R.ON_HOLD, Side.RECEIVER),
+        Transition("resume", frozenset({R.ON_HOLD}), R.IN_PROGRESS, Side.RECEIVER),
+        Transition("complete", frozenset({R.IN_PROGRESS}), R.COMPLETED, Side.RECEIVER),
+        Transition(
+            "not-complete",
+            frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
+            R.NOT_COMPLETED,
+            Side.RECEIVER,
+            reasons=NOT_COMPLETED_REASONS,
+        ),
+        Transition("verify", frozenset({R.COMPLETED}), R.VERIFIED, Side.REFERRER),
+        Transition(
+            "withdraw",
+            frozenset({R.DRAFT, R.SENT, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
+            R.WITHDRAWN,
+            Side.REFERRER,
+            needs_note=True,
+        ),
+    )
+}
+
+RESPONSE_TIME = {
+    Urgency.EMERGENCY: timedelta(days=1),
+    Urgency.URGENT: timedelta(days=3),
+    Urgency.ROUTINE: timedelta(days=7),
+}
+SUMMARY_ACCESS_AFTER_COMPLETION = timedelta(days=30)
+ENDED_ACCESS = frozenset({R.DECLINED, R.EXPIRED, R.WITHDRAWN})
+COMPLETED_STATES = frozenset({R.COMPLETED, R.VERIFIED, R.NOT_COMPLETED})
+
+
+def due_at(sent_at: datetime, urgency: Urgency) -> datetime:
+    """When the receiving partner must have answered: 1, 3 or 7 days by urgency."""
+    return sent_at + RESPONSE_TIME[urgency]
+
+
+def effective_status(status: ReferralStatus, due: datetime | None, now: datetime) -> ReferralStatus:
+    """A referral still unanswered at its due time is expired, whatever the stored status says."""
+    if status is R.SENT and due is not None and now >= due:
+        return R.EXPIRED
+    return status
+
+
+def allowed_actions(status: ReferralStatus, side: Side) -> list[str]:
+    return [t.action for t in REFERRAL_TRANSITIONS.values() if status in t.sources and t.side is side]
+
+
+def check_transition(action: str, status: ReferralStatus, side: Side, reason_code: str | None, note: str) -> Transition:
+    """The transition ``action`` from ``status`` by ``side``, or a 409 naming the allowed ones."""
+    transition = REFERRAL_TRANSITIONS[action]
+    if status not in transition.sources or transition.side is not side:
+        allowed = allowed_actions(status, side)
+        raise Conflict(f"A referral that is {status.value} cannot be '{action}' by you now", allowed=allowed)
+    if transition.reasons is not None and reason_code not in transition.reasons:
+        raise ValidationFailed(
+            "A reason is required",
+            errors=[FieldError(field="reason_code", message=f"one of {', '.join(sorted(transition.reasons))}")],
+        )
+    if transition.needs_note and not note.strip():
+        raise ValidationFailed("Say why", errors=[FieldError(field="note", message="required")])
+    return transition
+
+
+def summary_visible_to_receiver(status: ReferralStatus, completed_at: datetime | None, now: datetime) -> bool:
+    """The receiving partner sees the shared summary until the referral is declined, expired or
+    withdrawn, and for 30 days after completion."""
+    if status in ENDED_ACCESS:
+        return False
+    if status in COMPLETED_STATES and completed_at is not None:
+        return now - completed_at <= SUMMARY_ACCESS_AFTER_COMPLETION
+    return True
+
+
+# -- plans ----------------------------------------------------------------------------------------
+
+P = PlanStatus
+PLAN_TRANSITIONS: dict[str, tuple[frozenset[PlanStatus], PlanStatus]] = {
+    "submit": (frozenset({P.DRAFT}), P.PENDING_APPROVAL),
+    "approve": (frozenset({P.PENDING_APPROVAL, P.UNDER_REVIEW}), P.ACTIVE),
+    "send-back": (frozenset({P.PENDING_APPROVAL, P.UNDER_REVIEW}), P.DRAFT),
+    "review": (frozenset({P.ACTIVE}), P.UNDER_REVIEW),
+    "close": (frozenset({P.ACTIVE}), P.CLOSED),
+    "reopen": (frozenset({P.CLOSED}), P.ACTIVE),
+}
+COORDINATOR_PLAN_ACTIONS = frozenset({"approve", "send-back"})
+EDITABLE_PLAN_STATES = frozenset({P.DRAFT, P.ACTIVE, P.UNDER_REVIEW})
+
+
+def check_plan_transition(action: str, status: PlanStatus) -> PlanStatus:
+    sources, target = PLAN_TRANSITIONS[action]
+    if status not in sources:
+        allowed = [name for name, (src, _) in PLAN_TRANSITIONS.items() if status in src]
+        raise Conflict(f"A plan that is {status.value} cannot be '{action}'", allowed=allowed)
+    return target
+
+
+# -- milestones -----------------------------------------------------------------------------------
+
+M = MilestoneStatus
+MILESTONE_TRANSITIONS: dict[MilestoneStatus, frozenset[MilestoneStatus]] = {
+    M.PLANNED: frozenset({M.IN_PROGRESS, M.DEFERRED, M.CANCELLED}),
+    M.IN_PROGRESS: frozenset({M.ACHIEVED, M.PARTIALLY_ACHIEVED, M.NOT_ACHIEVED, M.DEFERRED, M.CANCELLED}),
+    M.DEFERRED: frozenset({M.PLANNED, M.CANCELLED}),
+    M.ACHIEVED: frozenset(),
+    M.PARTIALLY_ACHIEVED: frozenset(),
+    M.NOT_ACHIEVED: frozenset(),
+    M.CANCELLED: frozenset(),
+}
+OPEN_MILESTONE_STATES = frozenset({M.PLANNED, M.IN_PROGRESS})
+
+
+def check_milestone_transition(current: MilestoneStatus, target: MilestoneStatus) -> None:
+    if target != current and target not in MILESTONE_TRANSITIONS[current]:
+        allowed = sorted(status.value for status in MILESTONE_TRANSITIONS[current])
+        raise Conflict(f"A milestone that is {current.value} cannot become {target.value}", allowed=allowed)
+
+
+def milestone_overdue(status: MilestoneStatus, target: date | None, today: date) -> bool:
+    """Overdue: the target date has passed while the milestone is still planned or in progress."""
+    return status in OPEN_MILESTONE_STATES and target is not None and target < today
