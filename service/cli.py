@@ -1,4 +1,4 @@
-"""The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token."""
+"""The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token, audit-verify, export-stats."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service import demo
+from service import audit, demo
 from service.auth import repo as auth_repo
 from service.auth.api import issue_token
 from service.auth.models import Role
@@ -25,6 +26,8 @@ from service.config import Settings
 from service.crypto import configured_key
 from service.db import create_pool, database_url, transact
 from service.errors import DomainError
+from service.reintegration import dashboard
+from service.reintegration.rules import SUPPRESSION_K
 
 console = Console()
 T = TypeVar("T")
@@ -158,6 +161,34 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> audit.ChainReport:
+        async with pool.acquire() as conn:
+            return await audit.verify(conn)
+
+    report = asyncio.run(_with_pool(settings, run))
+    if report.intact:
+        console.print(f"[green]Audit chain intact[/]: {report.entries} entries.")
+        return 0
+    where = f" at entry {report.first_broken_id}" if report.first_broken_id else ""
+    console.print(f"[red]Audit chain broken{where}[/]: {report.problem} ({report.entries} entries checked).")
+    return 1
+
+
+def cmd_export_stats(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> dict[str, str]:
+        async with pool.acquire() as conn:
+            return await dashboard.statistics_csv(conn)
+
+    files = asyncio.run(_with_pool(settings, run))
+    folder = Path(args.directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    console.print(f"Wrote {', '.join(sorted(files))} to {folder} (counts under {SUPPRESSION_K} suppressed).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối referral and reintegration service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=int, default=168, help="lifetime in hours (default 168)")
     token.add_argument("--label", default="cli", help="what the token is for")
     token.set_defaults(func=cmd_create_token)
+    sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
+    stats = sub.add_parser("export-stats", help="write de-identified aggregates as CSV (cells under 11 suppressed)")
+    stats.add_argument("directory", help="folder to write cases.csv, referrals.csv, milestones.csv into")
+    stats.set_defaults(func=cmd_export_stats)
     return parser
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from service.auth.models import Principal
-from service.auth.permissions import Action, Scope, check, scope_of
+from service.auth.permissions import Action, Scope, allowed, check, scope_of
 from service.db import Connection
 from service.reintegration import repo
 from service.reintegration.repo import CaseFilter, CaseRow
@@ -22,12 +22,16 @@ async def tree_of(conn: Connection, principal: Principal) -> frozenset[uuid.UUID
 async def case_for(
     conn: Connection, principal: Principal, survivor_id: uuid.UUID, action: Action, *, for_update: bool = False
 ) -> CaseRow:
-    """The case, if ``principal`` may do ``action`` on it; 401 for the anonymous, 404 otherwise."""
+    """The case, if ``principal`` may do ``action`` on it. 401 for the anonymous; 404 for a case
+    the principal cannot see at all; 403 for one it sees but may not do this to."""
     if not principal.authenticated:
         check(principal, action)
     case = await repo.get_case(conn, survivor_id, for_update=for_update)
-    tree = await tree_of(conn, principal) if scope_of(principal, action) is Scope.ORG_TREE else frozenset()
-    check(principal, action, case.organization_id, assigned_to=case.assigned_caseworker_id, tree=tree, hide=True)
+    uses_tree = Scope.ORG_TREE in (scope_of(principal, action), scope_of(principal, Action.VIEW_CASE))
+    tree = await tree_of(conn, principal) if uses_tree else frozenset()
+    assigned = case.assigned_caseworker_id
+    visible = allowed(principal, Action.VIEW_CASE, case.organization_id, assigned_to=assigned, tree=tree)
+    check(principal, action, case.organization_id, assigned_to=assigned, tree=tree, hide=not visible)
     return case
 
 
