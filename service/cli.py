@@ -23,7 +23,7 @@ from service.auth.models import Role
 from service.auth.secrets import hash_password
 from service.bootstrap import prepare_database
 from service.config import Settings
-from service.crypto import configured_key
+from service.crypto import PersonalDataCipher, configured_key, data_key
 from service.db import create_pool, database_url, transact
 from service.errors import DomainError
 from service.reintegration import dashboard
@@ -50,14 +50,16 @@ def _progress() -> Progress:
     )
 
 
-async def _seed(pool: asyncpg.Pool) -> None:
+async def _seed(pool: asyncpg.Pool, cipher: PersonalDataCipher) -> None:
     if await demo.is_seeded(pool):
         console.print("The directory already has data; demo data not loaded again.")
         return
     with _progress() as progress:
-        task = progress.add_task("Loading the demo directory", total=None)
-        count = await demo.seed_demo(pool, lambda done, total: progress.update(task, completed=done, total=total))
-    console.print(f"Loaded {count} demo listings and one demo login per role.")
+        task = progress.add_task("Loading the demo data", total=None)
+        listings, cases = await demo.seed_demo(
+            pool, cipher, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    console.print(f"Loaded {listings} demo listings, {cases} fictional cases and one demo login per role.")
 
 
 def _print_welcome(settings: Settings) -> None:
@@ -76,7 +78,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     async def prepare(pool: asyncpg.Pool) -> None:
         if args.demo:
-            await _seed(pool)
+            await _seed(pool, PersonalDataCipher(data_key(settings)))
 
     asyncio.run(_with_pool(settings, prepare))
     # Workers are separate processes: hand them the resolved database (and, embedded, its key) so
@@ -112,7 +114,8 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(_with_pool(settings, _seed))
+    cipher = PersonalDataCipher(data_key(settings))
+    asyncio.run(_with_pool(settings, lambda pool: _seed(pool, cipher)))
     return 0
 
 

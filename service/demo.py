@@ -1,8 +1,7 @@
-"""``ketnoi seed-demo``: demo accounts (one per role) and the demo directory, loaded once."""
+"""``ketnoi seed-demo``: demo accounts (one per role), the demo directory and demo cases, loaded once."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 import asyncpg
@@ -11,7 +10,9 @@ import msgspec
 from service.auth import repo as auth_repo
 from service.auth.models import Principal, Role
 from service.auth.secrets import hash_password
+from service.crypto import PersonalDataCipher
 from service.db import transact
+from service.demo_cases import seed_demo_cases
 from service.demo_directory import (
     demo_id,
     generated_organizations,
@@ -44,8 +45,10 @@ async def is_seeded(pool: asyncpg.Pool) -> bool:
         return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM organization)"))
 
 
-async def seed_demo(pool: asyncpg.Pool, progress: Callable[[int, int], None] | None = None) -> int:
-    """Load the demo data into an empty directory; returns the number of listings created."""
+async def seed_demo(
+    pool: asyncpg.Pool, cipher: PersonalDataCipher, progress: Callable[[int, int], None] | None = None
+) -> tuple[int, int]:
+    """Load the demo data into an empty database; returns (listings, cases) created."""
     organizations = [*real_organizations(), *generated_organizations()]
     services = [*real_services(), *generated_services()]
     total = len(organizations) + len(services)
@@ -61,7 +64,7 @@ async def seed_demo(pool: asyncpg.Pool, progress: Callable[[int, int], None] | N
         if progress:
             progress(done, total)
 
-    users: dict[Role, uuid.UUID] = {}
+    logins: dict[Role, Principal] = {}
     password_hash = await hash_password(DEMO_PASSWORD)
     for login in DEMO_LOGINS:
         user = await transact(
@@ -73,10 +76,9 @@ async def seed_demo(pool: asyncpg.Pool, progress: Callable[[int, int], None] | N
             organization_id=demo_id("org", login.organization_key) if login.organization_key else None,
             display_name=login.display_name,
         )
-        users[login.role] = user.id
+        logins[login.role] = Principal(user_id=user.id, role=user.role, organization_id=user.organization_id)
 
-    admin = Principal(user_id=users[Role.ADMIN], role=Role.ADMIN)
-    coordinator = Principal(user_id=users[Role.COORDINATOR], role=Role.COORDINATOR)
+    admin, coordinator = logins[Role.ADMIN], logins[Role.COORDINATOR]
     for service in services:
         await transact(pool, commands.create_service, admin, service.body(), service_id=service.id)
         if service.verified:
@@ -84,4 +86,5 @@ async def seed_demo(pool: asyncpg.Pool, progress: Callable[[int, int], None] | N
         done += 1
         if progress:
             progress(done, total)
-    return len(services)
+    cases = await seed_demo_cases(pool, cipher, logins, password_hash)
+    return len(services), cases

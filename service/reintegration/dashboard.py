@@ -132,12 +132,10 @@ async def statistics_csv(conn: Connection) -> dict[str, str]:
     """De-identified aggregates, one CSV per table, every count under k=11 suppressed."""
     files = {}
     for table in ("cases", "referrals", "milestones"):
-        rows = await repo.statistics_rows(conn, table)
+        header, rows = await repo.statistics_rows(conn, table)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        if rows:
-            header = list(rows[0].keys())
-            writer.writerow(header)
-            writer.writerows(rules.suppress([tuple(row.values()) for row in rows], [len(header) - 1]))
+        writer.writerow(header)
+        writer.writerows(rules.suppress([tuple(row.values()) for row in rows], [len(header) - 1]))
         files[f"{table}.csv"] = buffer.getvalue()
     return files

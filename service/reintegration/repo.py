@@ -697,8 +697,9 @@ async def inbox_counts(conn: Connection, organization_id: uuid.UUID) -> list[tup
     return [(row["key"], row["n"]) for row in rows]
 
 
-async def statistics_rows(conn: Connection, table: str) -> list[asyncpg.Record]:
-    """Whole-database aggregates for de-identified export; the table name picks a fixed query."""
+async def statistics_rows(conn: Connection, table: str) -> tuple[list[str], list[asyncpg.Record]]:
+    """Whole-database aggregates for de-identified export (column names, rows); the table name
+    picks a fixed query."""
     queries = {
         "cases": "SELECT coalesce(home_province, 'unknown') AS province, case_type, status, count(*) AS cases"
         " FROM survivor GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
@@ -708,4 +709,5 @@ async def statistics_rows(conn: Connection, table: str) -> list[asyncpg.Record]:
         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         "milestones": "SELECT m.domain, m.status, count(*) AS milestones FROM milestone m GROUP BY 1, 2 ORDER BY 1, 2",
     }
-    return list(await conn.fetch(queries[table]))
+    statement = await conn.prepare(queries[table])
+    return [attribute.name for attribute in statement.get_attributes()], list(await statement.fetch())

@@ -181,7 +181,7 @@ async def demo_app(fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[L
     url = await fresh_db("kn_demo")
     application = create_app(Settings(database_url=url, data_key=new_key(), pool_min_size=1, pool_max_size=6))
     async with serving(application):
-        await seed_demo(application.state.pool)
+        await seed_demo(application.state.pool, application.state.cipher)
         yield application
 
 

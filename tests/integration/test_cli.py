@@ -100,6 +100,12 @@ def test_serve_create_user_and_token_while_running_then_restart(data_dirs: list[
         assert "already exists" in duplicate.stdout
         total = httpx.get(f"{server.url}/api/v1/services").json()["total"]
         assert total >= 300
+        verified = server.ketnoi("audit-verify")
+        assert verified.returncode == 0, verified.stdout
+        assert "intact" in verified.stdout
+        stats = server.ketnoi("export-stats", str(server.data_dir / "stats"))
+        assert stats.returncode == 0, stats.stdout + stats.stderr
+        assert (server.data_dir / "stats" / "cases.csv").read_text().startswith("province,case_type,status,cases")
     finally:
         code, output = server.stop()
     assert code == 0, output
