@@ -196,6 +196,7 @@ def facts(case: CaseRow, on: date) -> rules.CaseFacts:
         languages=case.languages,
         home_province=case.home_province,
         abroad=rules.is_abroad(case.returned_from, case.return_date, on),
+        nationality=case.nationality,
     )
 
 

@@ -87,6 +87,7 @@ class EntitlementRule(msgspec.Struct, frozen=True):
     accompanying_child: bool | None = None
     max_age: int | None = None
     location: str | None = None  # "viet_nam" or "abroad"
+    nationality: str | None = None  # "VN" or "foreign"
 
 
 class EntitlementMatrix(msgspec.Struct, frozen=True):
@@ -114,6 +115,7 @@ class CaseFacts:
     languages: Sequence[str]
     home_province: str | None
     abroad: bool
+    nationality: str = "VN"
 
 
 def is_abroad(returned_from: str | None, return_date: date | None, today: date) -> bool:
@@ -133,6 +135,8 @@ def entitled_regimes(facts: CaseFacts) -> list[Regime]:
         if rule.max_age is not None and (facts.age is None or facts.age > rule.max_age):
             continue
         if rule.location is not None and rule.location != ("abroad" if facts.abroad else "viet_nam"):
+            continue
+        if rule.nationality is not None and rule.nationality != ("VN" if facts.nationality == "VN" else "foreign"):
             continue
         granted.update(rule.regimes)
     return [regime for regime in matrix.regimes if regime.code in granted]
