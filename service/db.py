@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar
@@ -115,6 +116,24 @@ async def transact(
             log.info("transaction conflict, retrying (attempt %d)", attempt)
             await asyncio.sleep(0.01 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def sql_value(value: Any) -> Any:
+    """A bind parameter as PostgreSQL stores it: enum members (and lists of them) as their text."""
+    if isinstance(value, list):
+        return [sql_value(item) for item in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+def assignments(columns: Sequence[str], changes: Mapping[str, Any], args: list[Any]) -> list[str]:
+    """``column = $n`` for each whitelisted column present in ``changes``, binding its value into
+    ``args``: only names from ``columns`` ever reach the SQL text."""
+    parts = []
+    for column in columns:
+        if column in changes:
+            args.append(sql_value(changes[column]))
+            parts.append(f"{column} = ${len(args)}")
+    return parts
 
 
 def migration_files() -> list[tuple[str, str]]:

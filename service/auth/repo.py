@@ -11,19 +11,12 @@ import asyncpg
 import msgspec
 
 from service.auth.models import Principal, Role, User
-from service.db import Connection
+from service.db import Connection, assignments
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 _USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at"
-# Columns a PATCH may set; the keys are the only names that ever reach the SQL text.
-_USER_PATCHABLE = {
-    "email": "email",
-    "password_hash": "password_hash",
-    "role": "role",
-    "organization_id": "organization_id",
-    "display_name": "display_name",
-    "active": "active",
-}
+# Columns a PATCH may set: the only names that ever reach the SQL text.
+_USER_PATCHABLE = ("email", "password_hash", "role", "organization_id", "display_name", "active")
 
 
 def _translate(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
@@ -87,15 +80,11 @@ async def list_users(conn: Connection, *, limit: int, offset: int) -> tuple[list
 
 
 async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str, Any]) -> User:
-    assignments: list[str] = []
     args: list[Any] = [user_id]
-    for field, value in changes.items():
-        args.append(value.value if isinstance(value, Role) else value)
-        assignments.append(f"{_USER_PATCHABLE[field]} = ${len(args)}")
-    assignments.append("updated_at = now()")
+    sets = [*assignments(_USER_PATCHABLE, changes, args), "updated_at = now()"]
     try:
         row = await conn.fetchrow(
-            f"UPDATE app_user SET {', '.join(assignments)} WHERE id = $1 RETURNING {_USER_COLUMNS}", *args
+            f"UPDATE app_user SET {', '.join(sets)} WHERE id = $1 RETURNING {_USER_COLUMNS}", *args
         )
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _translate(exc) from exc

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.db import Connection
+from service.db import Connection, assignments, sql_value
 from service.directory.models import ContactIn, LocationIn, Organization, Revision, ScheduleIn, Service
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 
@@ -75,22 +75,6 @@ def _to_organization(row: asyncpg.Record) -> Organization:
     return msgspec.convert(dict(row), Organization, strict=False)
 
 
-def _plain(value: Any) -> Any:
-    """Enum members and lists of them as the text PostgreSQL stores."""
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value.value if hasattr(value, "value") else value
-
-
-def _assignments(columns: Sequence[str], changes: Mapping[str, Any], args: list[Any]) -> list[str]:
-    parts = []
-    for column in columns:
-        if column in changes:
-            args.append(_plain(changes[column]))
-            parts.append(f"{column} = ${len(args)}")
-    return parts
-
-
 # -- listings ---------------------------------------------------------------------------------
 
 
@@ -127,7 +111,7 @@ async def insert_service(
     names = ["id", "organization_id"]
     for column in SERVICE_COLUMNS:
         if column in fields:
-            args.append(_plain(fields[column]))
+            args.append(sql_value(fields[column]))
             names.append(column)
     placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     try:
@@ -143,7 +127,7 @@ async def update_service(
 ) -> int:
     """Apply scalar changes and bump the version, only if the stored version is the expected one."""
     args: list[Any] = [service_id, expected_version]
-    sets = _assignments(SERVICE_COLUMNS, changes, args)
+    sets = assignments(SERVICE_COLUMNS, changes, args)
     sets += ["version = version + 1", "updated_at = now()"]
     new_version = await conn.fetchval(
         f"UPDATE service SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING version",
@@ -333,7 +317,7 @@ async def insert_organization(conn: Connection, organization_id: uuid.UUID, fiel
     names = ["id"]
     for column in ORGANIZATION_COLUMNS:
         if column in fields:
-            args.append(_plain(fields[column]))
+            args.append(sql_value(fields[column]))
             names.append(column)
     placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     try:
@@ -346,7 +330,7 @@ async def update_organization(
     conn: Connection, organization_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> int:
     args: list[Any] = [organization_id, expected_version]
-    sets = [*_assignments(ORGANIZATION_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
+    sets = [*assignments(ORGANIZATION_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
     try:
         version = await conn.fetchval(
             f"UPDATE organization SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2)"

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.db import Connection
+from service.db import Connection, assignments, sql_value
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 
 # Columns a case write may set; the keys are the only names that reach SQL text.
@@ -78,21 +78,6 @@ class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value.value if hasattr(value, "value") else value
-
-
-def _set_clause(columns: Sequence[str], changes: Mapping[str, Any], args: list[Any]) -> list[str]:
-    parts = []
-    for column in columns:
-        if column in changes:
-            args.append(_plain(changes[column]))
-            parts.append(f"{column} = ${len(args)}")
-    return parts
-
-
 async def organization_tree(conn: Connection, root: uuid.UUID) -> frozenset[uuid.UUID]:
     """An organization and every organization under it."""
     rows = await conn.fetch(
@@ -128,7 +113,7 @@ async def next_case_number(conn: Connection, prefix: str, year: int) -> int:
 
 async def insert_case(conn: Connection, fields: Mapping[str, Any]) -> None:
     names = ["id", "case_code", "organization_id", "created_by", *[c for c in SURVIVOR_COLUMNS if c in fields]]
-    args = [_plain(fields[name]) for name in names]
+    args = [sql_value(fields[name]) for name in names]
     placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     await conn.execute(f"INSERT INTO survivor ({', '.join(names)}) VALUES ({placeholders})", *args)
 
@@ -146,7 +131,7 @@ async def update_case(
     conn: Connection, survivor_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> None:
     args: list[Any] = [survivor_id, expected_version]
-    sets = [*_set_clause(SURVIVOR_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
+    sets = [*assignments(SURVIVOR_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
     done = await conn.fetchval(
         f"UPDATE survivor SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING id",
         *args,
@@ -215,9 +200,9 @@ async def insert_consent(conn: Connection, fields: Mapping[str, Any]) -> asyncpg
         f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_CONSENT_COLUMNS}",
         uuid.uuid4(),
         fields["survivor_id"],
-        _plain(fields["purpose"]),
+        sql_value(fields["purpose"]),
         fields["organization_id"],
-        _plain(fields["method"]),
+        sql_value(fields["method"]),
         fields["evidence"],
         fields["expires_at"],
         fields["recorded_by"],
@@ -325,7 +310,7 @@ async def update_plan(conn: Connection, plan_id: uuid.UUID, changes: Mapping[str
         "review_note",
     )
     args: list[Any] = [plan_id]
-    sets = [*_set_clause(allowed, changes, args), "version = version + 1", "updated_at = now()"]
+    sets = [*assignments(allowed, changes, args), "version = version + 1", "updated_at = now()"]
     await conn.execute(f"UPDATE plan SET {', '.join(sets)} WHERE id = $1", *args)
 
 
@@ -337,7 +322,7 @@ async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping
             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
             milestone_id,
             plan_id,
-            _plain(fields["domain"]),
+            sql_value(fields["domain"]),
             fields["title"],
             fields.get("target_date"),
             fields.get("responsible_organization_id"),
@@ -373,7 +358,7 @@ async def get_milestone(conn: Connection, milestone_id: uuid.UUID, *, for_update
 
 async def update_milestone(conn: Connection, milestone_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
     args: list[Any] = [milestone_id]
-    sets = [*_set_clause(MILESTONE_COLUMNS, changes, args), "updated_at = now()"]
+    sets = [*assignments(MILESTONE_COLUMNS, changes, args), "updated_at = now()"]
     try:
         await conn.execute(f"UPDATE milestone SET {', '.join(sets)} WHERE id = $1", *args)
     except asyncpg.ForeignKeyViolationError as exc:
@@ -395,7 +380,7 @@ _REFERRAL_SELECT = (
 async def insert_referral(conn: Connection, fields: Mapping[str, Any]) -> uuid.UUID:
     referral_id = uuid.uuid4()
     names = list(fields)
-    args = [referral_id, *(_plain(fields[name]) for name in names)]
+    args = [referral_id, *(sql_value(fields[name]) for name in names)]
     placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     await conn.execute(f"INSERT INTO referral (id, {', '.join(names)}) VALUES ({placeholders})", *args)
     return referral_id
@@ -413,7 +398,7 @@ async def get_referral(conn: Connection, referral_id: uuid.UUID, *, for_update: 
 async def update_referral(conn: Connection, referral_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
     allowed = ("status", "reason_code", "responded_at", "completed_at")
     args: list[Any] = [referral_id]
-    sets = [*_set_clause(allowed, changes, args), "updated_at = now()"]
+    sets = [*assignments(allowed, changes, args), "updated_at = now()"]
     await conn.execute(f"UPDATE referral SET {', '.join(sets)} WHERE id = $1", *args)
 
 
@@ -422,8 +407,8 @@ async def insert_referral_event(conn: Connection, referral_id: uuid.UUID, event:
         "INSERT INTO referral_event (referral_id, from_status, to_status, actor_id, reason_code, note)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
         referral_id,
-        _plain(event.get("from_status")),
-        _plain(event["to_status"]),
+        sql_value(event.get("from_status")),
+        sql_value(event["to_status"]),
         event.get("actor_id"),
         event.get("reason_code"),
         event.get("note", ""),
@@ -495,7 +480,7 @@ async def insert_follow_up(conn: Connection, fields: Mapping[str, Any]) -> None:
         fields["id"],
         fields["survivor_id"],
         fields["date"],
-        _plain(fields["method"]),
+        sql_value(fields["method"]),
         fields["notes"],
         dict(fields["indicators"]),
         fields["economic"],
