@@ -7,21 +7,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from search.postgres import PostgresSearch
 from service import deps
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
-from service.crypto import PersonalDataCipher, data_key
+from service.crypto import PersonalDataCipher, data_key, signing_secret
 from service.db import create_pool, database_url
+from service.directory import pages as directory_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
-from service.home import home
 from service.reintegration.api import (
     ConsentController,
     DashboardController,
@@ -29,11 +31,20 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
+from service.web import pages as web_pages
+from service.web.i18n import LocaleMiddleware
+from service.web.templates import STATIC, template_config
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     cipher = PersonalDataCipher(data_key(settings))  # fails start-up, not a request, when the key is wrong
+    csrf = CSRFConfig(
+        secret=signing_secret(settings),
+        cookie_secure=settings.cookies_secure,
+        cookie_samesite="lax",
+        exclude=["^/api/", "^/static/", "^/schema", "^/healthz$", "^/readyz$"],
+    )
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -65,7 +76,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            home,
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+            web_pages.router,
+            directory_pages.router,
             healthz,
             readyz,
             AuthController,
@@ -80,6 +93,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DashboardController,
         ],
         dependencies=deps.dependencies,
+        middleware=[LocaleMiddleware],
+        csrf_config=csrf,
+        template_config=template_config(),
         exception_handlers=exception_handlers,
         lifespan=[resources],
         openapi_config=openapi,

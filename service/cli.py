@@ -23,7 +23,7 @@ from service.auth.models import Role
 from service.auth.secrets import hash_password
 from service.bootstrap import prepare_database
 from service.config import Settings
-from service.crypto import PersonalDataCipher, configured_key, data_key
+from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url, transact
 from service.errors import DomainError
 from service.reintegration import dashboard
@@ -84,6 +84,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # Workers are separate processes: hand them the resolved database (and, embedded, its key) so
     # they share the embedded server.
     os.environ["KETNOI_DATA_KEY"] = configured_key(settings)
+    os.environ["KETNOI_SECRET_KEY"] = signing_secret(settings)
     os.environ["KETNOI_DATABASE_URL"] = url
     _print_welcome(settings)
     uvicorn.run(

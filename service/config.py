@@ -17,10 +17,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     port: int = 8000
     workers: int = 1
     data_key: str | None = None
+    secret_key: str | None = None
+    secure_cookies: bool | None = None  # None: only with an external database (deployed behind HTTPS)
+    session_hours: int = 12
     token_ttl_hours: int = 168
     pool_min_size: int = 2
     pool_max_size: int = 10
     log_level: str = "info"
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies if self.secure_cookies is not None else self.database_url is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

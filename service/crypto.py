@@ -75,6 +75,15 @@ def data_key(settings: Settings) -> bytes:
     return parse_key(configured_key(settings))
 
 
+def signing_secret(settings: Settings) -> str:
+    """The secret that signs CSRF tokens; like the data key, generated only for the embedded setup."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.database_url:
+        raise DataKeyError("KETNOI_SECRET_KEY is required when KETNOI_DATABASE_URL is set (all replicas share it)")
+    return read_or_create_key(Path(settings.data_dir) / "secret_key")
+
+
 class PersonalDataCipher:
     def __init__(self, master_key: bytes) -> None:
         self._aead = AESGCM(_derive(master_key, b"pii-encryption"))

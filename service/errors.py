@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 PROBLEM_TYPE_BASE = "https://ketnoi.vn/problems/"
@@ -91,7 +93,28 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
-def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+JSON_PATHS = ("/api/", "/schema", "/healthz", "/readyz")
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """Pages get HTML error pages; the API (and anything asking for JSON) gets problem documents."""
+    if request.url.path.startswith(JSON_PATHS):
+        return False
+    return "application/json" not in request.headers.get("accept", "")
+
+
+def problem_response(
+    problem: Problem, headers: dict[str, str] | None = None, request: Request[Any, Any, Any] | None = None
+) -> Response[Any]:
+    if request is not None and wants_page(request):
+        if problem.status == 401:
+            return Redirect(path=f"/login?next={quote(request.url.path)}")
+        return Template(
+            template_name="errors/error.html",
+            context={"problem": problem, "principal": None},
+            status_code=problem.status,
+            headers=headers,
+        )
     return Response(
         content=msgspec.json.encode(problem),
         status_code=problem.status,
@@ -100,7 +123,7 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     )
 
 
-def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="ketnoi"'}
@@ -112,7 +135,7 @@ def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any
         errors=exc.errors,
         allowed=getattr(exc, "allowed", None),
     )
-    return problem_response(problem, headers)
+    return problem_response(problem, headers, request)
 
 
 def _field_name(item: dict[str, Any]) -> str:
@@ -123,7 +146,7 @@ def _field_name(item: dict[str, Any]) -> str:
     return str(source or "body")
 
 
-def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [
         FieldError(field=_field_name(item), message=str(item.get("message", "invalid")))
@@ -137,7 +160,7 @@ def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> 
         detail=exc.detail if exc.detail and exc.detail != "Bad Request" else "Invalid input",
         errors=errors,
     )
-    return problem_response(problem)
+    return problem_response(problem, request=request)
 
 
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -155,7 +178,7 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, NotFoundException):
         detail = "No resource at this address"
     problem = Problem(type=PROBLEM_TYPE_BASE + str(exc.status_code), title=title, status=exc.status_code, detail=detail)
-    return problem_response(problem, dict(exc.headers) if exc.headers else None)
+    return problem_response(problem, dict(exc.headers) if exc.headers else None, request)
 
 
 def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -166,7 +189,7 @@ def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
         status=HTTP_500_INTERNAL_SERVER_ERROR,
         detail="Something went wrong on our side; nothing was changed by this request.",
     )
-    return problem_response(problem)
+    return problem_response(problem, request=request)
 
 
 exception_handlers: dict[type[Exception] | int, Any] = {

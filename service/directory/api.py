@@ -162,6 +162,39 @@ async def readable_service(conn: Connection, principal: Principal, service_id: u
     return present(principal, service)
 
 
+async def run_search(
+    search: SearchBackend, params: SearchParams, paging: PageParams, principal: Principal
+) -> SearchPage:
+    """Search as ``principal``: the API answer and the search page both come from here."""
+    now = datetime.now(UTC)
+    result = await search.search(build_query(params, paging, principal, now))
+    items = [
+        ServiceSummary(
+            id=hit.service_id,
+            name=hit.name,
+            organization=OrganizationRef(id=hit.organization_id, name=hit.organization_name),
+            categories=hit.categories,
+            populations=hit.populations,
+            provinces=hit.provinces,
+            hotlines=hit.hotlines,
+            accepting_referrals=hit.accepting_referrals,
+            capacity_available=hit.capacity_available,
+            last_verified_at=hit.last_verified_at,
+            stale=rules.is_stale(hit.last_verified_at, now),
+            distance_km=round(hit.distance_km, 2) if hit.distance_km is not None else None,
+        )
+        for hit in result.hits
+    ]
+    return SearchPage(
+        items=items,
+        total=result.total,
+        page=paging.page,
+        per_page=paging.per_page,
+        facets=Facets(**result.facets),
+        took_ms=result.took_ms,
+    )
+
+
 class ReferenceController(Controller):
     path = "/api/v1"
     tags = ["places and taxonomy"]
@@ -188,33 +221,7 @@ class ServiceController(Controller):
         params: NamedDependency[SearchParams],
         paging: NamedDependency[PageParams],
     ) -> SearchPage:
-        now = datetime.now(UTC)
-        result = await search.search(build_query(params, paging, principal, now))
-        items = [
-            ServiceSummary(
-                id=hit.service_id,
-                name=hit.name,
-                organization=OrganizationRef(id=hit.organization_id, name=hit.organization_name),
-                categories=hit.categories,
-                populations=hit.populations,
-                provinces=hit.provinces,
-                hotlines=hit.hotlines,
-                accepting_referrals=hit.accepting_referrals,
-                capacity_available=hit.capacity_available,
-                last_verified_at=hit.last_verified_at,
-                stale=rules.is_stale(hit.last_verified_at, now),
-                distance_km=round(hit.distance_km, 2) if hit.distance_km is not None else None,
-            )
-            for hit in result.hits
-        ]
-        return SearchPage(
-            items=items,
-            total=result.total,
-            page=paging.page,
-            per_page=paging.per_page,
-            facets=Facets(**result.facets),
-            took_ms=result.took_ms,
-        )
+        return await run_search(search, params, paging, principal)
 
     @get("/{service_id:uuid}", summary="One listing (ETag = version)")
     async def get_service(

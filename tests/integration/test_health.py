@@ -62,11 +62,3 @@ async def test_provinces_and_taxonomy_are_served(client: httpx.AsyncClient) -> N
     shelter = next(t for t in terms if t["code"] == "shelter")
     assert shelter == {"code": "shelter", "parent_code": None, "name_vi": "Nhà tạm lánh", "name_en": "Shelter"}
 
-
-async def test_the_front_door_leads_to_the_api_documentation(client: httpx.AsyncClient) -> None:
-    response = await client.get("/")
-    assert response.status_code in (302, 307)
-    assert response.headers["location"] == "/schema"
-    docs = await client.get("/schema")
-    assert docs.status_code == 200
-    assert "text/html" in docs.headers["content-type"]

@@ -1,0 +1,115 @@
+"""HTML pages of the directory: search (live with htmx, plain form without JavaScript), a listing
+in full, and its printable one-page version."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+from litestar import Request, Router, get
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+
+from search.protocol import SearchBackend
+from service import places
+from service.auth.models import Principal
+from service.auth.permissions import Action, allowed
+from service.directory import rules, taxonomy
+from service.directory.api import SearchParams, readable_service, run_search, search_params
+from service.directory.models import Population, Service
+from service.pagination import PageParams
+from service.web.i18n import current
+from service.web.pages import PAGE_DEPENDENCIES, page
+
+WEEKDAYS = {
+    "vi": ["", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
+    "en": ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+def labels() -> dict[str, Any]:
+    """Names of codes in the page's language: categories, populations, provinces."""
+    english = current.get() == "en"
+    return {
+        "category": {t.code: t.name_en if english else t.name_vi for t in taxonomy.terms()},
+        "population": {str(code): names[1 if english else 0] for code, names in taxonomy.POPULATION_LABELS.items()},
+        "province": {p.code: p.name for p in places.provinces()}
+        | {"national": "Toàn quốc" if not english else "National"},
+        "weekday": WEEKDAYS["en" if english else "vi"],
+    }
+
+
+def can_refer(principal: Principal) -> bool:
+    return allowed(principal, Action.CREATE_CASE, principal.organization_id)
+
+
+def _page_url(request: Request[Any, Any, Any], number: int) -> str:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(number))]
+    return "/?" + urlencode(query)
+
+
+@get("/", name="search")
+async def search_page(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    search: NamedDependency[SearchBackend],
+    params: NamedDependency[SearchParams],
+    paging: NamedDependency[PageParams],
+) -> Template:
+    results = await run_search(search, params, paging, principal)
+    context: dict[str, Any] = {
+        "params": params,
+        "results": results,
+        "labels": labels(),
+        "previous_page": _page_url(request, results.page - 1) if results.page > 1 else None,
+        "next_page": _page_url(request, results.page + 1) if results.total > results.page * results.per_page else None,
+        "can_refer": can_refer(principal),
+        "populations": list(Population),
+    }
+    # htmx asks for the results only, as the person types; everyone else gets the whole page
+    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return page("directory/partials/results.html", principal, **context)
+    return page("directory/search.html", principal, **context)
+
+
+async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UUID) -> Service:
+    async with pool.acquire() as conn:
+        return await readable_service(conn, principal, service_id)
+
+
+@get("/services/{service_id:uuid}", name="service")
+async def service_page(
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: uuid.UUID
+) -> Template:
+    service = await _service(pool, principal, service_id)
+    return page(
+        "directory/service.html",
+        principal,
+        service=service,
+        labels=labels(),
+        can_refer=can_refer(principal),
+        may_edit=allowed(principal, Action.EDIT_LISTING, service.organization_id),
+        open_now=rules.is_open_at(service, datetime.now(rules.LOCAL_TZ)),
+    )
+
+
+@get("/services/{service_id:uuid}/print", name="service-print")
+async def service_print(
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: uuid.UUID
+) -> Template:
+    service = await _service(pool, principal, service_id)
+    return page("directory/print.html", principal, service=service, labels=labels())
+
+
+router = Router(
+    path="/",
+    route_handlers=[search_page, service_page, service_print],
+    dependencies={
+        **PAGE_DEPENDENCIES,
+        "params": Provide(search_params, sync_to_thread=False),
+    },
+    include_in_schema=False,
+)

@@ -1,0 +1,112 @@
+"""Languages of the pages: Vietnamese first, English on request. The locale of a request lives in
+a ContextVar set by ``LocaleMiddleware``; gettext and Babel formatting read it."""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from litestar.datastructures import Cookie
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from service.directory.rules import LOCAL_TZ
+
+LOCALES = ("vi", "en")
+DEFAULT = "vi"
+COOKIE = "kn_lang"
+
+current: ContextVar[str] = ContextVar("locale", default=DEFAULT)
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """The catalog of ``locale``, compiled in memory from its .po file (no build step)."""
+    source = resources.files("service") / "locale" / locale / "LC_MESSAGES" / "messages.po"
+    if not source.is_file():
+        return NullTranslations()
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def gettext(message: str) -> str:
+    return translations(current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current.get()).ngettext(singular, plural, n)
+
+
+def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: str | None) -> str:
+    """?lang= first, then the remembered choice, then the browser's languages, then Vietnamese."""
+    for candidate in (query_lang, cookie_lang):
+        if candidate in LOCALES:
+            return candidate
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return DEFAULT
+
+
+def language_cookie(locale: str) -> Cookie:
+    return Cookie(key=COOKIE, value=locale, max_age=365 * 86400, httponly=True, samesite="lax")
+
+
+class LocaleMiddleware:
+    """Sets the request's locale for everything that runs while it is served."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = dict(
+            pair.split("=", 1) for pair in scope.get("query_string", b"").decode("latin-1").split("&") if "=" in pair
+        )
+        cookies = dict(item.strip().split("=", 1) for item in headers.get("cookie", "").split(";") if "=" in item)
+        token = current.set(negotiate(query.get("lang"), cookies.get(COOKIE), headers.get("accept-language")))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current.reset(token)
+
+
+# -- formatting, in Viet Nam time ----------------------------------------------------------------
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return format_date(value, format="medium", locale=Locale.parse(current.get()))
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, format="short", tzinfo=LOCAL_TZ, locale=Locale.parse(current.get()))
+
+
+def fmt_number(value: Any) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, locale=Locale.parse(current.get()))

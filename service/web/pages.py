@@ -1,0 +1,94 @@
+"""Pages every user meets: log in, log out, switch language. Also the dependency that makes the
+session's user the principal of every page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+from litestar import Request, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.response import Redirect, Template
+
+from service.auth.login import authenticate
+from service.auth.models import ANONYMOUS, Principal
+from service.config import Settings
+from service.errors import TooManyRequests, Unauthorized
+from service.web import i18n, session
+
+
+async def page_principal(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Principal:
+    return await session.principal_from_cookie(request, pool)
+
+
+PAGE_DEPENDENCIES = {"principal": Provide(page_principal)}
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot bounce a user to another site after login."""
+    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def page(name: str, principal: Principal, status_code: int = 200, **context: Any) -> Template:
+    """Render a page with what the layout always needs."""
+    return Template(template_name=name, context={"principal": principal, **context}, status_code=status_code)
+
+
+@get("/login", name="login")
+async def login_form(principal: NamedDependency[Principal], next: str | None = None) -> Template:
+    return page("auth/login.html", principal, next=safe_next(next), error=None, email="")
+
+
+@post("/login", status_code=303)
+async def login(
+    request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool], settings: NamedDependency[Settings]
+) -> Redirect | Template:
+    form = await request.form()
+    email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "/")))
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = await authenticate(pool, email, password, client)
+    except (Unauthorized, TooManyRequests) as exc:
+        status = 429 if isinstance(exc, TooManyRequests) else 401
+        return page("auth/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
+    async with pool.acquire() as conn:
+        token = await session.start(
+            conn, user.id, timedelta(hours=settings.session_hours), request.cookies.get(session.COOKIE)
+        )
+    cookie = Cookie(
+        key=session.COOKIE,
+        value=token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        secure=settings.cookies_secure,
+        samesite="lax",
+    )
+    return Redirect(path=target, status_code=303, cookies=[cookie])
+
+
+@post("/logout", status_code=303)
+async def logout(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Redirect:
+    async with pool.acquire() as conn:
+        await session.end(conn, request.cookies.get(session.COOKIE))
+    return Redirect(path="/", status_code=303, cookies=[Cookie(key=session.COOKIE, value="", max_age=0)])
+
+
+@get("/lang/{locale:str}")
+async def switch_language(request: Request[Any, Any, Any], locale: str) -> Redirect:
+    chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT
+    back = safe_next(request.headers.get("referer", "/").split(str(request.base_url).rstrip("/"), 1)[-1])
+    return Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])
+
+
+router = Router(
+    path="/",
+    route_handlers=[login_form, login, logout, switch_language],
+    dependencies=PAGE_DEPENDENCIES,
+    include_in_schema=False,
+)

@@ -1,0 +1,64 @@
+"""Browser sessions in PostgreSQL (so any replica serves any request): a random token in an
+HttpOnly cookie, its SHA-256 in ``web_session``. Logging in always issues a new token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from litestar import Request
+
+from service.auth.models import ANONYMOUS, Principal, Role
+from service.db import Connection
+
+COOKIE = "kn_session"
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def start(conn: Connection, user_id: uuid.UUID, lifetime: timedelta, previous: str | None) -> str:
+    """A fresh session for ``user_id``; the one the browser had before (if any) ends here."""
+    if previous:
+        await conn.execute("DELETE FROM web_session WHERE token_hash = $1", _digest(previous))
+    await conn.execute("DELETE FROM web_session WHERE expires_at < now()")
+    token = secrets.token_urlsafe(32)
+    await conn.execute(
+        "INSERT INTO web_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        _digest(token),
+        user_id,
+        datetime.now(UTC) + lifetime,
+    )
+    return token
+
+
+async def end(conn: Connection, token: str | None) -> None:
+    if token:
+        await conn.execute("DELETE FROM web_session WHERE token_hash = $1", _digest(token))
+
+
+async def principal_for(conn: Connection, token: str) -> Principal | None:
+    row = await conn.fetchrow(
+        "SELECT u.id, u.role, u.organization_id, u.email FROM web_session s JOIN app_user u ON u.id = s.user_id"
+        " WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active",
+        _digest(token),
+    )
+    if row is None:
+        return None
+    return Principal(
+        user_id=row["id"], role=Role(row["role"]), organization_id=row["organization_id"], email=row["email"]
+    )
+
+
+async def principal_from_cookie(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:
+    """Pages act as the session's user; no cookie, or a stale one, is the public."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return ANONYMOUS
+    async with pool.acquire() as conn:
+        return await principal_for(conn, token) or ANONYMOUS

@@ -1,0 +1,34 @@
+// Quick exit: leave for a neutral site and replace this page in the history, so "back" does not
+// return here. Escape twice does the same from the keyboard.
+(function () {
+  function leave(event) {
+    if (event) event.preventDefault();
+    var link = document.querySelector("[data-quick-exit]");
+    window.location.replace(link ? link.href : "https://www.google.com/");
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("[data-quick-exit]");
+    if (target) leave(event);
+  });
+  var last = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !document.querySelector("[data-quick-exit]")) return;
+    var now = Date.now();
+    if (now - last < 600) leave();
+    last = now;
+  });
+})();
+
+// "Near me": only with the person's permission, and only when they ask.
+(function () {
+  var button = document.querySelector("[data-near-me]");
+  if (!button || !navigator.geolocation) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var near = document.getElementById("near");
+      near.value = position.coords.latitude.toFixed(4) + "," + position.coords.longitude.toFixed(4);
+      near.form.requestSubmit();
+    });
+  });
+})();
