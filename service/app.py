@@ -15,15 +15,19 @@ from litestar.static_files import create_static_files_router
 
 from search.postgres import PostgresSearch
 from service import deps
+from service.auth import pages as admin_pages
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, data_key, signing_secret
 from service.db import create_pool, database_url
 from service.directory import pages as directory_pages
+from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
+from service.reintegration import dashboard_pages
+from service.reintegration import pages as case_pages
 from service.reintegration.api import (
     ConsentController,
     DashboardController,
@@ -79,6 +83,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
             web_pages.router,
             directory_pages.router,
+            partner_pages.router,
+            case_pages.router,
+            dashboard_pages.router,
+            admin_pages.router,
             healthz,
             readyz,
             AuthController,

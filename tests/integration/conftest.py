@@ -69,7 +69,10 @@ async def serving(application: Litestar) -> AsyncIterator[Litestar]:
 
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Litestar]:
-    application = create_app(Settings(database_url=database_url, data_key=DATA_KEY, pool_min_size=1, pool_max_size=12))
+    settings = Settings(
+        database_url=database_url, data_key=DATA_KEY, secret_key=new_key(), pool_min_size=1, pool_max_size=12
+    )
+    application = create_app(settings)
     async with serving(application):
         yield application
 
@@ -179,7 +182,9 @@ async def actors(pool: asyncpg.Pool, password_hash: str) -> Actors:
 @pytest.fixture(scope="session")
 async def demo_app(fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Litestar]:
     url = await fresh_db("kn_demo")
-    application = create_app(Settings(database_url=url, data_key=new_key(), pool_min_size=1, pool_max_size=6))
+    application = create_app(
+        Settings(database_url=url, data_key=new_key(), secret_key=new_key(), pool_min_size=1, pool_max_size=6)
+    )
     async with serving(application):
         await seed_demo(application.state.pool, application.state.cipher)
         yield application

@@ -61,4 +61,3 @@ async def test_provinces_and_taxonomy_are_served(client: httpx.AsyncClient) -> N
     terms = (await client.get("/api/v1/taxonomy")).json()
     shelter = next(t for t in terms if t["code"] == "shelter")
     assert shelter == {"code": "shelter", "parent_code": None, "name_vi": "Nhà tạm lánh", "name_en": "Shelter"}
-
