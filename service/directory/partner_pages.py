@@ -1,4 +1,5 @@
-"""Partner pages: the organization's own listings (edit, beds free, revisions) and its referral inbox; and the coordinators' listing verification queue."""
+"""Partner pages: the organization's own listings (edit, beds free, revisions) and its referral
+inbox; and the coordinators' listing verification queue."""
 
 from __future__ import annotations
 
