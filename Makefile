@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format clean
+.PHONY: install browser run test lint format messages clean
 
 $(BIN)/ketnoi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ install: $(BIN)/ketnoi
 run: install
 	$(BIN)/ketnoi serve --demo
 
-test: install
+# Browser tests drive Debian's Chromium; test tools cannot download browsers here.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install browser
 	$(BIN)/pytest
 
 lint: install
@@ -27,6 +31,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the message catalogs after changing visible strings, then translate what is new in vi.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o service/locale/messages.pot .
+	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale -D messages --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
@@ -53,6 +54,10 @@ def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
     return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
 
 
+LANGUAGE = re.compile(r"[a-z]{2,3}")
+NEAR = re.compile(r"-?\d+(\.\d+)?,-?\d+(\.\d+)?")
+
+
 class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
     q: str
     category: list[str]
@@ -75,26 +80,27 @@ def search_params(
         list[str] | None, QueryParameter(description="Code, current or former name; repeatable")
     ] = None,
     population: Annotated[list[Population] | None, QueryParameter(description="Repeatable")] = None,
-    language: Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2,3}$", description="ISO 639 code")] = None,
+    language: Annotated[str | None, QueryParameter(max_length=3, description="ISO 639 code")] = None,
     fee: FromQuery[Fee | None] = None,
     open_now: Annotated[bool | None, QueryParameter(description="Open now in Asia/Ho_Chi_Minh time")] = None,
     accepting_referrals: FromQuery[bool | None] = None,
     has_capacity: Annotated[bool | None, QueryParameter(description="Beds free (capacity_available > 0)")] = None,
-    near: Annotated[str | None, QueryParameter(pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", description="lat,lon")] = None,
+    near: Annotated[str | None, QueryParameter(max_length=60, description="lat,lon")] = None,
     radius_km: Annotated[float | None, QueryParameter(gt=0, le=2000)] = None,
     sort: FromQuery[Sort] = Sort.RELEVANCE,
 ) -> SearchParams:
+    # an empty field is an unset one: plain forms (and htmx) send every input, filled or not
     return SearchParams(
         q=q,
-        category=category or [],
-        province=province or [],
+        category=[c for c in category or [] if c],
+        province=[p for p in province or [] if p.strip()],
         population=population or [],
-        language=language,
+        language=language or None,
         fee=fee,
         open_now=open_now,
         accepting_referrals=accepting_referrals,
         has_capacity=has_capacity,
-        near=near,
+        near=near or None,
         radius_km=radius_km,
         sort=sort,
     )
@@ -111,12 +117,17 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
         provinces = rules.normalize_areas(params.province, field="province")
     except ValidationFailed as exc:
         errors += exc.errors
+    if params.language is not None and not LANGUAGE.fullmatch(params.language):
+        errors.append(FieldError(field="language", message="an ISO 639 code such as vi or km"))
     near: tuple[float, float] | None = None
     if params.near is not None:
-        lat, lon = (float(part) for part in params.near.split(","))
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors.append(FieldError(field="near", message="latitude or longitude out of range"))
-        near = (lat, lon)
+        if not NEAR.fullmatch(params.near):
+            errors.append(FieldError(field="near", message="lat,lon in degrees, e.g. 10.03,105.78"))
+        else:
+            lat, lon = (float(part) for part in params.near.split(","))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                errors.append(FieldError(field="near", message="latitude or longitude out of range"))
+            near = (lat, lon)
     if params.radius_km is not None and near is None:
         errors.append(FieldError(field="radius_km", message="needs near=lat,lon"))
     if params.sort is Sort.DISTANCE and near is None:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import asyncpg
 from litestar import Request, Router, get
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from search.protocol import SearchBackend
@@ -82,7 +83,7 @@ async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UU
 
 @get("/services/{service_id:uuid}", name="service")
 async def service_page(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: uuid.UUID
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: FromPath[uuid.UUID]
 ) -> Template:
     service = await _service(pool, principal, service_id)
     return page(
@@ -98,7 +99,7 @@ async def service_page(
 
 @get("/services/{service_id:uuid}/print", name="service-print")
 async def service_print(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: uuid.UUID
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: FromPath[uuid.UUID]
 ) -> Template:
     service = await _service(pool, principal, service_id)
     return page("directory/print.html", principal, service=service, labels=labels())

@@ -11,6 +11,7 @@ import asyncpg
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.login import authenticate
@@ -40,7 +41,7 @@ def page(name: str, principal: Principal, status_code: int = 200, **context: Any
 
 
 @get("/login", name="login")
-async def login_form(principal: NamedDependency[Principal], next: str | None = None) -> Template:
+async def login_form(principal: NamedDependency[Principal], next: FromQuery[str | None] = None) -> Template:
     return page("auth/login.html", principal, next=safe_next(next), error=None, email="")
 
 
@@ -80,7 +81,7 @@ async def logout(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.
 
 
 @get("/lang/{locale:str}")
-async def switch_language(request: Request[Any, Any, Any], locale: str) -> Redirect:
+async def switch_language(request: Request[Any, Any, Any], locale: FromPath[str]) -> Redirect:
     chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT
     back = safe_next(request.headers.get("referer", "/").split(str(request.base_url).rstrip("/"), 1)[-1])
     return Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])

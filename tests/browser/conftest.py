@@ -1,0 +1,136 @@
+"""Browser tests: the real service on a loopback port (its own seeded database), driven by Debian's
+Chromium through Playwright. Screenshots land in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from service.app import create_app
+from service.bootstrap import prepare_database
+from service.config import Settings
+from service.crypto import PersonalDataCipher, new_key, parse_key
+from service.db import connect, create_pool
+from service.demo import seed_demo
+from tests.conftest import fresh_database
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking switches Chromium calls home at start; this machine (and CI)
+# has no network but loopback, and a page test must not depend on it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DEMO_PASSWORD = "ketnoi-demo-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare(url: str, data_key: str) -> None:
+    async def run() -> None:
+        conn = await connect(url)
+        try:
+            await prepare_database(conn)
+        finally:
+            await conn.close()
+        pool = await create_pool(url, min_size=1, max_size=4)
+        try:
+            await seed_demo(pool, PersonalDataCipher(parse_key(data_key)))
+        finally:
+            await pool.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def live_server(server_url: str) -> Iterator[str]:
+    """The service with the demo data on 127.0.0.1, run by uvicorn in a thread of its own."""
+    database = {}
+
+    def create() -> None:
+        database["url"] = asyncio.run(fresh_database(server_url, "kn_browser"))
+
+    worker = threading.Thread(target=create)
+    worker.start()
+    worker.join()
+    data_key = new_key()
+    seeding = threading.Thread(target=_prepare, args=(database["url"], data_key))
+    seeding.start()
+    seeding.join()
+    settings = Settings(database_url=database["url"], data_key=data_key, secret_key=new_key(), secure_cookies=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("the service did not start")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def login(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, page.content()[:500]
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
