@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             web_pages.router,
             directory_pages.router,
             partner_pages.router,
+            partner_pages.verify_router,
             case_pages.router,
             dashboard_pages.router,
             admin_pages.router,

@@ -1,9 +1,245 @@
-"""Coordinator and caseworker dashboard pages and the plan approval queue."""
+"""Coordinator and caseworker dashboard pages and the plan approval queue.
+
+The figures come from ``dashboard.dashboard`` (the same use case as ``GET /api/v1/dashboard``,
+which checks the role and audits the read); the charts are drawn on the server as inline SVG.
+"""
 
 from __future__ import annotations
 
-from litestar import Router
+import uuid
+from typing import Any
 
-from service.web.pages import PAGE_DEPENDENCIES
+import asyncpg
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
 
-router = Router(path="/dashboard", route_handlers=[], dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+from service.auth import repo as auth_repo
+from service.auth.models import Principal
+from service.db import transact
+from service.directory.pages import labels
+from service.errors import Conflict, Forbidden
+from service.reintegration import approvals, dashboard, plans
+from service.reintegration.models import Dashboard
+from service.web import charts
+from service.web.i18n import gettext as _
+from service.web.pages import PAGE_DEPENDENCIES, page
+
+CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
+NOTE_LIMIT = 2000  # PlanNote.note's limit, checked here so the error sits next to the field
+
+
+def code_labels() -> dict[str, dict[str, str]]:
+    """Names of the workflow codes the dashboard counts by, in the page's language."""
+    return {
+        "case_status": {"open": _("Open"), "closed": _("Closed")},
+        "case_type": {
+            "trafficking_victim": _("Trafficking victim"),
+            "returnee_migrant": _("Returnee migrant"),
+            "gbv_survivor": _("Survivor of gender-based violence"),
+            "at_risk": _("At risk"),
+        },
+        "plan_status": {
+            "draft": _("Draft"),
+            "pending_approval": _("Waiting for approval"),
+            "active": _("Active"),
+            "under_review": _("Under review"),
+            "closed": _("Closed"),
+        },
+        "milestone_status": {
+            "planned": _("Planned"),
+            "in_progress": _("In progress"),
+            "achieved": _("Achieved"),
+            "partially_achieved": _("Partially achieved"),
+            "not_achieved": _("Not achieved"),
+            "deferred": _("Deferred"),
+            "cancelled": _("Cancelled"),
+        },
+        "referral_status": {
+            "draft": _("Draft"),
+            "sent": _("Sent, waiting for an answer"),
+            "accepted": _("Accepted"),
+            "in_progress": _("In progress"),
+            "on_hold": _("On hold"),
+            "declined": _("Declined"),
+            "expired": _("Expired without an answer"),
+            "completed": _("Completed"),
+            "verified": _("Verified"),
+            "not_completed": _("Not completed"),
+            "withdrawn": _("Withdrawn"),
+        },
+        "reason": {
+            "no_capacity": _("No capacity"),
+            "not_eligible": _("Not eligible"),
+            "out_of_area": _("Outside the service area"),
+            "service_unavailable": _("Service unavailable"),
+            "duplicate": _("Duplicate referral"),
+            "couldnt_contact": _("Could not contact the survivor"),
+            "survivor_declined": _("The survivor declined"),
+            "no_longer_interested": _("No longer interested"),
+            "referred_elsewhere": _("Referred elsewhere"),
+            "other": _("Other"),
+            "none": _("No reason given"),
+        },
+        "domain": {
+            "safety_protection": _("Safety and protection"),
+            "essential_needs_shelter": _("Essential needs and shelter"),
+            "health": _("Health"),
+            "mental_health_psychosocial": _("Mental health and psychosocial support"),
+            "legal_documents": _("Legal documents"),
+            "justice_legal_aid": _("Justice and legal aid"),
+            "family_community": _("Family and community"),
+            "education": _("Education"),
+            "vocational_employment": _("Vocational training and employment"),
+            "livelihood_finance": _("Livelihood and finance"),
+            "child_care_dependants": _("Child care and dependants"),
+        },
+        "urgency": {"emergency": _("Emergency"), "urgent": _("Urgent"), "routine": _("Routine")},
+        "agreement_method": {"written": _("Written"), "verbal_with_witness": _("Verbal, with a witness")},
+    }
+
+
+def province_names() -> dict[str, str]:
+    return {**labels()["province"], "unknown": _("Unknown")}
+
+
+def dashboard_charts(data: Dashboard) -> dict[str, charts.Chart]:
+    """The three charts of the page, from the same figures the tables show."""
+    provinces = province_names()
+    by_province = [(provinces.get(c.key, c.key), c.count) for c in data.open_cases_by_province]
+    scores = [(c.key.replace("-", "–"), c.count) for c in data.score_distribution]
+    outcomes = [
+        (
+            f"{o.service_name} · {o.organization_name}",
+            [
+                (_("Sent"), o.sent),
+                (_("Accepted"), o.accepted),
+                (_("Completed"), o.completed),
+                (_("Verified"), o.verified),
+            ],
+        )
+        for o in data.partner_outcomes[:CHART_GROUPS]
+    ]
+    return {
+        "province": charts.bars(by_province),
+        "score": charts.bars(scores),
+        "outcomes": charts.grouped_bars(outcomes),
+    }
+
+
+async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID, str]:
+    """Who approved each emergency override, by name rather than id."""
+    names: dict[uuid.UUID, str] = {}
+    async with pool.acquire() as conn:
+        for user_id in {o.approved_by for o in data.emergency_overrides}:
+            user = await auth_repo.get_user(conn, user_id)
+            names[user_id] = user.display_name or user.email
+    return names
+
+
+@get("/", name="dashboard")
+async def dashboard_page(principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> Template:
+    data = await transact(pool, dashboard.dashboard, principal)
+    return page(
+        "dashboard/index.html",
+        principal,
+        data=data,
+        charts=dashboard_charts(data),
+        chart_groups=CHART_GROUPS,
+        codes=code_labels(),
+        province_names=province_names(),
+        approvers=await _approver_names(pool, data),
+    )
+
+
+# -- the approval queue -----------------------------------------------------------------------------
+
+
+async def _queue(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    *,
+    status_code: int = 200,
+    done: str | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    notes: dict[str, str] | None = None,
+) -> Template:
+    pending = await transact(pool, approvals.pending_plans, principal)
+    return page(
+        "dashboard/approvals.html",
+        principal,
+        status_code=status_code,
+        pending=pending,
+        done=done,
+        errors=errors or {},
+        notes=notes or {},
+        codes=code_labels(),
+    )
+
+
+@get("/approvals", name="approvals")
+async def approvals_page(
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], done: FromQuery[str | None] = None
+) -> Template:
+    return await _queue(pool, principal, done=done if done in ("approved", "sent-back") else None)
+
+
+async def _decide(
+    pool: asyncpg.Pool, principal: Principal, plan_id: uuid.UUID, action: str, note: str | None
+) -> Redirect | Template:
+    try:
+        await transact(pool, plans.transition_plan, principal, plan_id, action, note)
+    except (Conflict, Forbidden) as exc:
+        # someone else already decided, or the role changed: say so on the plan's row
+        message = (
+            _("This plan is no longer waiting for approval; the list below is up to date.")
+            if isinstance(exc, Conflict)
+            else _("Your role may not approve this plan.")
+        )
+        return await _queue(
+            pool,
+            principal,
+            status_code=exc.status,
+            errors={str(plan_id): {"plan": message}},
+            notes={str(plan_id): note or ""},
+        )
+    return Redirect(
+        path="/dashboard/approvals?done=" + ("approved" if action == "approve" else "sent-back"), status_code=303
+    )
+
+
+@post("/approvals/{plan_id:uuid}/approve", status_code=303)
+async def approve(
+    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], plan_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    return await _decide(pool, principal, plan_id, "approve", None)
+
+
+@post("/approvals/{plan_id:uuid}/send-back", status_code=303)
+async def send_back(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    plan_id: FromPath[uuid.UUID],
+) -> Redirect | Template:
+    form = await request.form()
+    note = str(form.get("note", "")).strip()
+    problem = None
+    if not note:
+        problem = _("Say what the caseworker should change before sending the plan back.")
+    elif len(note) > NOTE_LIMIT:
+        problem = _("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}
+    if problem:
+        return await _queue(
+            pool, principal, status_code=422, errors={str(plan_id): {"note": problem}}, notes={str(plan_id): note}
+        )
+    return await _decide(pool, principal, plan_id, "send-back", note)
+
+
+router = Router(
+    path="/dashboard",
+    route_handlers=[dashboard_page, approvals_page, approve, send_back],
+    dependencies=PAGE_DEPENDENCIES,
+    include_in_schema=False,
+)

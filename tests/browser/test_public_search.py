@@ -95,3 +95,18 @@ def test_listing_page_and_its_printable_version(page: Page, live_server: str) ->
 
 def test_chromium_flags_keep_it_offline() -> None:
     assert "--disable-background-networking" in CHROMIUM_ARGS
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden' && el.type !== 'submit')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)"""
+
+
+def test_every_field_has_a_label_and_the_keyboard_reaches_the_search(page: Page, live_server: str) -> None:
+    for path in ("/", "/login", "/?q=tam+lanh"):
+        page.goto(live_server + path)
+        assert page.evaluate(UNLABELLED) == [], path
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"

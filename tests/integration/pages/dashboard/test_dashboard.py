@@ -1,0 +1,96 @@
+"""The dashboard page: who sees which figures, the charts, and the worklists linking to cases."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from tests.integration.conftest import Actor
+from tests.integration.pages.conftest import Browser, text
+from tests.integration.reintegration.world import World, consent, refer
+
+AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
+
+
+async def plan_with_overdue_milestone(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    headers = world.actors.caseworker.headers
+    plan = await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=headers, json={"notes": "Kế hoạch"})
+    assert plan.status_code == 201, plan.text
+    overdue = await client.post(
+        f"/api/v1/plans/{plan.json()['id']}/milestones",
+        headers=headers,
+        json={
+            "domain": "legal_documents",
+            "title": "Làm lại CCCD",
+            "target_date": (date.today() - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert overdue.status_code == 201, overdue.text
+    return plan.json()  # type: ignore[no-any-return]
+
+
+async def english(browser: Browser, actor: Actor) -> None:
+    await browser.login(actor)
+    await browser.get("/lang/en")
+
+
+async def test_coordinator_sees_charts_and_the_overdue_milestone(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    await plan_with_overdue_milestone(client, world)
+    await english(browser, world.actors.coordinator)
+    response = await browser.get("/dashboard")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Your organization and the organizations under it" in page
+    assert "Làm lại CCCD" in page
+    assert f'href="/cases/{world.case_id}"' in response.text
+    svgs = re.findall(r"<svg.*?</svg>", response.text, flags=re.S)
+    assert len(svgs) >= 2
+    assert all("<title" in svg and "<desc" in svg for svg in svgs)
+    assert "<script>" not in response.text
+    # the case's home province (Sóc Trăng, merged into Cần Thơ) is drawn and tabled
+    assert "Cần Thơ" in svgs[0] and re.search(r"Cần Thơ\s*</td>\s*<td>1</td>", response.text)
+
+
+async def test_partner_outcomes_and_past_due_referrals(
+    browser: Browser, client: httpx.AsyncClient, world: World, pool: Any
+) -> None:
+    await consent(client, world, None)
+    referral = await refer(client, world)
+    assert referral.status_code == 201, referral.text
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE referral SET due_at = now() - interval '1 day'")
+    await english(browser, world.actors.coordinator)
+    response = await browser.get("/dashboard")
+    assert f'href="/referrals/{referral.json()["id"]}"' in response.text
+    assert "Sent: 1" in response.text  # the grouped outcome bars name their series
+
+
+async def test_caseworker_sees_only_their_caseload(browser: Browser, client: httpx.AsyncClient, world: World) -> None:
+    await plan_with_overdue_milestone(client, world)
+    await english(browser, world.actors.caseworker)
+    mine = text(await browser.get("/dashboard"))
+    assert "Your caseload" in mine and "Làm lại CCCD" in mine
+    assert "Plans waiting for your approval" not in mine
+    await english(browser, world.colleague)  # same organization, not assigned to the case
+    theirs = text(await browser.get("/dashboard"))
+    assert "Your caseload" in theirs and "Làm lại CCCD" not in theirs
+
+
+async def test_partner_sees_inbox_figures_only(browser: Browser, client: httpx.AsyncClient, world: World) -> None:
+    await plan_with_overdue_milestone(client, world)
+    await english(browser, world.actors.partner)
+    page = text(await browser.get("/dashboard"))
+    assert "Referral inbox" in page
+    assert "Làm lại CCCD" not in page and "Overdue milestones" not in page
+
+
+async def test_admin_is_refused_and_the_public_sent_to_log_in(browser: Browser, world: World) -> None:
+    public = await browser.get("/dashboard")
+    assert public.status_code in (302, 303, 307) and public.headers["location"].startswith("/login")
+    await browser.login(world.actors.admin)
+    assert (await browser.get("/dashboard")).status_code == 403
