@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
+import msgspec
 from litestar import Request, Router, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -47,6 +48,15 @@ def can_refer(principal: Principal) -> bool:
     return allowed(principal, Action.CREATE_CASE, principal.organization_id)
 
 
+def with_distance_from_province(params: SearchParams) -> SearchParams:
+    """With one province chosen and no position given, show distances from that province's centre."""
+    if params.near is None and len(params.province) == 1:
+        province = places.resolve(params.province[0])
+        if province is not None:
+            return msgspec.structs.replace(params, near=f"{province.lat},{province.lon}")
+    return params
+
+
 def _page_url(request: Request[Any, Any, Any], number: int) -> str:
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(number))]
     return "/?" + urlencode(query)
@@ -60,7 +70,7 @@ async def search_page(
     params: NamedDependency[SearchParams],
     paging: NamedDependency[PageParams],
 ) -> Template:
-    results = await run_search(search, params, paging, principal)
+    results = await run_search(search, with_distance_from_province(params), paging, principal)
     context: dict[str, Any] = {
         "params": params,
         "results": results,

@@ -126,3 +126,18 @@ def test_login_page(page: Page, live_server: str) -> None:
     page.fill("#password", "wrong password")
     page.click("form[action='/login'] button[type=submit]")
     expect(page.locator("[role=alert]")).to_be_visible()
+
+
+def test_admin_and_coordinator_queues(chromium: Browser, live_server: str) -> None:
+    admin = new_page(chromium)
+    login(admin, live_server, "admin@ketnoi.demo")
+    admin.goto(live_server + "/admin/users")
+    expect(admin.locator("body")).to_contain_text("caseworker@ketnoi.demo")
+    screenshot(admin, "admin-users")
+    coordinator = new_page(chromium)
+    login(coordinator, live_server, "coordinator@ketnoi.demo")
+    coordinator.goto(live_server + "/verify")
+    coordinator.locator("form[action^='/verify/'] button[type=submit]").first.click()
+    coordinator.wait_for_load_state()
+    expect(coordinator.locator(".notice")).to_be_visible()
+    screenshot(coordinator, "verify")
