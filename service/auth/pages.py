@@ -29,12 +29,12 @@ from service.db import transact
 from service.directory import commands
 from service.directory import repo as directory_repo
 from service.directory.models import OrganizationCreate, OrganizationKind, OrganizationPatch
-from service.errors import Conflict, DomainError, PreconditionFailed, ValidationFailed
+from service.errors import Conflict, PreconditionFailed, ValidationFailed
 from service.pagination import PageParams
+from service.web.forms import Errors, convert, domain_errors, text
 from service.web.i18n import gettext as _
 from service.web.pages import PAGE_DEPENDENCIES, page
 
-Errors = dict[str, str]
 MAX_TOKEN_HOURS = 24 * 366
 ORGANIZATION_CHOICES = 2000  # organizations offered in a select; a national deployment has a few hundred
 
@@ -63,35 +63,16 @@ def field_messages() -> dict[str, str]:
     }
 
 
-def check_fields(shape: type[msgspec.Struct], values: dict[str, Any]) -> Errors:
-    """Every field of ``values`` checked against the API shape's type at once, so the person sees
-    all problems in one go rather than msgspec's first one."""
-    messages = field_messages()
-    errors: Errors = {}
-    for info in msgspec.structs.fields(shape):
-        if info.name not in values:
-            continue
-        try:
-            msgspec.convert(values[info.name], info.type)
-        except msgspec.ValidationError:
-            errors[info.name] = messages.get(info.name, _("Check this value."))
-    return errors
-
-
-def domain_errors(exc: DomainError, default_field: str) -> Errors:
-    """A domain refusal as messages next to fields (the domain's own words when we have no better)."""
-    if isinstance(exc, Conflict):
-        return {"email": _("A user with this email already exists.")}
-    known = {
+def known_messages() -> dict[str, str]:
+    """Friendlier words for the domain refusals these forms can meet."""
+    return {
+        "A user with this email already exists": _("A user with this email already exists."),
         "no such organization": _("That organization does not exist any more; choose another."),
         "would create a cycle": _("This would put the organization under itself; choose another parent."),
         "required for partners, caseworkers, coordinators": _(
             "Partners, caseworkers and coordinators belong to an organization; choose it."
         ),
     }
-    if exc.errors:
-        return {e.field: known.get(e.message, e.message) for e in exc.errors}
-    return {default_field: exc.detail}
 
 
 def _optional_uuid(value: str) -> uuid.UUID | str | None:
@@ -103,10 +84,6 @@ def _optional_uuid(value: str) -> uuid.UUID | str | None:
         return uuid.UUID(value)
     except ValueError:
         return value
-
-
-def _text(form: Any, name: str) -> str:
-    return str(form.get(name, "")).strip()
 
 
 async def _organization_choices(pool: asyncpg.Pool) -> list[tuple[str, str]]:
@@ -201,18 +178,17 @@ async def create_user(
     _admin_only(principal)
     form = await request.form()
     values: dict[str, Any] = {
-        "email": _text(form, "email"),
-        "display_name": _text(form, "display_name"),
-        "role": _text(form, "role"),
-        "organization_id": _optional_uuid(_text(form, "organization_id")),
+        "email": text(form, "email"),
+        "display_name": text(form, "display_name"),
+        "role": text(form, "role"),
+        "organization_id": _optional_uuid(text(form, "organization_id")),
         "password": str(form.get("password", "")),
     }
     # what the form shows again: never the password
-    shown = {**values, "organization_id": _text(form, "organization_id"), "password": ""}
-    errors = check_fields(UserCreate, values)
-    if errors:
+    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    data, errors = convert(values, UserCreate, hints=field_messages())
+    if data is None:
         return await _users_page(pool, principal, paging, status_code=422, values=shown, errors=errors)
-    data = msgspec.convert(values, UserCreate)
     try:
         user = await transact(
             pool,
@@ -226,16 +202,21 @@ async def create_user(
         )
     except (Conflict, ValidationFailed) as exc:
         return await _users_page(
-            pool, principal, paging, status_code=exc.status, values=shown, errors=domain_errors(exc, "email")
+            pool,
+            principal,
+            paging,
+            status_code=exc.status,
+            values=shown,
+            errors=domain_errors(exc, messages=known_messages(), default_field="email"),
         )
     return Redirect(path=f"/admin/users/{user.id}?saved=created", status_code=303)
 
 
 def _user_values(form: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "display_name": _text(form, "display_name"),
-        "role": _text(form, "role"),
-        "organization_id": _optional_uuid(_text(form, "organization_id")),
+        "display_name": text(form, "display_name"),
+        "role": text(form, "role"),
+        "organization_id": _optional_uuid(text(form, "organization_id")),
         "active": form.get("active") == "true",
     }
     password = str(form.get("password", ""))
@@ -296,12 +277,11 @@ async def update_user(
     _admin_only(principal)
     form = await request.form()
     values = _user_values(form)
-    shown = {**values, "organization_id": _text(form, "organization_id"), "password": ""}
-    errors = check_fields(UserPatch, values)
-    if errors:
+    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    patch, errors = convert(values, UserPatch, hints=field_messages())
+    if patch is None:
         return await _user_page(pool, principal, user_id, status_code=422, values=shown, errors=errors)
-    changes = {k: v for k, v in msgspec.structs.asdict(msgspec.convert(values, UserPatch)).items()
-               if v is not msgspec.UNSET}  # fmt: skip
+    changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
     if "password" in changes:
         changes["password_hash"] = await hash_password(changes.pop("password"))
     try:
@@ -313,7 +293,7 @@ async def update_user(
             user_id,
             status_code=exc.status,
             values=shown,
-            errors=domain_errors(exc, "display_name"),
+            errors=domain_errors(exc, messages=known_messages(), default_field="display_name"),
         )
     return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
 
@@ -376,7 +356,7 @@ async def create_token(
     stored nowhere in plain text, so there is nothing a following GET could show."""
     _admin_only(principal)
     form = await request.form()
-    values = {"label": _text(form, "label"), "hours": _text(form, "hours")}
+    values = {"label": text(form, "label"), "hours": text(form, "hours")}
     errors: Errors = {}
     hours = int(values["hours"]) if values["hours"].isdigit() else 0
     if not 1 <= hours <= MAX_TOKEN_HOURS:
@@ -408,16 +388,16 @@ async def revoke_token(
 
 def _organization_values(form: Any, *, full: bool) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "name": _text(form, "name"),
-        "kind": _text(form, "kind"),
-        "parent_id": _optional_uuid(_text(form, "parent_id")),
+        "name": text(form, "name"),
+        "kind": text(form, "kind"),
+        "parent_id": _optional_uuid(text(form, "parent_id")),
     }
     if full:  # the edit form also carries the descriptive fields
         values.update(
-            alternate_name=_text(form, "alternate_name") or None,
-            description=_text(form, "description"),
-            email=_text(form, "email") or None,
-            website=_text(form, "website") or None,
+            alternate_name=text(form, "alternate_name") or None,
+            description=text(form, "description"),
+            email=text(form, "email") or None,
+            website=text(form, "website") or None,
         )
     return values
 
@@ -479,14 +459,12 @@ async def create_organization(
     _admin_only(principal)
     form = await request.form()
     values = _organization_values(form, full=False)
-    errors = check_fields(OrganizationCreate, values)
-    if not errors:
+    data, errors = convert(values, OrganizationCreate, hints=field_messages())
+    if data is not None:
         try:
-            created = await transact(
-                pool, commands.create_organization, principal, msgspec.convert(values, OrganizationCreate)
-            )
+            created = await transact(pool, commands.create_organization, principal, data)
         except ValidationFailed as exc:
-            errors = domain_errors(exc, "name")
+            errors = domain_errors(exc, messages=known_messages(), default_field="name")
         else:
             return Redirect(path=f"/admin/organizations/{created.id}?saved=created", status_code=303)
     return await _organizations_page(
@@ -557,9 +535,9 @@ async def update_organization(
     _admin_only(principal)
     form = await request.form()
     values = _organization_values(form, full=True)
-    version = _text(form, "version")
-    errors = check_fields(OrganizationPatch, values)
-    if not errors:
+    version = text(form, "version")
+    patch, errors = convert(values, OrganizationPatch, hints=field_messages())
+    if patch is not None:
         try:
             await transact(
                 pool,
@@ -567,10 +545,10 @@ async def update_organization(
                 principal,
                 organization_id,
                 int(version) if version.isdigit() else None,
-                msgspec.convert(values, OrganizationPatch),
+                patch,
             )
         except ValidationFailed as exc:
-            errors = domain_errors(exc, "name")
+            errors = domain_errors(exc, messages=known_messages(), default_field="name")
         except PreconditionFailed:
             # shown with the submitted values and the current version: saving again is a decision
             return await _organization_page(

@@ -33,7 +33,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.directory.pages import labels
-from service.errors import Conflict, DomainError, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from service.pagination import PageParams
 from service.reintegration import referrals
 from service.reintegration.models import Referral, ReferralStatus, TransitionRequest, Urgency
@@ -44,6 +44,7 @@ from service.reintegration.workflow import (
     Side,
     allowed_actions,
 )
+from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
 from service.web.pages import PAGE_DEPENDENCIES, page, safe_next
 
@@ -53,6 +54,7 @@ MAX_CONTACT_ROWS = 30
 MAX_SCHEDULE_ROWS = 50
 SPARE_CONTACT_ROWS = 2
 MAX_COUNT = 100_000  # service.fields.Count
+NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 
 
 def _partner_only(principal: Principal) -> None:
@@ -267,7 +269,7 @@ _TEXT_FIELDS = (
 
 def values_of_form(form: FormMultiDict) -> dict[str, Any]:
     """The form's fields exactly as the person typed them, to show again after an error."""
-    values: dict[str, Any] = {name: str(form.get(name, "")) for name in _TEXT_FIELDS}
+    values: dict[str, Any] = {name: text(form, name) for name in _TEXT_FIELDS}
     values["categories"] = [str(v) for v in form.getall("categories", [])]
     values["populations"] = [str(v) for v in form.getall("populations", [])]
     values["accepting_referrals"] = "accepting_referrals" in form
@@ -278,11 +280,11 @@ def values_of_form(form: FormMultiDict) -> dict[str, Any]:
             break
         contacts.append(
             {
-                "kind": str(form.get(f"contact_kind_{row}", "")),
-                "value": str(form.get(f"contact_value_{row}", "")),
-                "hours": str(form.get(f"contact_hours_{row}", "")),
+                "kind": text(form, f"contact_kind_{row}"),
+                "value": text(form, f"contact_value_{row}"),
+                "hours": text(form, f"contact_hours_{row}"),
                 "is_24_7": f"contact_247_{row}" in form,
-                "languages": str(form.get(f"contact_languages_{row}", "")),
+                "languages": text(form, f"contact_languages_{row}"),
             }
         )
     values["contacts"] = contacts
@@ -292,9 +294,9 @@ def values_of_form(form: FormMultiDict) -> dict[str, Any]:
             break
         schedules.append(
             {
-                "weekday": str(form.get(f"schedule_day_{row}", "")),
-                "opens": str(form.get(f"schedule_opens_{row}", "")).strip(),
-                "closes": str(form.get(f"schedule_closes_{row}", "")).strip(),
+                "weekday": text(form, f"schedule_day_{row}"),
+                "opens": text(form, f"schedule_opens_{row}"),
+                "closes": text(form, f"schedule_closes_{row}"),
             }
         )
     values["schedules"] = schedules
@@ -422,32 +424,22 @@ _ROW_FIELDS = {
 }
 
 
-def form_field(path: str, parsed: ListingForm) -> str:
-    """The form field an API field path (``contacts[1].value``, ``$.name``) was typed into."""
-    path = path.removeprefix("$.")
-    found = re.match(r"^(contacts|schedules|locations)\[(\d+)\](?:\.(\w+))?", path)
-    if found is None:
-        return path.split("[", 1)[0].split(".", 1)[0]
-    group, index, leaf = found.group(1), int(found.group(2)), found.group(3) or ""
-    if group == "locations":
-        return _LOCATION_FIELDS.get(leaf, "loc_lat")
-    rows = parsed.contact_rows if group == "contacts" else parsed.schedule_rows
-    row = rows[index] if index < len(rows) else index
-    default = "contact_value" if group == "contacts" else "schedule_opens"
-    return f"{_ROW_FIELDS[group].get(leaf, default)}_{row}"
-
-
-def _convert_error(exc: msgspec.ValidationError, parsed: ListingForm) -> dict[str, str]:
-    message, _sep, where = str(exc).partition(" - at `")
-    field = form_field(where.rstrip("`"), parsed) if where else "form"
-    return {field: _(message)}
-
-
-def _domain_errors(exc: DomainError, parsed: ListingForm) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for error in exc.errors:
-        errors.setdefault(form_field(error.field, parsed), _(error.message))
-    return errors or {"form": _(exc.detail)}
+def listing_fields(parsed: ListingForm, locations: int) -> dict[str, str]:
+    """API field paths of a listing → the form fields they were typed into (see
+    ``forms.field_name``): the repeated rows by the form row each list item came from, and every
+    place's fields on the one place the form edits."""
+    names: dict[str, str] = {}
+    for index in range(locations):
+        names[f"locations[{index}]"] = "loc_lat"
+        names |= {f"locations[{index}].{leaf}": name for leaf, name in _LOCATION_FIELDS.items()}
+    for group, rows, default in (
+        ("contacts", parsed.contact_rows, "contact_value"),
+        ("schedules", parsed.schedule_rows, "schedule_opens"),
+    ):
+        for index, row in enumerate(rows):
+            names[f"{group}[{index}]"] = f"{default}_{row}"
+            names |= {f"{group}[{index}].{leaf}": f"{prefix}_{row}" for leaf, prefix in _ROW_FIELDS[group].items()}
+    return names
 
 
 FORM_FIELDS = frozenset(
@@ -660,15 +652,15 @@ async def create_service(
     parsed = parse_listing(values)
     errors = dict(parsed.errors)
     if not errors:
+        rename = listing_fields(parsed, len(parsed.data["locations"]))
+        fields = {**parsed.data, "organization_id": principal.organization_id}
+        data, errors = convert(fields, ServiceCreate, rename=rename)
         try:
-            data = msgspec.convert({**parsed.data, "organization_id": principal.organization_id}, ServiceCreate)
-            service = await transact(pool, commands.create_service, principal, data)
-        except msgspec.ValidationError as exc:
-            errors = _convert_error(exc, parsed)
+            if data is not None:
+                service = await transact(pool, commands.create_service, principal, data)
+                return Redirect(path=f"/partner/services/{service.id}?saved=created", status_code=303)
         except ValidationFailed as exc:
-            errors = _domain_errors(exc, parsed)
-        else:
-            return Redirect(path=f"/partner/services/{service.id}?saved=created", status_code=303)
+            errors = domain_errors(exc, rename=rename)
     return _form_page(principal, service=None, values=values, errors=errors, version=None, status_code=422)
 
 
@@ -707,13 +699,14 @@ async def save_service(
         for location in extra:
             location.pop("id", None)
         fields["locations"] = fields["locations"] + extra
+        rename = listing_fields(parsed, len(fields["locations"]))
+        patch, errors = convert(fields, ServicePatch, rename=rename)
         try:
-            patch = msgspec.convert(fields, ServicePatch)
-            await transact(pool, commands.patch_service, principal, service_id, expected, patch)
-        except msgspec.ValidationError as exc:
-            errors = _convert_error(exc, parsed)
+            if patch is not None:
+                await transact(pool, commands.patch_service, principal, service_id, expected, patch)
+                return Redirect(path=f"/partner/services/{service_id}?saved=1", status_code=303)
         except ValidationFailed as exc:
-            errors = _domain_errors(exc, parsed)
+            errors = domain_errors(exc, rename=rename)
         except PreconditionFailed:
             current = await _editable_service(pool, principal, service_id)
             return _form_page(
@@ -726,8 +719,6 @@ async def save_service(
                 status_code=412,
                 conflict=_conflict_rows(values, values_of_service(current)),
             )
-        else:
-            return Redirect(path=f"/partner/services/{service_id}?saved=1", status_code=303)
     return _form_page(principal, service=stored, values=values, errors=errors, version=expected, status_code=422)
 
 
@@ -918,23 +909,18 @@ async def referral_action(
     if transition is None or transition.side is not Side.RECEIVER:
         raise NotFound("No such referral action")
     form = await request.form()
-    typed = {"reason_code": str(form.get("reason_code", "")), "note": str(form.get("note", ""))}
+    typed = {"reason_code": text(form, "reason_code"), "note": text(form, "note")}
+    hints = {"reason_code": _("Choose a reason."), "note": _("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}}
+    body, errors = convert(
+        {"reason_code": typed["reason_code"] or None, "note": typed["note"]}, TransitionRequest, hints=hints
+    )
     try:
-        body = msgspec.convert({"reason_code": typed["reason_code"] or None, "note": typed["note"]}, TransitionRequest)
-        await transact(pool, referrals.transition, principal, referral_id, action, body)
-    except msgspec.ValidationError as exc:
-        field = "note" if "note" in str(exc) else "reason_code"
-        return await _referral_page(
-            pool, principal, referral_id, status_code=422, errors={action: {field: _(str(exc))}}, typed={action: typed}
-        )
+        if body is not None:
+            await transact(pool, referrals.transition, principal, referral_id, action, body)
     except ValidationFailed as exc:
-        messages = {
-            error.field: _("Choose a reason.") if error.field == "reason_code" else _(error.message)
-            for error in exc.errors
-        } or {"reason_code": _(exc.detail)}
-        return await _referral_page(
-            pool, principal, referral_id, status_code=422, errors={action: messages}, typed={action: typed}
-        )
+        errors = domain_errors(exc, default_field="reason_code")
+        if "reason_code" in {error.field for error in exc.errors}:
+            errors["reason_code"] = hints["reason_code"]  # the domain lists the codes; the page offers them
     except Conflict:
         return await _referral_page(
             pool,
@@ -945,6 +931,10 @@ async def referral_action(
                 "This referral changed before your answer arrived (someone else may have acted first)."
                 " Here is where it stands now."
             ),
+        )
+    if errors:
+        return await _referral_page(
+            pool, principal, referral_id, status_code=422, errors={action: errors}, typed={action: typed}
         )
     return Redirect(path=f"/partner/referrals/{referral_id}?done={action}", status_code=303)
 

@@ -23,6 +23,7 @@ from service.errors import Conflict, Forbidden
 from service.reintegration import approvals, dashboard, plans
 from service.reintegration.models import Dashboard
 from service.web import charts
+from service.web.forms import text
 from service.web.i18n import gettext as _
 from service.web.pages import PAGE_DEPENDENCIES, page
 
@@ -224,7 +225,7 @@ async def send_back(
     plan_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()
-    note = str(form.get("note", "")).strip()
+    note = text(form, "note")
     problem = None
     if not note:
         problem = _("Say what the caseworker should change before sending the plan back.")

@@ -8,8 +8,6 @@ and write the audit log. This module only turns forms into API shapes and result
 
 from __future__ import annotations
 
-import copy
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -19,9 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
 from litestar import Request, Router, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -75,6 +71,8 @@ from service.reintegration.models import (
     Urgency,
 )
 from service.reintegration.workflow import Side
+from service.web import forms
+from service.web.forms import Errors
 from service.web.i18n import current
 from service.web.i18n import gettext as _
 from service.web.pages import PAGE_DEPENDENCIES, page
@@ -83,7 +81,6 @@ T = TypeVar("T")
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
-Errors = dict[str, str]
 
 ALL_PARTNERS = "all"  # the consent form's value for "every partner organization"
 ORGANIZATION_LIMIT = 200
@@ -231,57 +228,10 @@ def english() -> bool:
 
 # -- forms: text in, API shapes out, errors next to their fields -----------------------------------
 
-_PATH = re.compile(r"at `\$\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
-_MISSING = re.compile(r"missing required field `(\w+)`")
 
-
-def _error_path(message: str) -> str:
-    """The dotted field a msgspec error names ("" when it names none)."""
-    found = _PATH.search(message)
-    path = found.group(1) if found else ""
-    missing = _MISSING.search(message)
-    if missing:
-        path = f"{path}.{missing.group(1)}" if path else missing.group(1)
-    return path
-
-
-def _drop(data: dict[str, Any], path: str) -> bool:
-    """Remove the value at ``path`` so the next conversion can report the following error."""
-    *parents, last = path.split(".")
-    node: Any = data
-    for part in parents:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict) and last in node:
-        del node[last]
-        return True
-    return False
-
-
-def convert(data: dict[str, Any], shape: type[T], rename: Mapping[str, str]) -> tuple[T | None, Errors]:
-    """``data`` (form text) as ``shape``; else every field msgspec refuses, one message each.
-
-    msgspec stops at the first error, so the refused value is removed and the conversion retried,
-    so that a form with three mistakes shows all three at once."""
-    errors: Errors = {}
-    work = copy.deepcopy(data)  # the retries cut refused values out of this copy
-    for _attempt in range(len(rename) + 10):
-        try:
-            converted = msgspec.convert(work, shape, strict=False)
-            return (None if errors else converted), errors
-        except msgspec.ValidationError as exc:
-            path = _error_path(str(exc))
-            name = rename.get(path, rename.get(path.split(".")[0], path or "_form"))
-            if name in errors:
-                break
-            missing = _MISSING.search(str(exc)) is not None
-            errors[name] = _("Required") if missing else _("Check this value: %(hint)s") % {"hint": hint(name)}
-            if not path or not _drop(work, path):
-                break
-    return None, errors
-
-
-def hint(name: str) -> str:
-    hints = {
+def hints() -> dict[str, str]:
+    """What to say next to a field of these forms whose value the API shapes refuse."""
+    expected = {
         "birth_year": _("a year between 1900 and 2100, such as 2001"),
         "nationality": _("two capital letters, such as VN"),
         "returned_from": _("two capital letters, such as CN"),
@@ -295,24 +245,18 @@ def hint(name: str) -> str:
         "full_name": _("1 to 200 characters"),
         "shared_summary": _("1 to 2000 characters"),
     }
-    return hints.get(name, _("choose or type a valid value"))
+    return {name: _("Check this value: %(hint)s") % {"hint": hint} for name, hint in expected.items()}
 
 
-def domain_errors(exc: DomainError, rename: Mapping[str, str]) -> Errors:
-    """The use case's field errors keyed by the form's field names; the rest under ``_form``."""
-    errors: Errors = {}
-    for item in exc.errors:
-        errors[rename.get(item.field, item.field)] = _(item.message)
-    detail = _(exc.detail)
-    if isinstance(exc, Conflict) and exc.allowed:
-        detail += " " + _("Allowed now: %(allowed)s") % {"allowed": ", ".join(exc.allowed)}
-    errors.setdefault("_form", detail)
-    return errors
-
-
-def text_fields(form: FormMultiDict) -> dict[str, str]:
-    """Each field's (first) value, trimmed; the CSRF token is not data."""
-    return {key: str(form.get(key, "")).strip() for key in form if key != "_csrf_token"}
+def convert(data: dict[str, Any], shape: type[T], rename: Mapping[str, str]) -> tuple[T | None, Errors]:
+    """``forms.convert`` with these pages' hints."""
+    return forms.convert(
+        data,
+        shape,
+        rename=rename,
+        hints=hints(),
+        fallback=_("Check this value: %(hint)s") % {"hint": _("choose or type a valid value")},
+    )
 
 
 def present(values: Mapping[str, str], *names: str) -> dict[str, str]:
@@ -345,7 +289,7 @@ def checked(values: Mapping[str, str], name: str) -> bool:
 
 
 async def form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
-    return text_fields(await request.form())
+    return forms.text_fields(await request.form())
 
 
 # -- my cases ----------------------------------------------------------------------------------------
@@ -461,7 +405,7 @@ async def create_case(
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
-        return _case_form(principal, values, domain_errors(exc, CASE_RENAME), exc.status)
+        return _case_form(principal, values, forms.domain_errors(exc, rename=CASE_RENAME, summary=True), exc.status)
     return Redirect(path=f"/cases/{case.id}", status_code=303)
 
 
@@ -708,7 +652,7 @@ async def _act(
             survivor_id,
             form=form,
             values=values,
-            errors=domain_errors(exc, rename),
+            errors=forms.domain_errors(exc, rename=rename, summary=True),
             status_code=exc.status,
         )
     return Redirect(path=f"/cases/{survivor_id}#{anchor}", status_code=303)
@@ -1136,7 +1080,7 @@ async def create_referral(
             principal,
             desk,
             values,
-            errors=domain_errors(exc, REFERRAL_RENAME),
+            errors=forms.domain_errors(exc, rename=REFERRAL_RENAME, summary=True),
             no_consent=exc.status == 403,
             status_code=exc.status,
         )
@@ -1205,7 +1149,7 @@ async def referral_step(
             principal,
             referral_id,
             values=values,
-            errors=domain_errors(exc, {"note": "note"}),
+            errors=forms.domain_errors(exc, rename={"note": "note"}, summary=True),
             status_code=exc.status,
         )
     return Redirect(path=f"/referrals/{referral_id}", status_code=303)
