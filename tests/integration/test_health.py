@@ -38,6 +38,28 @@ async def test_openapi_documents_every_api_endpoint_with_bearer_auth(client: htt
         "/api/v1/organizations/{organization_id}",
         "/healthz",
         "/readyz",
+        "/api/v1/survivors",
+        "/api/v1/survivors/{survivor_id}",
+        "/api/v1/survivors/{survivor_id}/consents",
+        "/api/v1/consents/{consent_id}/withdraw",
+        "/api/v1/survivors/{survivor_id}/plans",
+        "/api/v1/survivors/{survivor_id}/plans/current",
+        "/api/v1/plans/{plan_id}/submit",
+        "/api/v1/plans/{plan_id}/approve",
+        "/api/v1/plans/{plan_id}/send-back",
+        "/api/v1/plans/{plan_id}/milestones",
+        "/api/v1/milestones/{milestone_id}",
+        "/api/v1/survivors/{survivor_id}/entitlements",
+        "/api/v1/survivors/{survivor_id}/matches",
+        "/api/v1/referrals",
+        "/api/v1/referrals/{referral_id}",
+        "/api/v1/referrals/{referral_id}/{action}",
+        "/api/v1/survivors/{survivor_id}/follow-ups",
+        "/api/v1/dashboard",
+        "/api/v1/audit",
+        "/api/v1/sustainability/indicators",
+        "/api/v1/survivors/{survivor_id}/export",
+        "/api/v1/survivors/{survivor_id}/deidentify",
     ):
         assert path in paths, path
     assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
@@ -61,3 +83,8 @@ async def test_provinces_and_taxonomy_are_served(client: httpx.AsyncClient) -> N
     terms = (await client.get("/api/v1/taxonomy")).json()
     shelter = next(t for t in terms if t["code"] == "shelter")
     assert shelter == {"code": "shelter", "parent_code": None, "name_vi": "Nhà tạm lánh", "name_en": "Shelter"}
+
+
+async def test_pages_stay_out_of_the_api_document(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    assert not [path for path in paths if not path.startswith(("/api/", "/healthz", "/readyz"))]
