@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
@@ -134,6 +135,30 @@ def assignments(columns: Sequence[str], changes: Mapping[str, Any], args: list[A
             args.append(sql_value(changes[column]))
             parts.append(f"{column} = ${len(args)}")
     return parts
+
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def identifier(name: str) -> str:
+    """A table or column name from the code's whitelists, checked once more before it meets SQL."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+def insert_sql(table: str, columns: Sequence[str], returning: str = "") -> str:
+    """``INSERT INTO table (columns) VALUES ($1, …)``: names checked, every value a bind parameter."""
+    names = ", ".join(identifier(column) for column in columns)
+    placeholders = ", ".join(f"${index}" for index in range(1, len(columns) + 1))
+    tail = f" RETURNING {returning}" if returning else ""
+    return f"INSERT INTO {identifier(table)} ({names}) VALUES ({placeholders}){tail}"
+
+
+def update_sql(table: str, sets: Sequence[str], where: str, returning: str = "") -> str:
+    """``UPDATE table SET …`` from ``assignments`` output (``column = $n`` pairs) and a fixed WHERE."""
+    tail = f" RETURNING {returning}" if returning else ""
+    return f"UPDATE {identifier(table)} SET {', '.join(sets)} WHERE {where}{tail}"
 
 
 def migration_files() -> list[tuple[str, str]]:

@@ -11,10 +11,11 @@ import asyncpg
 import msgspec
 
 from service.auth.models import Principal, Role, User
-from service.db import Connection, assignments
+from service.db import Connection, assignments, update_sql
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 _USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at"
+_USER_BY_ID = f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = $1"
 # Columns a PATCH may set: the only names that ever reach the SQL text.
 _USER_PATCHABLE = ("email", "password_hash", "role", "organization_id", "display_name", "active")
 
@@ -63,7 +64,7 @@ async def create_user(
 
 
 async def get_user(conn: Connection, user_id: uuid.UUID) -> User:
-    row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = $1", user_id)
+    row = await conn.fetchrow(_USER_BY_ID, user_id)
     if row is None:
         raise NotFound("No such user")
     return msgspec.convert(row, User, from_attributes=True)
@@ -83,9 +84,7 @@ async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str
     args: list[Any] = [user_id]
     sets = [*assignments(_USER_PATCHABLE, changes, args), "updated_at = now()"]
     try:
-        row = await conn.fetchrow(
-            f"UPDATE app_user SET {', '.join(sets)} WHERE id = $1 RETURNING {_USER_COLUMNS}", *args
-        )
+        row = await conn.fetchrow(update_sql("app_user", sets, "id = $1", returning=_USER_COLUMNS), *args)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _translate(exc) from exc
     if row is None:

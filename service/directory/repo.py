@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.db import Connection, assignments, sql_value
+from service.db import Connection, assignments, insert_sql, sql_value, update_sql
 from service.directory.models import ContactIn, LocationIn, Organization, Revision, ScheduleIn, Service
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 
@@ -34,6 +34,8 @@ SERVICE_COLUMNS = (
     "capacity_available",
     "visibility",
 )
+# Optimistic concurrency: $1 the id, $2 the version the writer read (NULL: no check).
+_CURRENT_VERSION = "id = $1 AND ($2::int IS NULL OR version = $2)"
 ORGANIZATION_COLUMNS = ("name", "alternate_name", "description", "kind", "parent_id", "email", "website")
 
 _SERVICE_SELECT = """
@@ -113,9 +115,8 @@ async def insert_service(
         if column in fields:
             args.append(sql_value(fields[column]))
             names.append(column)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     try:
-        await conn.execute(f"INSERT INTO service ({', '.join(names)}) VALUES ({placeholders})", *args)
+        await conn.execute(insert_sql("service", names), *args)
     except asyncpg.ForeignKeyViolationError as exc:
         raise ValidationFailed(
             "Unknown organization", errors=[FieldError(field="organization_id", message="no such organization")]
@@ -129,10 +130,7 @@ async def update_service(
     args: list[Any] = [service_id, expected_version]
     sets = assignments(SERVICE_COLUMNS, changes, args)
     sets += ["version = version + 1", "updated_at = now()"]
-    new_version = await conn.fetchval(
-        f"UPDATE service SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING version",
-        *args,
-    )
+    new_version = await conn.fetchval(update_sql("service", sets, _CURRENT_VERSION, returning="version"), *args)
     if new_version is None:
         if await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id):
             raise PreconditionFailed("Someone else changed this listing; reload it and apply your edit again")
@@ -319,9 +317,8 @@ async def insert_organization(conn: Connection, organization_id: uuid.UUID, fiel
         if column in fields:
             args.append(sql_value(fields[column]))
             names.append(column)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
     try:
-        await conn.execute(f"INSERT INTO organization ({', '.join(names)}) VALUES ({placeholders})", *args)
+        await conn.execute(insert_sql("organization", names), *args)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _organization_error(exc) from exc
 
@@ -332,11 +329,7 @@ async def update_organization(
     args: list[Any] = [organization_id, expected_version]
     sets = [*assignments(ORGANIZATION_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
     try:
-        version = await conn.fetchval(
-            f"UPDATE organization SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2)"
-            " RETURNING version",
-            *args,
-        )
+        version = await conn.fetchval(update_sql("organization", sets, _CURRENT_VERSION, returning="version"), *args)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _organization_error(exc) from exc
     if version is None:

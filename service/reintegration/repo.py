@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.db import Connection, assignments, sql_value
+from service.db import Connection, assignments, insert_sql, sql_value, update_sql
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 
 # Columns a case write may set; the keys are the only names that reach SQL text.
@@ -113,9 +113,7 @@ async def next_case_number(conn: Connection, prefix: str, year: int) -> int:
 
 async def insert_case(conn: Connection, fields: Mapping[str, Any]) -> None:
     names = ["id", "case_code", "organization_id", "created_by", *[c for c in SURVIVOR_COLUMNS if c in fields]]
-    args = [sql_value(fields[name]) for name in names]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
-    await conn.execute(f"INSERT INTO survivor ({', '.join(names)}) VALUES ({placeholders})", *args)
+    await conn.execute(insert_sql("survivor", names), *[sql_value(fields[name]) for name in names])
 
 
 async def get_case(conn: Connection, survivor_id: uuid.UUID, *, for_update: bool = False) -> CaseRow:
@@ -132,10 +130,8 @@ async def update_case(
 ) -> None:
     args: list[Any] = [survivor_id, expected_version]
     sets = [*assignments(SURVIVOR_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
-    done = await conn.fetchval(
-        f"UPDATE survivor SET {', '.join(sets)} WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING id",
-        *args,
-    )
+    where = "id = $1 AND ($2::int IS NULL OR version = $2)"
+    done = await conn.fetchval(update_sql("survivor", sets, where, returning="id"), *args)
     if done is None:
         raise PreconditionFailed("Someone else changed this case; reload it and apply your edit again")
 
@@ -185,13 +181,14 @@ async def list_cases(conn: Connection, scope: CaseFilter, *, limit: int, offset:
 async def cases_by_name_index(conn: Connection, digest: bytes, scope: CaseFilter) -> list[uuid.UUID]:
     args: list[Any] = [digest]
     where = _case_where(scope, args)
-    rows = await conn.fetch(f"SELECT s.id FROM survivor s WHERE s.name_index = $1 AND {where}", *args)
+    rows = await conn.fetch("SELECT s.id FROM survivor s WHERE s.name_index = $1 AND " + where, *args)
     return [row["id"] for row in rows]
 
 
 # -- consents ---------------------------------------------------------------------------------------
 
 _CONSENT_COLUMNS = "id, survivor_id, purpose, organization_id, method, evidence, granted_at, expires_at, withdrawn_at"
+_CONSENT_BY_ID = f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE id = $1"
 
 
 async def insert_consent(conn: Connection, fields: Mapping[str, Any]) -> asyncpg.Record:
@@ -220,7 +217,7 @@ async def list_consents(conn: Connection, survivor_id: uuid.UUID) -> list[asyncp
 
 
 async def get_consent(conn: Connection, consent_id: uuid.UUID) -> asyncpg.Record:
-    row = await conn.fetchrow(f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE id = $1", consent_id)
+    row = await conn.fetchrow(_CONSENT_BY_ID, consent_id)
     if row is None:
         raise NotFound("No such consent")
     return row
@@ -311,7 +308,7 @@ async def update_plan(conn: Connection, plan_id: uuid.UUID, changes: Mapping[str
     )
     args: list[Any] = [plan_id]
     sets = [*assignments(allowed, changes, args), "version = version + 1", "updated_at = now()"]
-    await conn.execute(f"UPDATE plan SET {', '.join(sets)} WHERE id = $1", *args)
+    await conn.execute(update_sql("plan", sets, "id = $1"), *args)
 
 
 async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping[str, Any]) -> uuid.UUID:
@@ -360,7 +357,7 @@ async def update_milestone(conn: Connection, milestone_id: uuid.UUID, changes: M
     args: list[Any] = [milestone_id]
     sets = [*assignments(MILESTONE_COLUMNS, changes, args), "updated_at = now()"]
     try:
-        await conn.execute(f"UPDATE milestone SET {', '.join(sets)} WHERE id = $1", *args)
+        await conn.execute(update_sql("milestone", sets, "id = $1"), *args)
     except asyncpg.ForeignKeyViolationError as exc:
         raise ValidationFailed(
             "Unknown organization",
@@ -381,8 +378,7 @@ async def insert_referral(conn: Connection, fields: Mapping[str, Any]) -> uuid.U
     referral_id = uuid.uuid4()
     names = list(fields)
     args = [referral_id, *(sql_value(fields[name]) for name in names)]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(args) + 1))
-    await conn.execute(f"INSERT INTO referral (id, {', '.join(names)}) VALUES ({placeholders})", *args)
+    await conn.execute(insert_sql("referral", ["id", *names]), *args)
     return referral_id
 
 
@@ -399,7 +395,7 @@ async def update_referral(conn: Connection, referral_id: uuid.UUID, changes: Map
     allowed = ("status", "reason_code", "responded_at", "completed_at")
     args: list[Any] = [referral_id]
     sets = [*assignments(allowed, changes, args), "updated_at = now()"]
-    await conn.execute(f"UPDATE referral SET {', '.join(sets)} WHERE id = $1", *args)
+    await conn.execute(update_sql("referral", sets, "id = $1"), *args)
 
 
 async def insert_referral_event(conn: Connection, referral_id: uuid.UUID, event: Mapping[str, Any]) -> None:

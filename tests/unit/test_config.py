@@ -30,3 +30,13 @@ def test_empty_variables_mean_default() -> None:
 def test_a_bad_value_stops_start_up_with_its_name() -> None:
     with pytest.raises(SystemExit, match="port"):
         Settings.from_env({"KETNOI_PORT": "eighty"})
+
+
+def test_sql_builders_take_only_plain_identifiers() -> None:
+    from service.db import insert_sql, update_sql
+
+    assert insert_sql("service", ["id", "name"]) == "INSERT INTO service (id, name) VALUES ($1, $2)"
+    assert update_sql("plan", ["status = $2"], "id = $1") == "UPDATE plan SET status = $2 WHERE id = $1"
+    for bad in ("name; DROP TABLE service", "Name", "a-b", ""):
+        with pytest.raises(ValueError, match="identifier"):
+            insert_sql("service", [bad])

@@ -1,0 +1,190 @@
+"""/partner's referral inbox: the referrals sent to the organization, one referral's page, and the
+receiving side's actions on it (accept, decline, start, hold, resume, complete, not-complete)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.db import transact
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.pagination import PageParams
+from service.reintegration import referrals
+from service.reintegration.models import Referral, ReferralStatus, TransitionRequest, Urgency
+from service.reintegration.workflow import (
+    DECLINE_REASONS,
+    NOT_COMPLETED_REASONS,
+    REFERRAL_TRANSITIONS,
+    Side,
+    allowed_actions,
+)
+from service.web.forms import convert, domain_errors, text
+from service.web.i18n import gettext as _
+from service.web.pages import page
+
+AnyRequest = Request[Any, Any, Any]
+
+NOTE_LIMIT = 2000  # TransitionRequest.note's limit
+
+
+def partner_only(principal: Principal) -> None:
+    """/partner is the workspace of an organization that receives referrals: partners only."""
+    check(principal, Action.RESPOND_TO_REFERRAL, principal.organization_id)
+
+
+def referral_labels() -> dict[str, dict[str, str]]:
+    return {
+        "status": {
+            ReferralStatus.DRAFT: _("Draft"),
+            ReferralStatus.SENT: _("Waiting for your answer"),
+            ReferralStatus.ACCEPTED: _("Accepted"),
+            ReferralStatus.IN_PROGRESS: _("In progress"),
+            ReferralStatus.ON_HOLD: _("On hold"),
+            ReferralStatus.DECLINED: _("Declined"),
+            ReferralStatus.EXPIRED: _("Expired (not answered in time)"),
+            ReferralStatus.COMPLETED: _("Completed"),
+            ReferralStatus.VERIFIED: _("Completed and confirmed"),
+            ReferralStatus.NOT_COMPLETED: _("Not completed"),
+            ReferralStatus.WITHDRAWN: _("Withdrawn"),
+        },
+        "urgency": {
+            Urgency.EMERGENCY: _("Emergency (answer within 1 day)"),
+            Urgency.URGENT: _("Urgent (answer within 3 days)"),
+            Urgency.ROUTINE: _("Routine (answer within 7 days)"),
+        },
+        "action": {
+            "accept": _("Accept"),
+            "decline": _("Decline"),
+            "start": _("Start the service"),
+            "hold": _("Put on hold"),
+            "resume": _("Resume"),
+            "complete": _("Mark completed"),
+            "not-complete": _("Could not complete"),
+        },
+        "reason": {
+            "no_capacity": _("No places free"),
+            "not_eligible": _("Not eligible for this service"),
+            "out_of_area": _("Outside our area"),
+            "service_unavailable": _("Service not available now"),
+            "duplicate": _("Duplicate referral"),
+            "couldnt_contact": _("Could not contact her/him"),
+            "survivor_declined": _("The survivor declined"),
+            "no_longer_interested": _("No longer interested"),
+            "referred_elsewhere": _("Referred elsewhere"),
+            "other": _("Other (explain in the note)"),
+        },
+    }
+
+
+@get("/referrals", name="partner-referrals")
+async def referral_inbox(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    paging: NamedDependency[PageParams],
+    status: FromQuery[str | None] = None,
+) -> Template:
+    partner_only(principal)
+    chosen = status if status in {s.value for s in ReferralStatus} else None
+    inbox = await transact(pool, referrals.list_referrals, principal, paging, statuses=(chosen,) if chosen else ())
+    return page(
+        "partner/referrals.html",
+        principal,
+        inbox=inbox,
+        status=chosen,
+        names=referral_labels(),
+        previous_page=paging.page - 1 if paging.page > 1 else None,
+        next_page=paging.page + 1 if inbox.total > paging.page * paging.per_page else None,
+    )
+
+
+async def _referral_page(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    *,
+    status_code: int = 200,
+    notice: str | None = None,
+    alert: str | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    typed: dict[str, dict[str, str]] | None = None,
+) -> Template:
+    partner_only(principal)
+    referral: Referral = await transact(pool, referrals.read_referral, principal, referral_id)
+    actions = allowed_actions(referral.status, Side.RECEIVER)
+    reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
+    return page(
+        "partner/referral.html",
+        principal,
+        status_code=status_code,
+        referral=referral,
+        actions=actions,
+        reasons=reasons,
+        names=referral_labels(),
+        notice=notice,
+        alert=alert,
+        errors=errors or {},
+        typed=typed or {},
+    )
+
+
+@get("/referrals/{referral_id:uuid}", name="partner-referral")
+async def referral_detail(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    referral_id: FromPath[uuid.UUID],
+    done: FromQuery[str | None] = None,
+) -> Template:
+    names = referral_labels()["action"]
+    notice = _("Done: %(action)s.") % {"action": names[done]} if done in names else None
+    return await _referral_page(pool, principal, referral_id, notice=notice)
+
+
+@post("/referrals/{referral_id:uuid}/{action:str}", status_code=303)
+async def referral_action(
+    request: AnyRequest,
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    referral_id: FromPath[uuid.UUID],
+    action: FromPath[str],
+) -> Redirect | Template:
+    partner_only(principal)
+    transition = REFERRAL_TRANSITIONS.get(action)
+    if transition is None or transition.side is not Side.RECEIVER:
+        raise NotFound("No such referral action")
+    form = await request.form()
+    typed = {"reason_code": text(form, "reason_code"), "note": text(form, "note")}
+    hints = {"reason_code": _("Choose a reason."), "note": _("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}}
+    body, errors = convert(
+        {"reason_code": typed["reason_code"] or None, "note": typed["note"]}, TransitionRequest, hints=hints
+    )
+    try:
+        if body is not None:
+            await transact(pool, referrals.transition, principal, referral_id, action, body)
+    except ValidationFailed as exc:
+        errors = domain_errors(exc, default_field="reason_code")
+        if "reason_code" in {error.field for error in exc.errors}:
+            errors["reason_code"] = hints["reason_code"]  # the domain lists the codes; the page offers them
+    except Conflict:
+        return await _referral_page(
+            pool,
+            principal,
+            referral_id,
+            status_code=409,
+            alert=_(
+                "This referral changed before your answer arrived (someone else may have acted first)."
+                " Here is where it stands now."
+            ),
+        )
+    if errors:
+        return await _referral_page(
+            pool, principal, referral_id, status_code=422, errors={action: errors}, typed={action: typed}
+        )
+    return Redirect(path=f"/partner/referrals/{referral_id}?done={action}", status_code=303)

@@ -1,0 +1,430 @@
+"""The listing form, with no I/O: a listing as form values and form text back as ServiceCreate/
+ServicePatch fields; the names of fields and choices on the pages; where an API field path was
+typed on the form; and the table of differences shown when an edit conflicts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar.datastructures import FormMultiDict
+
+from service.directory.models import ContactKind, Fee, Service, ServiceStatus, Visibility
+from service.directory.pages import labels
+from service.web.forms import text
+from service.web.i18n import gettext as _
+
+MAX_CONTACT_ROWS = 30
+MAX_SCHEDULE_ROWS = 50
+SPARE_CONTACT_ROWS = 2
+
+
+# -- how listing fields are named on the pages ----------------------------------------------------
+
+
+def field_labels() -> dict[str, str]:
+    """Names of the listing's fields in the page's language (history, conflicts)."""
+    return {
+        "name": _("Name"),
+        "alternate_name": _("Other name"),
+        "description": _("Description"),
+        "status": _("Status"),
+        "categories": _("Kinds of service"),
+        "populations": _("Who it is for"),
+        "eligibility_description": _("Eligibility"),
+        "min_age": _("Minimum age"),
+        "max_age": _("Maximum age"),
+        "genders": _("Sex"),
+        "languages": _("Languages"),
+        "fee": _("Fee"),
+        "application_process": _("How to apply"),
+        "required_documents": _("Documents to bring"),
+        "accepting_referrals": _("Accepting referrals"),
+        "capacity_total": _("Beds in total"),
+        "capacity_available": _("Beds free"),
+        "visibility": _("Who can see it"),
+        "contacts": _("Hotlines and phones"),
+        "schedules": _("Opening hours"),
+        "service_areas": _("Area served"),
+        "locations": _("Place"),
+        "last_verified_at": _("Last verified"),
+        "verified_by": _("Verified by"),
+        "organization_id": _("Organization"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        ServiceStatus.ACTIVE: _("Active"),
+        ServiceStatus.TEMPORARILY_CLOSED: _("Temporarily closed"),
+        ServiceStatus.INACTIVE: _("Inactive"),
+    }
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    return {
+        "status": status_labels(),
+        "fee": {Fee.FREE: _("Free"), Fee.LOW_COST: _("Low cost"), Fee.PAID: _("Paid")},
+        "visibility": {
+            Visibility.PUBLIC: _("Everyone (public)"),
+            Visibility.STAFF: _("Staff only (caseworkers, coordinators)"),
+        },
+        "contact_kind": {
+            ContactKind.HOTLINE: _("Hotline"),
+            ContactKind.PHONE: _("Phone"),
+            ContactKind.ZALO: _("Zalo"),
+            ContactKind.EMAIL: _("Email"),
+            ContactKind.FACEBOOK: _("Facebook"),
+        },
+    }
+
+
+def display(value: Any) -> str:
+    """A stored value as one line of text, for revision lists and conflict tables."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {display(item)}" for key, item in value.items() if item not in (None, "", [], False))
+    if isinstance(value, list):
+        separator = "; " if any(isinstance(item, dict) for item in value) else ", "
+        return separator.join(display(item) for item in value)
+    return str(value)
+
+
+# -- the listing form: its values as typed, and the API shape they convert to ----------------------
+
+
+def _blank_schedule_rows(taken: set[int]) -> list[dict[str, str]]:
+    rows = [{"weekday": str(day), "opens": "", "closes": ""} for day in range(1, 8) if day not in taken]
+    return [*rows, {"weekday": "", "opens": "", "closes": ""}]
+
+
+def _pad_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    blank = {"kind": "hotline", "value": "", "hours": "", "is_24_7": False, "languages": ""}
+    spare = max(SPARE_CONTACT_ROWS, 3 - len(contacts))
+    return contacts + [dict(blank) for _row in range(min(spare, MAX_CONTACT_ROWS - len(contacts)))]
+
+
+def values_of_service(service: Service | None) -> dict[str, Any]:
+    """The form's fields filled from a stored listing (or empty for a new one)."""
+    if service is None:
+        return {
+            "name": "",
+            "alternate_name": "",
+            "description": "",
+            "status": ServiceStatus.ACTIVE.value,
+            "categories": [],
+            "populations": [],
+            "eligibility_description": "",
+            "min_age": "",
+            "max_age": "",
+            "languages": "vi",
+            "fee": Fee.FREE.value,
+            "application_process": "",
+            "required_documents": "",
+            "accepting_referrals": True,
+            "capacity_total": "",
+            "capacity_available": "",
+            "visibility": Visibility.PUBLIC.value,
+            "service_areas": "",
+            "loc_name": "",
+            "loc_street": "",
+            "loc_commune": "",
+            "loc_province": "",
+            "loc_lat": "",
+            "loc_lon": "",
+            "loc_accessibility": "",
+            "loc_confidential": False,
+            "contacts": _pad_contacts([]),
+            "schedules": _blank_schedule_rows(set()),
+        }
+    provinces = labels()["province"]
+    first = service.locations[0] if service.locations else None
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    schedules = [{"weekday": str(s.weekday), "opens": s.opens_at, "closes": s.closes_at} for s in service.schedules]
+    schedules = sorted(
+        schedules + _blank_schedule_rows({s.weekday for s in service.schedules}),
+        key=lambda row: int(row["weekday"] or 8),
+    )
+    return {
+        "name": service.name,
+        "alternate_name": text(service.alternate_name),
+        "description": service.description,
+        "status": service.status.value,
+        "categories": list(service.categories),
+        "populations": list(service.populations),
+        "eligibility_description": service.eligibility_description,
+        "min_age": text(service.min_age),
+        "max_age": text(service.max_age),
+        "languages": ", ".join(service.languages),
+        "fee": service.fee.value,
+        "application_process": service.application_process,
+        "required_documents": "\n".join(service.required_documents),
+        "accepting_referrals": service.accepting_referrals,
+        "capacity_total": text(service.capacity_total),
+        "capacity_available": text(service.capacity_available),
+        "visibility": service.visibility.value,
+        "service_areas": ", ".join(provinces.get(code, code) for code in service.service_areas),
+        "loc_name": first.name if first else "",
+        "loc_street": text(first.street) if first else "",
+        "loc_commune": first.commune if first else "",
+        "loc_province": provinces.get(first.province_code, first.province_code) if first else "",
+        "loc_lat": text(first.lat) if first else "",
+        "loc_lon": text(first.lon) if first else "",
+        "loc_accessibility": first.accessibility if first else "",
+        "loc_confidential": first.confidential if first else False,
+        "contacts": _pad_contacts(
+            [
+                {
+                    "kind": c.kind.value,
+                    "value": c.value,
+                    "hours": c.hours,
+                    "is_24_7": c.is_24_7,
+                    "languages": ", ".join(c.languages),
+                }
+                for c in service.contacts
+            ]
+        ),
+        "schedules": schedules,
+    }
+
+
+_TEXT_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "status",
+    "eligibility_description",
+    "min_age",
+    "max_age",
+    "languages",
+    "fee",
+    "application_process",
+    "required_documents",
+    "capacity_total",
+    "capacity_available",
+    "visibility",
+    "service_areas",
+    "loc_name",
+    "loc_street",
+    "loc_commune",
+    "loc_province",
+    "loc_lat",
+    "loc_lon",
+    "loc_accessibility",
+)
+
+
+def values_of_form(form: FormMultiDict) -> dict[str, Any]:
+    """The form's fields exactly as the person typed them, to show again after an error."""
+    values: dict[str, Any] = {name: text(form, name) for name in _TEXT_FIELDS}
+    values["categories"] = [str(v) for v in form.getall("categories", [])]
+    values["populations"] = [str(v) for v in form.getall("populations", [])]
+    values["accepting_referrals"] = "accepting_referrals" in form
+    values["loc_confidential"] = "loc_confidential" in form
+    contacts = []
+    for row in range(MAX_CONTACT_ROWS):
+        if f"contact_kind_{row}" not in form:
+            break
+        contacts.append(
+            {
+                "kind": text(form, f"contact_kind_{row}"),
+                "value": text(form, f"contact_value_{row}"),
+                "hours": text(form, f"contact_hours_{row}"),
+                "is_24_7": f"contact_247_{row}" in form,
+                "languages": text(form, f"contact_languages_{row}"),
+            }
+        )
+    values["contacts"] = contacts
+    schedules = []
+    for row in range(MAX_SCHEDULE_ROWS):
+        if f"schedule_day_{row}" not in form:
+            break
+        schedules.append(
+            {
+                "weekday": text(form, f"schedule_day_{row}"),
+                "opens": text(form, f"schedule_opens_{row}"),
+                "closes": text(form, f"schedule_closes_{row}"),
+            }
+        )
+    values["schedules"] = schedules
+    return values
+
+
+class ListingForm(msgspec.Struct, kw_only=True):
+    """A listing form turned into the API's field dict, with the errors found on the way and,
+    for the repeated rows, which form row each list item came from (to place errors)."""
+
+    data: dict[str, Any]
+    errors: dict[str, str]
+    contact_rows: list[int]
+    schedule_rows: list[int]
+
+
+def _codes(text: str) -> list[str]:
+    return [part.strip().lower() for part in re.split(r"[,;\s]+", text) if part.strip()]
+
+
+def parse_listing(values: dict[str, Any]) -> ListingForm:
+    errors: dict[str, str] = {}
+
+    def whole(name: str) -> int | None:
+        raw = str(values.get(name, "")).strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            errors[name] = _("Enter a whole number, or leave it empty.")
+            return None
+        return int(raw)
+
+    def decimal(name: str) -> float | None:
+        raw = str(values.get(name, "")).strip().replace(",", ".")
+        if not raw:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            errors[name] = _("Enter a number like 10.03, or leave it empty.")
+            return None
+
+    if not str(values["name"]).strip():
+        errors["name"] = _("Enter the listing's name.")
+    data: dict[str, Any] = {
+        "name": str(values["name"]).strip(),
+        "alternate_name": str(values["alternate_name"]).strip() or None,
+        "description": str(values["description"]).strip(),
+        "status": values["status"],
+        "categories": list(values["categories"]),
+        "populations": list(values["populations"]),
+        "eligibility_description": str(values["eligibility_description"]).strip(),
+        "min_age": whole("min_age"),
+        "max_age": whole("max_age"),
+        "languages": _codes(str(values["languages"])),
+        "fee": values["fee"],
+        "application_process": str(values["application_process"]).strip(),
+        "required_documents": [line.strip() for line in str(values["required_documents"]).splitlines() if line.strip()],
+        "accepting_referrals": bool(values["accepting_referrals"]),
+        "capacity_total": whole("capacity_total"),
+        "capacity_available": whole("capacity_available"),
+        "visibility": values["visibility"],
+        "service_areas": [part.strip() for part in str(values["service_areas"]).split(",") if part.strip()],
+    }
+    location = {key: str(values[f"loc_{key}"]).strip() for key in ("name", "street", "commune", "accessibility")}
+    lat, lon = decimal("loc_lat"), decimal("loc_lon")
+    province = str(values["loc_province"]).strip()
+    if province or any(location.values()) or lat is not None or lon is not None:
+        if not province:
+            errors["loc_province"] = _("Say which province the place is in.")
+        data["locations"] = [
+            {
+                **location,
+                "province_code": province,
+                "lat": lat,
+                "lon": lon,
+                "confidential": bool(values["loc_confidential"]),
+            }
+        ]
+    else:
+        data["locations"] = []
+    contacts, contact_rows = [], []
+    for row, contact in enumerate(values["contacts"]):
+        if not contact["value"].strip():
+            continue
+        contact_rows.append(row)
+        contacts.append(
+            {
+                "kind": contact["kind"],
+                "value": contact["value"].strip(),
+                "hours": contact["hours"].strip(),
+                "is_24_7": bool(contact["is_24_7"]),
+                "languages": _codes(contact["languages"]),
+            }
+        )
+    data["contacts"] = contacts
+    schedules, schedule_rows = [], []
+    for row, entry in enumerate(values["schedules"]):
+        if not entry["opens"] and not entry["closes"]:
+            continue
+        if not entry["weekday"].isdigit():
+            errors[f"schedule_day_{row}"] = _("Choose the day.")
+            continue
+        if not entry["opens"] or not entry["closes"]:
+            errors[f"schedule_{'closes' if entry['opens'] else 'opens'}_{row}"] = _("Give both times, or neither.")
+            continue
+        schedule_rows.append(row)
+        schedules.append({"weekday": int(entry["weekday"]), "opens_at": entry["opens"], "closes_at": entry["closes"]})
+    data["schedules"] = schedules
+    return ListingForm(data=data, errors=errors, contact_rows=contact_rows, schedule_rows=schedule_rows)
+
+
+_LOCATION_FIELDS = {
+    "name": "loc_name",
+    "street": "loc_street",
+    "commune": "loc_commune",
+    "province_code": "loc_province",
+    "lat": "loc_lat",
+    "lon": "loc_lon",
+    "accessibility": "loc_accessibility",
+}
+_ROW_FIELDS = {
+    "contacts": {"kind": "contact_kind", "hours": "contact_hours", "languages": "contact_languages"},
+    "schedules": {"weekday": "schedule_day", "opens_at": "schedule_opens", "closes_at": "schedule_closes"},
+}
+
+
+def listing_fields(parsed: ListingForm, locations: int) -> dict[str, str]:
+    """API field paths of a listing → the form fields they were typed into (see
+    ``forms.field_name``): the repeated rows by the form row each list item came from, and every
+    place's fields on the one place the form edits."""
+    names: dict[str, str] = {}
+    for index in range(locations):
+        names[f"locations[{index}]"] = "loc_lat"
+        names |= {f"locations[{index}].{leaf}": name for leaf, name in _LOCATION_FIELDS.items()}
+    for group, rows, default in (
+        ("contacts", parsed.contact_rows, "contact_value"),
+        ("schedules", parsed.schedule_rows, "schedule_opens"),
+    ):
+        for index, row in enumerate(rows):
+            names[f"{group}[{index}]"] = f"{default}_{row}"
+            names |= {f"{group}[{index}].{leaf}": f"{prefix}_{row}" for leaf, prefix in _ROW_FIELDS[group].items()}
+    return names
+
+
+FORM_FIELDS = frozenset(
+    {*_TEXT_FIELDS, "categories", "populations", "accepting_referrals", "loc_confidential"}
+    | {f"{prefix}_{row}" for prefix in ("contact_kind", "contact_value", "contact_hours") for row in range(30)}
+    | {f"{prefix}_{row}" for prefix in ("schedule_day", "schedule_opens", "schedule_closes") for row in range(50)}
+)
+
+
+def conflict_rows(mine: dict[str, Any], stored: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, what you typed, what is stored now) for every field where they differ."""
+    names = field_labels()
+
+    def summary(values: dict[str, Any]) -> dict[str, str]:
+        shown = {key: display(values[key]) for key in values if key not in ("contacts", "schedules")}
+        shown["locations"] = display(
+            [values[f"loc_{k}"] for k in ("name", "street", "commune", "province", "lat", "lon") if values[f"loc_{k}"]]
+        )
+        shown["contacts"] = display(
+            [f"{c['kind']} {c['value']}{' 24/7' if c['is_24_7'] else ''}" for c in values["contacts"] if c["value"]]
+        )
+        shown["schedules"] = display(
+            [f"{s['weekday']} {s['opens']}–{s['closes']}" for s in values["schedules"] if s["opens"] or s["closes"]]
+        )
+        return shown
+
+    yours, theirs = summary(mine), summary(stored)
+    keys = [key for key in field_labels() if key in yours and key in theirs]
+    keys += [key for key in ("loc_confidential",) if key in yours]
+    return [
+        (names.get(key, _("Confidential address")), yours[key], theirs[key])
+        for key in keys
+        if yours[key] != theirs[key]
+    ]

@@ -1,0 +1,70 @@
+"""/verify: the coordinators' queue of listings due for verification, and marking one verified."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.db import transact
+from service.directory import commands, repo, verification
+from service.directory.api import present
+from service.directory.listing_form import status_labels
+from service.pagination import PageParams
+from service.web.i18n import gettext as _
+from service.web.pages import page, safe_next
+
+AnyRequest = Request[Any, Any, Any]
+
+
+@get("/", name="verify")
+async def verify_queue(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    paging: NamedDependency[PageParams],
+    verified: FromQuery[uuid.UUID | None] = None,
+) -> Template:
+    check(principal, Action.VERIFY_LISTING)
+    async with pool.acquire() as conn:
+        ids, total = await verification.queue_ids(conn, limit=paging.per_page, offset=paging.offset)
+        by_id = {s.id: s for s in await repo.get_services(conn, ids)}
+    services = [present(principal, by_id[i]) for i in ids if i in by_id]
+    notice = None
+    if verified is not None:
+        async with pool.acquire() as conn:
+            done = await repo.get_services(conn, [verified])
+        notice = _("“%(name)s” is marked verified.") % {"name": done[0].name} if done else None
+    return page(
+        "partner/verify.html",
+        principal,
+        services=services,
+        total=total,
+        paging=paging,
+        statuses=status_labels(),
+        notice=notice,
+        previous_page=paging.page - 1 if paging.page > 1 else None,
+        next_page=paging.page + 1 if total > paging.page * paging.per_page else None,
+    )
+
+
+@post("/{service_id:uuid}", status_code=303)
+async def verify_listing(
+    request: AnyRequest,
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    service_id: FromPath[uuid.UUID],
+) -> Redirect:
+    await transact(pool, commands.verify_service, principal, service_id)
+    form = await request.form()
+    back = safe_next(str(form.get("next", "/verify")))
+    if not back.startswith("/verify"):
+        back = "/verify"
+    separator = "&" if "?" in back else "?"
+    return Redirect(path=f"{back}{separator}verified={service_id}", status_code=303)

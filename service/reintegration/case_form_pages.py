@@ -1,0 +1,357 @@
+"""The forms of the case page, all posting under ``/cases/{id}/...``: record and withdraw consents,
+draft a plan and move it through its steps, add and move milestones, propose the milestones the
+survivor is entitled to, and record follow-ups. Each one goes back to the case page: at its section
+when it worked, with the input and the errors when it was refused."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import asyncpg
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from service.auth.models import Principal
+from service.crypto import PersonalDataCipher
+from service.db import Connection, transact
+from service.errors import Conflict, DomainError, NotFound
+from service.reintegration import cases, followups, plans, rules, workflow
+from service.reintegration.case_pages import form_values, render_case
+from service.reintegration.models import (
+    Consent,
+    ConsentCreate,
+    FollowUpCreate,
+    Milestone,
+    MilestoneCreate,
+    MilestonePatch,
+    Plan,
+    PlanCreate,
+    PlanSubmit,
+)
+from service.reintegration.page_words import convert, local_datetime, present
+from service.web import forms
+from service.web.forms import Errors
+
+Pool = NamedDependency[asyncpg.Pool]
+Who = NamedDependency[Principal]
+Cipher = NamedDependency[PersonalDataCipher]
+
+ALL_PARTNERS = "all"  # the consent form's value for "every partner organization"
+
+
+async def _act(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    survivor_id: uuid.UUID,
+    *,
+    form: str,
+    values: Mapping[str, str],
+    shape_and_errors: tuple[Any, Errors] | None,
+    work: Callable[..., Any],
+    args: Iterable[Any],
+    rename: Mapping[str, str],
+    anchor: str,
+) -> Redirect | Template:
+    """Run one case-page form: on success back to the case page at its section (POST-redirect-GET);
+    when the form or the use case refuses, the case page again with the input and the errors."""
+    if shape_and_errors is not None and shape_and_errors[0] is None:
+        return await render_case(
+            pool, principal, cipher, survivor_id, form=form, values=values, errors=shape_and_errors[1], status_code=422
+        )
+    try:
+        await transact(pool, work, *args)
+    except DomainError as exc:
+        if exc.status in (401, 404):
+            raise
+        return await render_case(
+            pool,
+            principal,
+            cipher,
+            survivor_id,
+            form=form,
+            values=values,
+            errors=forms.domain_errors(exc, rename=rename, summary=True),
+            status_code=exc.status,
+        )
+    return Redirect(path=f"/cases/{survivor_id}#{anchor}", status_code=303)
+
+
+CONSENT_RENAME = {
+    "purpose": "purpose",
+    "organization_id": "organization_id",
+    "method": "consent_method",
+    "evidence": "evidence",
+    "expires_at": "expires_at",
+}
+
+
+@post("/cases/{survivor_id:uuid}/consents", name="case-consent", status_code=303)
+async def record_consent(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    values = await form_values(request)
+    data: dict[str, Any] = {
+        "purpose": values.get("purpose", ""),
+        "method": values.get("consent_method", ""),
+        "evidence": values.get("evidence", ""),
+    }
+    recipient = values.get("organization_id", "")
+    if recipient and recipient != ALL_PARTNERS:
+        data["organization_id"] = recipient
+    if values.get("expires_at"):
+        data["expires_at"] = local_datetime(values["expires_at"], end_of_day=True)
+    parsed = convert(data, ConsentCreate, CONSENT_RENAME)
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="consent",
+        values=values,
+        shape_and_errors=parsed,
+        work=cases.record_consent,
+        args=(principal, survivor_id, parsed[0]),
+        rename=CONSENT_RENAME,
+        anchor="consents",
+    )
+
+
+async def _withdraw_consent(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent:
+    """Withdraw a consent of this case; one of another case is not found here."""
+    if consent_id not in {c.id for c in await cases.list_consents(conn, principal, survivor_id)}:
+        raise NotFound("No such consent in this case")
+    return await cases.withdraw_consent(conn, principal, consent_id)
+
+
+@post("/cases/{survivor_id:uuid}/consents/{consent_id:uuid}/withdraw", name="case-consent-withdraw", status_code=303)
+async def withdraw_consent(
+    principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID], consent_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="withdraw",
+        values={},
+        shape_and_errors=None,
+        work=_withdraw_consent,
+        args=(principal, survivor_id, consent_id),
+        rename={},
+        anchor="consents",
+    )
+
+
+@post("/cases/{survivor_id:uuid}/plans", name="case-plan", status_code=303)
+async def draft_plan(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    values = await form_values(request)
+    parsed = convert({"notes": values.get("notes", "")}, PlanCreate, {"notes": "notes"})
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="plan",
+        values=values,
+        shape_and_errors=parsed,
+        work=plans.create_plan,
+        args=(principal, survivor_id, parsed[0]),
+        rename={"notes": "notes"},
+        anchor="plan",
+    )
+
+
+async def _plan_step(
+    conn: Connection,
+    principal: Principal,
+    survivor_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    action: str,
+    body: PlanSubmit | str | None,
+) -> Plan:
+    """A step of this case's current plan (a plan of another case is not found here)."""
+    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    if plan.id != plan_id:
+        raise Conflict("Only the current plan can change")
+    return await plans.transition_plan(conn, principal, plan_id, action, body)
+
+
+SUBMIT_RENAME = {"survivor_agreed_at": "survivor_agreed_at", "agreement_method": "agreement_method"}
+
+
+@post("/cases/{survivor_id:uuid}/plan/{plan_id:uuid}/{action:str}", name="case-plan-step", status_code=303)
+async def plan_step(
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    plan_id: FromPath[uuid.UUID],
+    action: FromPath[str],
+) -> Redirect | Template:
+    if action not in workflow.PLAN_TRANSITIONS:
+        raise NotFound("No such plan step")
+    values = await form_values(request)
+    parsed: tuple[Any, Errors] | None = None
+    body: PlanSubmit | str | None = None
+    if action == "submit":
+        data = present(values, "survivor_agreed_at", "agreement_method")
+        if "survivor_agreed_at" in data:
+            data["survivor_agreed_at"] = local_datetime(data["survivor_agreed_at"])
+        parsed = convert(data, PlanSubmit, SUBMIT_RENAME)
+        body = parsed[0]
+    elif action == "send-back":
+        body = values.get("review_note", "")[:2000]
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form=f"plan-{action}",
+        values=values,
+        shape_and_errors=parsed,
+        work=_plan_step,
+        args=(principal, survivor_id, plan_id, action, body),
+        rename=SUBMIT_RENAME,
+        anchor="plan",
+    )
+
+
+MILESTONE_RENAME = {
+    "domain": "domain",
+    "title": "title",
+    "target_date": "target_date",
+    "responsible_organization_id": "responsible_organization_id",
+}
+
+
+async def _add_milestone(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: MilestoneCreate
+) -> Milestone:
+    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    return await plans.add_milestone(conn, principal, plan.id, data)
+
+
+@post("/cases/{survivor_id:uuid}/milestones", name="case-milestone-add", status_code=303)
+async def add_milestone(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    values = await form_values(request)
+    parsed = convert(
+        {"title": values.get("title", ""), **present(values, "domain", "target_date", "responsible_organization_id")},
+        MilestoneCreate,
+        MILESTONE_RENAME,
+    )
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="milestone",
+        values=values,
+        shape_and_errors=parsed,
+        work=_add_milestone,
+        args=(principal, survivor_id, parsed[0]),
+        rename=MILESTONE_RENAME,
+        anchor="plan",
+    )
+
+
+async def _move_milestone(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, milestone_id: uuid.UUID, data: MilestonePatch
+) -> Milestone:
+    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    if milestone_id not in {m.id for m in plan.milestones}:
+        raise NotFound("No such milestone in this case's plan")
+    return await plans.patch_milestone(conn, principal, milestone_id, data)
+
+
+@post("/cases/{survivor_id:uuid}/milestones/{milestone_id:uuid}", name="case-milestone", status_code=303)
+async def move_milestone(
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    milestone_id: FromPath[uuid.UUID],
+) -> Redirect | Template:
+    values = await form_values(request)
+    parsed = convert(present(values, "status", "note"), MilestonePatch, {"status": "status", "note": "note"})
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form=f"milestone-{milestone_id}",
+        values=values,
+        shape_and_errors=parsed,
+        work=_move_milestone,
+        args=(principal, survivor_id, milestone_id, parsed[0]),
+        rename={"status": "status"},
+        anchor=f"m-{milestone_id}",
+    )
+
+
+@post("/cases/{survivor_id:uuid}/entitlements", name="case-entitlements", status_code=303)
+async def propose_milestones(
+    principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="entitlements",
+        values={},
+        shape_and_errors=None,
+        work=plans.propose_entitlement_milestones,
+        args=(principal, survivor_id),
+        rename={},
+        anchor="entitlements",
+    )
+
+
+FOLLOW_UP_RENAME = {"date": "fu_date", "method": "fu_method", "notes": "fu_notes", "indicators": "_form"}
+
+
+def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | None, Errors]:
+    answers = {
+        item.code: values[f"ind_{item.code}"] for item in rules.scoring().indicators if values.get(f"ind_{item.code}")
+    }
+    data = {
+        **present({"date": values.get("fu_date", ""), "method": values.get("fu_method", "")}, "date", "method"),
+        "notes": values.get("fu_notes", ""),
+        "indicators": answers,
+    }
+    return convert(data, FollowUpCreate, FOLLOW_UP_RENAME)
+
+
+@post("/cases/{survivor_id:uuid}/follow-ups", name="case-follow-up", status_code=303)
+async def record_follow_up(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    values = await form_values(request)
+    parsed = follow_up_from_form(values)
+    rename = FOLLOW_UP_RENAME | {f"indicators.{item.code}": f"ind_{item.code}" for item in rules.scoring().indicators}
+    return await _act(
+        pool,
+        principal,
+        cipher,
+        survivor_id,
+        form="follow-up",
+        values=values,
+        shape_and_errors=parsed,
+        work=followups.record_follow_up,
+        args=(principal, survivor_id, parsed[0]),
+        rename=rename,
+        anchor="follow-ups",
+    )

@@ -1,0 +1,318 @@
+"""The caseworker's case pages (coordinators use them too, for the cases of their organization tree):
+my cases, open a case, and a case in full with its consents, plan, entitlements, referrals and
+follow-ups. The forms posting under ``/cases/{id}/...`` live in ``case_form_pages``.
+
+Every page calls the same use cases as the JSON API inside ``transact``: they check scope, decrypt,
+and write the audit log. This module only turns forms into API shapes and results into pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.auth.models import Principal, Role
+from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
+from service.db import Connection, transact
+from service.directory import repo as directory_repo
+from service.directory.models import Organization
+from service.directory.pages import labels
+from service.errors import DomainError, NotFound
+from service.pagination import PageParams
+from service.reintegration import cases, followups, plans, referrals, rules, workflow
+from service.reintegration.models import (
+    CaseStatus,
+    CaseType,
+    Consent,
+    Entitlements,
+    FollowUp,
+    Milestone,
+    MilestoneDomain,
+    MilestoneStatus,
+    Plan,
+    Referral,
+    Survivor,
+    SurvivorCreate,
+)
+from service.reintegration.page_words import blanks, chart, checked, convert, english, present, vocabulary
+from service.web import forms
+from service.web.forms import Errors
+from service.web.pages import page
+
+Pool = NamedDependency[asyncpg.Pool]
+Who = NamedDependency[Principal]
+Cipher = NamedDependency[PersonalDataCipher]
+
+ORGANIZATION_LIMIT = 200
+EVERYTHING = PageParams(page=1, per_page=100)
+
+
+async def form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The text fields of a posted form (every form of the case and referral pages reads them so)."""
+    return forms.text_fields(await request.form())
+
+
+# -- my cases ----------------------------------------------------------------------------------------
+
+
+def _list_url(filters: Mapping[str, str | None], number: int) -> str:
+    query = [(key, value) for key, value in filters.items() if value] + [("page", str(number))]
+    return "/cases?" + urlencode(query)
+
+
+@get("/cases", name="cases")
+async def case_list(
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    paging: NamedDependency[PageParams],
+    status: FromQuery[CaseStatus | None] = None,
+    case_type: FromQuery[CaseType | None] = None,
+    q: FromQuery[str | None] = None,
+) -> Template:
+    code = (q or "").strip().upper()[:30] or None
+    query = cases.CaseQuery(status=status, case_type=case_type, q=code)
+    result = await transact(pool, cases.list_cases, principal, cipher, query, paging)
+    filters = {"status": status, "case_type": case_type, "q": code}
+    return page(
+        "cases/list.html",
+        principal,
+        result=result,
+        filters=filters,
+        words=vocabulary(),
+        labels=labels(),
+        previous_page=_list_url(filters, result.page - 1) if result.page > 1 else None,
+        next_page=_list_url(filters, result.page + 1) if result.total > result.page * result.per_page else None,
+        may_open=principal.role in (Role.CASEWORKER, Role.COORDINATOR),
+    )
+
+
+# -- open a case -------------------------------------------------------------------------------------
+
+CASE_FIELDS = (
+    "case_type",
+    "identification_status",
+    "full_name",
+    "phone",
+    "address",
+    "id_document_number",
+    "sex",
+    "birth_year",
+    "nationality",
+    "home_province",
+    "home_commune",
+    "returned_from",
+    "return_date",
+    "risk_level",
+)
+CASE_RENAME = {
+    "contact_preference.channel": "contact_channel",
+    "contact_preference.safe_hours": "safe_hours",
+    "contact_preference.do_not_contact": "do_not_contact",
+    "contact_preference": "contact_channel",
+    **{name: name for name in (*CASE_FIELDS, "languages", "accompanying_child")},
+}
+
+
+def _case_form(principal: Principal, values: Mapping[str, str], errors: Errors, status_code: int = 200) -> Template:
+    return page(
+        "cases/new.html",
+        principal,
+        status_code,
+        values=blanks(values),
+        errors=errors,
+        words=vocabulary(),
+        labels=labels(),
+    )
+
+
+@get("/cases/new", name="case-new")
+async def new_case_form(principal: Who) -> Template:
+    check(principal, Action.CREATE_CASE, principal.organization_id)
+    defaults = {"nationality": "VN", "identification_status": "reported", "risk_level": "medium"}
+    return _case_form(principal, defaults, {})
+
+
+def survivor_from_form(values: Mapping[str, str]) -> tuple[SurvivorCreate | None, Errors]:
+    data: dict[str, Any] = present(values, *CASE_FIELDS)
+    for name in ("nationality", "returned_from"):
+        if name in data:
+            data[name] = data[name].upper()
+    data["languages"] = [part.strip().lower() for part in values.get("languages", "").split(",") if part.strip()]
+    data["accompanying_child"] = checked(values, "accompanying_child")
+    data["contact_preference"] = {
+        **present(
+            {"channel": values.get("contact_channel", ""), "safe_hours": values.get("safe_hours", "")},
+            "channel",
+            "safe_hours",
+        ),
+        "do_not_contact": checked(values, "do_not_contact"),
+    }
+    return convert(data, SurvivorCreate, CASE_RENAME)
+
+
+@post("/cases", name="case-create", status_code=303)
+async def create_case(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher
+) -> Redirect | Template:
+    check(principal, Action.CREATE_CASE, principal.organization_id)
+    values = await form_values(request)
+    data, errors = survivor_from_form(values)
+    if data is None:
+        return _case_form(principal, values, errors, 422)
+    try:
+        case = await transact(pool, cases.create_case, principal, cipher, data)
+    except DomainError as exc:
+        if exc.status in (401, 404):
+            raise
+        return _case_form(principal, values, forms.domain_errors(exc, rename=CASE_RENAME, summary=True), exc.status)
+    return Redirect(path=f"/cases/{case.id}", status_code=303)
+
+
+# -- a case in full ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFile:
+    """Everything the case page shows, read through the use cases in one transaction."""
+
+    case: Survivor
+    consents: list[Consent]
+    plan: Plan | None
+    entitlements: Entitlements
+    referrals: list[Referral]
+    follow_ups: list[FollowUp]
+    organizations: list[Organization]
+
+
+async def load_case(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
+) -> CaseFile:
+    case = await cases.read_case(conn, principal, cipher, survivor_id)  # scope first: 404 stops here
+    try:
+        plan: Plan | None = await plans.read_current_plan(conn, principal, survivor_id)
+    except NotFound:
+        plan = None
+    organizations, _total = await directory_repo.list_organizations(
+        conn, query=None, limit=ORGANIZATION_LIMIT, offset=0
+    )
+    return CaseFile(
+        case=case,
+        consents=await cases.list_consents(conn, principal, survivor_id),
+        plan=plan,
+        entitlements=await plans.entitlements(conn, principal, survivor_id),
+        referrals=(await referrals.list_referrals(conn, principal, EVERYTHING, survivor_id=survivor_id)).items,
+        follow_ups=await followups.list_follow_ups(conn, principal, survivor_id),
+        organizations=organizations,
+    )
+
+
+@dataclass
+class DomainGroup:
+    domain: str
+    milestones: list[Milestone] = field(default_factory=list)
+
+
+def timeline(plan: Plan | None) -> list[DomainGroup]:
+    """The plan's milestones grouped by domain, domains in the plan's own order, dated ones first."""
+    if plan is None:
+        return []
+    groups = {domain: DomainGroup(domain) for domain in MilestoneDomain}
+    for milestone in sorted(plan.milestones, key=lambda m: (m.target_date is None, m.target_date or date.min)):
+        groups[milestone.domain].milestones.append(milestone)
+    return [group for group in groups.values() if group.milestones]
+
+
+def next_states(milestone: Milestone) -> list[str]:
+    """The states a milestone may move to, in the order of its life, so "cancelled" comes last
+    and is never what a stray click picks."""
+    allowed = workflow.MILESTONE_TRANSITIONS[milestone.status]
+    return [status.value for status in MilestoneStatus if status in allowed]
+
+
+def plan_actions(principal: Principal, plan: Plan | None) -> list[str]:
+    """The plan steps open from its status; approve and send back only to coordinators."""
+    if plan is None:
+        return []
+    return [
+        action
+        for action, (sources, _target) in workflow.PLAN_TRANSITIONS.items()
+        if plan.status in sources
+        and (action not in workflow.COORDINATOR_PLAN_ACTIONS or principal.role is Role.COORDINATOR)
+    ]
+
+
+def indicator_questions() -> list[dict[str, Any]]:
+    """The survey in the page's language: code, question, dimension and answers as (index, text)."""
+    en = english()
+    return [
+        {
+            "code": item.code,
+            "dimension": item.dimension,
+            "question": item.question_en if en else item.question_vi,
+            "answers": [(str(index), a.en if en else a.vi) for index, a in enumerate(item.answers)],
+        }
+        for item in rules.scoring().indicators
+    ]
+
+
+async def render_case(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    survivor_id: uuid.UUID,
+    *,
+    form: str | None = None,
+    values: Mapping[str, str] | None = None,
+    errors: Errors | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The case page; after a refused form, that form (``form``) shows its values and errors."""
+    data = await transact(pool, load_case, principal, cipher, survivor_id)
+    organization_names = {o.id: o.name for o in data.organizations}
+    uncovered = [item for item in data.entitlements.items if not item.covered]
+
+    def form_of(name: str) -> dict[str, Any]:
+        """The values and errors of form ``name``: what was typed if it was the one refused."""
+        if name == form:
+            return {"values": blanks(values or {}), "errors": dict(errors or {})}
+        return {"values": blanks({}), "errors": {}}
+
+    return page(
+        "cases/case.html",
+        principal,
+        status_code,
+        file=data,
+        case=data.case,
+        plan=data.plan,
+        timeline=timeline(data.plan),
+        next_states=next_states,
+        open_states={s.value for s in workflow.OPEN_MILESTONE_STATES},
+        plan_actions=plan_actions(principal, data.plan),
+        editable_plan=data.plan is not None and data.plan.status in workflow.EDITABLE_PLAN_STATES,
+        uncovered=uncovered,
+        organization_names=organization_names,
+        organization_options=[(str(o.id), o.name) for o in data.organizations],
+        chart=chart(data.follow_ups),
+        questions=indicator_questions(),
+        form_of=form_of,
+        words=vocabulary(),
+        labels=labels(),
+        english=english(),
+        today=plans.today().isoformat(),
+    )
+
+
+@get("/cases/{survivor_id:uuid}", name="case")
+async def case_page(principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]) -> Template:
+    return await render_case(pool, principal, cipher, survivor_id)

@@ -1,0 +1,270 @@
+"""Referral pages, as the referring side sees them: the services matching a milestone of a case, a
+new referral with a preview of what the partner will see, and a referral with the steps the
+referring side may take (verify, withdraw, ...). The receiving partner answers on its own pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.auth.models import Principal, Role
+from service.crypto import PersonalDataCipher
+from service.db import Connection, transact
+from service.directory import repo as directory_repo
+from service.directory.api import readable_service
+from service.directory.models import Organization, Service
+from service.directory.pages import labels
+from service.errors import DomainError, NotFound
+from service.reintegration import cases, matching, plans, referrals, workflow
+from service.reintegration import repo as reintegration_repo
+from service.reintegration.case_pages import EVERYTHING, form_values
+from service.reintegration.models import (
+    CaseStatus,
+    Match,
+    Milestone,
+    Referral,
+    ReferralCreate,
+    Survivor,
+    SurvivorSummary,
+    TransitionRequest,
+    Urgency,
+)
+from service.reintegration.page_words import blanks, convert, present, vocabulary
+from service.reintegration.workflow import Side
+from service.web import forms
+from service.web.forms import Errors
+from service.web.pages import page
+
+Pool = NamedDependency[asyncpg.Pool]
+Who = NamedDependency[Principal]
+Cipher = NamedDependency[PersonalDataCipher]
+
+
+# -- services for a milestone ------------------------------------------------------------------------
+
+
+async def _matches(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, milestone_id: uuid.UUID
+) -> tuple[Milestone, list[Match]]:
+    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    milestone = next((m for m in plan.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        raise NotFound("No such milestone in this case's plan")
+    found = await matching.matches(conn, principal, survivor_id, milestone_id=milestone_id, domain=None)
+    return milestone, found
+
+
+@get("/cases/{survivor_id:uuid}/matches", name="case-matches")
+async def matches_page(
+    principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]
+) -> Template:
+    found_for, found = await transact(pool, _matches, principal, survivor_id, milestone)
+    return page(
+        "cases/matches.html",
+        principal,
+        survivor_id=survivor_id,
+        milestone=found_for,
+        matches=found,
+        words=vocabulary(),
+        labels=labels(),
+    )
+
+
+# -- a new referral ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReferralDesk:
+    """What the new-referral page needs: the service, the case (or the cases to pick from) and
+    whether a live consent covers the receiving organization."""
+
+    service: Service
+    case: Survivor | None = None
+    choices: list[SurvivorSummary] = field(default_factory=list)
+    consent_covers: bool = False
+
+
+async def load_referral_desk(
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    service_id: uuid.UUID,
+    survivor_id: uuid.UUID | None,
+) -> ReferralDesk:
+    service = await readable_service(conn, principal, service_id)
+    if survivor_id is None:
+        mine = await cases.list_cases(conn, principal, cipher, cases.CaseQuery(status=CaseStatus.OPEN), EVERYTHING)
+        return ReferralDesk(service=service, choices=mine.items)
+    case = await cases.read_case(conn, principal, cipher, survivor_id)
+    all_partners, named = await reintegration_repo.organizations_with_consent(conn, survivor_id)
+    return ReferralDesk(service=service, case=case, consent_covers=all_partners or service.organization_id in named)
+
+
+REFERRAL_RENAME = {
+    "shared_summary": "shared_summary",
+    "urgency": "urgency",
+    "service_id": "_form",
+    "survivor_id": "_form",
+    "milestone_id": "_form",
+    "emergency_override_reason": "emergency_override_reason",
+}
+
+
+def _referral_form(
+    principal: Principal,
+    desk: ReferralDesk,
+    values: Mapping[str, str],
+    *,
+    errors: Errors | None = None,
+    preview: bool = False,
+    no_consent: bool = False,
+    status_code: int = 200,
+) -> Template:
+    urgency = values.get("urgency") or Urgency.ROUTINE.value
+    due = workflow.due_at(datetime.now(UTC), Urgency(urgency)) if urgency in set(Urgency) else None
+    return page(
+        "cases/referral_new.html",
+        principal,
+        status_code,
+        desk=desk,
+        service=desk.service,
+        case=desk.case,
+        values=blanks({**values, "urgency": urgency}),
+        errors=errors or {},
+        preview=preview,
+        preview_due=due,
+        no_consent=no_consent or (desk.case is not None and not desk.consent_covers),
+        may_override=principal.role is Role.COORDINATOR,
+        words=vocabulary(),
+        labels=labels(),
+    )
+
+
+@get("/referrals/new", name="referral-new")
+async def new_referral(
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    service: FromQuery[uuid.UUID],
+    case: FromQuery[uuid.UUID | None] = None,
+    milestone: FromQuery[uuid.UUID | None] = None,
+) -> Template:
+    desk = await transact(pool, load_referral_desk, principal, cipher, service, case)
+    return _referral_form(principal, desk, {"milestone_id": str(milestone) if milestone else ""})
+
+
+@post("/referrals", name="referral-create", status_code=303)
+async def create_referral(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher
+) -> Redirect | Template:
+    values = await form_values(request)
+    try:
+        service_id, survivor_id = uuid.UUID(values.get("service_id", "")), uuid.UUID(values.get("survivor_id", ""))
+    except ValueError:
+        raise NotFound("Choose a service and a case") from None
+    desk = await transact(pool, load_referral_desk, principal, cipher, service_id, survivor_id)
+    data, errors = convert(
+        {
+            "survivor_id": str(survivor_id),
+            "service_id": str(service_id),
+            "shared_summary": values.get("shared_summary", ""),
+            **present(values, "urgency", "milestone_id", "emergency_override_reason"),
+        },
+        ReferralCreate,
+        REFERRAL_RENAME,
+    )
+    if data is None:
+        return _referral_form(principal, desk, values, errors=errors, status_code=422)
+    if values.get("intent") == "preview":
+        return _referral_form(principal, desk, values, preview=True)
+    try:
+        referral = await transact(pool, referrals.create_referral, principal, cipher, data)
+    except DomainError as exc:
+        if exc.status in (401, 404):
+            raise
+        return _referral_form(
+            principal,
+            desk,
+            values,
+            errors=forms.domain_errors(exc, rename=REFERRAL_RENAME, summary=True),
+            no_consent=exc.status == 403,
+            status_code=exc.status,
+        )
+    return Redirect(path=f"/referrals/{referral.id}", status_code=303)
+
+
+# -- a referral, as the referring side sees it -------------------------------------------------------
+
+REFERRER_ACTIONS = frozenset(name for name, t in workflow.REFERRAL_TRANSITIONS.items() if t.side is Side.REFERRER)
+
+
+async def _referral_with_org(
+    conn: Connection, principal: Principal, referral_id: uuid.UUID
+) -> tuple[Referral, Organization]:
+    referral = await referrals.read_referral(conn, principal, referral_id)
+    return referral, await directory_repo.get_organization(conn, referral.receiving_organization_id)
+
+
+async def render_referral(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Errors | None = None,
+    status_code: int = 200,
+) -> Template | Redirect:
+    referral, organization = await transact(pool, _referral_with_org, principal, referral_id)
+    if referral.survivor_id is None:  # the receiving partner: its own pages answer referrals
+        return Redirect(path=f"/partner/referrals/{referral_id}", status_code=303)
+    return page(
+        "cases/referral.html",
+        principal,
+        status_code,
+        referral=referral,
+        organization=organization,
+        actions=workflow.allowed_actions(referral.status, Side.REFERRER),
+        values=blanks(values or {}),
+        errors=errors or {},
+        words=vocabulary(),
+    )
+
+
+@get("/referrals/{referral_id:uuid}", name="referral")
+async def referral_page(principal: Who, pool: Pool, referral_id: FromPath[uuid.UUID]) -> Template | Redirect:
+    return await render_referral(pool, principal, referral_id)
+
+
+@post("/referrals/{referral_id:uuid}/{action:str}", name="referral-step", status_code=303)
+async def referral_step(
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, referral_id: FromPath[uuid.UUID], action: FromPath[str]
+) -> Redirect | Template:
+    if action not in REFERRER_ACTIONS:
+        raise NotFound("No such referral action")
+    values = await form_values(request)
+    body, errors = convert(present(values, "note"), TransitionRequest, {"note": "note"})
+    if body is None:
+        return await render_referral(pool, principal, referral_id, values=values, errors=errors, status_code=422)
+    try:
+        await transact(pool, referrals.transition, principal, referral_id, action, body)
+    except DomainError as exc:
+        if exc.status in (401, 404):
+            raise
+        return await render_referral(
+            pool,
+            principal,
+            referral_id,
+            values=values,
+            errors=forms.domain_errors(exc, rename={"note": "note"}, summary=True),
+            status_code=exc.status,
+        )
+    return Redirect(path=f"/referrals/{referral_id}", status_code=303)
