@@ -13,7 +13,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from search.postgres import PostgresSearch
 from service import deps
 from service.auth import pages as admin_pages
 from service.auth.api import AuthController, UserController
@@ -35,6 +34,7 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
+from service.search_engine import search_engine
 from service.web import pages as web_pages
 from service.web.i18n import LocaleMiddleware
 from service.web.templates import STATIC, template_config
@@ -58,9 +58,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             async with pool.acquire() as conn:
                 await prepare_database(conn)
             app.state.pool = pool
-            app.state.search = PostgresSearch(pool)
             app.state.cipher = cipher
-            yield
+            async with search_engine(settings, pool) as search:
+                app.state.search = search
+                yield
         finally:
             await pool.close()
 

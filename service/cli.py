@@ -1,4 +1,5 @@
-"""The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token, audit-verify, export-stats."""
+"""The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token, audit-verify,
+export-stats, reindex."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -16,6 +17,8 @@ import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from search.documents import SearchDocument
+from search.postgres import write_documents
 from service import audit, demo
 from service.auth import repo as auth_repo
 from service.auth.api import issue_token
@@ -25,12 +28,16 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url, transact
+from service.directory import repo as directory_repo
+from service.directory.documents import search_document
 from service.errors import DomainError
 from service.reintegration import dashboard
 from service.reintegration.rules import SUPPRESSION_K
+from service.search_engine import meili_engine
 
 console = Console()
 T = TypeVar("T")
+REINDEX_BATCH = 1000
 
 
 async def _with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
@@ -193,6 +200,45 @@ def cmd_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _document_batches(pool: asyncpg.Pool, advance: Callable[[int], None]) -> AsyncIterator[list[SearchDocument]]:
+    """Every listing's search document, a batch at a time, in id order."""
+    after = None
+    while True:
+        async with pool.acquire() as conn:
+            ids = await directory_repo.service_ids_after(conn, after, REINDEX_BATCH)
+            if not ids:
+                return
+            services = await directory_repo.get_services(conn, ids)
+        after = ids[-1]
+        advance(len(ids))
+        yield [search_document(service) for service in services]
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> int:
+        async with pool.acquire() as conn:
+            total = int(await conn.fetchval("SELECT count(*) FROM service"))
+        with _progress() as progress:
+            task = progress.add_task("Rebuilding the search index", total=total)
+            batches = _document_batches(pool, lambda n: progress.advance(task, n))
+            if settings.meili_url:
+                engine = meili_engine(settings)
+                try:
+                    await engine.rebuild(batches)  # built aside, then swapped in: search never empty
+                finally:
+                    await engine.aclose()
+            else:
+                async for batch in batches:
+                    async with pool.acquire() as conn, conn.transaction():
+                        await write_documents(conn, batch)
+        return total
+
+    count = asyncio.run(_with_pool(settings, run))
+    engine = "Meilisearch" if settings.meili_url else "PostgreSQL"
+    console.print(f"Reindexed {count} listings into {engine}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối referral and reintegration service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--label", default="cli", help="what the token is for")
     token.set_defaults(func=cmd_create_token)
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("reindex", help="rebuild the search index from the database").set_defaults(func=cmd_reindex)
     stats = sub.add_parser("export-stats", help="write de-identified aggregates as CSV (cells under 11 suppressed)")
     stats.add_argument("directory", help="folder to write cases.csv, referrals.csv, milestones.csv into")
     stats.set_defaults(func=cmd_export_stats)

@@ -20,6 +20,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     secret_key: str | None = None
     secure_cookies: bool | None = None  # None: only with an external database (deployed behind HTTPS)
     session_hours: int = 12
+    meili_url: str | None = None
+    meili_key: str | None = None
+    meili_index: str = "ketnoi"
     token_ttl_hours: int = 168
     pool_min_size: int = 2
     pool_max_size: int = 10

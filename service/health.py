@@ -12,7 +12,9 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from search.fallback import FallbackSearch
 from search.protocol import SearchBackend
+from service.directory import sync
 
 PROBE_TIMEOUT_S = 2.0
 log = logging.getLogger("ketnoi.health")
@@ -22,11 +24,13 @@ class Health(msgspec.Struct, frozen=True):
     status: str
 
 
-class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+class Readiness(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     status: str
     database: str
-    search: str
+    search: str  # ok | degraded (engine down, PostgreSQL answering meanwhile) | down
     search_backend: str
+    search_backlog: int | None = None  # changes waiting for the external engine
+    search_backlog_age_s: float | None = None
 
 
 async def _probe(name: str, check: Awaitable[bool]) -> str:
@@ -50,11 +54,20 @@ async def healthz() -> Health:
 
 @get("/readyz", tags=["health"], summary="The database and the search backend answer")
 async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[SearchBackend]) -> Response[Readiness]:
-    database, search_state = await asyncio.gather(
-        _probe("database", _database_ok(pool)), _probe("search", search.ping())
-    )
-    ready = database == "ok" and search_state == "ok"
+    database, engine = await asyncio.gather(_probe("database", _database_ok(pool)), _probe("search", search.ping()))
+    external = isinstance(search, FallbackSearch)
+    search_state = "degraded" if external and engine == "down" else engine
+    backlog: tuple[int, float | None] = (0, None)
+    if external and database == "ok":
+        async with pool.acquire(timeout=PROBE_TIMEOUT_S) as conn:
+            backlog = await sync.backlog(conn)
+    ready = database == "ok" and search_state != "down"
     body = Readiness(
-        status="ok" if ready else "unavailable", database=database, search=search_state, search_backend=search.name
+        status="ok" if ready else "unavailable",
+        database=database,
+        search=search_state,
+        search_backend=search.name,
+        search_backlog=backlog[0] if external else None,
+        search_backlog_age_s=round(backlog[1], 1) if backlog[1] is not None else None,
     )
     return Response(body, status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE)

@@ -87,6 +87,12 @@ def names_for_search(code: str) -> list[str]:
     return [record.name, *record.former_names, *record.aliases]
 
 
+def synonym_groups() -> list[list[str]]:
+    """Names that mean the same province, current, former and colloquial (Sài Gòn, TP.HCM …),
+    for search engines that expand queries by synonyms."""
+    return [[r.name, *r.former_names, *r.aliases] for r in _records() if r.former_names or r.aliases]
+
+
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (lat, lon) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))

@@ -26,7 +26,8 @@ PASSWORD = "correct horse battery staple"
 DATA_KEY = new_key()
 # Tables a test may write; reference data (provinces, taxonomy) and migrations stay.
 MUTABLE_TABLES = (
-    "search_outbox, audit_log, audit_head, case_counter, referral_event, referral, follow_up, milestone, plan, consent, survivor,"
+    "search_outbox, audit_log, audit_head, case_counter, referral_event, referral, follow_up, milestone, plan,"
+    " consent, survivor,"
     " search_document, search_facet_set, service_revision, schedule, contact_point, service_area,"
     " service_at_location, location, service, rate_limit_hit, api_token, app_user, organization"
 )

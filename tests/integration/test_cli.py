@@ -100,6 +100,10 @@ def test_serve_create_user_and_token_while_running_then_restart(data_dirs: list[
         assert "already exists" in duplicate.stdout
         total = httpx.get(f"{server.url}/api/v1/services").json()["total"]
         assert total >= 300
+        reindexed = server.ketnoi("reindex")
+        assert reindexed.returncode == 0, reindexed.stdout + reindexed.stderr
+        assert "Reindexed" in reindexed.stdout and "PostgreSQL" in reindexed.stdout
+        assert httpx.get(f"{server.url}/api/v1/services").json()["total"] == total
         verified = server.ketnoi("audit-verify")
         assert verified.returncode == 0, verified.stdout
         assert "intact" in verified.stdout
