@@ -23,6 +23,7 @@ from service.db import create_pool, database_url
 from service.directory import pages as directory_pages
 from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
+from service.directory.hsds_api import HsdsController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
 from service.reintegration import dashboard_pages
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserController,
             ReferenceController,
             ServiceController,
+            HsdsController,
             OrganizationController,
             SurvivorController,
             ConsentController,

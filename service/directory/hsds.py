@@ -1,0 +1,330 @@
+"""Our listings in the Open Referral HSDS 3.0 shape: pure mapping to JSON-ready dicts.
+
+Nested records HSDS wants ids for (phones, schedules, areas …) have none of their own here, so
+their ids are UUIDv5s of the listing id and their position: stable as long as the listing is.
+Our own fields HSDS has no column for (populations, capacity, visibility, province and category
+codes) travel as ``attributes`` whose ``taxonomy_term`` belongs to the ``ketnoi`` vocabulary.
+Confidential places are redacted here too, whatever the caller did: a viewer who may not see
+them gets the place without address, commune or coordinates, only its province.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from service import places
+from service.directory import rules, taxonomy
+from service.directory.models import (
+    Contact,
+    ContactKind,
+    Fee,
+    Location,
+    Organization,
+    Service,
+    ServiceStatus,
+)
+
+HSDS_VERSION = "3.0"
+PROFILE_URI = "https://ketnoi.vn/hsds-profile"
+VOCABULARY = "ketnoi"
+TERM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROFILE_URI)
+COUNTRY = "VN"
+VIET_NAM = "Viet Nam"
+UTC_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh, no daylight saving
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+PHONE_KINDS = (ContactKind.HOTLINE, ContactKind.PHONE)
+REDACTED_NOTE = "Địa chỉ được cung cấp khi chuyển gửi / Address given on referral"
+
+STATUS = {
+    ServiceStatus.ACTIVE: "active",
+    ServiceStatus.INACTIVE: "inactive",
+    ServiceStatus.TEMPORARILY_CLOSED: "temporarily closed",
+}
+FEES = {
+    Fee.FREE: "Miễn phí / Free",
+    Fee.LOW_COST: "Chi phí thấp / Low cost",
+    Fee.PAID: "Có thu phí / Paid",
+}
+# the one-to-one fields of a service: what a list page (service_list.json) carries
+LIST_FIELDS = (
+    "id",
+    "organization_id",
+    "name",
+    "alternate_name",
+    "description",
+    "status",
+    "application_process",
+    "fees_description",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "last_modified",
+    "organization",
+)
+
+
+def term_id(code: str) -> uuid.UUID:
+    """The HSDS id of a ``ketnoi`` taxonomy term (a category code or one of our field names)."""
+    return uuid.uuid5(TERM_NAMESPACE, f"{VOCABULARY}/{code}")
+
+
+def category_for_term_id(value: str) -> str:
+    """A category code given as itself or as its HSDS term id; anything else is returned unchanged
+    (the caller's validation then rejects it)."""
+    try:
+        wanted = uuid.UUID(value)
+    except ValueError:
+        return value
+    return next((code for code in taxonomy.codes() if term_id(code) == wanted), value)
+
+
+def _child_id(parent: uuid.UUID, kind: str, index: int | str) -> str:
+    return str(uuid.uuid5(parent, f"{kind}/{index}"))
+
+
+def _term(code: str, name: str, description: str, parent: str | None = None) -> dict[str, Any]:
+    term: dict[str, Any] = {
+        "id": str(term_id(code)),
+        "code": code,
+        "name": name,
+        "description": description,
+        "taxonomy": VOCABULARY,
+    }
+    if parent is not None:
+        term["parent_id"] = str(term_id(parent))
+    return term
+
+
+def _attribute(service_id: uuid.UUID, index: int, term: dict[str, Any], value: str) -> dict[str, Any]:
+    return {
+        "id": _child_id(service_id, "attribute", index),
+        "link_id": str(service_id),
+        "link_type": "service",
+        "link_entity": "service",
+        "taxonomy_term_id": term["id"],
+        "taxonomy_term": term,
+        "value": value,
+    }
+
+
+def _attributes(service: Service) -> list[dict[str, Any]]:
+    by_code = {term.code: term for term in taxonomy.terms()}
+    pairs: list[tuple[dict[str, Any], str]] = []
+    for code in service.categories:
+        category = by_code.get(code)
+        if category is not None:  # name in Vietnamese, the description carries the English name
+            pairs.append((_term(code, category.name_vi, category.name_en, category.parent_code), code))
+    for population in service.populations:
+        labels = taxonomy.population_labels(population)
+        description = " / ".join(labels) if labels else population
+        pairs.append((_term("population", "population", "Who the service is for: " + description), population))
+    provinces = [loc.province_code for loc in service.locations] + list(service.service_areas)
+    for code in dict.fromkeys(provinces):
+        pairs.append((_term("province", "province", "Province code (2025 units) or 'national'"), code))
+    if service.capacity_total is not None:
+        pairs.append((_term("capacity_total", "capacity_total", "Places (beds) in all"), str(service.capacity_total)))
+    if service.capacity_available is not None:
+        pairs.append(
+            (
+                _term("capacity_available", "capacity_available", "Places (beds) free now"),
+                str(service.capacity_available),
+            )
+        )
+    flag = "true" if service.accepting_referrals else "false"
+    pairs.append((_term("accepting_referrals", "accepting_referrals", "Takes referrals now"), flag))
+    pairs.append(
+        (_term("visibility", "visibility", "public, or staff (only staff may see it)"), str(service.visibility))
+    )
+    pairs.append((_term("fee", "fee", "free, low_cost or paid"), str(service.fee)))
+    for gender in service.genders:
+        pairs.append((_term("gender", "gender", "Genders the service is for"), gender))
+    return [_attribute(service.id, index, term, value) for index, (term, value) in enumerate(pairs)]
+
+
+def _province_name(code: str) -> str:
+    if code == places.NATIONAL:
+        return VIET_NAM
+    try:
+        return places.by_code(code).name
+    except KeyError:
+        return code
+
+
+def _location(service: Service, index: int, location: Location, may_see_restricted: bool) -> dict[str, Any]:
+    hidden = location.confidential and not may_see_restricted
+    province = _province_name(location.province_code)
+    hsds: dict[str, Any] = {
+        "id": str(location.id),
+        "location_type": "physical",
+        "organization_id": str(service.organization_id),
+    }
+    if location.name:
+        hsds["name"] = location.name
+    if hidden:
+        hsds["description"] = f"{province}. {REDACTED_NOTE}"
+    else:
+        hsds["description"] = province
+        if location.lat is not None and location.lon is not None:
+            hsds["latitude"] = location.lat
+            hsds["longitude"] = location.lon
+        if location.street or location.commune:
+            hsds["addresses"] = [
+                {
+                    "id": _child_id(location.id, "address", 0),
+                    "location_id": str(location.id),
+                    "address_1": location.street or "",
+                    "city": location.commune,
+                    "state_province": province,
+                    "postal_code": "",
+                    "country": COUNTRY,
+                    "address_type": "physical",
+                }
+            ]
+    if location.accessibility:
+        hsds["accessibility"] = [
+            {
+                "id": _child_id(location.id, "accessibility", 0),
+                "location_id": str(location.id),
+                "description": location.accessibility,
+            }
+        ]
+    return {
+        "id": _child_id(service.id, "service_at_location", index),
+        "service_id": str(service.id),
+        "location_id": str(location.id),
+        "location": hsds,
+    }
+
+
+def _phone(service_id: uuid.UUID, index: int, contact: Contact) -> dict[str, Any]:
+    phone_id = _child_id(service_id, "phone", index)
+    notes = ["Đường dây nóng / Hotline" if contact.kind is ContactKind.HOTLINE else "Điện thoại / Phone"]
+    if contact.is_24_7:
+        notes.append("24/7")
+    elif contact.hours:
+        notes.append(contact.hours)
+    return {
+        "id": phone_id,
+        "service_id": str(service_id),
+        "number": contact.value,
+        "type": "voice",
+        "description": ", ".join(notes),
+        "languages": [
+            {"id": _child_id(service_id, f"phone/{index}/language", code), "phone_id": phone_id, "code": code}
+            for code in contact.languages
+        ],
+    }
+
+
+def _organization(service: Service, organization: Organization | None) -> dict[str, Any]:
+    if organization is None or organization.id != service.organization_id:
+        return {"id": str(service.organization.id), "name": service.organization.name, "description": ""}
+    hsds: dict[str, Any] = {
+        "id": str(organization.id),
+        "name": organization.name,
+        "description": organization.description,
+    }
+    if organization.alternate_name:
+        hsds["alternate_name"] = organization.alternate_name
+    if organization.email:
+        hsds["email"] = organization.email
+    if organization.website:
+        hsds["website"] = organization.website
+    if organization.parent_id is not None:
+        hsds["parent_organization_id"] = str(organization.parent_id)
+    return hsds
+
+
+def service_to_hsds(
+    service: Service, may_see_restricted: bool, organization: Organization | None = None
+) -> dict[str, Any]:
+    """The HSDS 3.0 ``service`` record (compiled schema, fully nested) as this viewer may see it.
+
+    ``organization`` adds the organization's description, email and website; without it the
+    nested organization has only the id and name the listing carries.
+    """
+    service = rules.redact(service, may_see_restricted=may_see_restricted)
+    sid = service.id
+    hsds: dict[str, Any] = {
+        "id": str(sid),
+        "organization_id": str(service.organization_id),
+        "name": service.name,
+        "description": service.description,
+        "status": STATUS[service.status],
+        "application_process": service.application_process,
+        "fees_description": FEES[service.fee],
+        "eligibility_description": service.eligibility_description,
+        "last_modified": service.updated_at.isoformat(),
+    }
+    if service.alternate_name:
+        hsds["alternate_name"] = service.alternate_name
+    if service.min_age is not None:
+        hsds["minimum_age"] = service.min_age
+    if service.max_age is not None:
+        hsds["maximum_age"] = service.max_age
+    if service.last_verified_at is not None:
+        hsds["assured_date"] = service.last_verified_at.date().isoformat()
+    hsds["organization"] = _organization(service, organization)
+    hsds["phones"] = [
+        _phone(sid, index, contact) for index, contact in enumerate(service.contacts) if contact.kind in PHONE_KINDS
+    ]
+    hsds["schedules"] = [
+        {
+            "id": _child_id(sid, "schedule", index),
+            "service_id": str(sid),
+            "freq": "WEEKLY",
+            "wkst": "MO",
+            "byday": WEEKDAYS[entry.weekday - 1],
+            "opens_at": entry.opens_at,
+            "closes_at": entry.closes_at,
+            "timezone": UTC_OFFSET_HOURS,
+        }
+        for index, entry in enumerate(service.schedules)
+    ]
+    hsds["service_areas"] = [
+        {
+            "id": _child_id(sid, "service_area", code),
+            "service_id": str(sid),
+            "name": _province_name(code),
+            "extent_type": "province" if code != places.NATIONAL else "country",
+            "description": code,
+        }
+        for code in service.service_areas
+    ]
+    hsds["service_at_locations"] = [
+        _location(service, index, location, may_see_restricted) for index, location in enumerate(service.locations)
+    ]
+    hsds["languages"] = [
+        {"id": _child_id(sid, "language", code), "service_id": str(sid), "code": code} for code in service.languages
+    ]
+    hsds["required_documents"] = [
+        {"id": _child_id(sid, "required_document", index), "service_id": str(sid), "document": document}
+        for index, document in enumerate(service.required_documents)
+    ]
+    hsds["attributes"] = _attributes(service)
+    return hsds
+
+
+def list_item(record: dict[str, Any], minimal: bool = False) -> dict[str, Any]:
+    """A full service record cut to what a list page carries (``service_list.json``); ``minimal``
+    keeps only id, name, status (HSDS requires it) and the organization."""
+    fields = ("id", "name", "status", "organization") if minimal else LIST_FIELDS
+    return {key: record[key] for key in fields if key in record}
+
+
+def hsds_list_page(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:
+    """The HSDS API ``Page`` wrapper around ``contents``."""
+    total_pages = math.ceil(total / per_page) if per_page > 0 else 0
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": len(items),
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": not items,
+        "contents": items,
+    }

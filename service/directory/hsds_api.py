@@ -1,0 +1,131 @@
+"""The directory as an Open Referral HSDS 3.0 API (HSDA): ``/``, ``/services``, ``/services/{id}``."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from search.protocol import SearchBackend, Sort
+from service.auth.models import Principal
+from service.db import Connection
+from service.directory import hsds, repo, rules
+from service.directory.api import SearchParams, readable_service, run_search
+from service.directory.models import Organization, Service
+from service.errors import NotFound
+from service.pagination import PageParams
+
+NDJSON = "application/x-ndjson"
+
+
+class HsdsFormat(enum.StrEnum):
+    JSON = "json"
+    NDJSON = "ndjson"
+
+
+class HsdsController(Controller):
+    path = "/api/v1/hsds"
+    tags = ["hsds"]
+
+    @get("/", summary="About this HSDS API: version, profile, OpenAPI document")
+    async def about(self) -> dict[str, str]:
+        return {"version": hsds.HSDS_VERSION, "profile": hsds.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
+
+    @get("/services", summary="Services in HSDS 3.0 (public; staff see restricted listings)")
+    async def services(
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        search: NamedDependency[SearchBackend],
+        paging: NamedDependency[PageParams],
+        q: Annotated[str, QueryParameter(max_length=200, description="Words, with or without diacritics")] = "",
+        taxonomy_term_id: Annotated[
+            str | None, QueryParameter(max_length=60, description="Category code (or its HSDS term id)")
+        ] = None,
+        organization_id: FromQuery[uuid.UUID | None] = None,
+        modified_after: Annotated[
+            datetime | None, QueryParameter(description="Only services changed after this (ISO 8601)")
+        ] = None,
+        minimal: Annotated[bool, QueryParameter(description="Only id, name, status and organization")] = False,
+        full: Annotated[bool, QueryParameter(description="Fully nested services instead of one-to-one fields")] = False,
+        format: Annotated[
+            HsdsFormat, QueryParameter(description="json (a page) or ndjson (one full service per line)")
+        ] = HsdsFormat.JSON,
+    ) -> Response[bytes]:
+        """Search as the viewer does, then load each listing on the page with ``readable_service``.
+
+        Search cannot filter by organization or modification time: ``organization_id`` and
+        ``modified_after`` filter the loaded page afterwards, so a page may hold fewer than
+        ``per_page`` services and ``total_items`` counts the search hits before those filters.
+        """
+        category = [hsds.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
+        params = SearchParams(
+            q=q,
+            category=category,
+            province=[],
+            population=[],
+            language=None,
+            fee=None,
+            open_now=None,
+            accepting_referrals=None,
+            has_capacity=None,
+            near=None,
+            radius_km=None,
+            sort=Sort.RELEVANCE,
+        )
+        found = await run_search(search, params, paging, principal)
+        after = (
+            modified_after.replace(tzinfo=UTC) if modified_after and modified_after.tzinfo is None else modified_after
+        )
+        records: list[dict[str, Any]] = []
+        async with pool.acquire() as conn:
+            organizations: dict[uuid.UUID, Organization | None] = {}
+            for summary in found.items:
+                if organization_id is not None and summary.organization.id != organization_id:
+                    continue
+                try:
+                    service = await readable_service(conn, principal, summary.id)
+                except NotFound:  # deleted or hidden since the search index saw it
+                    continue
+                if after is not None and service.updated_at <= after:
+                    continue
+                records.append(await _record(conn, principal, service, organizations))
+        if format is HsdsFormat.NDJSON:
+            body = b"".join(msgspec.json.encode(record) + b"\n" for record in records)
+            return Response(body, media_type=NDJSON)
+        contents = records if full and not minimal else [hsds.list_item(record, minimal) for record in records]
+        page = hsds.hsds_list_page(contents, found.total, found.page, found.per_page)
+        return Response(msgspec.json.encode(page), media_type="application/json")
+
+    @get("/services/{service_id:uuid}", summary="One service in HSDS 3.0, fully nested")
+    async def service(
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        service_id: FromPath[uuid.UUID],
+    ) -> dict[str, Any]:
+        async with pool.acquire() as conn:
+            service = await readable_service(conn, principal, service_id)
+            return await _record(conn, principal, service, {})
+
+
+async def _record(
+    conn: Connection,
+    principal: Principal,
+    service: Service,
+    organizations: dict[uuid.UUID, Organization | None],
+) -> dict[str, Any]:
+    if service.organization_id not in organizations:
+        try:
+            organizations[service.organization_id] = await repo.get_organization(conn, service.organization_id)
+        except NotFound:
+            organizations[service.organization_id] = None
+    may_see = rules.may_see_restricted(principal, service.organization_id)
+    return hsds.service_to_hsds(service, may_see, organizations[service.organization_id])

@@ -1,0 +1,95 @@
+"""The HSDS 3.0 API against the real app: valid records, staff-only listings and confidential
+coordinates kept from the public, ndjson export. Needs ``HsdsController`` registered in the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+
+from tests.integration.conftest import Actors
+from tests.integration.listings import service_body
+
+COMPILED = Path(__file__).resolve().parents[4] / "shared" / "hsds" / "schema" / "compiled"
+
+
+def assert_valid(name: str, record: dict[str, Any]) -> None:
+    schema = json.loads((COMPILED / name).read_text(encoding="utf-8"))
+    errors = [e.message for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(record)]
+    assert errors == []
+
+
+async def make_listings(client: httpx.AsyncClient, actors: Actors) -> tuple[str, str]:
+    admin = actors.admin.headers
+    public = await client.post("/api/v1/services", headers=admin, json=service_body(actors.org))
+    staff = await client.post(
+        "/api/v1/services",
+        headers=admin,
+        json=service_body(actors.org, name="Điểm an toàn nội bộ", visibility="staff"),
+    )
+    assert public.status_code == staff.status_code == 201
+    return public.json()["id"], staff.json()["id"]
+
+
+async def test_about_names_version_and_profile(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/hsds/")).json()
+    assert body["version"] == "3.0" and body["profile"].startswith("https://")
+
+
+async def test_public_list_has_no_staff_listing_and_no_confidential_coordinates(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    public_id, staff_id = await make_listings(client, actors)
+    for params in ({}, {"full": "true"}):
+        response = await client.get("/api/v1/hsds/services", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert [item["id"] for item in page["contents"]] == [public_id]
+        for item in page["contents"]:
+            assert_valid("service_list.json", item)
+        text = response.text
+        assert "Bí Mật" not in text and "105.78" not in text and "latitude" not in text
+    staff_page = (
+        await client.get("/api/v1/hsds/services", headers=actors.admin.headers, params={"full": "true"})
+    ).json()
+    assert {item["id"] for item in staff_page["contents"]} == {public_id, staff_id}
+    assert staff_page["contents"][0]["service_at_locations"][0]["location"]["latitude"] == 10.03
+
+
+async def test_item_is_valid_and_staff_only_is_404_to_the_public(client: httpx.AsyncClient, actors: Actors) -> None:
+    public_id, staff_id = await make_listings(client, actors)
+    response = await client.get(f"/api/v1/hsds/services/{public_id}")
+    assert response.status_code == 200
+    record = response.json()
+    assert_valid("service.json", record)
+    assert "latitude" not in response.text and "Bí Mật" not in response.text
+    assert (await client.get(f"/api/v1/hsds/services/{staff_id}")).status_code == 404
+    seen = await client.get(f"/api/v1/hsds/services/{staff_id}", headers=actors.partner.headers)
+    assert seen.status_code == 200
+    assert seen.json()["service_at_locations"][0]["location"]["latitude"] == 10.03
+
+
+async def test_filters_by_category_and_organization(client: httpx.AsyncClient, actors: Actors) -> None:
+    public_id, _ = await make_listings(client, actors)
+    hit = (await client.get("/api/v1/hsds/services", params={"taxonomy_term_id": "shelter"})).json()
+    assert [item["id"] for item in hit["contents"]] == [public_id]
+    miss = (await client.get("/api/v1/hsds/services", params={"taxonomy_term_id": "legal_aid"})).json()
+    assert miss["contents"] == [] and miss["empty"] is True
+    other = (await client.get("/api/v1/hsds/services", params={"organization_id": str(actors.other_org)})).json()
+    assert other["contents"] == []
+    minimal = (await client.get("/api/v1/hsds/services", params={"minimal": "true"})).json()
+    assert set(minimal["contents"][0]) == {"id", "name", "status", "organization"}
+
+
+async def test_ndjson_is_one_full_service_per_line(client: httpx.AsyncClient, actors: Actors) -> None:
+    public_id, _ = await make_listings(client, actors)
+    response = await client.get("/api/v1/hsds/services", params={"format": "ndjson"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines() if line]
+    assert [line["id"] for line in lines] == [public_id]
+    assert_valid("service.json", lines[0])
+    assert "latitude" not in response.text
