@@ -14,6 +14,10 @@ Semantics follow ``search.postgres.PostgresSearch``:
 - Filters are built from whitelisted attribute names only, and every value is a double-quoted string
   with ``\\`` and ``"`` escaped (or a number/boolean this module formats itself): no user text is ever
   interpolated raw. A province filter always includes ``national``.
+- Times (``updated_at``, ``last_verified_at``) are stored as seconds since the epoch, so
+  ``modified_after`` is the range filter ``updated_at > <seconds>``. Both sides come from the same
+  microsecond timestamps and ``repr`` of a float reads back as the same double, so a listing changed
+  exactly at ``modified_after`` is left out, as in PostgreSQL.
 - Opening hours: ``open_week`` spans ``[start, end)`` (minutes of the week) are stored as
   ``open_slots``, the list of 15-minute slots (``minute // 15``, 0..671) the spans touch, so
   ``open_at_minute`` becomes ``open_slots = <slot>``. A span that starts or ends inside a slot marks
@@ -38,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from search.documents import SearchDocument
-from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort
+from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort, as_utc
 from search.text import fold
 
 SLOT_MINUTES = 15
@@ -75,6 +79,7 @@ FILTERABLE = [
     "capacity_available",
     "always_open",
     "open_slots",
+    "updated_at",
     "_geo",
 ]
 
@@ -199,12 +204,13 @@ def open_slots(spans: Sequence[tuple[int, int]]) -> list[int]:
     return sorted(slots)
 
 
+def _epoch(value: datetime) -> float:
+    """Seconds since 1970, a naive time taken as UTC: Meilisearch compares numbers, not dates."""
+    return as_utc(value).timestamp()
+
+
 def _timestamp(value: datetime | None) -> float | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
+    return None if value is None else _epoch(value)
 
 
 def to_meili_document(doc: SearchDocument) -> dict[str, Any]:
@@ -311,6 +317,10 @@ def build_filter(query: SearchQuery) -> str:
             clauses.append(f"{capacity} > 0")
         else:
             clauses.append(f"({capacity} IS NULL OR {capacity} NOT EXISTS OR {capacity} = 0)")
+    if query.organization_ids:
+        clauses.append(_any_of("organization_id", (str(organization) for organization in query.organization_ids)))
+    if query.modified_after is not None:
+        clauses.append(f"{_attribute('updated_at')} > {_number(_epoch(query.modified_after))}")
     if query.near is not None and query.radius_km is not None:
         lat, lon = query.near
         metres = _number(query.radius_km * 1000)

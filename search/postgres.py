@@ -20,7 +20,7 @@ import asyncpg
 import msgspec
 
 from search.documents import SearchDocument
-from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort
+from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort, as_utc
 from search.text import match_query, match_terms, rank_query, rank_terms, typed_words
 
 if TYPE_CHECKING:
@@ -207,6 +207,11 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
             sql.where.append("d.capacity_available > 0")
         else:
             sql.where.append("coalesce(d.capacity_available, 0) = 0")
+    if query.organization_ids:
+        sql.where.append(f"d.organization_id = ANY({sql.bind(list(query.organization_ids))}::uuid[])")
+    if query.modified_after is not None:
+        # asyncpg would read a naive time as the server process's local time, not UTC
+        sql.where.append(f"d.updated_at > {sql.bind(as_utc(query.modified_after))}::timestamptz")
 
     distance = "NULL::double precision"
     outer_where = "true"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 import msgspec
@@ -35,10 +35,19 @@ class Viewer(msgspec.Struct, frozen=True, kw_only=True):
 PUBLIC = Viewer()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` with a time zone, a naive one taken as UTC, the same for every backend."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     """What to find. ``named_categories`` and ``named_populations`` are the kinds the text names
     (``tạm lánh`` → shelter), worked out by the caller that owns the taxonomy; listings of those
-    kinds rank higher, none are excluded for it."""
+    kinds rank higher, none are excluded for it.
+
+    ``organization_ids``: only listings of these organizations (empty: any). ``modified_after``:
+    only listings changed strictly after this time (a naive time is taken as UTC).
+    """
 
     text: str = ""
     named_categories: tuple[str, ...] = ()
@@ -51,6 +60,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     open_at_minute: int | None = None  # minute of the week (Monday 00:00 = 0), local time
     accepting_referrals: bool | None = None
     has_capacity: bool | None = None
+    organization_ids: tuple[uuid.UUID, ...] = ()
+    modified_after: datetime | None = None
     near: tuple[float, float] | None = None
     radius_km: float | None = None
     sort: Sort = Sort.RELEVANCE

@@ -71,6 +71,8 @@ class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
     near: str | None
     radius_km: float | None
     sort: Sort
+    organization_id: list[uuid.UUID] = []
+    modified_after: datetime | None = None  # set by the HSDS API; not a parameter of the search endpoint
 
 
 def search_params(
@@ -88,6 +90,9 @@ def search_params(
     near: Annotated[str | None, QueryParameter(max_length=60, description="lat,lon")] = None,
     radius_km: Annotated[float | None, QueryParameter(gt=0, le=2000)] = None,
     sort: FromQuery[Sort] = Sort.RELEVANCE,
+    organization_id: Annotated[
+        list[uuid.UUID] | None, QueryParameter(description="Only this organization's listings; repeatable")
+    ] = None,
 ) -> SearchParams:
     # an empty field is an unset one: plain forms (and htmx) send every input, filled or not
     return SearchParams(
@@ -103,6 +108,7 @@ def search_params(
         near=near or None,
         radius_km=radius_km,
         sort=sort,
+        organization_id=organization_id or [],
     )
 
 
@@ -147,6 +153,8 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
         open_at_minute=rules.minute_of_week(now) if params.open_now else None,
         accepting_referrals=params.accepting_referrals,
         has_capacity=params.has_capacity,
+        organization_ids=tuple(params.organization_id),
+        modified_after=params.modified_after,
         near=near,
         radius_km=params.radius_km,
         sort=params.sort,

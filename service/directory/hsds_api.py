@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -59,12 +59,8 @@ class HsdsController(Controller):
             HsdsFormat, QueryParameter(description="json (a page) or ndjson (one full service per line)")
         ] = HsdsFormat.JSON,
     ) -> Response[bytes]:
-        """Search as the viewer does, then load each listing on the page with ``readable_service``.
-
-        Search cannot filter by organization or modification time: ``organization_id`` and
-        ``modified_after`` filter the loaded page afterwards, so a page may hold fewer than
-        ``per_page`` services and ``total_items`` counts the search hits before those filters.
-        """
+        """Search as the viewer does, every filter inside the search so pages and ``total_items``
+        count only matching services, then load each listing on the page with ``readable_service``."""
         category = [hsds.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
         params = SearchParams(
             q=q,
@@ -79,22 +75,17 @@ class HsdsController(Controller):
             near=None,
             radius_km=None,
             sort=Sort.RELEVANCE,
+            organization_id=[organization_id] if organization_id is not None else [],
+            modified_after=modified_after,
         )
         found = await run_search(search, params, paging, principal)
-        after = (
-            modified_after.replace(tzinfo=UTC) if modified_after and modified_after.tzinfo is None else modified_after
-        )
         records: list[dict[str, Any]] = []
         async with pool.acquire() as conn:
             organizations: dict[uuid.UUID, Organization | None] = {}
             for summary in found.items:
-                if organization_id is not None and summary.organization.id != organization_id:
-                    continue
                 try:
                     service = await readable_service(conn, principal, summary.id)
                 except NotFound:  # deleted or hidden since the search index saw it
-                    continue
-                if after is not None and service.updated_at <= after:
                     continue
                 records.append(await _record(conn, principal, service, organizations))
         if format is HsdsFormat.NDJSON:

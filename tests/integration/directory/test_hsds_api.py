@@ -4,6 +4,8 @@ coordinates kept from the public, ndjson export. Needs ``HsdsController`` regist
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +95,89 @@ async def test_ndjson_is_one_full_service_per_line(client: httpx.AsyncClient, ac
     assert [line["id"] for line in lines] == [public_id]
     assert_valid("service.json", lines[0])
     assert "latitude" not in response.text
+
+
+async def create_services(client: httpx.AsyncClient, actors: Actors, owner: uuid.UUID, count: int) -> list[str]:
+    created = []
+    for number in range(count):
+        body = service_body(owner, name=f"Nhà tạm lánh số {number}")
+        response = await client.post("/api/v1/services", headers=actors.admin.headers, json=body)
+        assert response.status_code == 201, response.text
+        created.append(response.json()["id"])
+    return created
+
+
+async def all_pages(client: httpx.AsyncClient, per_page: int, **params: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every page of a filtered list: the page wrappers and the ids in order."""
+    pages: list[dict[str, Any]] = []
+    ids: list[str] = []
+    while not pages or not pages[-1]["last_page"]:
+        query = {**params, "per_page": str(per_page), "page": str(len(pages) + 1)}
+        response = await client.get("/api/v1/hsds/services", params=query)
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        ids += [item["id"] for item in pages[-1]["contents"]]
+    return pages, ids
+
+
+async def test_organization_filter_counts_and_fills_pages_with_that_organization_only(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    ours = await create_services(client, actors, actors.org, 3)
+    theirs = await create_services(client, actors, actors.other_org, 2)
+    pages, ids = await all_pages(client, 2, organization_id=str(actors.org))
+    assert sorted(ids) == sorted(ours)
+    assert [(page["total_items"], page["total_pages"], page["size"]) for page in pages] == [(3, 2, 2), (3, 2, 1)]
+    pages, ids = await all_pages(client, 1, organization_id=str(actors.other_org))
+    assert sorted(ids) == sorted(theirs)
+    assert [page["total_items"] for page in pages] == [2, 2]
+
+
+async def test_organization_filter_still_hides_staff_only_listings_from_the_public(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    public_id, staff_id = await make_listings(client, actors)
+    await create_services(client, actors, actors.other_org, 1)
+    params = {"organization_id": str(actors.org)}
+    public = (await client.get("/api/v1/hsds/services", params=params)).json()
+    assert (public["total_items"], [item["id"] for item in public["contents"]]) == (1, [public_id])
+    partner = (await client.get("/api/v1/hsds/services", params=params, headers=actors.partner.headers)).json()
+    assert partner["total_items"] == 2
+    assert {item["id"] for item in partner["contents"]} == {public_id, staff_id}
+
+
+async def test_modified_after_counts_and_fills_pages_with_services_changed_since(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    first, _, last = await create_services(client, actors, actors.org, 3)
+    cutoff = datetime.fromisoformat((await client.get(f"/api/v1/services/{last}")).json()["updated_at"])
+    edited = await client.patch(f"/api/v1/services/{first}", headers=actors.admin.headers, json={"name": "Đã sửa"})
+    assert edited.status_code == 200, edited.text
+    (added,) = await create_services(client, actors, actors.other_org, 1)
+    for given in (cutoff.isoformat(), cutoff.astimezone(UTC).replace(tzinfo=None).isoformat()):  # naive is UTC
+        pages, ids = await all_pages(client, 1, modified_after=given)
+        assert sorted(ids) == sorted([first, added])
+        assert [(page["total_items"], page["size"]) for page in pages] == [(2, 1), (2, 1)]
+    later = (cutoff + timedelta(days=1)).isoformat()
+    empty = (await client.get("/api/v1/hsds/services", params={"modified_after": later})).json()
+    assert (empty["total_items"], empty["contents"]) == (0, [])
+
+
+async def test_organization_and_modified_after_combine(client: httpx.AsyncClient, actors: Actors) -> None:
+    ours = await create_services(client, actors, actors.org, 2)
+    cutoff = datetime.fromisoformat((await client.get(f"/api/v1/services/{ours[-1]}")).json()["updated_at"])
+    (newer,) = await create_services(client, actors, actors.org, 1)
+    await create_services(client, actors, actors.other_org, 1)
+    page = (
+        await client.get(
+            "/api/v1/hsds/services", params={"organization_id": str(actors.org), "modified_after": cutoff.isoformat()}
+        )
+    ).json()
+    assert (page["total_items"], [item["id"] for item in page["contents"]]) == (1, [newer])
+
+
+async def test_malformed_filters_are_problems(client: httpx.AsyncClient) -> None:
+    for params in ({"organization_id": "not-a-uuid"}, {"modified_after": "yesterday"}):
+        response = await client.get("/api/v1/hsds/services", params=params)
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")

@@ -4,7 +4,7 @@ settings and search bodies are what the server expects, and responses map back t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -96,12 +96,37 @@ def test_staff_viewer_sees_everything_but_inactive() -> None:
             "(capacity_available IS NULL OR capacity_available NOT EXISTS OR capacity_available = 0)",
         ),
         (SearchQuery(near=(10.77, 106.7), radius_km=5), "_geoRadius(10.77, 106.7, 5000.0)"),
+        (SearchQuery(organization_ids=(ORG,)), f'organization_id IN ["{ORG}"]'),
+        (SearchQuery(organization_ids=(ORG, SERVICE)), f'organization_id IN ["{ORG}", "{SERVICE}"]'),
+        (SearchQuery(modified_after=UPDATED), "updated_at > 1772353800.0"),
     ],
 )
 def test_each_filter(query: SearchQuery, clause: str) -> None:
     built = build_filter(query)
     assert built.startswith('visibility = "public" AND status != "inactive" AND ')
     assert built.endswith(clause)
+
+
+def test_organization_filter_narrows_what_a_partner_may_see() -> None:
+    other = uuid.uuid4()
+    built = build_filter(SearchQuery(viewer=Viewer(organization_id=ORG), organization_ids=(other,)))
+    assert built == (
+        f'(visibility = "public" OR organization_id = "{ORG}") AND status != "inactive"'
+        f' AND organization_id IN ["{other}"]'
+    )
+
+
+def test_naive_modified_after_is_utc() -> None:
+    naive = build_filter(SearchQuery(modified_after=UPDATED.replace(tzinfo=None)))
+    assert naive == build_filter(SearchQuery(modified_after=UPDATED))
+
+
+def test_modified_after_is_strictly_after_the_stored_timestamp() -> None:
+    cutoff = datetime(2026, 3, 1, 8, 30, 15, 123457, tzinfo=UTC)
+    bound = float(build_filter(SearchQuery(modified_after=cutoff)).rsplit("updated_at > ", 1)[1])
+    for microseconds, found in ((-1, False), (0, False), (1, True)):
+        stored = to_meili_document(make_doc(updated_at=cutoff + timedelta(microseconds=microseconds)))["updated_at"]
+        assert (stored > bound) is found
 
 
 def test_near_without_radius_does_not_filter() -> None:
@@ -128,6 +153,13 @@ def test_injection_attempt_stays_inside_one_string() -> None:
     assert built.startswith('visibility = "public" AND ')
     for literal in _string_literals(built):
         assert literal in {"public", "inactive", hostile, "national"}
+
+
+def test_hostile_organization_id_stays_inside_one_string() -> None:
+    hostile = 'x" OR visibility = "staff'
+    built = build_filter(SearchQuery(organization_ids=(hostile,)))  # type: ignore[arg-type]
+    assert built.endswith('organization_id IN ["x\\" OR visibility = \\"staff"]')
+    assert _string_literals(built) == ["public", "inactive", hostile]
 
 
 def test_trailing_backslash_cannot_close_the_string() -> None:
@@ -199,6 +231,7 @@ def test_settings_payload() -> None:
     assert "_geo" in settings["filterableAttributes"]
     assert "_geo" in settings["sortableAttributes"]
     assert "updated_at" in settings["sortableAttributes"]
+    assert {"organization_id", "updated_at"} <= set(settings["filterableAttributes"])
     assert settings["filterableAttributes"] == FILTERABLE
     assert settings["searchableAttributes"][:3] == ["name", "alternate_name", "organization_name"]
     assert settings["searchableAttributes"][-2:] == ["description", "eligibility"]

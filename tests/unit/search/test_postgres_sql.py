@@ -20,6 +20,27 @@ def test_text_and_filters_are_bound_not_inlined() -> None:
     assert ["92", "national"] in args
 
 
+def test_organization_and_modified_after_are_bound_parameters() -> None:
+    orgs = (uuid.uuid4(), uuid.uuid4())
+    after = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    statement, args = build_search_sql(SearchQuery(organization_ids=orgs, modified_after=after))
+    assert f"d.organization_id = ANY(${args.index(list(orgs)) + 1}::uuid[])" in statement
+    assert f"d.updated_at > ${args.index(after) + 1}::timestamptz" in statement
+    assert str(orgs[0]) not in statement and "2026" not in statement
+
+
+def test_naive_modified_after_is_bound_as_utc() -> None:
+    _, args = build_search_sql(SearchQuery(modified_after=datetime(2026, 3, 1, 8, 30)))
+    assert datetime(2026, 3, 1, 8, 30, tzinfo=UTC) in args
+    assert all(arg.tzinfo is not None for arg in args if isinstance(arg, datetime))
+
+
+def test_no_organization_or_time_clause_unless_asked() -> None:
+    statement, _ = build_search_sql(SearchQuery())
+    assert "d.organization_id = ANY" not in statement
+    assert "d.updated_at >" not in statement
+
+
 def test_public_viewer_sees_public_listings_only() -> None:
     statement, _ = build_search_sql(SearchQuery())
     assert "d.visibility = 'public'" in statement
