@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+
+from service.db import DATABASE_DOWN, lost_database
 
 PROBLEM_TYPE_BASE = "https://ketnoi.vn/problems/"
+# A restarted or failed-over PostgreSQL is usually back within seconds; the pool reconnects by itself.
+DATABASE_RETRY_AFTER_S = 5
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -192,9 +197,32 @@ def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem_response(problem, request=request)
 
 
+def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # An outage, not a bug: one line in the log, no traceback, and a 503 the client may retry.
+    request.logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + "database-unavailable",
+        title="Temporarily unavailable",
+        status=HTTP_503_SERVICE_UNAVAILABLE,
+        detail=(
+            "The database cannot be reached right now; try again in a few seconds."
+            " If this was a change, reload first to see whether it was saved."
+        ),
+    )
+    return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
+
+
+def _interface_handler(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
+    if lost_database(exc):
+        return _database_down_handler(request, exc)
+    return _internal_handler(request, exc)
+
+
 exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _domain_handler,
     ValidationException: _validation_handler,
     HTTPException: _http_handler,
+    **dict.fromkeys(DATABASE_DOWN, _database_down_handler),
+    asyncpg.InterfaceError: _interface_handler,
     Exception: _internal_handler,
 }
