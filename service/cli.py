@@ -1,5 +1,5 @@
 """The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token, audit-verify,
-export-stats, reindex."""
+export-stats, reindex, export-hsds, import-hsds."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import asyncpg
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from search.documents import SearchDocument
 from search.postgres import write_documents
@@ -28,8 +28,10 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url, transact
+from service.directory import hsds, hsds_transfer
 from service.directory import repo as directory_repo
 from service.directory.documents import search_document
+from service.directory.hsds_package import PackageError
 from service.errors import DomainError
 from service.reintegration import dashboard
 from service.reintegration.rules import SUPPRESSION_K
@@ -239,6 +241,72 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _RichProgress:
+    """``hsds_transfer.Progress`` on a rich progress bar: one bar per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def stage(self, description: str, total: int | None) -> None:
+        if self.task is not None:  # a stage without a known size shows as done once the next begins
+            done = self.progress.tasks[-1]
+            if done.total is None:
+                self.progress.update(self.task, total=max(done.completed, 1), completed=max(done.completed, 1))
+        self.task = self.progress.add_task(description, total=total)
+
+    def advance(self, count: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
+
+
+def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> hsds_transfer.ExportReport:
+        with _progress() as progress:
+            return await hsds_transfer.export_package(
+                pool, Path(args.directory), include_restricted=args.include_restricted, progress=_RichProgress(progress)
+            )
+
+    report = asyncio.run(_with_pool(settings, run))
+    view = (
+        "everything, incl. staff-only listings and confidential addresses" if args.include_restricted else "public view"
+    )
+    console.print(
+        f"Wrote {report.services} listings and {report.organizations} organizations ({view})"
+        f" as an HSDS {hsds.HSDS_VERSION} data package in {args.directory}."
+    )
+    return 0
+
+
+def cmd_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> hsds_transfer.ImportReport:
+        with _progress() as progress:
+            return await hsds_transfer.import_package(
+                pool, Path(args.directory), dry_run=args.dry_run, progress=_RichProgress(progress)
+            )
+
+    try:
+        report = asyncio.run(_with_pool(settings, run))
+    except PackageError as exc:
+        console.print(f"[red]Cannot read the data package[/]: {exc}")
+        return 2
+    except asyncpg.PostgresError as exc:
+        console.print(f"[red]The import failed while writing and was rolled back; nothing changed[/]: {exc}")
+        return 2
+    verb = "Dry run, nothing written: would have created" if report.dry_run else "Created"
+    console.print(
+        f"{verb} {report.services_created} and updated {report.services_updated} listings"
+        f" ({report.services_unchanged} unchanged);"
+        f" created {report.organizations_created} and updated {report.organizations_updated} organizations."
+    )
+    if report.rejected:
+        console.print(f"[yellow]Rejected {len(report.rejected)}[/] (nothing of these was imported):")
+        for rejection in report.rejected:
+            console.print(f"  {rejection.what}: {'; '.join(rejection.reasons)}", markup=False, highlight=False)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối referral and reintegration service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +334,18 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("export-stats", help="write de-identified aggregates as CSV (cells under 11 suppressed)")
     stats.add_argument("directory", help="folder to write cases.csv, referrals.csv, milestones.csv into")
     stats.set_defaults(func=cmd_export_stats)
+    export = sub.add_parser("export-hsds", help="write the directory as an HSDS 3.0 tabular data package")
+    export.add_argument("directory", help="folder for the CSV files and datapackage.json")
+    export.add_argument(
+        "--include-restricted",
+        action="store_true",
+        help="also staff-only listings and confidential addresses (to move a directory; keep the files safe)",
+    )
+    export.set_defaults(func=cmd_export_hsds)
+    load = sub.add_parser("import-hsds", help="create or update listings from an HSDS 3.0 tabular data package")
+    load.add_argument("directory", help="folder holding the CSV files (and datapackage.json)")
+    load.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    load.set_defaults(func=cmd_import_hsds)
     return parser
 
 

@@ -27,6 +27,36 @@ MIGRATION_LOCK_ID = 7_460_211_902_133
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 MAX_ATTEMPTS = 4
 
+
+class DatabaseUnreachable(ConnectionError):
+    """No connection to PostgreSQL could be opened (refused, socket gone, timed out, name unknown).
+    Still an ``OSError``, so code that waits out network failures keeps catching it."""
+
+
+# What losing the database looks like: no new connection, a pooled one cut mid-use (class 08), or
+# the server starting up or shutting down (57P01-57P03). Requests meeting these answer 503, and the
+# pool replaces the broken connections by itself once the server is back.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    DatabaseUnreachable,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+
+def lost_database(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database going away, also when asyncpg reports it as the
+    ``InterfaceError`` ("connection is closed") a transaction block raises while leaving a
+    connection the server cut, with the real cause as its context."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DATABASE_DOWN):
+            return True
+        seen = seen.__context__
+    return False
+
+
 Pool = asyncpg.Pool
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -68,12 +98,21 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or embedded_database_url(Path(settings.data_dir))
 
 
+# jsonb's binary form is a version byte (1) and the JSON text; binary, so COPY can carry it too.
+_JSONB_VERSION = b"\x01"
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return _JSONB_VERSION + msgspec.json.encode(value)
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return msgspec.json.decode(data[1:])
+
+
 async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     await conn.set_type_codec(
-        "jsonb",
-        encoder=lambda value: msgspec.json.encode(value).decode(),
-        decoder=msgspec.json.decode,
-        schema="pg_catalog",
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
     )
 
 
@@ -84,9 +123,20 @@ async def connect(url: str) -> asyncpg.Connection[asyncpg.Record]:
     return conn
 
 
+async def _pool_connect(*args: Any, **kwargs: Any) -> asyncpg.Connection[asyncpg.Record]:
+    """asyncpg's connect, with the OS-level failures (socket missing, refused, timeout) named as
+    the database being unreachable rather than left as bare ``OSError``s."""
+    try:
+        conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(*args, **kwargs)
+    except OSError as exc:  # TimeoutError is an OSError too
+        raise DatabaseUnreachable(f"cannot connect to PostgreSQL: {exc!r}") from exc
+    return conn
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
     pool = await asyncpg.create_pool(
         url,
+        connect=_pool_connect,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,

@@ -34,7 +34,7 @@ def sent_fields(patch: msgspec.Struct) -> dict[str, Any]:
     return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
 
 
-def _tracked(service: Service) -> dict[str, Any]:
+def tracked_view(service: Service) -> dict[str, Any]:
     """The listing as its revision history compares it (location ids are storage detail)."""
     view = msgspec.to_builtins(service)
     for key in _UNTRACKED:
@@ -71,10 +71,17 @@ async def _finish(
     conn: Connection, service_id: uuid.UUID, action: str, actor: Principal, before: dict[str, Any]
 ) -> Service:
     service = await repo.get_service(conn, service_id)
-    changes = rules.diff(before, _tracked(service))
+    changes = rules.diff(before, tracked_view(service))
     await repo.insert_revision(conn, service_id, service.version, action, actor.user_id, changes)
     await write_documents(conn, [search_document(service)])
     return service
+
+
+def prepared_listing(data: ServiceCreate) -> dict[str, Any]:
+    """A new listing's fields, normalised (province names to codes) and checked across fields."""
+    fields = _normalized(msgspec.structs.asdict(data))
+    rules.check_listing(fields)
+    return fields
 
 
 async def create_service(
@@ -82,8 +89,7 @@ async def create_service(
 ) -> Service:
     """Create a listing; ``service_id`` is for imports and demo data that keep stable ids."""
     check(principal, Action.EDIT_LISTING, data.organization_id)
-    fields = _normalized(msgspec.structs.asdict(data))
-    rules.check_listing(fields)
+    fields = prepared_listing(data)
     service_id = service_id or uuid.uuid4()
     await repo.insert_service(conn, service_id, data.organization_id, fields)
     await _write_nested(conn, service_id, data.organization_id, fields)
@@ -113,7 +119,7 @@ async def patch_service(
             " reload it and apply your edit again"
         )
     changes = _normalized(sent_fields(patch))
-    before = _tracked(current)
+    before = tracked_view(current)
     rules.check_listing({**before, **changes})
     scalars = {k: v for k, v in changes.items() if k not in _NESTED}
     await repo.update_service(conn, service_id, expected_version, scalars)
@@ -129,15 +135,17 @@ async def set_capacity(conn: Connection, principal: Principal, service_id: uuid.
             errors=[FieldError(field="available", message=f"at most {current.capacity_total}")],
         )
     await repo.update_service(conn, service_id, None, {"capacity_available": available})
-    return await _finish(conn, service_id, "capacity", principal, _tracked(current))
+    return await _finish(conn, service_id, "capacity", principal, tracked_view(current))
 
 
 async def verify_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     current = await repo.get_service(conn, service_id, for_update=True)
-    check(principal, Action.VERIFY_LISTING, current.organization_id)
+    # a staff-only listing is 404 to those who may not see it, as everywhere else
+    hidden = current.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, current.organization_id)
+    check(principal, Action.VERIFY_LISTING, current.organization_id, hide=hidden)
     assert principal.user_id is not None
     await repo.mark_verified(conn, service_id, principal.user_id)
-    return await _finish(conn, service_id, "verify", principal, _tracked(current))
+    return await _finish(conn, service_id, "verify", principal, tracked_view(current))
 
 
 async def create_organization(

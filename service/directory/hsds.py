@@ -30,11 +30,20 @@ HSDS_VERSION = "3.0"
 PROFILE_URI = "https://ketnoi.vn/hsds-profile"
 VOCABULARY = "ketnoi"
 TERM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROFILE_URI)
+TAXONOMY_ID = uuid.uuid5(TERM_NAMESPACE, VOCABULARY)
 COUNTRY = "VN"
 VIET_NAM = "Viet Nam"
 UTC_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh, no daylight saving
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-PHONE_KINDS = (ContactKind.HOTLINE, ContactKind.PHONE)
+PHONE_KINDS = (ContactKind.HOTLINE, ContactKind.PHONE, ContactKind.ZALO)
+CONTACT_LABELS = {
+    ContactKind.HOTLINE: "Đường dây nóng / Hotline",
+    ContactKind.PHONE: "Điện thoại / Phone",
+    ContactKind.ZALO: "Zalo",
+    ContactKind.EMAIL: "Email",
+    ContactKind.FACEBOOK: "Facebook",
+}
+PROVINCE_NOTE = "Province code (2025 units) or 'national'"
 REDACTED_NOTE = "Địa chỉ được cung cấp khi chuyển gửi / Address given on referral"
 
 STATUS = {
@@ -71,6 +80,17 @@ def term_id(code: str) -> uuid.UUID:
     return uuid.uuid5(TERM_NAMESPACE, f"{VOCABULARY}/{code}")
 
 
+def taxonomy_record() -> dict[str, str]:
+    """The HSDS ``taxonomy`` our terms belong to."""
+    return {
+        "id": str(TAXONOMY_ID),
+        "name": VOCABULARY,
+        "description": "Kết Nối service kinds (vi name, en description) and the fields of its HSDS profile",
+        "uri": PROFILE_URI,
+        "version": HSDS_VERSION,
+    }
+
+
 def category_for_term_id(value: str) -> str:
     """A category code given as itself or as its HSDS term id; anything else is returned unchanged
     (the caller's validation then rejects it)."""
@@ -92,22 +112,34 @@ def _term(code: str, name: str, description: str, parent: str | None = None) -> 
         "name": name,
         "description": description,
         "taxonomy": VOCABULARY,
+        "taxonomy_id": str(TAXONOMY_ID),
     }
     if parent is not None:
         term["parent_id"] = str(term_id(parent))
     return term
 
 
-def _attribute(service_id: uuid.UUID, index: int, term: dict[str, Any], value: str) -> dict[str, Any]:
-    return {
-        "id": _child_id(service_id, "attribute", index),
-        "link_id": str(service_id),
-        "link_type": "service",
-        "link_entity": "service",
-        "taxonomy_term_id": term["id"],
-        "taxonomy_term": term,
-        "value": value,
-    }
+def _field_term(code: str, description: str) -> dict[str, Any]:
+    """A term naming one of our own fields (its value travels in the attribute)."""
+    return _term(code, code, description)
+
+
+def _attributes_of(
+    owner: uuid.UUID, entity: str, pairs: list[tuple[dict[str, Any], str]], owner_id: str | None = None
+) -> list[dict[str, Any]]:
+    """``attributes`` of one record: each (term, value) linked to the record by id and table."""
+    return [
+        {
+            "id": _child_id(owner, "attribute", index),
+            "link_id": owner_id or str(owner),
+            "link_type": entity,
+            "link_entity": entity,
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": term,
+            "value": value,
+        }
+        for index, (term, value) in enumerate(pairs)
+    ]
 
 
 def _attributes(service: Service) -> list[dict[str, Any]]:
@@ -120,28 +152,27 @@ def _attributes(service: Service) -> list[dict[str, Any]]:
     for population in service.populations:
         labels = taxonomy.population_labels(population)
         description = " / ".join(labels) if labels else population
-        pairs.append((_term("population", "population", "Who the service is for: " + description), population))
+        pairs.append((_field_term("population", "Who the service is for: " + description), population))
     provinces = [loc.province_code for loc in service.locations] + list(service.service_areas)
     for code in dict.fromkeys(provinces):
-        pairs.append((_term("province", "province", "Province code (2025 units) or 'national'"), code))
+        pairs.append((_field_term("province", PROVINCE_NOTE), code))
     if service.capacity_total is not None:
-        pairs.append((_term("capacity_total", "capacity_total", "Places (beds) in all"), str(service.capacity_total)))
+        pairs.append((_field_term("capacity_total", "Places (beds) in all"), str(service.capacity_total)))
     if service.capacity_available is not None:
-        pairs.append(
-            (
-                _term("capacity_available", "capacity_available", "Places (beds) free now"),
-                str(service.capacity_available),
-            )
-        )
-    flag = "true" if service.accepting_referrals else "false"
-    pairs.append((_term("accepting_referrals", "accepting_referrals", "Takes referrals now"), flag))
-    pairs.append(
-        (_term("visibility", "visibility", "public, or staff (only staff may see it)"), str(service.visibility))
-    )
-    pairs.append((_term("fee", "fee", "free, low_cost or paid"), str(service.fee)))
+        pairs.append((_field_term("capacity_available", "Places (beds) free now"), str(service.capacity_available)))
+    pairs.append((_field_term("accepting_referrals", "Takes referrals now"), _flag(service.accepting_referrals)))
+    pairs.append((_field_term("visibility", "public, or staff (only staff may see it)"), str(service.visibility)))
+    pairs.append((_field_term("fee", "free, low_cost or paid"), str(service.fee)))
     for gender in service.genders:
-        pairs.append((_term("gender", "gender", "Genders the service is for"), gender))
-    return [_attribute(service.id, index, term, value) for index, (term, value) in enumerate(pairs)]
+        pairs.append((_field_term("gender", "Genders the service is for"), gender))
+    if service.last_verified_at is not None:
+        verified = service.last_verified_at.isoformat()
+        pairs.append((_field_term("last_verified_at", "When a coordinator last confirmed the listing"), verified))
+    return _attributes_of(service.id, "service", pairs)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _province_name(code: str) -> str:
@@ -191,6 +222,14 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
                 "description": location.accessibility,
             }
         ]
+    hsds["attributes"] = _attributes_of(
+        location.id,
+        "location",
+        [
+            (_field_term("province", PROVINCE_NOTE), location.province_code),
+            (_field_term("confidential", "The address is given only on referral"), _flag(location.confidential)),
+        ],
+    )
     return {
         "id": _child_id(service.id, "service_at_location", index),
         "service_id": str(service.id),
@@ -199,29 +238,66 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
     }
 
 
-def _phone(service_id: uuid.UUID, index: int, contact: Contact) -> dict[str, Any]:
-    phone_id = _child_id(service_id, "phone", index)
-    notes = ["Đường dây nóng / Hotline" if contact.kind is ContactKind.HOTLINE else "Điện thoại / Phone"]
+def _phone(owner: tuple[str, uuid.UUID], index: int, contact: Contact, contact_id: str) -> dict[str, Any]:
+    key, owner_id = owner
+    phone_id = _child_id(owner_id, "phone", index)
+    notes = [CONTACT_LABELS[contact.kind]]
     if contact.is_24_7:
         notes.append("24/7")
     elif contact.hours:
         notes.append(contact.hours)
     return {
         "id": phone_id,
-        "service_id": str(service_id),
+        key: str(owner_id),
+        "contact_id": contact_id,
         "number": contact.value,
-        "type": "voice",
+        "type": "text" if contact.kind is ContactKind.ZALO else "voice",
         "description": ", ".join(notes),
         "languages": [
-            {"id": _child_id(service_id, f"phone/{index}/language", code), "phone_id": phone_id, "code": code}
+            {"id": _child_id(owner_id, f"phone/{index}/language", code), "phone_id": phone_id, "code": code}
             for code in contact.languages
         ],
     }
 
 
+def _contacts(
+    owner: tuple[str, uuid.UUID], contacts: list[Contact]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every contact point as an HSDS ``contact`` (in order, its kind, hours and links as attributes)
+    and the phone-like ones also as ``phones``, which is where most HSDS readers look for numbers."""
+    key, owner_id = owner
+    records: list[dict[str, Any]] = []
+    phones: list[dict[str, Any]] = []
+    for index, contact in enumerate(contacts):
+        contact_id = _child_id(owner_id, "contact", index)
+        record: dict[str, Any] = {"id": contact_id, key: str(owner_id), "name": CONTACT_LABELS[contact.kind]}
+        pairs = [(_field_term("contact_kind", "hotline, phone, zalo, email or facebook"), str(contact.kind))]
+        if contact.hours:
+            pairs.append((_field_term("hours", "When the contact answers"), contact.hours))
+        if contact.is_24_7:
+            pairs.append((_field_term("open_24_7", "Answers day and night"), _flag(True)))
+        if contact.kind in PHONE_KINDS:
+            record["phones"] = [_phone(owner, index, contact, contact_id)]
+            phones.append(record["phones"][0])
+        elif contact.kind is ContactKind.EMAIL:
+            record["email"] = contact.value
+        else:
+            pairs.append((_field_term("url", "Address of the page"), contact.value))
+        if contact.kind not in PHONE_KINDS:  # a phone carries its languages itself
+            pairs += [(_field_term("language", "Languages the contact answers in"), code) for code in contact.languages]
+        record["attributes"] = _attributes_of(uuid.UUID(contact_id), "contact", pairs)
+        records.append(record)
+    return records, phones
+
+
 def _organization(service: Service, organization: Organization | None) -> dict[str, Any]:
     if organization is None or organization.id != service.organization_id:
         return {"id": str(service.organization.id), "name": service.organization.name, "description": ""}
+    return organization_to_hsds(organization)
+
+
+def organization_to_hsds(organization: Organization) -> dict[str, Any]:
+    """The HSDS ``organization`` record: our kind and verification as attributes, its contacts."""
     hsds: dict[str, Any] = {
         "id": str(organization.id),
         "name": organization.name,
@@ -235,6 +311,12 @@ def _organization(service: Service, organization: Organization | None) -> dict[s
         hsds["website"] = organization.website
     if organization.parent_id is not None:
         hsds["parent_organization_id"] = str(organization.parent_id)
+    hsds["contacts"], hsds["phones"] = _contacts(("organization_id", organization.id), organization.contacts)
+    pairs = [(_field_term("organization_kind", "government, ngo, social_work_centre …"), str(organization.kind))]
+    if organization.verified_at is not None:
+        verified = organization.verified_at.isoformat()
+        pairs.append((_field_term("verified_at", "When a coordinator last confirmed the organization"), verified))
+    hsds["attributes"] = _attributes_of(organization.id, "organization", pairs)
     return hsds
 
 
@@ -268,9 +350,7 @@ def service_to_hsds(
     if service.last_verified_at is not None:
         hsds["assured_date"] = service.last_verified_at.date().isoformat()
     hsds["organization"] = _organization(service, organization)
-    hsds["phones"] = [
-        _phone(sid, index, contact) for index, contact in enumerate(service.contacts) if contact.kind in PHONE_KINDS
-    ]
+    hsds["contacts"], hsds["phones"] = _contacts(("service_id", sid), service.contacts)
     hsds["schedules"] = [
         {
             "id": _child_id(sid, "schedule", index),

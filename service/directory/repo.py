@@ -293,7 +293,9 @@ async def get_organization(conn: Connection, organization_id: uuid.UUID) -> Orga
 async def list_organizations(
     conn: Connection, *, query: str | None, limit: int, offset: int
 ) -> tuple[list[Organization], int]:
-    pattern = f"%{query.strip()}%" if query else None
+    # the text anywhere in either name, taken literally: LIKE's wildcards and escape character escaped
+    literal = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if query else None
+    pattern = f"%{literal}%" if literal else None
     rows = await conn.fetch(
         "SELECT id, count(*) OVER () AS total FROM organization"
         " WHERE $1::text IS NULL OR name ILIKE $1 OR alternate_name ILIKE $1"
@@ -354,3 +356,13 @@ async def parent_cycle(conn: Connection, organization_id: uuid.UUID, parent_id: 
 async def service_ids_of_organization(conn: Connection, organization_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await conn.fetch("SELECT id FROM service WHERE organization_id = $1", organization_id)
     return [row["id"] for row in rows]
+
+
+async def all_organizations(conn: Connection) -> list[Organization]:
+    rows = await conn.fetch(_ORGANIZATION_SELECT + " ORDER BY o.name, o.id")
+    return [_to_organization(row) for row in rows]
+
+
+async def organization_names(conn: Connection, organization_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await conn.fetch("SELECT id, name FROM organization WHERE id = ANY($1::uuid[])", list(organization_ids))
+    return {row["id"]: row["name"] for row in rows}

@@ -1,0 +1,332 @@
+"""HSDS 3.0 records → our organizations and listings: the inverse of ``hsds.py``, pure.
+
+Records written by Kết Nối come back exactly (our fields ride on ``ketnoi`` attributes). Records
+from other HSDS publishers are read as far as HSDS says what we need: a place's province from its
+address, a service area's province from its name, a contact's kind from being a phone; what is
+missing takes the API's defaults. A record that cannot make a valid listing raises ``RecordError``
+with every reason, so the importer can report it and go on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import msgspec
+
+from service import places
+from service.directory import hsds, taxonomy
+from service.directory.commands import prepared_listing
+from service.directory.models import (
+    ContactKind,
+    Fee,
+    OrganizationCreate,
+    OrganizationKind,
+    ServiceCreate,
+    ServiceStatus,
+)
+from service.errors import ValidationFailed
+
+# Our own fields, carried as attributes whose term is one of these codes in the ketnoi vocabulary.
+FIELD_CODES = (
+    "population",
+    "province",
+    "capacity_total",
+    "capacity_available",
+    "accepting_referrals",
+    "visibility",
+    "fee",
+    "gender",
+    "last_verified_at",
+    "confidential",
+    "contact_kind",
+    "hours",
+    "open_24_7",
+    "url",
+    "language",
+    "organization_kind",
+    "verified_at",
+)
+STATUSES = {
+    "active": ServiceStatus.ACTIVE,
+    "inactive": ServiceStatus.INACTIVE,
+    "defunct": ServiceStatus.INACTIVE,
+    "temporarily closed": ServiceStatus.TEMPORARILY_CLOSED,
+}
+FEE_WORDS = {label: fee for fee, label in hsds.FEES.items()}
+WEEKDAYS = {code: number for number, code in enumerate(hsds.WEEKDAYS, start=1)}
+# HSDS times are clock times, which have no 24:00; a schedule open until midnight is written so.
+END_OF_DAY = "23:59:59"
+
+
+class RecordError(Exception):
+    """A record that cannot become a valid listing or organization; ``reasons`` says why."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+class ImportedOrganization(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    data: OrganizationCreate
+    verified_at: datetime | None
+
+
+class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    data: ServiceCreate
+    fields: dict[str, Any]  # validated and normalised, as ``prepared_listing`` returns them
+    location_ids: list[uuid.UUID]  # the HSDS ids of ``fields["locations"]``, in order
+    last_verified_at: datetime | None
+    last_modified: datetime | None
+
+
+def _known_terms() -> dict[str, str]:
+    codes = [*taxonomy.codes(), *FIELD_CODES]
+    return {str(hsds.term_id(code)): code for code in codes}
+
+
+_TERMS = _known_terms()
+
+
+def _code(attribute: dict[str, Any]) -> str | None:
+    term = attribute.get("taxonomy_term") or {}
+    if term.get("taxonomy") == hsds.VOCABULARY and term.get("code"):
+        return str(term["code"])
+    return _TERMS.get(str(attribute.get("taxonomy_term_id", "")))
+
+
+def attribute_values(record: dict[str, Any]) -> dict[str, list[str]]:
+    """A record's ketnoi attributes as code → values, in order; other vocabularies are ignored."""
+    values: dict[str, list[str]] = defaultdict(list)
+    for attribute in record.get("attributes") or []:
+        code = _code(attribute)
+        if code is not None:
+            values[code].append(str(attribute.get("value") or ""))
+    return values
+
+
+def _one(values: dict[str, list[str]], code: str) -> str | None:
+    found = values.get(code)
+    return found[0] if found else None
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("true", "1", "yes")
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(), tzinfo=UTC)
+    else:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def clock(value: Any) -> str:
+    """An HSDS time (``07:30:00``, ``07:30``, ``07:30+07:00``) as our ``HH:MM``."""
+    text = str(value).strip()
+    if text.startswith(END_OF_DAY):
+        return "24:00"
+    return text[:5]
+
+
+def _age(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError(f"age {value!r} is not a whole number of years")
+    return int(number)
+
+
+def _problems(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationFailed):
+        return [f"{error.field}: {error.message}" for error in exc.errors] or [exc.detail]
+    return [str(exc)]
+
+
+def _converted(cls: type[Any], data: dict[str, Any]) -> Any:
+    try:
+        return msgspec.convert(data, cls)
+    except msgspec.ValidationError as exc:
+        raise RecordError([str(exc)]) from exc
+
+
+def organization_from_hsds(record: dict[str, Any]) -> ImportedOrganization:
+    values = attribute_values(record)
+    try:
+        organization_id = uuid.UUID(str(record.get("id")))
+        parent = record.get("parent_organization_id")
+        data = {
+            "name": record.get("name") or "",
+            "alternate_name": record.get("alternate_name") or None,
+            "description": record.get("description") or "",
+            "kind": _one(values, "organization_kind") or OrganizationKind.NGO,
+            "parent_id": str(uuid.UUID(str(parent))) if parent else None,
+            "email": record.get("email") or None,
+            "website": record.get("website") or None,
+            "contacts": _contacts(record),
+        }
+        verified_at = _timestamp(_one(values, "verified_at"))
+    except (ValueError, TypeError) as exc:
+        raise RecordError([str(exc)]) from exc
+    return ImportedOrganization(id=organization_id, data=_converted(OrganizationCreate, data), verified_at=verified_at)
+
+
+def _contact(record: dict[str, Any], phone: dict[str, Any] | None) -> dict[str, Any]:
+    values = attribute_values(record)
+    kind = _one(values, "contact_kind")
+    if kind is None:
+        kind = ContactKind.PHONE if phone else ContactKind.EMAIL if record.get("email") else None
+    if kind is None:
+        raise ValueError(f"contact {record.get('id')} has neither a phone, an email nor a ketnoi contact_kind")
+    if phone is not None:
+        value = phone.get("number") or ""
+        languages = [language.get("code") for language in phone.get("languages") or []]
+    else:
+        value = record.get("email") or _one(values, "url") or ""
+        languages = values.get("language", [])
+    return {
+        "kind": kind,
+        "value": value,
+        "hours": _one(values, "hours") or "",
+        "is_24_7": _flag(_one(values, "open_24_7"), False),
+        "languages": [code for code in languages if code],
+    }
+
+
+def _contacts(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Contact points in order: each HSDS contact (with its phone), then phones no contact holds."""
+    phones = list(record.get("phones") or [])
+    by_contact: dict[Any, dict[str, Any]] = {}
+    for phone in phones:
+        by_contact.setdefault(phone.get("contact_id"), phone)
+    contacts = []
+    for contact in record.get("contacts") or []:
+        nested = contact.get("phones") or []
+        contacts.append(_contact(contact, nested[0] if nested else by_contact.get(contact.get("id"))))
+    known = {contact.get("id") for contact in record.get("contacts") or []}
+    for phone in phones:
+        if phone.get("contact_id") not in known:
+            contacts.append(_contact({"attributes": phone.get("attributes") or []}, phone))
+    return contacts
+
+
+def _location(sal: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
+    location = sal.get("location") or {}
+    values = attribute_values(location)
+    addresses = location.get("addresses") or []
+    address = addresses[0] if addresses else {}
+    province = _one(values, "province") or address.get("state_province") or ""
+    if not province:
+        raise ValueError(f"location {location.get('id')} has no province (ketnoi attribute or address)")
+    lat, lon = location.get("latitude"), location.get("longitude")
+    access = location.get("accessibility") or []
+    return uuid.UUID(str(location.get("id") or sal.get("location_id"))), {
+        "name": location.get("name") or "",
+        "street": address.get("address_1") or "",
+        "commune": address.get("city") or "",
+        "province_code": province,
+        "lat": float(lat) if lat not in (None, "") else None,
+        "lon": float(lon) if lon not in (None, "") else None,
+        "confidential": _flag(_one(values, "confidential"), False),
+        "accessibility": access[0].get("description") or "" if access else "",
+    }
+
+
+def _area(record: dict[str, Any]) -> str:
+    if record.get("extent_type") == "country":
+        return places.NATIONAL
+    code = str(record.get("description") or "")
+    if code == places.NATIONAL or places.resolve(code) is not None:
+        return code
+    return str(record.get("name") or code)
+
+
+def _schedule(record: dict[str, Any]) -> list[dict[str, Any]]:
+    days = [day.strip() for day in str(record.get("byday") or "").split(",") if day.strip()]
+    if record.get("freq") not in (None, "", "WEEKLY") or not days:
+        raise ValueError(f"schedule {record.get('id')} is not a weekly schedule with byday")
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown:
+        raise ValueError(f"schedule {record.get('id')}: unknown byday {', '.join(unknown)}")
+    opens, closes = record.get("opens_at"), record.get("closes_at")
+    if not opens or not closes:
+        raise ValueError(f"schedule {record.get('id')} lacks opens_at or closes_at")
+    return [{"weekday": WEEKDAYS[day], "opens_at": clock(opens), "closes_at": clock(closes)} for day in days]
+
+
+def _fee(values: dict[str, list[str]], description: str) -> str:
+    return _one(values, "fee") or FEE_WORDS.get(description.strip(), Fee.FREE if not description else Fee.PAID)
+
+
+def _categories(values: dict[str, list[str]]) -> list[str]:
+    return [code for code in values if code in taxonomy.codes()]
+
+
+def service_from_hsds(record: dict[str, Any]) -> ImportedService:
+    """One HSDS ``service`` (fully nested) as a listing ready to write, or ``RecordError``."""
+    values = attribute_values(record)
+    reasons: list[str] = []
+    try:
+        service_id = uuid.UUID(str(record.get("id")))
+        organization_id = uuid.UUID(str(record.get("organization_id") or (record.get("organization") or {}).get("id")))
+        located = [_location(sal) for sal in record.get("service_at_locations") or []]
+        status = str(record.get("status") or "active")
+        if status not in STATUSES:
+            reasons.append(f"status {status!r} is not an HSDS status")
+        capacity_total, capacity_available = _one(values, "capacity_total"), _one(values, "capacity_available")
+        data = {
+            "organization_id": str(organization_id),
+            "name": record.get("name") or "",
+            "alternate_name": record.get("alternate_name") or None,
+            "description": record.get("description") or "",
+            "status": STATUSES.get(status, ServiceStatus.ACTIVE),
+            "categories": _categories(values),
+            "populations": values.get("population", []),
+            "eligibility_description": record.get("eligibility_description") or "",
+            "min_age": _age(record.get("minimum_age")),
+            "max_age": _age(record.get("maximum_age")),
+            "genders": values.get("gender", []),
+            "languages": [language.get("code") for language in record.get("languages") or []],
+            "fee": _fee(values, str(record.get("fees_description") or "")),
+            "application_process": record.get("application_process") or "",
+            "required_documents": [doc.get("document") or "" for doc in record.get("required_documents") or []],
+            "accepting_referrals": _flag(_one(values, "accepting_referrals"), True),
+            "capacity_total": int(capacity_total) if capacity_total else None,
+            "capacity_available": int(capacity_available) if capacity_available else None,
+            "visibility": _one(values, "visibility") or "public",
+            "locations": [location for _, location in located],
+            "service_areas": [_area(area) for area in record.get("service_areas") or []],
+            "contacts": _contacts(record),
+            "schedules": [day for entry in record.get("schedules") or [] for day in _schedule(entry)],
+        }
+        last_verified = _timestamp(_one(values, "last_verified_at") or record.get("assured_date"))
+        last_modified = _timestamp(record.get("last_modified"))
+    except (ValueError, TypeError) as exc:
+        raise RecordError([*reasons, str(exc)]) from exc
+    if reasons:
+        raise RecordError(reasons)
+    create: ServiceCreate = _converted(ServiceCreate, data)
+    try:
+        fields = prepared_listing(create)
+    except ValidationFailed as exc:
+        raise RecordError(_problems(exc)) from exc
+    return ImportedService(
+        id=service_id,
+        data=create,
+        fields=fields,
+        location_ids=[location_id for location_id, _ in located],
+        last_verified_at=last_verified,
+        last_modified=last_modified,
+    )

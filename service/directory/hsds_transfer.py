@@ -1,0 +1,276 @@
+"""``ketnoi export-hsds`` / ``import-hsds``: the directory out to, and in from, an HSDS 3.0 data package.
+
+Export reads one consistent snapshot. By default it is what the public may see (no staff-only
+listings, confidential places without address or coordinates); ``include_restricted`` writes
+everything, for moving a directory between Kết Nối installations.
+
+Import checks every record first and writes all accepted ones in one transaction with COPY: a
+bad record is reported with its reasons and left out whole (never half a listing), and anything
+that fails while writing rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
+import msgspec
+
+from search.postgres_bulk import copy_documents
+from service.db import Connection, transact
+from service.directory import bulk, hsds, hsds_staging, repo, rules
+from service.directory.commands import tracked_view
+from service.directory.documents import search_document
+from service.directory.hsds_package import Rejection, Tables, nest
+from service.directory.hsds_parse import (
+    ImportedOrganization,
+    ImportedService,
+    RecordError,
+    organization_from_hsds,
+    service_from_hsds,
+)
+from service.directory.models import Contact, Service, Visibility
+
+EXPORT_BATCH = 1000
+
+
+class Progress(Protocol):
+    def stage(self, description: str, total: int | None) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+
+class ExportReport(msgspec.Struct, frozen=True):
+    organizations: int
+    services: int
+    files: list[str]
+
+
+class ImportReport(msgspec.Struct, frozen=True):
+    organizations_created: int
+    organizations_updated: int
+    services_created: int
+    services_updated: int
+    services_unchanged: int
+    rejected: list[Rejection]
+    dry_run: bool
+
+
+async def export_package(
+    pool: asyncpg.Pool, folder: Path, *, include_restricted: bool, progress: Progress
+) -> ExportReport:
+    tables = Tables()
+    tables.add("taxonomy", hsds.taxonomy_record())
+    exported = 0
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        organizations = await repo.all_organizations(conn)
+        for organization in organizations:
+            tables.add("organization", hsds.organization_to_hsds(organization))
+        progress.stage("Exporting listings", int(await conn.fetchval("SELECT count(*) FROM service")))
+        after = None
+        while ids := await repo.service_ids_after(conn, after, EXPORT_BATCH):
+            for service in await repo.get_services(conn, ids):
+                if include_restricted or service.visibility is Visibility.PUBLIC:
+                    tables.add("service", hsds.service_to_hsds(service, may_see_restricted=include_restricted))
+                    exported += 1
+            after = ids[-1]
+            progress.advance(len(ids))
+    files = await asyncio.to_thread(tables.write, folder)
+    return ExportReport(organizations=len(organizations), services=exported, files=files)
+
+
+class _OrganizationsWritten(msgspec.Struct, frozen=True):
+    created: int
+    updated: int
+    names: dict[uuid.UUID, str]  # of the imported ones: what their listings are indexed under
+    renamed: list[uuid.UUID]  # whose listings outside the package need their documents redone
+
+
+class _DryRun(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+
+def _parsed(records: Iterable[tuple[dict[str, Any], list[str]]], parse: Any, rejected: list[Rejection]) -> list[Any]:
+    accepted = []
+    for record, problems in records:
+        what = f"{record.get('name') or '?'} ({record.get('id')})"
+        try:
+            item = parse(record)
+        except RecordError as exc:
+            rejected.append(Rejection(what, [*problems, *exc.reasons]))
+        else:
+            if problems:
+                rejected.append(Rejection(what, problems))
+            else:
+                accepted.append(item)
+    return accepted
+
+
+async def import_package(pool: asyncpg.Pool, folder: Path, *, dry_run: bool, progress: Progress) -> ImportReport:
+    try:
+        return await transact(pool, _import, folder, dry_run, progress)
+    except _DryRun as rollback:
+        return rollback.report
+
+
+async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progress) -> ImportReport:
+    """The whole import in the caller's transaction: stage, check, write a chunk at a time."""
+    progress.stage("Reading the data package", 1)
+    staged = await hsds_staging.stage(conn, folder)
+    rejected = await hsds_staging.rejections(conn, staged)
+    progress.advance(1)
+    organizations: list[ImportedOrganization] = []
+    async for tables in hsds_staging.chunks(conn, staged, "organization"):
+        organizations += _parsed(nest(tables, "organization"), organization_from_hsds, rejected)
+    written = await _write_organizations(conn, organizations, rejected)
+    names = dict(written.names)
+    total = await hsds_staging.count(conn, staged, "service")
+    progress.stage("Importing listings", total)
+    created = updated = unchanged = 0
+    async for tables in hsds_staging.chunks(conn, staged, "service"):
+        services = _parsed(nest(tables, "service"), service_from_hsds, rejected)
+        done = await _write_services(conn, services, names, rejected)
+        created, updated, unchanged = created + done[0], updated + done[1], unchanged + done[2]
+        progress.advance(len(tables["service"]))
+    await _reindex_renamed(conn, written.renamed)
+    report = ImportReport(
+        organizations_created=written.created,
+        organizations_updated=written.updated,
+        services_created=created,
+        services_updated=updated,
+        services_unchanged=unchanged,
+        rejected=rejected,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        raise _DryRun(report)
+    return report
+
+
+def _without_unknown_parents(
+    organizations: list[ImportedOrganization], known: set[uuid.UUID], rejected: list[Rejection]
+) -> list[ImportedOrganization]:
+    """Organizations whose parent exists (here or already) and whose chain of parents ends."""
+    parents = {o.id: o.data.parent_id for o in organizations}
+    accepted = []
+    for organization in organizations:
+        seen, current, problem = {organization.id}, organization.data.parent_id, None
+        while current is not None and problem is None:
+            if current in seen:
+                problem = "its parent organizations form a cycle"
+            elif current not in parents and current not in known:
+                problem = f"parent_organization_id {current} is neither in this package nor in the directory"
+            seen.add(current)
+            current = parents.get(current)
+        if problem:
+            rejected.append(Rejection(f"{organization.data.name} ({organization.id})", [problem]))
+        else:
+            accepted.append(organization)
+    return accepted
+
+
+def _listing(item: ImportedService, organization_name: str, now: datetime) -> Service:
+    view = msgspec.to_builtins(item.fields)
+    for location, location_id in zip(view["locations"], item.location_ids, strict=True):
+        location["id"] = str(location_id)
+    view |= {
+        "id": str(item.id),
+        "organization": {"id": str(item.data.organization_id), "name": organization_name},
+        "last_verified_at": item.last_verified_at,
+        "verified_by": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": item.last_modified or now,
+    }
+    return msgspec.convert(view, Service, strict=False)
+
+
+async def _write_organizations(
+    conn: Connection, organizations: list[ImportedOrganization], rejected: list[Rejection]
+) -> _OrganizationsWritten:
+    """Write the accepted organizations (their parents checked first)."""
+    referenced = [o.data.parent_id for o in organizations if o.data.parent_id]
+    known = await bulk.existing_ids(conn, "organization", [*referenced, *(o.id for o in organizations)])
+    organizations = _without_unknown_parents(organizations, known, rejected)
+    current = await repo.organization_names(conn, [o.id for o in organizations])
+    renamed = [o.id for o in organizations if o.id in current and current[o.id] != o.data.name]
+    if organizations:
+        await bulk.upsert_organizations(conn, [_organization_row(o) for o in organizations])
+    imported = {o.id for o in organizations}
+    return _OrganizationsWritten(
+        created=len(imported - known),
+        updated=len(imported & known),
+        names={o.id: o.data.name for o in organizations},
+        renamed=renamed,
+    )
+
+
+async def _write_services(
+    conn: Connection, services: list[ImportedService], names: dict[uuid.UUID, str], rejected: list[Rejection]
+) -> tuple[int, int, int]:
+    """Write one chunk of accepted listings; how many were created, updated and left unchanged."""
+    missing = {s.data.organization_id for s in services} - names.keys()
+    names |= await repo.organization_names(conn, list(missing))
+    kept = []
+    for service in services:
+        if service.data.organization_id in names:
+            kept.append(service)
+        else:
+            reason = f"organization_id {service.data.organization_id} is neither accepted here nor in the directory"
+            rejected.append(Rejection(f"{service.data.name} ({service.id})", [reason]))
+    now = datetime.now(UTC)
+    listings = [_listing(s, names[s.data.organization_id], now) for s in kept]
+    current = {s.id: s for s in await repo.get_services(conn, [s.id for s in listings])}
+    before = {sid: tracked_view(s) for sid, s in current.items()}
+    unchanged = {s.id for s in listings if s.id in current and _same(current[s.id], before[s.id], s)}
+    listings = [s for s in listings if s.id not in unchanged]
+    if not listings:
+        return 0, 0, len(unchanged)
+    versions = await bulk.upsert_services(conn, listings)
+    await bulk.insert_revisions(
+        conn,
+        [(s.id, versions[s.id], rules.diff(before[s.id], tracked_view(s)) if s.id in before else {}) for s in listings],
+    )
+    await copy_documents(conn, [search_document(s) for s in listings])
+    updated = len(before) - len(unchanged)
+    return len(listings) - updated, updated, len(unchanged)
+
+
+async def _reindex_renamed(conn: Connection, organization_ids: list[uuid.UUID]) -> None:
+    """Listings of renamed organizations that the package did not carry: their search documents."""
+    for organization_id in organization_ids:
+        ids = await repo.service_ids_of_organization(conn, organization_id)
+        for start in range(0, len(ids), EXPORT_BATCH):
+            services = await repo.get_services(conn, ids[start : start + EXPORT_BATCH])
+            await copy_documents(conn, [search_document(s) for s in services])
+
+
+def _same(stored: Service, view: dict[str, Any], imported: Service) -> bool:
+    """Whether importing would change nothing a reader sees (so the listing keeps its version)."""
+    return (
+        view == tracked_view(imported)
+        and stored.last_verified_at == imported.last_verified_at
+        and stored.updated_at == imported.updated_at
+    )
+
+
+def _organization_row(organization: ImportedOrganization) -> bulk.OrganizationRow:
+    data = organization.data
+    return bulk.OrganizationRow(
+        id=organization.id,
+        name=data.name,
+        alternate_name=data.alternate_name,
+        description=data.description,
+        kind=data.kind.value,
+        email=data.email,
+        website=data.website,
+        verified_at=organization.verified_at,
+        parent_id=data.parent_id,
+        contacts=[msgspec.convert(msgspec.to_builtins(c), Contact) for c in data.contacts],
+    )
