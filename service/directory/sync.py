@@ -106,7 +106,8 @@ async def run(pool: asyncpg.Pool, backend: SearchBackend, stop: asyncio.Event) -
     while not stop.is_set():
         try:
             sent = await drain_once(pool, backend)
-        except (OSError, asyncpg.PostgresError) as exc:  # the database itself is away: wait and retry
+        # The database itself is away (a cut connection surfaces as InterfaceError): wait and retry.
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("search sync cannot reach the database: %r", exc)
             sent = 0
         if not sent:
