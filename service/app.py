@@ -37,6 +37,8 @@ from service.reintegration.api import (
 )
 from service.search_engine import search_engine
 from service.web import pages as web_pages
+from service.web.api_docs import ApiReference
+from service.web.headers import security_headers
 from service.web.i18n import LocaleMiddleware
 from service.web.templates import STATIC, template_config
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await pool.close()
 
+    docs = ApiReference(schema_path="/schema")
     openapi = OpenAPIConfig(
         title="Kết Nối API",
         version="1",
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")},
         ),
         security=[{}, {"BearerToken": []}],
+        render_plugins=[docs],
     )
     return Litestar(
         route_handlers=[
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=deps.dependencies,
         middleware=[LocaleMiddleware],
+        before_send=[security_headers(https=settings.cookies_secure, docs_paths=docs.addresses)],
         csrf_config=csrf,
         template_config=template_config(),
         exception_handlers=exception_handlers,

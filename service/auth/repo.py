@@ -90,7 +90,7 @@ async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str
     if row is None:
         raise NotFound("No such user")
     if changes.get("active") is False or "password_hash" in changes:
-        await revoke_user_tokens(conn, user_id)
+        await revoke_user_access(conn, user_id)
     return msgspec.convert(row, User, from_attributes=True)
 
 
@@ -144,8 +144,11 @@ async def revoke_token(conn: Connection, token_id: uuid.UUID) -> None:
     await conn.execute("UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id)
 
 
-async def revoke_user_tokens(conn: Connection, user_id: uuid.UUID) -> None:
+async def revoke_user_access(conn: Connection, user_id: uuid.UUID) -> None:
+    """Sign the user out everywhere: bearer tokens revoked, browser sessions ended (a session taken
+    before a new password was set must not outlive it)."""
     await conn.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id)
+    await conn.execute("DELETE FROM web_session WHERE user_id = $1", user_id)
 
 
 async def hits_by_key(conn: Connection, bucket: str, keys: list[str], window: timedelta) -> dict[str, int]:

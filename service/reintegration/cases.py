@@ -33,7 +33,7 @@ from service.reintegration.models import (
     SurvivorPatch,
     SurvivorSummary,
 )
-from service.reintegration.scope import case_filter, case_for, tree_of
+from service.reintegration.scope import case_filter, case_for, require_login, tree_of
 
 CASE = "survivor"
 
@@ -240,6 +240,7 @@ async def list_consents(conn: Connection, principal: Principal, survivor_id: uui
 
 
 async def withdraw_consent(conn: Connection, principal: Principal, consent_id: uuid.UUID) -> Consent:
+    require_login(principal, Action.EDIT_CASE)
     consent = await repo.get_consent(conn, consent_id)
     case = await case_for(conn, principal, consent["survivor_id"], Action.EDIT_CASE)
     if consent["withdrawn_at"] is not None:

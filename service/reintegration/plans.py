@@ -34,7 +34,7 @@ from service.reintegration.models import (
     Sex,
 )
 from service.reintegration.repo import CaseRow
-from service.reintegration.scope import case_for, tree_of
+from service.reintegration.scope import case_for, require_login, tree_of
 
 
 def today() -> date:
@@ -71,6 +71,7 @@ async def _plan_view(conn: Connection, row: asyncpg.Record) -> Plan:
 async def _plan_and_case(
     conn: Connection, principal: Principal, plan_id: uuid.UUID, action: Action
 ) -> tuple[asyncpg.Record, CaseRow]:
+    require_login(principal, action)
     plan = await repo.get_plan(conn, plan_id, for_update=True)
     case = await case_for(conn, principal, plan["survivor_id"], action)
     return plan, case
@@ -164,6 +165,7 @@ async def add_milestone(
 async def patch_milestone(
     conn: Connection, principal: Principal, milestone_id: uuid.UUID, data: MilestonePatch
 ) -> Milestone:
+    require_login(principal, Action.EDIT_CASE)
     row = await repo.get_milestone(conn, milestone_id, for_update=True)
     case = await case_for(conn, principal, row["survivor_id"], Action.EDIT_CASE)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}

@@ -20,7 +20,7 @@ from service.pagination import Page, PageParams
 from service.reintegration import repo, workflow
 from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
 from service.reintegration.repo import ReferralFilter
-from service.reintegration.scope import case_filter, case_for, tree_of
+from service.reintegration.scope import case_filter, case_for, require_login, tree_of
 from service.reintegration.workflow import Side
 
 REFERRAL = "referral"
@@ -109,8 +109,6 @@ async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> 
         principal, Action.REFER, row["case_organization_id"], assigned_to=row["assigned_caseworker_id"], tree=tree
     ):
         return Side.REFERRER
-    if not principal.authenticated:
-        check(principal, Action.REFER)
     raise NotFound("No such referral")
 
 
@@ -155,6 +153,7 @@ async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime)
 
 
 async def read_referral(conn: Connection, principal: Principal, referral_id: uuid.UUID) -> Referral:
+    require_login(principal, Action.REFER)
     row = await repo.get_referral(conn, referral_id)
     side = await _side(conn, principal, row)
     await audit.record(
@@ -175,6 +174,7 @@ async def transition(
 ) -> Referral:
     """Move a referral one step; the row lock makes racing requests take turns, so exactly one of
     two simultaneous 'accept's wins and the other gets 409."""
+    require_login(principal, Action.REFER)
     row = await repo.get_referral(conn, referral_id, for_update=True)
     side = await _side(conn, principal, row)
     now = datetime.now(UTC)

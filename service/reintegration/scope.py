@@ -19,13 +19,19 @@ async def tree_of(conn: Connection, principal: Principal) -> frozenset[uuid.UUID
     return await repo.organization_tree(conn, principal.organization_id)
 
 
+def require_login(principal: Principal, action: Action) -> None:
+    """401 for the anonymous before any record is looked up, so that a real id and a made-up one
+    get the same answer."""
+    if not principal.authenticated:
+        check(principal, action)
+
+
 async def case_for(
     conn: Connection, principal: Principal, survivor_id: uuid.UUID, action: Action, *, for_update: bool = False
 ) -> CaseRow:
     """The case, if ``principal`` may do ``action`` on it. 401 for the anonymous; 404 for a case
     the principal cannot see at all; 403 for one it sees but may not do this to."""
-    if not principal.authenticated:
-        check(principal, action)
+    require_login(principal, action)
     case = await repo.get_case(conn, survivor_id, for_update=for_update)
     uses_tree = Scope.ORG_TREE in (scope_of(principal, action), scope_of(principal, Action.VIEW_CASE))
     tree = await tree_of(conn, principal) if uses_tree else frozenset()
