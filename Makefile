@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run test lint format messages clean
+.PHONY: install browser wrk run test lint format messages bench clean
 
 $(BIN)/ketnoi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ browser:
 
 test: install browser
 	$(BIN)/pytest
+
+# Load tests drive Debian's wrk (an HTTP load generator); pip cannot provide it.
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+# Benchmarks, never part of `make test` (bench/README.md); BENCH_ARGS=--quick for a smoke run.
+bench: install wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import msgspec
-
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
@@ -34,12 +32,9 @@ def _counts(pairs: list[tuple[str, int]]) -> list[NamedCount]:
     return [NamedCount(key=key, count=count) for key, count in pairs]
 
 
-def score_buckets(composites: list[float]) -> list[NamedCount]:
-    counts = dict.fromkeys((label for _, label in SCORE_BUCKETS), 0)
-    for value in composites:
-        label = next(label for low, label in reversed(SCORE_BUCKETS) if value >= low)
-        counts[label] += 1
-    return [NamedCount(key=label, count=count) for label, count in counts.items()]
+def score_buckets(counts: dict[int, int]) -> list[NamedCount]:
+    """Bucket counts (1 = the first of SCORE_BUCKETS, as ``width_bucket`` numbers them) as labelled counts."""
+    return [NamedCount(key=label, count=counts.get(number, 0)) for number, (_, label) in enumerate(SCORE_BUCKETS, 1)]
 
 
 async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
@@ -52,23 +47,25 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
     )
     if scope_of(principal, Action.VIEW_DASHBOARD) is Scope.OWN_ORG:
         assert principal.organization_id is not None
-        outcomes = await repo.partner_outcomes(conn, None, principal.organization_id)
+        outcomes = await repo.partner_outcomes(conn, None, principal.organization_id, LIST_LIMIT)
         return Dashboard(
             scope="inbox",
             inbox_by_status=_counts(await repo.inbox_counts(conn, principal.organization_id)),
             partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
         )
     scope = await case_filter(conn, principal, Action.VIEW_DASHBOARD)
-    open_scope = msgspec.structs.replace(scope, status="open")
+    await repo.use_report_memory(conn)
+    cases = await repo.case_counts(conn, scope)
+    reasons = await repo.referral_reasons(conn, scope, ("declined", "not_completed"))
     overdue, overdue_total = await repo.overdue_milestones(conn, scope, today(), LIST_LIMIT)
     past_due, past_due_total = await repo.referrals_past_due(conn, scope, LIST_LIMIT)
     quiet, quiet_total = await repo.cases_without_follow_up(conn, scope, QUIET_DAYS, LIST_LIMIT)
     plans, milestones = await repo.plan_states(conn, scope)
     result = Dashboard(
         scope="caseload" if scope.assigned_to else "organization_tree",
-        cases_by_status=_counts(await repo.count_by(conn, scope, "status")),
-        open_cases_by_province=_counts(await repo.count_by(conn, open_scope, "province")),
-        open_cases_by_type=_counts(await repo.count_by(conn, open_scope, "case_type")),
+        cases_by_status=_counts(cases["status"]),
+        open_cases_by_province=_counts(cases["province"]),
+        open_cases_by_type=_counts(cases["case_type"]),
         overdue_milestones=[
             OverdueMilestone(
                 milestone_id=r["id"],
@@ -94,17 +91,21 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
             for r in past_due
         ],
         referrals_past_due_total=past_due_total,
-        declined_by_reason=_counts(await repo.referral_reasons(conn, scope, "declined")),
-        not_completed_by_reason=_counts(await repo.referral_reasons(conn, scope, "not_completed")),
+        declined_by_reason=_counts(reasons["declined"]),
+        not_completed_by_reason=_counts(reasons["not_completed"]),
         cases_without_follow_up=[
             QuietCase(survivor_id=r["survivor_id"], case_code=r["case_code"], last_follow_up=r["last_date"])
             for r in quiet
         ],
         cases_without_follow_up_total=quiet_total,
-        partner_outcomes=[PartnerOutcome(**dict(row)) for row in await repo.partner_outcomes(conn, scope, None)],
+        partner_outcomes=[
+            PartnerOutcome(**dict(row)) for row in await repo.partner_outcomes(conn, scope, None, LIST_LIMIT)
+        ],
         plans_by_status=_counts(plans),
         milestones_by_status=_counts(milestones),
-        score_distribution=score_buckets(await repo.latest_composites(conn, scope)),
+        score_distribution=score_buckets(
+            await repo.latest_composite_buckets(conn, scope, [low for low, _ in SCORE_BUCKETS])
+        ),
         emergency_overrides=[
             EmergencyOverride(
                 referral_id=r["id"],

@@ -529,16 +529,43 @@ async def match_candidates(
 # -- dashboard and statistics -----------------------------------------------------------------------
 
 
-async def count_by(conn: Connection, scope: CaseFilter, column: str) -> list[tuple[str, int]]:
-    """Cases counted by one of a whitelisted set of columns."""
-    expression = {"status": "s.status", "province": "coalesce(s.home_province, 'unknown')",
-                  "case_type": "s.case_type"}[column]  # fmt: skip
+async def use_report_memory(conn: Connection) -> None:
+    """Give the rest of this transaction's statements room to hash and sort in memory: the
+    dashboard's aggregates over a whole organization tree outgrow the 4 MB default and spill to disk."""
+    await conn.execute("SET LOCAL work_mem = '32MB'")
+
+
+def _ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Largest first, then by key: the order the dashboard lists counts in."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+async def case_counts(conn: Connection, scope: CaseFilter) -> dict[str, list[tuple[str, int]]]:
+    """Cases by status, and open cases by province and by type, from one scan of the cases
+    (a few hundred groups at most, folded here)."""
     args: list[Any] = []
     where = _case_where(scope, args)
     rows = await conn.fetch(
-        f"SELECT {expression} AS key, count(*) AS n FROM survivor s WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", *args
+        "SELECT s.status, coalesce(s.home_province, 'unknown') AS province, s.case_type, count(*) AS n"
+        f" FROM survivor s WHERE {where} GROUP BY 1, 2, 3",
+        *args,
     )
-    return [(row["key"], row["n"]) for row in rows]
+    counts: dict[str, dict[str, int]] = {"status": {}, "province": {}, "case_type": {}}
+    for row in rows:
+        counts["status"][row["status"]] = counts["status"].get(row["status"], 0) + row["n"]
+        if row["status"] == "open":
+            for column in ("province", "case_type"):
+                counts[column][row[column]] = counts[column].get(row[column], 0) + row["n"]
+    return {column: _ranked(values) for column, values in counts.items()}
+
+
+# Totals and pages are separate statements: a total needs every match (hash joins suit it), a page
+# only the first few in order (an index walk that stops early suits it); a window count over the
+# page query would force the slow plan on both.
+_OVERDUE = (
+    " FROM milestone m JOIN plan p ON p.id = m.plan_id AND p.is_current JOIN survivor s ON s.id = p.survivor_id"
+    " WHERE m.status IN ('planned', 'in_progress') AND m.target_date < $1 AND s.status = 'open' AND "
+)
 
 
 async def overdue_milestones(
@@ -546,83 +573,110 @@ async def overdue_milestones(
 ) -> tuple[list[asyncpg.Record], int]:
     args: list[Any] = [on]
     where = _case_where(scope, args)
-    args.append(limit)
+    total = await conn.fetchval("SELECT count(*)" + _OVERDUE + where, *args)
     rows = await conn.fetch(
-        "SELECT m.id, m.title, m.domain, m.target_date, s.id AS survivor_id, s.case_code, count(*) OVER () AS total"
-        " FROM milestone m JOIN plan p ON p.id = m.plan_id AND p.is_current JOIN survivor s ON s.id = p.survivor_id"
-        f" WHERE m.status IN ('planned', 'in_progress') AND m.target_date < $1 AND s.status = 'open' AND {where}"
-        f" ORDER BY m.target_date, m.id LIMIT ${len(args)}",
+        "SELECT m.id, m.title, m.domain, m.target_date, s.id AS survivor_id, s.case_code"
+        + _OVERDUE
+        + f"{where} ORDER BY m.target_date, m.id LIMIT ${len(args) + 1}",
         *args,
+        limit,
     )
-    return list(rows), (rows[0]["total"] if rows else 0)
+    return list(rows), int(total)
+
+
+_PAST_DUE = (
+    " FROM referral r JOIN survivor s ON s.id = r.survivor_id WHERE r.status = 'sent' AND r.due_at <= now() AND "
+)
 
 
 async def referrals_past_due(conn: Connection, scope: CaseFilter, limit: int) -> tuple[list[asyncpg.Record], int]:
     args: list[Any] = []
     where = _case_where(scope, args)
-    args.append(limit)
+    total = await conn.fetchval("SELECT count(*)" + _PAST_DUE + where, *args)
     rows = await conn.fetch(
-        "SELECT r.id, r.due_at, r.urgency, s.id AS survivor_id, s.case_code, v.name AS service_name,"
-        " o.name AS organization_name, count(*) OVER () AS total"
-        " FROM referral r JOIN survivor s ON s.id = r.survivor_id JOIN service v ON v.id = r.service_id"
-        " JOIN organization o ON o.id = r.receiving_organization_id"
-        f" WHERE r.status = 'sent' AND r.due_at <= now() AND {where} ORDER BY r.due_at LIMIT ${len(args)}",
+        "SELECT r.*, v.name AS service_name, o.name AS organization_name FROM (SELECT r.id, r.due_at, r.urgency,"
+        " r.service_id, r.receiving_organization_id, s.id AS survivor_id, s.case_code"
+        + _PAST_DUE
+        + f"{where} ORDER BY r.due_at, r.id LIMIT ${len(args) + 1}) AS r"
+        " JOIN service v ON v.id = r.service_id JOIN organization o ON o.id = r.receiving_organization_id"
+        " ORDER BY r.due_at, r.id",
         *args,
+        limit,
     )
-    return list(rows), (rows[0]["total"] if rows else 0)
+    return list(rows), int(total)
 
 
-async def referral_reasons(conn: Connection, scope: CaseFilter, status: str) -> list[tuple[str, int]]:
-    args: list[Any] = [status]
+async def referral_reasons(
+    conn: Connection, scope: CaseFilter, statuses: Sequence[str]
+) -> dict[str, list[tuple[str, int]]]:
+    """Coded reasons of referrals in each of ``statuses`` (declined, not completed), one scan."""
+    args: list[Any] = [list(statuses)]
     where = _case_where(scope, args)
     rows = await conn.fetch(
-        "SELECT coalesce(r.reason_code, 'none') AS key, count(*) AS n FROM referral r"
-        f" JOIN survivor s ON s.id = r.survivor_id WHERE r.status = $1 AND {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        "SELECT r.status, coalesce(r.reason_code, 'none') AS key, count(*) AS n FROM referral r"
+        f" JOIN survivor s ON s.id = r.survivor_id WHERE r.status = ANY($1::text[]) AND {where} GROUP BY 1, 2",
         *args,
     )
-    return [(row["key"], row["n"]) for row in rows]
+    counts: dict[str, dict[str, int]] = {status: {} for status in statuses}
+    for row in rows:
+        counts[row["status"]][row["key"]] = row["n"]
+    return {status: _ranked(values) for status, values in counts.items()}
 
 
 async def cases_without_follow_up(
     conn: Connection, scope: CaseFilter, days: int, limit: int
 ) -> tuple[list[asyncpg.Record], int]:
+    """Open cases older than ``days`` with no follow-up in the last ``days``, longest quiet first.
+    The last visit is looked up only for the candidate cases, by index or by one grouped scan,
+    whichever the planner finds cheaper for the scope's size."""
     args: list[Any] = [days]
     where = _case_where(scope, args)
     args.append(limit)
     rows = await conn.fetch(
-        "SELECT s.id AS survivor_id, s.case_code, f.last_date, count(*) OVER () AS total FROM survivor s"
-        " LEFT JOIN LATERAL (SELECT max(date) AS last_date FROM follow_up WHERE survivor_id = s.id) f ON true"
-        f" WHERE s.status = 'open' AND s.created_at < now() - make_interval(days => $1)"
-        f" AND (f.last_date IS NULL OR f.last_date < current_date - $1::int) AND {where}"
-        f" ORDER BY f.last_date NULLS FIRST, s.case_code LIMIT ${len(args)}",
+        "WITH candidates AS MATERIALIZED (SELECT s.id, s.case_code FROM survivor s"
+        f" WHERE s.status = 'open' AND s.created_at < now() - make_interval(days => $1) AND {where}),"
+        " last AS (SELECT f.survivor_id, max(f.date) AS last_date FROM follow_up f"
+        " WHERE f.survivor_id IN (SELECT id FROM candidates) GROUP BY 1)"
+        " SELECT c.id AS survivor_id, c.case_code, l.last_date, count(*) OVER () AS total"
+        " FROM candidates c LEFT JOIN last l ON l.survivor_id = c.id"
+        " WHERE l.last_date IS NULL OR l.last_date < current_date - $1::int"
+        f" ORDER BY l.last_date NULLS FIRST, c.case_code LIMIT ${len(args)}",
         *args,
     )
     return list(rows), (rows[0]["total"] if rows else 0)
 
 
 async def partner_outcomes(
-    conn: Connection, scope: CaseFilter | None, receiving: uuid.UUID | None
+    conn: Connection, scope: CaseFilter | None, receiving: uuid.UUID | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Per receiving organization and service: how referrals went, and the median days to answer."""
+    """Per receiving organization and service, the ``limit`` with most referrals: how they went,
+    and the median days to answer. Counting is one hashed pass; the medians (a sort each) are
+    worked out for the listed groups only."""
     args: list[Any] = []
     where = [_case_where(scope, args)] if scope is not None else []
     if receiving is not None:
         args.append(receiving)
         where.append(f"r.receiving_organization_id = ${len(args)}")
+    scoped = "FROM referral r JOIN survivor s ON s.id = r.survivor_id" if scope is not None else "FROM referral r"
+    condition = " AND ".join(where) or "true"
+    args.append(limit)
     return list(
         await conn.fetch(
-            "SELECT r.receiving_organization_id AS organization_id, o.name AS organization_name, r.service_id,"
-            " v.name AS service_name, count(*) AS sent,"
+            "WITH top AS MATERIALIZED ("
+            " SELECT r.receiving_organization_id AS organization_id, r.service_id, count(*) AS sent,"
             " count(*) FILTER (WHERE r.responded_at IS NOT NULL AND r.status <> 'declined') AS accepted,"
             " count(*) FILTER (WHERE r.status = 'declined') AS declined,"
             " count(*) FILTER (WHERE r.status = 'sent' AND r.due_at <= now()) AS expired,"
             " count(*) FILTER (WHERE r.status IN ('completed', 'verified')) AS completed,"
-            " count(*) FILTER (WHERE r.status = 'verified') AS verified,"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.responded_at - r.sent_at) / 86400)"
-            "   AS median_days_to_answer"
-            " FROM referral r JOIN survivor s ON s.id = r.survivor_id JOIN service v ON v.id = r.service_id"
-            " JOIN organization o ON o.id = r.receiving_organization_id"
-            f" WHERE {' AND '.join(where) or 'true'} GROUP BY 1, 2, 3, 4 ORDER BY sent DESC, 2, 4",
+            " count(*) FILTER (WHERE r.status = 'verified') AS verified"
+            f" {scoped} WHERE {condition} GROUP BY 1, 2 ORDER BY sent DESC, 1, 2 LIMIT ${len(args)})"
+            " SELECT t.organization_id, o.name AS organization_name, t.service_id, v.name AS service_name, t.sent,"
+            " t.accepted, t.declined, t.expired, t.completed, t.verified, (SELECT percentile_cont(0.5) WITHIN GROUP"
+            " (ORDER BY extract(epoch FROM r.responded_at - r.sent_at) / 86400)"
+            f" {scoped} WHERE r.receiving_organization_id = t.organization_id AND r.service_id = t.service_id"
+            f" AND {condition}) AS median_days_to_answer"
+            " FROM top t JOIN organization o ON o.id = t.organization_id JOIN service v ON v.id = t.service_id"
+            " ORDER BY t.sent DESC, o.name, v.name",
             *args,
         )
     )
@@ -644,15 +698,19 @@ async def plan_states(conn: Connection, scope: CaseFilter) -> tuple[list[tuple[s
     return [(r["key"], r["n"]) for r in plans], [(r["key"], r["n"]) for r in milestone_rows]
 
 
-async def latest_composites(conn: Connection, scope: CaseFilter) -> list[float]:
-    args: list[Any] = []
+async def latest_composite_buckets(conn: Connection, scope: CaseFilter, lows: Sequence[float]) -> dict[int, int]:
+    """How many cases' latest follow-up composite falls in each bucket (1 = from ``lows[0]``,
+    2 = from ``lows[1]``, …): counted in the database, not shipped here score by score."""
+    args: list[Any] = [list(lows)]
     where = _case_where(scope, args)
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (f.survivor_id) f.composite FROM follow_up f JOIN survivor s ON s.id = f.survivor_id"
-        f" WHERE f.composite IS NOT NULL AND {where} ORDER BY f.survivor_id, f.date DESC, f.created_at DESC",
+        "SELECT width_bucket(composite, $1::float8[]) AS bucket, count(*) AS n FROM ("
+        " SELECT DISTINCT ON (f.survivor_id) f.composite FROM follow_up f JOIN survivor s ON s.id = f.survivor_id"
+        f" WHERE f.composite IS NOT NULL AND {where} ORDER BY f.survivor_id, f.date DESC, f.created_at DESC"
+        ") latest GROUP BY 1",
         *args,
     )
-    return [row["composite"] for row in rows]
+    return {row["bucket"]: row["n"] for row in rows}
 
 
 async def emergency_overrides(conn: Connection, scope: CaseFilter, limit: int) -> list[asyncpg.Record]:
