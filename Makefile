@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser wrk run test lint format messages bench clean
+.PHONY: install browser wrk run test lint format messages bench fuzz clean
 
 $(BIN)/ketnoi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ browser:
 
 test: install browser
 	$(BIN)/pytest
+
+# A longer API fuzzing run than the suite's: coverage phase, 50 examples per operation and role, a new
+# seed each time (printed, and in test-artifacts/fuzz.json, to replay a failure with KETNOI_FUZZ_SEED).
+FUZZ_EXAMPLES ?= 50
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: install
+	KETNOI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KETNOI_FUZZ_SEED=$(FUZZ_SEED) KETNOI_FUZZ_PHASES=examples,coverage,fuzzing \
+		$(BIN)/pytest tests/integration/fuzz -q
 
 # Load tests drive Debian's wrk (an HTTP load generator); pip cannot provide it.
 wrk:

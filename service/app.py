@@ -26,6 +26,7 @@ from service.directory.api import OrganizationController, ReferenceController, S
 from service.directory.hsds_api import HsdsController
 from service.errors import exception_handlers
 from service.health import healthz, readyz
+from service.problem_docs import document_problems
 from service.reintegration import dashboard_pages
 from service.reintegration import pages as case_pages
 from service.reintegration.api import (
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         security=[{}, {"BearerToken": []}],
         render_plugins=[docs],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
             web_pages.router,
@@ -118,6 +119,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi,
         state=State({"settings": settings}),
     )
+    document_problems(app)
+    return app
 
 
 def app_from_env() -> Litestar:

@@ -197,6 +197,19 @@ def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem_response(problem, request=request)
 
 
+def _unstorable_text_handler(
+    request: Request[Any, Any, Any], exc: asyncpg.CharacterNotInRepertoireError
+) -> Response[Any]:
+    # JSON strings and query strings may carry U+0000; PostgreSQL text cannot hold it.
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + "validation",
+        title="The request is not valid",
+        status=400,
+        detail="Text may not contain the NUL character (U+0000).",
+    )
+    return problem_response(problem, request=request)
+
+
 def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # An outage, not a bug: one line in the log, no traceback, and a 503 the client may retry.
     request.logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
@@ -224,5 +237,6 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: _http_handler,
     **dict.fromkeys(DATABASE_DOWN, _database_down_handler),
     asyncpg.InterfaceError: _interface_handler,
+    asyncpg.CharacterNotInRepertoireError: _unstorable_text_handler,
     Exception: _internal_handler,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,6 +12,8 @@ import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from search.protocol import SearchBackend, Sort
@@ -30,6 +33,17 @@ class HsdsFormat(enum.StrEnum):
     NDJSON = "ndjson"
 
 
+@dataclass
+class PageOrLines(Operation):
+    """``/services`` answers a JSON page, or with ``format=ndjson`` one service per line: both
+    media types belong in its document."""
+
+    def __post_init__(self) -> None:
+        found = (self.responses or {}).get("200")
+        if isinstance(found, OpenAPIResponse) and found.content is not None:
+            found.content[NDJSON] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+
 class HsdsController(Controller):
     path = "/api/v1/hsds"
     tags = ["hsds"]
@@ -38,7 +52,13 @@ class HsdsController(Controller):
     async def about(self) -> dict[str, str]:
         return {"version": hsds.HSDS_VERSION, "profile": hsds.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
 
-    @get("/services", summary="Services in HSDS 3.0 (public; staff see restricted listings)")
+    @get(
+        "/services",
+        summary="Services in HSDS 3.0 (public; staff see restricted listings)",
+        # The handler returns encoded bytes: document what they hold, not a string.
+        responses={200: ResponseSpec(dict[str, Any], generate_examples=False, description="A page of HSDS services")},
+        operation_class=PageOrLines,
+    )
     async def services(
         self,
         principal: NamedDependency[Principal],

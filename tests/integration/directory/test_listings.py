@@ -42,6 +42,16 @@ async def test_a_new_listing_is_searchable_at_once(client: httpx.AsyncClient, ac
     assert [item["name"] for item in hits["items"]] == ["Nhà Hoa Sen Xanh"]
 
 
+async def test_a_listing_with_a_word_longer_than_search_accepts_is_saved_and_found(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    # found by fuzzing: a 5000-letter word made PostgreSQL refuse the search document (500)
+    long_word = "a" * 5000
+    service = await create(client, actors, name="Nhà Hoa Sen Xanh", description=long_word)
+    hits = (await client.get("/api/v1/services", params={"q": long_word[:200]})).json()
+    assert [item["id"] for item in hits["items"]] == [service["id"]]
+
+
 async def test_patch_changes_only_what_was_sent_and_bumps_the_version(
     client: httpx.AsyncClient, actors: Actors
 ) -> None:
