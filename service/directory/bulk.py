@@ -12,32 +12,10 @@ import msgspec
 
 from service.db import Connection
 from service.directory.models import Contact, Location, Schedule, Service
+from service.directory.repo import SERVICE_COLUMNS
 
 _ORGANIZATION_COLUMNS = ("id", "name", "alternate_name", "description", "kind", "email", "website", "verified_at")
-_SERVICE_COLUMNS = (
-    "id",
-    "organization_id",
-    "name",
-    "alternate_name",
-    "description",
-    "status",
-    "categories",
-    "populations",
-    "eligibility_description",
-    "min_age",
-    "max_age",
-    "genders",
-    "languages",
-    "fee",
-    "application_process",
-    "required_documents",
-    "accepting_referrals",
-    "capacity_total",
-    "capacity_available",
-    "visibility",
-    "last_verified_at",
-    "updated_at",
-)
+_SERVICE_COLUMNS = ("id", "organization_id", *SERVICE_COLUMNS, "last_verified_at", "updated_at")
 _LOCATION_COLUMNS = (
     "id",
     "organization_id",
