@@ -4,8 +4,10 @@ in full, and its printable one-page version."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import asyncpg
@@ -21,7 +23,7 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
 from service.directory import rules, taxonomy
 from service.directory.api import SearchParams, readable_service, run_search, search_params
-from service.directory.models import Population, Service
+from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
 from service.web.i18n import current
 from service.web.pages import PAGE_DEPENDENCIES, page
@@ -34,7 +36,13 @@ WEEKDAYS = {
 
 def labels() -> dict[str, Any]:
     """Names of codes in the page's language: categories, populations, provinces."""
-    english = current.get() == "en"
+    return _labels(current.get())
+
+
+@cache
+def _labels(locale: str) -> dict[str, Any]:
+    # built once per language: the search page asks for them on every keystroke (read-only)
+    english = locale == "en"
     return {
         "category": {t.code: t.name_en if english else t.name_vi for t in taxonomy.terms()},
         "population": {str(code): names[1 if english else 0] for code, names in taxonomy.POPULATION_LABELS.items()},
@@ -42,6 +50,42 @@ def labels() -> dict[str, Any]:
         | {"national": "Toàn quốc" if not english else "National"},
         "weekday": WEEKDAYS["en" if english else "vi"],
     }
+
+
+class Choice(NamedTuple):
+    """One checkbox of a facet: its code, its name, how many results have it, whether it is ticked."""
+
+    code: str
+    name: str
+    found: int
+    checked: bool
+
+
+class Hit(NamedTuple):
+    """One result with its codes already named, so the template's loop only prints."""
+
+    item: ServiceSummary
+    categories: list[str]
+    provinces: str
+    tel: list[tuple[str, str]]
+
+
+def facet_choices(names: dict[str, str], counts: dict[str, int], ticked: Sequence[str]) -> list[Choice]:
+    return [Choice(code, name, counts.get(code, 0), code in ticked) for code, name in names.items()]
+
+
+def hits(results: SearchPage, names: dict[str, Any]) -> list[Hit]:
+    """Name each result's codes in Python: per-item lookups in the template cost a Jinja call each."""
+    category, province = names["category"], names["province"]
+    return [
+        Hit(
+            item=item,
+            categories=[category.get(code, code) for code in item.categories],
+            provinces=", ".join(province.get(code, code) for code in item.provinces),
+            tel=[(number.replace(" ", ""), number) for number in item.hotlines],
+        )
+        for item in results.items
+    ]
 
 
 def can_refer(principal: Principal) -> bool:
@@ -71,19 +115,27 @@ async def search_page(
     paging: NamedDependency[PageParams],
 ) -> Template:
     results = await run_search(search, with_distance_from_province(params), paging, principal)
+    names = labels()
     context: dict[str, Any] = {
         "params": params,
         "results": results,
-        "labels": labels(),
+        "hits": hits(results, names),
+        "labels": names,
         "previous_page": _page_url(request, results.page - 1) if results.page > 1 else None,
         "next_page": _page_url(request, results.page + 1) if results.total > results.page * results.per_page else None,
         "can_refer": can_refer(principal),
-        "populations": list(Population),
     }
     # htmx asks for the results only, as the person types; everyone else gets the whole page
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return page("directory/partials/results.html", principal, **context)
-    return page("directory/search.html", principal, **context)
+    facets = results.facets
+    return page(
+        "directory/search.html",
+        principal,
+        category_choices=facet_choices(names["category"], facets.category, params.category),
+        population_choices=facet_choices(names["population"], facets.population, params.population),
+        **context,
+    )
 
 
 async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UUID) -> Service:

@@ -92,21 +92,27 @@ class LocaleMiddleware:
 # -- formatting, in Viet Nam time ----------------------------------------------------------------
 
 
+@cache
+def _babel_locale(locale: str) -> Locale:
+    # Locale.parse builds a new Locale (and its data view) on every call; one per language, not per value
+    return Locale.parse(locale)
+
+
 def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    return format_date(value, format="medium", locale=Locale.parse(current.get()))
+    return format_date(value, format="medium", locale=_babel_locale(current.get()))
 
 
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, format="short", tzinfo=LOCAL_TZ, locale=Locale.parse(current.get()))
+    return format_datetime(value, format="short", tzinfo=LOCAL_TZ, locale=_babel_locale(current.get()))
 
 
 def fmt_number(value: Any) -> str:
     if value is None:
         return ""
-    return format_decimal(value, locale=Locale.parse(current.get()))
+    return format_decimal(value, locale=_babel_locale(current.get()))
