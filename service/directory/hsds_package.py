@@ -1,9 +1,9 @@
 """The HSDS 3.0 tabular data package: nested HSDS records ⇄ one CSV table per entity + datapackage.json.
 
 Writing walks each record and puts it and every record nested in it into its table, once per id.
-Reading (rows staged by ``hsds_staging``) does the reverse: ``nest`` links the rows back under their
-service or organization by the ``*_id`` columns, keeping the file order (which is how a listing's
-contacts, places and schedules keep theirs) and each row's problems (``file:line column: reason``).
+Reading is the reverse: ``hsds_staging`` has PostgreSQL nest the rows back under their service or
+organization by the ``*_id`` columns, in file order (which is how a listing's contacts, places and
+schedules keep theirs); ``checked`` then holds every cell to its HSDS type.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import csv
 import json
 import re
 import uuid
-from collections import defaultdict
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -51,17 +50,6 @@ class PackageError(Exception):
 class Rejection(msgspec.Struct, frozen=True):
     what: str
     reasons: list[str]
-
-
-class Row(msgspec.Struct):
-    values: dict[str, Any]
-    file: str
-    line: int  # the row's line in its file (header = 1)
-    problems: list[str]
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @cache
@@ -154,112 +142,68 @@ def parse_cell(field: dict[str, Any], text: str) -> Any:
     return text
 
 
-class _Linker:
-    """Indexes of child rows by the id they point at."""
-
-    def __init__(self, tables: dict[str, list[Row]]) -> None:
-        self.by_id = {table: {row.values["id"]: row for row in rows} for table, rows in tables.items()}
-        self.children: dict[tuple[str, str], dict[str, list[Row]]] = {}
-
-    def under(self, table: str, column: str, parent_id: str) -> list[Row]:
-        key = (table, column)
-        if key not in self.children:
-            grouped: dict[str, list[Row]] = defaultdict(list)
-            for row in self.by_id.get(table, {}).values():
-                link = row.values.get(column)
-                if link is not None:
-                    grouped[link].append(row)
-            self.children[key] = grouped
-        return self.children[key].get(parent_id, [])
-
-    def take(self, row: Row, problems: list[str]) -> dict[str, Any]:
-        problems += row.problems
-        return dict(row.values)
-
-    def attributes(self, owner_id: str, problems: list[str]) -> list[dict[str, Any]]:
-        found = []
-        for row in self.under("attribute", "link_id", owner_id):
-            attribute = self.take(row, problems)
-            term = self.by_id.get("taxonomy_term", {}).get(attribute.get("taxonomy_term_id") or "")
-            if term is not None:
-                attribute["taxonomy_term"] = self.take(term, problems)
-            found.append(attribute)
-        return found
-
-    def phone(self, row: Row, problems: list[str]) -> dict[str, Any]:
-        phone = self.take(row, problems)
-        phone["languages"] = [self.take(r, problems) for r in self.under("language", "phone_id", phone["id"])]
-        phone["attributes"] = self.attributes(phone["id"], problems)
-        return phone
-
-    def contacts(self, column: str, owner_id: str, problems: list[str]) -> list[dict[str, Any]]:
-        found = []
-        for row in self.under("contact", column, owner_id):
-            contact = self.take(row, problems)
-            contact["phones"] = [self.phone(r, problems) for r in self.under("phone", "contact_id", contact["id"])]
-            contact["attributes"] = self.attributes(contact["id"], problems)
-            found.append(contact)
-        return found
-
-    def location(self, location_id: str, problems: list[str]) -> dict[str, Any] | None:
-        row = self.by_id.get("location", {}).get(location_id)
-        if row is None:
-            return None
-        location = self.take(row, problems)
-        for key, table in (("addresses", "address"), ("accessibility", "accessibility")):
-            location[key] = [self.take(r, problems) for r in self.under(table, "location_id", location_id)]
-        location["attributes"] = self.attributes(location_id, problems)
-        return location
-
-    def organization(self, row: Row) -> tuple[dict[str, Any], list[str]]:
-        problems: list[str] = []
-        record = self.take(row, problems)
-        record["contacts"] = self.contacts("organization_id", record["id"], problems)
-        held = {contact["id"] for contact in record["contacts"]}
-        record["phones"] = [
-            self.phone(r, problems)
-            for r in self.under("phone", "organization_id", record["id"])
-            if r.values.get("contact_id") not in held and r.values.get("service_id") is None
-        ]
-        record["attributes"] = self.attributes(record["id"], problems)
-        return record, problems
-
-    def service(self, row: Row) -> tuple[dict[str, Any], list[str]]:
-        problems: list[str] = []
-        record = self.take(row, problems)
-        sid = record["id"]
-        record["contacts"] = self.contacts("service_id", sid, problems)
-        held = {contact["id"] for contact in record["contacts"]}
-        record["phones"] = [
-            self.phone(r, problems)
-            for r in self.under("phone", "service_id", sid)
-            if r.values.get("contact_id") not in held
-        ]
-        for key, table in (("schedules", "schedule"), ("service_areas", "service_area")):
-            record[key] = [self.take(r, problems) for r in self.under(table, "service_id", sid)]
-        record["required_documents"] = [
-            self.take(r, problems) for r in self.under("required_document", "service_id", sid)
-        ]
-        record["languages"] = [
-            self.take(r, problems)
-            for r in self.under("language", "service_id", sid)
-            if r.values.get("phone_id") is None
-        ]
-        places = []
-        for r in self.under("service_at_location", "service_id", sid):
-            sal = self.take(r, problems)
-            sal["location"] = self.location(sal.get("location_id") or "", problems)
-            if sal["location"] is None:
-                problems.append(f"{r.where} location_id: no location {sal.get('location_id')} in this package")
-            places.append(sal)
-        record["service_at_locations"] = places
-        record["attributes"] = self.attributes(sid, problems)
-        return record, problems
+def checked(record: dict[str, Any], table: str, files: dict[str, str]) -> list[str]:
+    """Check a nested record read back from the tables against the HSDS types, in place: numbers
+    become ``float``, UUIDs their canonical text, blank ones ``None``; each cell that is not its
+    type is a problem (``file:line column: reason``), for every row the record is made of."""
+    problems: list[str] = []
+    _check(record, table, files, problems)
+    return problems
 
 
-def nest(tables: dict[str, list[Row]], owner: str) -> list[tuple[dict[str, Any], list[str]]]:
-    """The ``owner`` rows (``service`` or ``organization``) of ``tables`` as nested HSDS records
-    (see ``hsds_parse``), each with the problems of every row it was made of."""
-    linker = _Linker(tables)
-    build = linker.service if owner == "service" else linker.organization
-    return [build(row) for row in tables.get(owner, [])]
+# What ``hsds_staging`` nests under each table's rows: (key, table of the nested rows).
+_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
+    "service": (
+        ("contacts", "contact"),
+        ("phones", "phone"),
+        ("attributes", "attribute"),
+        ("schedules", "schedule"),
+        ("service_areas", "service_area"),
+        ("required_documents", "required_document"),
+        ("languages", "language"),
+        ("service_at_locations", "service_at_location"),
+    ),
+    "organization": (("contacts", "contact"), ("phones", "phone"), ("attributes", "attribute")),
+    "contact": (("phones", "phone"), ("attributes", "attribute")),
+    "phone": (("languages", "language"), ("attributes", "attribute")),
+    "service_at_location": (("location", "location"),),
+    "location": (("addresses", "address"), ("accessibility", "accessibility"), ("attributes", "attribute")),
+    "attribute": (("taxonomy_term", "taxonomy_term"),),
+}
+
+
+@cache
+def _typed(table: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The fields of ``table`` whose text must be checked: numbers and UUIDs (the rest is free text)."""
+    return tuple(
+        (name, field)
+        for name, field in fields_by_table()[table].items()
+        if field["type"] == "number" or field.get("format") == "uuid"
+    )
+
+
+def _check(row: dict[str, Any], table: str, files: dict[str, str], problems: list[str]) -> None:
+    for key, field in _typed(table):
+        value = row.get(key)
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        if not text:
+            row[key] = None
+            continue
+        try:
+            row[key] = parse_cell(field, text)
+        except ValueError:
+            kind = field.get("format") or field["type"]
+            problems.append(f"{files[table]}:{row['line'] + 1} {key}: {text!r} is not a valid {kind}")
+    for key, child in _CHILDREN.get(table, ()):
+        value = row.get(key)
+        if isinstance(value, dict):
+            _check(value, child, files, problems)
+        elif value:
+            for item in value:
+                _check(item, child, files, problems)
+    if table == "service_at_location" and row.get("location") is None:
+        problems.append(
+            f"{files[table]}:{row['line'] + 1} location_id: no location {row.get('location_id')} in this package"
+        )

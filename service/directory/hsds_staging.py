@@ -1,7 +1,7 @@
 """SQL for reading an HSDS data package: each CSV file copied as it is into a temporary table
 (PostgreSQL parses CSV with COPY, and holds the rows instead of the service's memory), rows that
-belong nowhere found with a query, then services and organizations read back a chunk at a time with
-every row that hangs under them.
+belong nowhere found with a query, then services and organizations read back a chunk at a time,
+each as one nested jsonb document PostgreSQL assembles from every row that hangs under it.
 
 Column names come from the files' headers but reach SQL only when they are HSDS field names;
 other columns are staged as ``extra_N`` and never read. Table names come from the descriptor.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,9 @@ from service.directory.hsds_package import (
     UNMODELLED,
     PackageError,
     Rejection,
-    Row,
+    checked,
     fields_by_table,
     official_descriptor,
-    parse_cell,
 )
 
 CHUNK = 2000
@@ -157,83 +156,127 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
     return found
 
 
-async def _fetch(conn: Connection, staged: Staged, table: str, column: str, values: Iterable[str]) -> list[Row]:
-    wanted = [value for value in values if value]
-    if not wanted or not staged.has(table, column):
-        return []
-    columns = staged.columns[table]
-    records = await conn.fetch(
-        f"SELECT line, {', '.join(_quoted(columns))} FROM {_name(table)}"
-        f' WHERE "{column}" = ANY($1::text[]) ORDER BY line',
-        wanted,
-    )
-    return [_row(staged, table, record) for record in records]
+class _Assembly:
+    """SQL that builds each service's or organization's nested HSDS record as one jsonb value from
+    the staged rows (each row as ``to_jsonb``, its ``line`` included), so PostgreSQL does the
+    joining and Python decodes one document per record. Tables or columns the package lacks
+    contribute nothing."""
 
+    def __init__(self, staged: Staged) -> None:
+        self.staged = staged
+        self.aliases = 0
 
-def _quoted(columns: Iterable[str]) -> list[str]:
-    return [f'"{column}"' for column in columns]
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
 
+    def column(self, table: str, alias: str, column: str) -> str:
+        return f'{alias}."{column}"' if self.staged.has(table, column) else "NULL::text"
 
-def _row(staged: Staged, table: str, record: asyncpg.Record) -> Row:
-    fields = fields_by_table()[table]
-    file, line = staged.files[table], record["line"] + 1
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for column in staged.columns[table]:
-        text = record[column]
-        if text is None or not (text := text.strip()):
-            continue  # blank: most cells of most tables
-        field = fields[column]
-        if field["type"] == "string" and "format" not in field:
-            values[column] = text  # plain text, most of the rest: nothing to check
-            continue
-        try:
-            values[column] = parse_cell(field, text)
-        except ValueError:  # kept as written, so the row still links to its record and rejects it
-            values[column] = text
-            kind = field.get("format") or field["type"]
-            problems.append(f"{file}:{line} {column}: {text!r} is not a valid {kind}")
-    return Row(values=values, file=file, line=line, problems=problems)
+    def rows(self, table: str, where: Callable[[str], str], extra: dict[str, Callable[[str], str]]) -> str:
+        """A jsonb array of ``table``'s rows matching ``where(alias)``, in file order, each with
+        ``extra`` keys built from its alias."""
+        if table not in self.staged.files:
+            return "'[]'::jsonb"
+        alias = self.alias()
+        item = f"to_jsonb({alias})"
+        if extra:
+            keys = ", ".join(f"'{key}', {build(alias)}" for key, build in extra.items())
+            item += f" || jsonb_build_object({keys})"
+        return (
+            f"coalesce((SELECT jsonb_agg({item} ORDER BY {alias}.line) FROM {_name(table)} {alias}"
+            f" WHERE {where(alias)}), '[]'::jsonb)"
+        )
 
+    def attributes(self, owner_id: str) -> str:
+        def term(alias: str) -> str:
+            if "taxonomy_term" not in self.staged.files:
+                return "NULL::jsonb"
+            inner = self.alias()
+            return (
+                f"(SELECT to_jsonb({inner}) FROM {_name('taxonomy_term')} {inner}"
+                f" WHERE {inner}.id = {self.column('attribute', alias, 'taxonomy_term_id')})"
+            )
 
-def _ids(rows: Iterable[Row], column: str = "id") -> list[str]:
-    return [str(row.values[column]) for row in rows if row.values.get(column)]
+        return self.rows(
+            "attribute", lambda a: f"{self.column('attribute', a, 'link_id')} = {owner_id}", {"taxonomy_term": term}
+        )
 
+    def phones(self, where: Callable[[str], str]) -> str:
+        return self.rows(
+            "phone",
+            where,
+            {
+                "languages": lambda p: self.rows(
+                    "language", lambda a: f"{self.column('language', a, 'phone_id')} = {p}.id", {}
+                ),
+                "attributes": lambda p: self.attributes(f"{p}.id"),
+            },
+        )
 
-def _merged(*groups: list[Row]) -> list[Row]:
-    seen: dict[int, Row] = {}
-    for row in (row for group in groups for row in group):
-        seen.setdefault(row.line, row)
-    return [seen[line] for line in sorted(seen)]
+    def contacts(self, owner_column: str, owner: str) -> str:
+        return self.rows(
+            "contact",
+            lambda c: f"{self.column('contact', c, owner_column)} = {owner}.id",
+            {
+                "phones": lambda c: self.phones(lambda p: f"{self.column('phone', p, 'contact_id')} = {c}.id"),
+                "attributes": lambda c: self.attributes(f"{c}.id"),
+            },
+        )
 
+    def location(self, sal: str) -> str:
+        if "location" not in self.staged.files:
+            return "NULL::jsonb"
+        alias = self.alias()
+        parts = {
+            "addresses": self.rows("address", lambda a: f"{self.column('address', a, 'location_id')} = {alias}.id", {}),
+            "accessibility": self.rows(
+                "accessibility", lambda a: f"{self.column('accessibility', a, 'location_id')} = {alias}.id", {}
+            ),
+            "attributes": self.attributes(f"{alias}.id"),
+        }
+        keys = ", ".join(f"'{key}', {sql}" for key, sql in parts.items())
+        return (
+            f"(SELECT to_jsonb({alias}) || jsonb_build_object({keys}) FROM {_name('location')} {alias}"
+            f" WHERE {alias}.id = {self.column('service_at_location', sal, 'location_id')})"
+        )
 
-async def _children(conn: Connection, staged: Staged, owner: str, owners: list[Row]) -> dict[str, list[Row]]:
-    """Every row hanging under ``owners`` (services or organizations), by table."""
-    ids = _ids(owners)
-    key = f"{owner}_id"
-    tables: dict[str, list[Row]] = {owner: owners}
-    tables["contact"] = await _fetch(conn, staged, "contact", key, ids)
-    contact_ids = _ids(tables["contact"])
-    tables["phone"] = _merged(
-        await _fetch(conn, staged, "phone", key, ids), await _fetch(conn, staged, "phone", "contact_id", contact_ids)
-    )
-    phone_ids = _ids(tables["phone"])
-    tables["language"] = _merged(
-        await _fetch(conn, staged, "language", key, ids), await _fetch(conn, staged, "language", "phone_id", phone_ids)
-    )
-    location_ids: list[str] = []
-    if owner == "service":
-        for table in ("schedule", "service_area", "required_document", "service_at_location"):
-            tables[table] = await _fetch(conn, staged, table, "service_id", ids)
-        location_ids = _ids(tables["service_at_location"], "location_id")
-        tables["location"] = await _fetch(conn, staged, "location", "id", location_ids)
-        for table in ("address", "accessibility"):
-            tables[table] = await _fetch(conn, staged, table, "location_id", location_ids)
-    linked = [*ids, *contact_ids, *phone_ids, *location_ids]
-    tables["attribute"] = await _fetch(conn, staged, "attribute", "link_id", linked)
-    term_ids = set(_ids(tables["attribute"], "taxonomy_term_id"))
-    tables["taxonomy_term"] = await _fetch(conn, staged, "taxonomy_term", "id", term_ids)
-    return tables
+    def under_service(self, table: str) -> Callable[[str], str]:
+        return lambda alias: f"{self.column(table, alias, 'service_id')} = o.id"
+
+    def document(self, owner: str) -> str:
+        """The SELECT of one page of ``owner`` records (``$1`` the last line read, ``$2`` the size)."""
+        key = f"{owner}_id"
+        parts = {
+            "contacts": self.contacts(key, "o"),
+            "phones": self.phones(lambda p: f"{self.column('phone', p, key)} = o.id"),
+            "attributes": self.attributes("o.id"),
+        }
+        if owner == "service":
+            for name, table in (
+                ("schedules", "schedule"),
+                ("service_areas", "service_area"),
+                ("required_documents", "required_document"),
+            ):
+                parts[name] = self.rows(table, self.under_service(table), {})
+            parts["languages"] = self.rows(
+                "language",
+                lambda a: (
+                    f"{self.column('language', a, 'service_id')} = o.id"
+                    f" AND {self.column('language', a, 'phone_id')} IS NULL"
+                ),
+                {},
+            )
+            parts["service_at_locations"] = self.rows(
+                "service_at_location",
+                lambda a: f"{self.column('service_at_location', a, 'service_id')} = o.id",
+                {"location": self.location},
+            )
+        keys = ", ".join(f"'{name}', {sql}" for name, sql in parts.items())
+        return (
+            f"SELECT to_jsonb(o) || jsonb_build_object({keys}) AS record FROM {_name(owner)} o"
+            " WHERE o.line > $1 ORDER BY o.line LIMIT $2"
+        )
 
 
 async def count(conn: Connection, staged: Staged, table: str) -> int:
@@ -242,18 +285,16 @@ async def count(conn: Connection, staged: Staged, table: str) -> int:
     return int(await conn.fetchval(f"SELECT count(*) FROM {_name(table)}"))
 
 
-async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[dict[str, list[Row]]]:
-    """``owner`` rows (``service`` or ``organization``) in file order, ``CHUNK`` at a time, each chunk
-    with the rows of every table that hang under them."""
+async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[list[tuple[dict[str, Any], list[str]]]]:
+    """``owner`` records (``service`` or ``organization``) in file order, ``CHUNK`` at a time, each
+    fully nested and checked against the HSDS types (with the problems of every row in it)."""
     if owner not in staged.files:
         return
-    columns = ", ".join(_quoted(staged.columns[owner]))
+    statement = _Assembly(staged).document(owner)
     last = 0
     while True:
-        records = await conn.fetch(
-            f"SELECT line, {columns} FROM {_name(owner)} WHERE line > $1 ORDER BY line LIMIT $2", last, CHUNK
-        )
-        if not records:
+        rows = await conn.fetch(statement, last, CHUNK)
+        if not rows:
             return
-        last = records[-1]["line"]
-        yield await _children(conn, staged, owner, [_row(staged, owner, record) for record in records])
+        last = rows[-1]["record"]["line"]
+        yield [(row["record"], checked(row["record"], owner, staged.files)) for row in rows]

@@ -26,7 +26,7 @@ from service.db import Connection, transact
 from service.directory import bulk, hsds, hsds_staging, repo, rules
 from service.directory.commands import tracked_view
 from service.directory.documents import search_document
-from service.directory.hsds_package import Rejection, Tables, nest
+from service.directory.hsds_package import Rejection, Tables
 from service.directory.hsds_parse import (
     ImportedOrganization,
     ImportedService,
@@ -126,18 +126,18 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
     rejected = await hsds_staging.rejections(conn, staged)
     progress.advance(1)
     organizations: list[ImportedOrganization] = []
-    async for tables in hsds_staging.chunks(conn, staged, "organization"):
-        organizations += _parsed(nest(tables, "organization"), organization_from_hsds, rejected)
+    async for records in hsds_staging.chunks(conn, staged, "organization"):
+        organizations += _parsed(records, organization_from_hsds, rejected)
     written = await _write_organizations(conn, organizations, rejected)
     names = dict(written.names)
     total = await hsds_staging.count(conn, staged, "service")
     progress.stage("Importing listings", total)
     created = updated = unchanged = 0
-    async for tables in hsds_staging.chunks(conn, staged, "service"):
-        services = _parsed(nest(tables, "service"), service_from_hsds, rejected)
+    async for records in hsds_staging.chunks(conn, staged, "service"):
+        services = _parsed(records, service_from_hsds, rejected)
         done = await _write_services(conn, services, names, rejected)
         created, updated, unchanged = created + done[0], updated + done[1], unchanged + done[2]
-        progress.advance(len(tables["service"]))
+        progress.advance(len(records))
     await _reindex_renamed(conn, written.renamed)
     report = ImportReport(
         organizations_created=written.created,
