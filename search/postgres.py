@@ -5,7 +5,9 @@ position-free term set. Ranking is bounded per row: ``ts_rank`` over the names a
 word pairs, so a name typed in order comes first), plus array overlaps with the kinds the query
 names, which were worked out once for the whole query. Totals, facet counts and
 the page come from one materialised scan of the matches, in a single statement; facets are
-counted over the matches grouped by their facet values rather than row by row.
+counted over the matches grouped by their facet values rather than row by row. With nothing to
+rank (no text, no point) there is no scan to share: the counts come from an index-only scan and
+the page from walking an index (migration 0008).
 """
 
 from __future__ import annotations
@@ -77,6 +79,16 @@ _ORDER = {
     Sort.RELEVANCE: "score DESC, distance_km ASC NULLS LAST, service_id",
     Sort.DISTANCE: "distance_km ASC NULLS LAST, score DESC, service_id",
     Sort.UPDATED: "updated_at DESC, service_id",
+}
+
+_NO_SCORE = "0::real"
+_NO_DISTANCE = "NULL::double precision"
+# ``_ORDER`` when every row has the same score and no distance (no text, no point): only the keys
+# that differ remain, so the primary key or the updated_at index yields the page without a sort.
+_UNRANKED_ORDER = {
+    Sort.RELEVANCE: "d.service_id",
+    Sort.DISTANCE: "d.service_id",
+    Sort.UPDATED: "d.updated_at DESC, d.service_id",
 }
 
 _HIT_COLUMNS = (
@@ -174,7 +186,7 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
 
     tokens = typed_words(query.text)
     match = match_query(tokens)
-    score = "0::real"
+    score = _NO_SCORE
     if match is not None:
         sql.where.append(f"d.terms @@ {sql.bind(match)}::tsquery")
         score = f"ts_rank('{_RANK_WEIGHTS}', d.name_terms, {sql.bind(rank_query(tokens))}::tsquery)"
@@ -195,7 +207,8 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
     if query.populations:
         sql.where.append(f"d.populations && {sql.bind(list(query.populations))}::text[]")
     if query.language:
-        sql.where.append(f"{sql.bind(query.language)} = ANY(d.languages)")
+        # containment rather than "= ANY", so the GIN index on languages (migration 0008) can answer it
+        sql.where.append(f"d.languages @> ARRAY[{sql.bind(query.language)}::text]")
     if query.fee:
         sql.where.append(f"d.fee = {sql.bind(query.fee)}")
     if query.open_at_minute is not None:
@@ -213,7 +226,7 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
         # asyncpg would read a naive time as the server process's local time, not UTC
         sql.where.append(f"d.updated_at > {sql.bind(as_utc(query.modified_after))}::timestamptz")
 
-    distance = "NULL::double precision"
+    distance = _NO_DISTANCE
     outer_where = "true"
     if query.near is not None:
         prefix = "staff" if viewer.sees_restricted else "public"
@@ -232,12 +245,26 @@ def build_search_sql(query: SearchQuery) -> tuple[str, list[object]]:
         f" GROUP BY 1) f) AS facet_{facet}"
         for facet, column in zip(FACETS, ("categories", "provinces", "populations"), strict=True)
     )
-    statement = f"""
-WITH m AS MATERIALIZED (
+    where = " AND ".join(sql.where)
+    if score == _NO_SCORE and distance == _NO_DISTANCE:
+        # Nothing to rank, so nothing to share between the counts and the page: without other
+        # filters the counts come from an index-only scan (no row is read) and the page from walking
+        # an index in order, instead of materialising every visible listing.
+        matches = f"""combos AS MATERIALIZED (
+    SELECT d.facet_set, count(*) AS n FROM search_document d WHERE {where} GROUP BY 1
+), page AS (
+    SELECT p.*, row_number() OVER () AS ordinal FROM (
+        SELECT d.service_id, {_NO_DISTANCE} AS distance_km FROM search_document d WHERE {where}
+        ORDER BY {_UNRANKED_ORDER[query.sort]} LIMIT {limit} OFFSET {offset}
+    ) p
+)"""
+    else:
+        # One scan scores every match once; totals, facets and the page all read it.
+        matches = f"""m AS MATERIALIZED (
     SELECT * FROM (
         SELECT d.service_id, d.facet_set, d.updated_at, {score} AS score, {distance} AS distance_km
         FROM search_document d
-        WHERE {" AND ".join(sql.where)}
+        WHERE {where}
     ) c WHERE {outer_where}
 ), combos AS MATERIALIZED (
     -- matches counted per facet set (a small integer): few groups, so facets cost little
@@ -248,7 +275,9 @@ WITH m AS MATERIALIZED (
         SELECT service_id, distance_km FROM m
         ORDER BY {_ORDER[query.sort]} LIMIT {limit} OFFSET {offset}
     ) p
-)
+)"""
+    statement = f"""
+WITH {matches}
 SELECT (SELECT coalesce(sum(n), 0)::bigint FROM combos) AS total,
 {facet_selects},
 (SELECT coalesce(jsonb_agg(to_jsonb(h) ORDER BY h.ordinal), '[]') FROM (
