@@ -105,7 +105,7 @@ async def stage(conn: Connection, folder: Path) -> Staged:
         columns = [name if name in known else f"extra_{index}" for index, name in enumerate(header)]
         quoted = [f'"{column}"' for column in columns]
         await conn.execute(
-            f"CREATE TEMP TABLE {_name(table)} (line bigserial, {', '.join(f'{q} text' for q in quoted)})"
+            f"CREATE TEMP TABLE {_name(table)} (line bigserial PRIMARY KEY, {', '.join(f'{q} text' for q in quoted)})"
             " ON COMMIT DROP"
         )
         try:
