@@ -179,7 +179,7 @@ class _Assembly:
         if table not in self.staged.files:
             return "'[]'::jsonb"
         alias = self.alias()
-        item = f"to_jsonb({alias})"
+        item = f"jsonb_strip_nulls(to_jsonb({alias}))"  # blank cells need not travel
         if extra:
             keys = ", ".join(f"'{key}', {build(alias)}" for key, build in extra.items())
             item += f" || jsonb_build_object({keys})"
@@ -194,7 +194,7 @@ class _Assembly:
                 return "NULL::jsonb"
             inner = self.alias()
             return (
-                f"(SELECT to_jsonb({inner}) FROM {_name('taxonomy_term')} {inner}"
+                f"(SELECT jsonb_strip_nulls(to_jsonb({inner})) FROM {_name('taxonomy_term')} {inner}"
                 f" WHERE {inner}.id = {self.column('attribute', alias, 'taxonomy_term_id')})"
             )
 
@@ -237,7 +237,8 @@ class _Assembly:
         }
         keys = ", ".join(f"'{key}', {sql}" for key, sql in parts.items())
         return (
-            f"(SELECT to_jsonb({alias}) || jsonb_build_object({keys}) FROM {_name('location')} {alias}"
+            f"(SELECT jsonb_strip_nulls(to_jsonb({alias})) || jsonb_build_object({keys})"
+            f" FROM {_name('location')} {alias}"
             f" WHERE {alias}.id = {self.column('service_at_location', sal, 'location_id')})"
         )
 
@@ -274,7 +275,7 @@ class _Assembly:
             )
         keys = ", ".join(f"'{name}', {sql}" for name, sql in parts.items())
         return (
-            f"SELECT to_jsonb(o) || jsonb_build_object({keys}) AS record FROM {_name(owner)} o"
+            f"SELECT jsonb_strip_nulls(to_jsonb(o)) || jsonb_build_object({keys}) AS record FROM {_name(owner)} o"
             " WHERE o.line > $1 ORDER BY o.line LIMIT $2"
         )
 
