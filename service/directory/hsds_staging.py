@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.db import Connection
+from service.db import Connection, identifier
 from service.directory.hsds_package import (
     UNMODELLED,
     PackageError,
@@ -67,7 +67,10 @@ class Staged(msgspec.Struct):
 
 
 def _name(table: str) -> str:
-    return f"staged_hsds_{table}"
+    """The temporary table holding one HSDS table; only the descriptor's table names get one."""
+    if table not in fields_by_table():
+        raise ValueError(f"not an HSDS table: {table!r}")
+    return identifier(f"staged_hsds_{table}")
 
 
 def _paths(folder: Path) -> dict[str, str]:
@@ -102,7 +105,8 @@ async def stage(conn: Connection, folder: Path) -> Staged:
             raise PackageError(f"{path}: no id column")
         if len(set(header)) != len(header):
             raise PackageError(f"{path}: a column name appears twice in the header")
-        columns = [name if name in known else f"extra_{index}" for index, name in enumerate(header)]
+        # quoted as well as checked: some HSDS field names (interval, count) are SQL key words
+        columns = [identifier(name if name in known else f"extra_{index}") for index, name in enumerate(header)]
         quoted = [f'"{column}"' for column in columns]
         await conn.execute(
             f"CREATE TEMP TABLE {_name(table)} (line bigserial PRIMARY KEY, {', '.join(f'{q} text' for q in quoted)})"
