@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -20,6 +20,7 @@ from service.auth.secrets import hash_password, new_token, token_digest
 from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import new_key
+from service.db import Connection
 from service.demo import DEMO_LOGINS, seed_demo
 
 PASSWORD = "correct horse battery staple"
@@ -34,14 +35,24 @@ MUTABLE_TABLES = (
 
 
 @pytest.fixture(scope="session")
-async def database_url(fresh_db: Callable[[str], Awaitable[str]]) -> str:
-    url = await fresh_db("kn_test")
-    conn = await asyncpg.connect(url)
-    try:
-        await prepare_database(conn)
-    finally:
-        await conn.close()
-    return url
+def migrated_db(fresh_db: Callable[[str], Awaitable[str]]) -> Callable[[str], Awaitable[str]]:
+    """A factory of empty databases with every migration applied."""
+
+    async def make(name: str) -> str:
+        url = await fresh_db(name)
+        conn = await asyncpg.connect(url)
+        try:
+            await prepare_database(conn)
+        finally:
+            await conn.close()
+        return url
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def database_url(migrated_db: Callable[[str], Awaitable[str]]) -> str:
+    return await migrated_db("kn_test")
 
 
 @asynccontextmanager
@@ -201,18 +212,24 @@ async def demo_client(demo_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 async def demo_tokens(demo_app: Litestar) -> dict[str, dict[str, str]]:
     """Bearer headers for the demo logins, by role name (and ``public`` with none)."""
-    headers: dict[str, dict[str, str]] = {"public": {}}
     async with demo_app.state.pool.acquire() as conn:
-        for login in DEMO_LOGINS:
-            found = await auth_repo.credentials(conn, login.email)
-            assert found is not None
-            token = new_token()
-            await conn.execute(
-                "INSERT INTO api_token (id, user_id, token_hash, expires_at)"
-                " VALUES ($1, $2, $3, now() + interval '1 day')",
-                uuid.uuid4(),
-                found[0].id,
-                token_digest(token),
-            )
-            headers[login.role.value] = {"Authorization": f"Bearer {token}"}
+        return {"public": {}, **await demo_bearer_headers(conn)}
+
+
+async def demo_bearer_headers(conn: Connection, roles: Collection[str] | None = None) -> dict[str, dict[str, str]]:
+    """A day-long bearer token for each demo login (of ``roles``, or all), as headers by role name."""
+    headers: dict[str, dict[str, str]] = {}
+    for login in DEMO_LOGINS:
+        if roles is not None and login.role.value not in roles:
+            continue
+        found = await auth_repo.credentials(conn, login.email)
+        assert found is not None, login.email
+        token = new_token()
+        await conn.execute(
+            "INSERT INTO api_token (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')",
+            uuid.uuid4(),
+            found[0].id,
+            token_digest(token),
+        )
+        headers[login.role.value] = {"Authorization": f"Bearer {token}"}
     return headers

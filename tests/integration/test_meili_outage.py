@@ -12,7 +12,6 @@ from litestar import Litestar
 
 from service.app import create_app
 from service.auth.models import Role
-from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import new_key
 from tests.integration.conftest import make_actor, make_org, serving
@@ -22,13 +21,8 @@ UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens there on
 
 
 @pytest.fixture(scope="module")
-async def outage_app(fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Litestar]:
-    url = await fresh_db("kn_meili_outage")
-    conn = await asyncpg.connect(url)
-    try:
-        await prepare_database(conn)
-    finally:
-        await conn.close()
+async def outage_app(migrated_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Litestar]:
+    url = await migrated_db("kn_meili_outage")
     settings = Settings(database_url=url, data_key=new_key(), secret_key=new_key(), meili_url=UNREACHABLE)
     async with serving(create_app(settings)) as application:
         yield application

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,12 +25,10 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from service.auth import repo as auth_repo
-from service.auth.secrets import new_token, token_digest
 from service.crypto import new_key
 from service.db import connect
-from service.demo import DEMO_LOGINS
 from tests.conftest import fresh_database
+from tests.integration.conftest import demo_bearer_headers
 
 T = TypeVar("T")
 KETNOI = str(Path(sys.executable).with_name("ketnoi"))
@@ -94,23 +91,9 @@ async def _issue_tokens(url: str, roles: list[str]) -> dict[str, dict[str, str]]
     """Bearer headers for the demo logins of ``roles``."""
     conn = await connect(url)
     try:
-        headers: dict[str, dict[str, str]] = {}
-        for login in DEMO_LOGINS:
-            if login.role.value in roles:
-                found = await auth_repo.credentials(conn, login.email)
-                assert found is not None, login.email
-                token = new_token()
-                await conn.execute(
-                    "INSERT INTO api_token (id, user_id, token_hash, expires_at)"
-                    " VALUES ($1, $2, $3, now() + interval '1 day')",
-                    uuid.uuid4(),
-                    found[0].id,
-                    token_digest(token),
-                )
-                headers[login.role.value] = {"Authorization": f"Bearer {token}"}
+        return await demo_bearer_headers(conn, roles)
     finally:
         await conn.close()
-    return headers
 
 
 async def _known_ids(url: str) -> dict[str, list[str]]:

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from service.auth.models import Role
-from service.bootstrap import prepare_database
 from service.crypto import new_key
 from service.db import connect
 from tests.integration.conftest import make_actor, make_org
@@ -45,14 +44,8 @@ WORKERS = 1
 
 
 @pytest.fixture
-async def crash_database(fresh_db: Callable[[str], Awaitable[str]]) -> str:
-    url = await fresh_db("kn_crash")
-    conn = await asyncpg.connect(url)
-    try:
-        await prepare_database(conn)
-    finally:
-        await conn.close()
-    return url
+async def crash_database(migrated_db: Callable[[str], Awaitable[str]]) -> str:
+    return await migrated_db("kn_crash")
 
 
 async def _old_sessions_gone(conn: asyncpg.Connection, timeout_s: float = 15) -> None:
