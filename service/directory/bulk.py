@@ -61,13 +61,15 @@ def _updates(columns: Sequence[str]) -> str:
 
 async def existing_ids(conn: Connection, table: str, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """Which of ``ids`` are already rows of ``table`` (``organization`` or ``service``)."""
-    assert table in ("organization", "service")
+    if table not in ("organization", "service"):  # a name that reaches SQL text: never from input
+        raise ValueError(f"not a directory table: {table!r}")
     rows = await conn.fetch(f"SELECT id FROM {table} WHERE id = ANY($1::uuid[])", list(ids))
     return {row["id"] for row in rows}
 
 
 async def _replace_contacts(conn: Connection, owner: str, contacts: dict[uuid.UUID, list[Contact]]) -> None:
-    assert owner in ("service_id", "organization_id")
+    if owner not in ("service_id", "organization_id"):
+        raise ValueError(f"not a contact owner column: {owner!r}")
     await conn.execute(f"DELETE FROM contact_point WHERE {owner} = ANY($1::uuid[])", list(contacts))
     await conn.copy_records_to_table(
         "contact_point",
