@@ -24,7 +24,7 @@ from service.errors import DomainError
 Work = Callable[[Connection, int], Awaitable[object]]
 
 # The three facet sub-selects of search/postgres.py's statement, for a variant without facets.
-_FACET_SELECT = re.compile(r"\(SELECT coalesce\(jsonb_object_agg\(k, n\).*?\) AS (facet_\w+)", re.DOTALL)
+_FACET_SELECT = re.compile(r"\(SELECT coalesce\(jsonb_object_agg\(k, .*?\) AS (facet_\w+)", re.DOTALL)
 
 
 @dataclass(frozen=True)

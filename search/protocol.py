@@ -47,6 +47,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
 
     ``organization_ids``: only listings of these organizations (empty: any). ``modified_after``:
     only listings changed strictly after this time (a naive time is taken as UTC).
+    ``exhaustive``: rank and count every match, however many (a harvester paging through all of
+    them); otherwise a backend may rank a broad query's matches from a uniform sample.
     """
 
     text: str = ""
@@ -68,6 +70,7 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     page: int = 1
     per_page: int = 20
     viewer: Viewer = PUBLIC
+    exhaustive: bool = False
 
 
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,10 +90,19 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
+    """``estimated``: ``total`` and the facet counts are estimates from a sample of the matches.
+    ``pageable``: how many results the pages reach (``total`` unless estimated or capped)."""
+
     hits: list[SearchHit]
     total: int
     facets: dict[str, dict[str, int]]
     took_ms: float
+    estimated: bool = False
+    pageable: int | None = None
+
+    @property
+    def reachable(self) -> int:
+        return self.total if self.pageable is None else self.pageable
 
 
 @runtime_checkable

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Annotated
 
 import msgspec
 
@@ -23,6 +24,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     meili_url: str | None = None
     meili_key: str | None = None
     meili_index: str = "ketnoi"
+    # broad PostgreSQL searches rank a uniform sample of this many listings when the directory is
+    # larger (search/postgres.py, Sampling); 0 ranks and counts every match
+    search_sample: Annotated[int, msgspec.Meta(ge=0)] = 3_000
     token_ttl_hours: int = 168
     pool_min_size: int = 2
     pool_max_size: int = 10

@@ -12,7 +12,7 @@ import asyncpg
 
 from search.fallback import FallbackSearch
 from search.meili import MeiliSearch, merge_synonyms
-from search.postgres import PostgresSearch
+from search.postgres import PostgresSearch, Sampling
 from search.protocol import SearchBackend
 from service import places
 from service.config import Settings
@@ -34,7 +34,7 @@ def meili_engine(settings: Settings) -> MeiliSearch:
 @asynccontextmanager
 async def search_engine(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[SearchBackend]:
     """The backend for this replica's lifetime, with its sync worker running when external."""
-    postgres = PostgresSearch(pool)
+    postgres = PostgresSearch(pool, Sampling.of(settings.search_sample))
     if not settings.meili_url:
         yield postgres
         return

@@ -112,8 +112,11 @@ def search_params(
     )
 
 
-def build_query(params: SearchParams, paging: PageParams, principal: Principal, now: datetime) -> SearchQuery:
-    """Validate the filters against the reference data and turn them into a backend query."""
+def build_query(
+    params: SearchParams, paging: PageParams, principal: Principal, now: datetime, *, exhaustive: bool = False
+) -> SearchQuery:
+    """Validate the filters against the reference data and turn them into a backend query
+    (``exhaustive``: see ``SearchQuery``)."""
     errors: list[FieldError] = []
     unknown = [code for code in params.category if code not in taxonomy.codes()]
     if unknown:
@@ -161,6 +164,7 @@ def build_query(params: SearchParams, paging: PageParams, principal: Principal, 
         page=paging.page,
         per_page=paging.per_page,
         viewer=rules.viewer(principal),
+        exhaustive=exhaustive,
     )
 
 
@@ -182,11 +186,11 @@ async def readable_service(conn: Connection, principal: Principal, service_id: u
 
 
 async def run_search(
-    search: SearchBackend, params: SearchParams, paging: PageParams, principal: Principal
+    search: SearchBackend, params: SearchParams, paging: PageParams, principal: Principal, *, exhaustive: bool = False
 ) -> SearchPage:
-    """Search as ``principal``: the API answer and the search page both come from here."""
+    """Search as ``principal``: the API answer, the search page and the HSDS list all come from here."""
     now = datetime.now(UTC)
-    result = await search.search(build_query(params, paging, principal, now))
+    result = await search.search(build_query(params, paging, principal, now, exhaustive=exhaustive))
     items = [
         ServiceSummary(
             id=hit.service_id,
@@ -211,6 +215,8 @@ async def run_search(
         per_page=paging.per_page,
         facets=Facets(**result.facets),
         took_ms=result.took_ms,
+        estimated=result.estimated,
+        pageable=result.reachable,
     )
 
 

@@ -98,7 +98,8 @@ class HsdsController(Controller):
             organization_id=[organization_id] if organization_id is not None else [],
             modified_after=modified_after,
         )
-        found = await run_search(search, params, paging, principal)
+        # a harvester pages through every match, so nothing may be left to a sample
+        found = await run_search(search, params, paging, principal, exhaustive=True)
         records: list[dict[str, Any]] = []
         async with pool.acquire() as conn:
             organizations: dict[uuid.UUID, Organization | None] = {}

@@ -268,12 +268,17 @@ class Facets(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class SearchPage(msgspec.Struct, kw_only=True, frozen=True):
+    """The pagination shape plus facets. ``estimated``: a broad query's ``total`` and facet counts
+    are estimates from a sample of its matches; ``pageable``: how many results the pages reach."""
+
     items: list[ServiceSummary]
     total: int
     page: int
     per_page: int
     facets: Facets
     took_ms: float
+    estimated: bool
+    pageable: int
 
 
 class Revision(msgspec.Struct, kw_only=True, frozen=True):

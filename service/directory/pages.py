@@ -122,7 +122,9 @@ async def search_page(
         "hits": hits(results, names),
         "labels": names,
         "previous_page": _page_url(request, results.page - 1) if results.page > 1 else None,
-        "next_page": _page_url(request, results.page + 1) if results.total > results.page * results.per_page else None,
+        "next_page": _page_url(request, results.page + 1)
+        if results.pageable > results.page * results.per_page
+        else None,
         "can_refer": can_refer(principal),
     }
     # htmx asks for the results only, as the person types; everyone else gets the whole page

@@ -193,10 +193,15 @@ async def actors(pool: asyncpg.Pool, password_hash: str) -> Actors:
 
 
 @pytest.fixture(scope="session")
-async def demo_app(fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Litestar]:
-    url = await fresh_db("kn_demo")
+async def demo_database(fresh_db: Callable[[str], Awaitable[str]]) -> str:
+    """The URL of the demo directory's database (seeded by ``demo_app``)."""
+    return await fresh_db("kn_demo")
+
+
+@pytest.fixture(scope="session")
+async def demo_app(demo_database: str) -> AsyncIterator[Litestar]:
     application = create_app(
-        Settings(database_url=url, data_key=new_key(), secret_key=new_key(), pool_min_size=1, pool_max_size=6)
+        Settings(database_url=demo_database, data_key=new_key(), secret_key=new_key(), pool_min_size=1, pool_max_size=6)
     )
     async with serving(application):
         await seed_demo(application.state.pool, application.state.cipher)

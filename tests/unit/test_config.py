@@ -32,6 +32,13 @@ def test_a_bad_value_stops_start_up_with_its_name() -> None:
         Settings.from_env({"KETNOI_PORT": "eighty"})
 
 
+def test_the_search_sample_window_is_a_count_of_listings() -> None:
+    assert Settings.from_env({}).search_sample == 3000
+    assert Settings.from_env({"KETNOI_SEARCH_SAMPLE": "0"}).search_sample == 0
+    with pytest.raises(SystemExit, match="search_sample"):
+        Settings.from_env({"KETNOI_SEARCH_SAMPLE": "-1"})
+
+
 def test_sql_builders_take_only_plain_identifiers() -> None:
     from service.db import insert_sql, update_sql
 

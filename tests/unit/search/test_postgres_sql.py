@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+
 from search.documents import SearchDocument
-from search.postgres import build_search_sql, document_row
+from search.postgres import Sampling, build_search_sql, document_row
 from search.protocol import SearchQuery, Sort, Viewer
 
 
@@ -112,3 +114,33 @@ def test_radius_box_holds_every_point_within_the_radius() -> None:
     )
     for bearing_point in [(north, center[1]), (south, center[1]), (center[0], east), (center[0], west)]:
         assert 29.5 < distance_km(center, bearing_point) < 31
+
+
+def test_a_ranked_search_in_relevance_order_may_answer_from_the_sample_window() -> None:
+    statement, args = build_search_sql(SearchQuery(text="ho tro"), Sampling(window=3000, min_hits=150))
+    assert "ORDER BY sample_key LIMIT" in statement
+    assert 3000 in args and 150 in args
+    assert "3000" not in statement and "150" not in statement
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(text="ho tro", sort=Sort.UPDATED),
+        SearchQuery(text="ho tro", near=(21.0, 105.8)),
+        SearchQuery(text="ho tro", near=(21.0, 105.8), sort=Sort.DISTANCE),
+        SearchQuery(text="ho tro", exhaustive=True),
+        SearchQuery(categories=("shelter",)),
+    ],
+    ids=["newest first", "near a point", "nearest first", "exhaustive", "nothing to rank"],
+)
+def test_other_orders_harvests_and_unranked_lists_never_sample(query: SearchQuery) -> None:
+    statement, _ = build_search_sql(query)
+    assert "sample_key" not in statement
+
+
+def test_a_zero_window_never_samples() -> None:
+    assert Sampling.of(0).window == 0
+    statement, _ = build_search_sql(SearchQuery(text="ho tro"), Sampling.of(0))
+    assert "sample_key" not in statement
+    assert Sampling.of(3000) == Sampling(window=3000, min_hits=150)
