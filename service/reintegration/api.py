@@ -17,7 +17,7 @@ from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory.rules import etag, expected_version
-from service.errors import NotFound
+from service.errors import FieldError, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -34,6 +34,7 @@ from service.reintegration.models import (
     MilestoneCreate,
     MilestoneDomain,
     MilestonePatch,
+    NameLookup,
     Plan,
     PlanCreate,
     PlanNote,
@@ -82,9 +83,29 @@ class SurvivorController(Controller):
         case_type: FromQuery[CaseType | None] = None,
         province: Annotated[str | None, QueryParameter(max_length=60)] = None,
         q: Annotated[str | None, QueryParameter(max_length=30, description="Start of a case code")] = None,
-        full_name: Annotated[str | None, QueryParameter(max_length=200, description="Exact name")] = None,
+        full_name: Annotated[
+            str | None, QueryParameter(description="Refused: a name goes in the body of POST /api/v1/survivors/lookup")
+        ] = None,
     ) -> Page[SurvivorSummary]:
-        query = cases.CaseQuery(status=status, case_type=case_type, province=province, q=q, full_name=full_name)
+        if full_name is not None:
+            # a name in a URL ends up in access logs, proxies and browser history: refuse it
+            # loudly rather than ignore it and answer with every case
+            raise ValidationFailed(
+                "Names are not accepted in URLs",
+                errors=[FieldError(field="full_name", message="send it to POST /api/v1/survivors/lookup")],
+            )
+        query = cases.CaseQuery(status=status, case_type=case_type, province=province, q=q)
+        return await transact(pool, cases.list_cases, principal, cipher, query, paging)
+
+    @post(
+        "/lookup",
+        status_code=HTTP_200_OK,
+        summary="Cases in scope with exactly this name: a body, so the name never sits in a URL or an access log",
+    )
+    async def lookup(
+        self, principal: Who, pool: Pool, cipher: Cipher, paging: Paging, data: JSONBody[NameLookup]
+    ) -> Page[SurvivorSummary]:
+        query = cases.CaseQuery(full_name=data.full_name)
         return await transact(pool, cases.list_cases, principal, cipher, query, paging)
 
     @get("/{survivor_id:uuid}", summary="One case, identifiers decrypted (in scope only)")

@@ -95,6 +95,12 @@ class SurvivorCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     assigned_caseworker_id: uuid.UUID | None = None
 
 
+class NameLookup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An exact-name search: matched through the blind index, never stored or logged."""
+
+    full_name: Name
+
+
 class SurvivorPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     case_type: CaseType | UnsetType = UNSET
     identification_status: IdentificationStatus | UnsetType = UNSET

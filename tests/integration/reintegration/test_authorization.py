@@ -28,6 +28,7 @@ CASES = [
     Case("PATCH", "/api/v1/survivors/{case}", SEEN, {"risk_level": "low"}),
     Case("GET", "/api/v1/survivors", (401, 403, 403, 200, 200, 200, 200, 403)),
     Case("POST", "/api/v1/survivors", (401, 403, 403, 201, 201, 201, 201, 403), CASE_BODY),
+    Case("POST", "/api/v1/survivors/lookup", (401, 403, 403, 200, 200, 200, 200, 403), {"full_name": "Lan"}),
     Case("POST", "/api/v1/survivors/{case}/consents", (401, 404, 404, 201, 404, 201, 404, 404),
          {"purpose": "follow_up_contact", "method": "written"}),
     Case("GET", "/api/v1/survivors/{case}/consents", SEEN),

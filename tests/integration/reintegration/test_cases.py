@@ -44,11 +44,21 @@ async def test_the_raw_table_holds_no_name_phone_address_or_id_in_clear(world: W
 async def test_exact_name_lookup_works_through_the_keyed_hash(client: httpx.AsyncClient, world: World) -> None:
     headers = world.actors.caseworker.headers
     for typed in ("Nguyễn Thị Lan", "nguyen thi  LAN"):
-        found = (await client.get("/api/v1/survivors", headers=headers, params={"full_name": typed})).json()
-        assert [c["id"] for c in found["items"]] == [world.case_id]
-    assert (await client.get("/api/v1/survivors", headers=headers, params={"full_name": "Nguyễn Thị"})).json()[
-        "total"
-    ] == 0
+        found = await client.post("/api/v1/survivors/lookup", headers=headers, json={"full_name": typed})
+        assert found.status_code == 200
+        assert [c["id"] for c in found.json()["items"]] == [world.case_id]
+    partial = await client.post("/api/v1/survivors/lookup", headers=headers, json={"full_name": "Nguyễn Thị"})
+    assert partial.json()["total"] == 0
+    empty = await client.post("/api/v1/survivors/lookup", headers=headers, json={"full_name": ""})
+    assert empty.status_code == 400 and empty.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_name_in_the_url_is_refused_not_ignored(client: httpx.AsyncClient, world: World) -> None:
+    headers = world.actors.caseworker.headers
+    answer = await client.get("/api/v1/survivors", headers=headers, params={"full_name": "Nguyễn Thị Lan"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "/api/v1/survivors/lookup" in answer.text
 
 
 async def test_lists_show_no_identifiers(client: httpx.AsyncClient, world: World) -> None:

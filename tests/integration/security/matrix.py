@@ -226,6 +226,7 @@ MATRIX: dict[Route, Entry] = {
     # -- the API: reintegration ------------------------------------------------------------------------
     ("GET", "/api/v1/survivors"): covered(REINTEGRATION_MATRIX),
     ("POST", "/api/v1/survivors"): covered(REINTEGRATION_MATRIX),
+    ("POST", "/api/v1/survivors/lookup"): covered(REINTEGRATION_MATRIX),
     ("GET", "/api/v1/survivors/{survivor_id:uuid}"): covered(REINTEGRATION_MATRIX),
     ("PATCH", "/api/v1/survivors/{survivor_id:uuid}"): covered(REINTEGRATION_MATRIX),
     ("GET", "/api/v1/survivors/{survivor_id:uuid}/consents"): covered(REINTEGRATION_MATRIX),
