@@ -38,13 +38,22 @@ else:
     Connection = asyncpg.Connection
 
 _UPSERT = """
-WITH facet_set AS (
+WITH wanted AS (
     -- sorted and distinct, so the same values in another order are the same facet set
+    SELECT ARRAY(SELECT DISTINCT unnest($7::text[]) ORDER BY 1) AS categories,
+           ARRAY(SELECT DISTINCT unnest($9::text[]) ORDER BY 1) AS provinces,
+           ARRAY(SELECT DISTINCT unnest($8::text[]) ORDER BY 1) AS populations
+), existing AS (
+    -- nearly always there already: read, not locked, so writers of listings alike do not queue
+    SELECT s.id FROM search_facet_set s JOIN wanted w USING (categories, provinces, populations)
+), added AS (
+    -- a new combination; DO UPDATE (not NOTHING) returns the id when a concurrent writer adds it first
     INSERT INTO search_facet_set (categories, provinces, populations)
-    SELECT ARRAY(SELECT DISTINCT unnest($7::text[]) ORDER BY 1), ARRAY(SELECT DISTINCT unnest($9::text[]) ORDER BY 1),
-           ARRAY(SELECT DISTINCT unnest($8::text[]) ORDER BY 1)
+    SELECT categories, provinces, populations FROM wanted WHERE NOT EXISTS (SELECT 1 FROM existing)
     ON CONFLICT ON CONSTRAINT search_facet_set_values_key DO UPDATE SET categories = EXCLUDED.categories
     RETURNING id
+), facet_set AS (
+    SELECT id FROM existing UNION ALL SELECT id FROM added
 )
 INSERT INTO search_document (
     service_id, organization_id, visibility, status, name, organization_name, categories,
