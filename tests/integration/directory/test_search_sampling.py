@@ -125,6 +125,7 @@ async def test_the_api_and_the_search_page_say_when_counts_are_estimates(
     assert exact["estimated"] is False and exact["pageable"] == exact["total"] > 20
     page = await demo_client.get("/", params={"q": BROAD}, headers={"accept-language": "en"})
     assert f"{exact['total']} services found" in page.text and "About" not in page.text
+    assert '<span class="count">' in page.text and "≈" not in page.text
 
     # the same directory served by a replica configured with a 120-listing window
     small = create_app(
@@ -145,6 +146,7 @@ async def test_the_api_and_the_search_page_say_when_counts_are_estimates(
         last = (body["pageable"] - 1) // 20 + 1
         page = await c.get("/", params={"q": BROAD, "page": last}, headers={"accept-language": "en"})
         assert f"About {body['total']} services found" in page.text
+        assert '<span class="count">≈' in page.text, "facet counts are marked as estimates too"
         assert ">Next<" not in page.text, "no page beyond the sampled results is offered"
         viet = await c.get("/", params={"q": BROAD}, headers={"accept-language": "vi"})
         assert f"Khoảng {body['total']} dịch vụ" in viet.text
