@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
 from service.db import Connection
-from service.reintegration import repo, rules
+from service.reintegration import repo, rollup_repo, rules
 from service.reintegration.models import (
     Dashboard,
     EmergencyOverride,
@@ -25,11 +26,27 @@ from service.reintegration.scope import case_filter
 
 LIST_LIMIT = 50
 QUIET_DAYS = 90
+# the lower bounds are also those of migration 0009 (dashboard_score_lows), which counts by them
 SCORE_BUCKETS = ((0.0, "0.0-0.2"), (0.2, "0.2-0.4"), (0.4, "0.4-0.6"), (0.6, "0.6-0.8"), (0.8, "0.8-1.0"))
 
 
 def _counts(pairs: list[tuple[str, int]]) -> list[NamedCount]:
     return [NamedCount(key=key, count=count) for key, count in pairs]
+
+
+def _of_kind(counts: Mapping[str, int], kind: str) -> dict[str, int]:
+    """The counters of one kind ('status:open' -> 'open'), zeros left out."""
+    prefix = kind + ":"
+    return {key[len(prefix) :]: n for key, n in counts.items() if key.startswith(prefix) and n}
+
+
+def _ranked(counts: Mapping[str, int]) -> list[NamedCount]:
+    """Largest first, then by key: the order the dashboard lists counts in."""
+    return [NamedCount(key=key, count=n) for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def _by_key(counts: Mapping[str, int]) -> list[NamedCount]:
+    return [NamedCount(key=key, count=counts[key]) for key in sorted(counts)]
 
 
 def score_buckets(counts: dict[int, int]) -> list[NamedCount]:
@@ -54,18 +71,22 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
             partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
         )
     scope = await case_filter(conn, principal, Action.VIEW_DASHBOARD)
-    await repo.use_report_memory(conn)
-    cases = await repo.case_counts(conn, scope)
-    reasons = await repo.referral_reasons(conn, scope, ("declined", "not_completed"))
-    overdue, overdue_total = await repo.overdue_milestones(conn, scope, today(), LIST_LIMIT)
-    past_due, past_due_total = await repo.referrals_past_due(conn, scope, LIST_LIMIT)
-    quiet, quiet_total = await repo.cases_without_follow_up(conn, scope, QUIET_DAYS, LIST_LIMIT)
-    plans, milestones = await repo.plan_states(conn, scope)
+    await rollup_repo.fold_counts(conn, scope)
+    counts = await rollup_repo.scope_counts(conn, scope)
+    overdue, overdue_total = await rollup_repo.overdue_milestones(conn, scope, counts, today(), LIST_LIMIT)
+    past_due, past_due_total = await rollup_repo.referrals_past_due(conn, scope, counts, LIST_LIMIT)
+    quiet, quiet_total = await rollup_repo.cases_without_follow_up(conn, scope, counts, QUIET_DAYS, LIST_LIMIT)
+    if counts.get("cases", 0) == counts["all:cases"]:
+        # the scope holds every case: the busiest listings come ranked from their maintained counts
+        outcomes = await rollup_repo.partner_outcomes_of_all(conn, LIST_LIMIT)
+    else:
+        await repo.use_report_memory(conn)
+        outcomes = await repo.partner_outcomes(conn, scope, None, LIST_LIMIT)
     result = Dashboard(
         scope="caseload" if scope.assigned_to else "organization_tree",
-        cases_by_status=_counts(cases["status"]),
-        open_cases_by_province=_counts(cases["province"]),
-        open_cases_by_type=_counts(cases["case_type"]),
+        cases_by_status=_ranked(_of_kind(counts, "status")),
+        open_cases_by_province=_ranked(_of_kind(counts, "province")),
+        open_cases_by_type=_ranked(_of_kind(counts, "type")),
         overdue_milestones=[
             OverdueMilestone(
                 milestone_id=r["id"],
@@ -91,21 +112,17 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
             for r in past_due
         ],
         referrals_past_due_total=past_due_total,
-        declined_by_reason=_counts(reasons["declined"]),
-        not_completed_by_reason=_counts(reasons["not_completed"]),
+        declined_by_reason=_ranked(_of_kind(counts, "declined")),
+        not_completed_by_reason=_ranked(_of_kind(counts, "not_completed")),
         cases_without_follow_up=[
             QuietCase(survivor_id=r["survivor_id"], case_code=r["case_code"], last_follow_up=r["last_date"])
             for r in quiet
         ],
         cases_without_follow_up_total=quiet_total,
-        partner_outcomes=[
-            PartnerOutcome(**dict(row)) for row in await repo.partner_outcomes(conn, scope, None, LIST_LIMIT)
-        ],
-        plans_by_status=_counts(plans),
-        milestones_by_status=_counts(milestones),
-        score_distribution=score_buckets(
-            await repo.latest_composite_buckets(conn, scope, [low for low, _ in SCORE_BUCKETS])
-        ),
+        partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
+        plans_by_status=_by_key(_of_kind(counts, "plan")),
+        milestones_by_status=_by_key(_of_kind(counts, "milestone")),
+        score_distribution=score_buckets({int(key): n for key, n in _of_kind(counts, "score").items()}),
         emergency_overrides=[
             EmergencyOverride(
                 referral_id=r["id"],
