@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
         url = await asyncio.to_thread(database_url, settings)
-        pool = await create_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+        pool = await create_pool(
+            url, min_size=settings.pool_min_size, max_size=settings.pool_max_size, query_timeout_s=settings.db_timeout
+        )
         try:
             async with pool.acquire() as conn:
                 await prepare_database(conn)

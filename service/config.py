@@ -30,6 +30,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     token_ttl_hours: int = 168
     pool_min_size: int = 2
     pool_max_size: int = 10
+    # seconds a database statement (or a new connection) may take before the request answers 503
+    db_timeout: Annotated[float, msgspec.Meta(gt=0)] = 15.0
     log_level: str = "info"
 
     @property

@@ -25,6 +25,7 @@ T = TypeVar("T")
 # Every replica takes this lock before migrating, so two starting together apply each file once.
 MIGRATION_LOCK_ID = 7_460_211_902_133
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+CONNECT_TIMEOUT_S = 60.0  # asyncpg's own default, kept for commands without a timeout
 MAX_ATTEMPTS = 4
 
 
@@ -133,14 +134,19 @@ async def _pool_connect(*args: Any, **kwargs: Any) -> asyncpg.Connection[asyncpg
     return conn
 
 
-async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10, query_timeout_s: float | None = None) -> Pool:
+    """A pool with the service's codecs. ``query_timeout_s``: seconds a statement, or opening a connection,
+    may take before ``TimeoutError`` — the service's requests then answer 503 instead of waiting on a
+    database that stopped answering (a cut network, a frozen server); ``None``, for the bulk
+    commands, lets a long statement run."""
     pool = await asyncpg.create_pool(
         url,
         connect=_pool_connect,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        command_timeout=60,
+        command_timeout=query_timeout_s,
+        timeout=query_timeout_s or CONNECT_TIMEOUT_S,
         server_settings={"application_name": "ketnoi", "timezone": "UTC"},
     )
     assert pool is not None

@@ -225,6 +225,22 @@ def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
 
 
+def _database_timeout_handler(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[Any]:
+    # KETNOI_DB_TIMEOUT ran out: the database is there but not answering (a cut network, a frozen
+    # server); as with an outage, a 503 the client may retry rather than a request left hanging
+    request.logger.warning("database did not answer on %s %s: %r", request.method, request.url.path, exc)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + "database-unavailable",
+        title="Temporarily unavailable",
+        status=HTTP_503_SERVICE_UNAVAILABLE,
+        detail=(
+            "The database did not answer in time; try again in a few seconds."
+            " If this was a change, reload first to see whether it was saved."
+        ),
+    )
+    return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
+
+
 def _interface_handler(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
     if lost_database(exc):
         return _database_down_handler(request, exc)
@@ -237,6 +253,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: _http_handler,
     **dict.fromkeys(DATABASE_DOWN, _database_down_handler),
     asyncpg.InterfaceError: _interface_handler,
+    TimeoutError: _database_timeout_handler,
     asyncpg.CharacterNotInRepertoireError: _unstorable_text_handler,
     Exception: _internal_handler,
 }
