@@ -39,6 +39,13 @@ def test_the_search_sample_window_is_a_count_of_listings() -> None:
         Settings.from_env({"KETNOI_SEARCH_SAMPLE": "-1"})
 
 
+def test_the_database_timeout_is_a_positive_number_of_seconds() -> None:
+    assert Settings.from_env({}).db_timeout == 15.0
+    assert Settings.from_env({"KETNOI_DB_TIMEOUT": "2.5"}).db_timeout == 2.5
+    with pytest.raises(SystemExit, match="db_timeout"):
+        Settings.from_env({"KETNOI_DB_TIMEOUT": "0"})
+
+
 def test_sql_builders_take_only_plain_identifiers() -> None:
     from service.db import insert_sql, update_sql
 
