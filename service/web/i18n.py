@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -115,4 +115,11 @@ def fmt_datetime(value: datetime | None) -> str:
 def fmt_number(value: Any) -> str:
     if value is None:
         return ""
-    return format_decimal(value, locale=_babel_locale(current.get()))
+    return _decimal(value, current.get())
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: Any, locale: str) -> str:
+    """Babel's formatting parses its pattern on every call; a page shows the same counts again
+    and again (facets, totals), so their text is kept."""
+    return format_decimal(value, locale=_babel_locale(locale))
