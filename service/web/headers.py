@@ -45,7 +45,9 @@ def security_headers(*, https: bool, docs_paths: Collection[str]) -> BeforeMessa
     fixed = {**COMMON, **({"strict-transport-security": HSTS} if https else {})}
     docs = frozenset(docs_paths)
 
-    def add_headers(message: Message, scope: Scope) -> None:
+    # async, though it awaits nothing: Litestar runs a synchronous hook in a worker thread, twice
+    # per response (start and body), which cost more than the whole request it decorates
+    async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
