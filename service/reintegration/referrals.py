@@ -197,6 +197,8 @@ async def transition(
             "note": body.note,
         },
     )
+    answer = await view(conn, await repo.get_referral(conn, referral_id), side, now)
+    # last: the audit append holds the log's lock until commit, so nothing else runs under it
     await audit.record(
         conn,
         principal,
@@ -207,7 +209,7 @@ async def transition(
         organization_id=row["case_organization_id"],
         details={"to": move.target.value},
     )
-    return await view(conn, await repo.get_referral(conn, referral_id), side, now)
+    return answer
 
 
 async def list_referrals(
