@@ -210,35 +210,26 @@ def _unstorable_text_handler(
     return problem_response(problem, request=request)
 
 
-def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _unavailable(request: Request[Any, Any, Any], exc: Exception, log_line: str, detail: str) -> Response[Any]:
     # An outage, not a bug: one line in the log, no traceback, and a 503 the client may retry.
-    request.logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    request.logger.warning("%s on %s %s: %r", log_line, request.method, request.url.path, exc)
     problem = Problem(
         type=PROBLEM_TYPE_BASE + "database-unavailable",
         title="Temporarily unavailable",
         status=HTTP_503_SERVICE_UNAVAILABLE,
-        detail=(
-            "The database cannot be reached right now; try again in a few seconds."
-            " If this was a change, reload first to see whether it was saved."
-        ),
+        detail=f"{detail}; try again in a few seconds. If this was a change, reload first to see whether it was saved.",
     )
     return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
+
+
+def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _unavailable(request, exc, "database unavailable", "The database cannot be reached right now")
 
 
 def _database_timeout_handler(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[Any]:
     # KETNOI_DB_TIMEOUT ran out: the database is there but not answering (a cut network, a frozen
-    # server); as with an outage, a 503 the client may retry rather than a request left hanging
-    request.logger.warning("database did not answer on %s %s: %r", request.method, request.url.path, exc)
-    problem = Problem(
-        type=PROBLEM_TYPE_BASE + "database-unavailable",
-        title="Temporarily unavailable",
-        status=HTTP_503_SERVICE_UNAVAILABLE,
-        detail=(
-            "The database did not answer in time; try again in a few seconds."
-            " If this was a change, reload first to see whether it was saved."
-        ),
-    )
-    return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
+    # server); answered like an outage rather than leaving the request hanging
+    return _unavailable(request, exc, "database did not answer", "The database did not answer in time")
 
 
 def _interface_handler(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
