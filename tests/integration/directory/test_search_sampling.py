@@ -7,44 +7,28 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 
 from search.postgres import PostgresSearch, Sampling
-from search.protocol import SearchQuery, SearchResult, Sort
+from search.protocol import SearchQuery, Sort
 from service.app import create_app
 from service.config import Settings
 from service.crypto import new_key
 from tests.integration.conftest import serving
+from tests.integration.directory.search_pages import all_pages
 
 WINDOW = Sampling(window=120, min_hits=15)
 BROAD = "tu van"  # "counselling": in about half of the demo listings
 NARROW = "hoc nghe"  # "vocational training": a few dozen
 
 
-def _with(query: SearchQuery, **changes: object) -> SearchQuery:
-    return SearchQuery(**{**{name: getattr(query, name) for name in query.__struct_fields__}, **changes})
-
-
-async def _pages(backend: PostgresSearch, query: SearchQuery) -> tuple[list[uuid.UUID], SearchResult]:
-    """Every hit the pages reach, in order, and the first page's answer."""
-    first = await backend.search(query)
-    ids = [hit.service_id for hit in first.hits]
-    page = 1
-    while len(ids) < first.reachable:
-        page += 1
-        result = await backend.search(_with(query, page=page))
-        assert (result.total, result.reachable, result.facets) == (first.total, first.reachable, first.facets)
-        assert result.hits, f"page {page} empty before the last reachable result"
-        ids += [hit.service_id for hit in result.hits]
-    assert len(ids) == len(set(ids)) == first.reachable
-    return ids, first
-
-
-async def _window_ids(backend: PostgresSearch, window: int) -> set[uuid.UUID]:
+async def _window_ids(pool: asyncpg.Pool, window: int) -> set[uuid.UUID]:
     """The first ``window`` listings in the directory's fixed random order."""
-    async with backend._pool.acquire() as conn:
+    async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT service_id FROM search_document ORDER BY sample_key LIMIT $1", window)
     return {row["service_id"] for row in rows}
 
@@ -62,20 +46,20 @@ def default(demo_app: Litestar) -> PostgresSearch:
 @pytest.mark.parametrize("text", [BROAD, NARROW, "tre em", "ho tro", "t"])
 async def test_a_directory_within_the_window_is_answered_exactly(default: PostgresSearch, text: str) -> None:
     query = SearchQuery(text=text, per_page=100)
-    exact_ids, exact = await _pages(default, _with(query, exhaustive=True))
-    ids, result = await _pages(default, query)
+    exact_ids, exact = await all_pages(default, msgspec.structs.replace(query, exhaustive=True))
+    ids, result = await all_pages(default, query)
     assert not result.estimated
     assert (result.total, result.reachable, result.facets) == (exact.total, exact.total, exact.facets)
     assert ids == exact_ids
 
 
 async def test_a_broad_query_ranks_its_sampled_matches_in_exact_order_and_estimates_the_counts(
-    sampled: PostgresSearch,
+    demo_app: Litestar, sampled: PostgresSearch
 ) -> None:
     query = SearchQuery(text=BROAD, per_page=25)
-    exact_ids, exact = await _pages(sampled, _with(query, exhaustive=True))
-    ids, result = await _pages(sampled, query)
-    window = await _window_ids(sampled, WINDOW.window)
+    exact_ids, exact = await all_pages(sampled, msgspec.structs.replace(query, exhaustive=True))
+    ids, result = await all_pages(sampled, query)
+    window = await _window_ids(demo_app.state.pool, WINDOW.window)
 
     assert result.estimated and not exact.estimated
     # the reachable results are exactly the matches among the sampled listings, in the order the
@@ -95,8 +79,8 @@ async def test_a_broad_query_ranks_its_sampled_matches_in_exact_order_and_estima
 
 async def test_a_narrow_query_is_ranked_and_counted_over_every_match(sampled: PostgresSearch) -> None:
     query = SearchQuery(text=NARROW, per_page=10)
-    exact_ids, exact = await _pages(sampled, _with(query, exhaustive=True))
-    ids, result = await _pages(sampled, query)
+    exact_ids, exact = await all_pages(sampled, msgspec.structs.replace(query, exhaustive=True))
+    ids, result = await all_pages(sampled, query)
     assert not result.estimated
     assert 0 < exact.total < WINDOW.window  # the precondition: narrow, yet more than a page
     assert (result.total, result.reachable, result.facets) == (exact.total, exact.total, exact.facets)
@@ -111,9 +95,9 @@ async def test_a_narrow_query_is_ranked_and_counted_over_every_match(sampled: Po
 async def test_time_and_distance_orders_always_see_every_match(
     sampled: PostgresSearch, changes: dict[str, object]
 ) -> None:
-    query = _with(SearchQuery(text=BROAD, per_page=100), **changes)
-    exact_ids, exact = await _pages(sampled, _with(query, exhaustive=True))
-    ids, result = await _pages(sampled, query)
+    query = SearchQuery(text=BROAD, per_page=100, **changes)  # type: ignore[arg-type]
+    exact_ids, exact = await all_pages(sampled, msgspec.structs.replace(query, exhaustive=True))
+    ids, result = await all_pages(sampled, query)
     assert not result.estimated
     assert (result.total, result.facets, ids) == (exact.total, exact.facets, exact_ids)
 

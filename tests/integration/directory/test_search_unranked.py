@@ -11,7 +11,8 @@ import pytest
 from litestar import Litestar
 
 from search.postgres import PostgresSearch
-from search.protocol import FACETS, SearchQuery, SearchResult, Sort, Viewer
+from search.protocol import FACETS, SearchQuery, Sort, Viewer
+from tests.integration.directory.search_pages import all_pages
 
 _FACET_COLUMNS = dict(zip(FACETS, ("categories", "provinces", "populations"), strict=True))
 
@@ -36,23 +37,6 @@ async def _expected(
     return ids, facets
 
 
-async def _all_pages(backend: PostgresSearch, query: SearchQuery) -> tuple[list[uuid.UUID], SearchResult]:
-    first = await backend.search(query)
-    ids = [hit.service_id for hit in first.hits]
-    page = 1
-    while len(ids) < first.total:
-        page += 1
-        result = await backend.search(SearchQuery(**{**_fields(query), "page": page}))
-        assert result.total == first.total
-        assert result.hits, f"page {page} empty before the total was reached"
-        ids += [hit.service_id for hit in result.hits]
-    return ids, first
-
-
-def _fields(query: SearchQuery) -> dict[str, object]:
-    return {name: getattr(query, name) for name in query.__struct_fields__}
-
-
 @pytest.fixture
 def backend(demo_app: Litestar) -> PostgresSearch:
     return PostgresSearch(demo_app.state.pool)
@@ -67,7 +51,7 @@ async def test_the_empty_query_pages_through_every_public_listing_once_in_order(
 ) -> None:
     where = "d.visibility = 'public' AND d.status <> 'inactive'"
     expected_ids, expected_facets = await _expected(demo_app.state.pool, where, order)
-    ids, first = await _all_pages(backend, SearchQuery(sort=sort, per_page=50))
+    ids, first = await all_pages(backend, SearchQuery(sort=sort, per_page=50))
     assert first.total == len(expected_ids) >= 300
     assert ids == expected_ids
     assert first.facets == expected_facets
@@ -81,7 +65,7 @@ async def test_a_partner_also_counts_and_pages_its_own_staff_only_listings(
     assert org is not None, "the demo directory has staff-only listings"
     where = "(d.visibility = 'public' OR d.organization_id = $1) AND d.status <> 'inactive'"
     expected_ids, expected_facets = await _expected(demo_app.state.pool, where, "service_id", org)
-    ids, first = await _all_pages(backend, SearchQuery(viewer=Viewer(organization_id=org), per_page=100))
+    ids, first = await all_pages(backend, SearchQuery(viewer=Viewer(organization_id=org), per_page=100))
     public = await backend.search(SearchQuery())
     assert first.total == len(expected_ids) > public.total
     assert ids == expected_ids
@@ -93,7 +77,7 @@ async def test_filters_without_text_count_and_page_only_their_matches(
 ) -> None:
     where = "d.visibility = 'public' AND d.status <> 'inactive' AND d.categories && $1::text[]"
     expected_ids, expected_facets = await _expected(demo_app.state.pool, where, "service_id", ["shelter"])
-    ids, first = await _all_pages(backend, SearchQuery(categories=("shelter",), per_page=10))
+    ids, first = await all_pages(backend, SearchQuery(categories=("shelter",), per_page=10))
     assert first.total == len(expected_ids) > 10
     assert ids == expected_ids
     assert first.facets == expected_facets
