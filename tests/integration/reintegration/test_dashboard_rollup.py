@@ -7,6 +7,7 @@ Runs on the demo cases inside one transaction that is rolled back, so the shared
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import random
 import statistics
@@ -18,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import httpx
 from litestar import Litestar
 
 from service.auth.models import Principal, Role
@@ -53,6 +55,7 @@ from service.reintegration.models import (
 from service.reintegration.plans import today
 from service.reintegration.scope import case_filter
 from tests.integration.conftest import make_actor, make_org
+from tests.integration.reintegration.world import CASE_BODY, World
 
 ROUNDS = 4  # each kind of write is tried weight × ROUNDS times, in a shuffled order
 PROVINCES = ("Cần Thơ", "Sóc Trăng", "An Giang", None)
@@ -472,3 +475,40 @@ async def test_score_buckets_are_those_the_counters_use(demo_app: Litestar) -> N
     async with demo_app.state.pool.acquire() as conn:
         lows = await conn.fetchval("SELECT dashboard_score_lows()")
     assert list(lows) == [low for low, _ in dashboard.SCORE_BUCKETS]
+
+
+async def test_concurrent_writers_leave_the_counters_a_recount_would_give(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    """Separate transactions at once: twelve follow-ups on one case (they take turns on its rollup
+    row) while eight new cases are opened (their counter deltas are inserted side by side)."""
+    headers = world.actors.caseworker.headers
+    follow_ups = [
+        client.post(
+            f"/api/v1/survivors/{world.case_id}/follow-ups",
+            headers=headers,
+            json={
+                "date": (today() - timedelta(days=n)).isoformat(),
+                "method": "phone",
+                "indicators": {"psy_safety": n % 3},
+            },
+        )
+        for n in range(12)
+    ]
+    new_cases = [client.post("/api/v1/survivors", headers=headers, json=CASE_BODY) for _ in range(8)]
+    answers = await asyncio.gather(*follow_ups, *new_cases)
+    assert [answer.status_code for answer in answers] == [201] * 20
+
+    async with pool.acquire() as conn:
+        coordinator = await _principal(conn, world.actors.coordinator.email)
+        caseworker = await _principal(conn, world.actors.caseworker.email)
+        for who in (coordinator, caseworker):
+            assert _figures(await dashboard.dashboard(conn, who)) == await _reference(conn, who), who
+        maintained = await _rollups(conn)
+        rebuilding = conn.transaction()
+        await rebuilding.start()
+        try:
+            await conn.execute("SELECT dashboard_rebuild()")  # what the migration's backfill runs
+            assert await _rollups(conn) == maintained
+        finally:
+            await rebuilding.rollback()
