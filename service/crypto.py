@@ -88,6 +88,7 @@ class PersonalDataCipher:
     def __init__(self, master_key: bytes) -> None:
         self._aead = AESGCM(_derive(master_key, b"pii-encryption"))
         self._index_key = _derive(master_key, b"blind-index")
+        self._request_key = _derive(master_key, b"request-fingerprint")
 
     def encrypt(self, plaintext: str | None, *, record: str, field: str) -> bytes | None:
         if plaintext is None or plaintext == "":
@@ -103,6 +104,11 @@ class PersonalDataCipher:
             raise ValueError("unknown ciphertext format")
         nonce, sealed = ciphertext[1 : 1 + NONCE_BYTES], ciphertext[1 + NONCE_BYTES :]
         return self._aead.decrypt(nonce, sealed, f"{record}:{field}".encode()).decode()
+
+    def request_digest(self, request: bytes) -> bytes:
+        """Keyed hash of a request (an Idempotency-Key's fingerprint): a request holding a name
+        cannot be guessed back from it, as a plain hash of a short name could be."""
+        return hmac.new(self._request_key, request, hashlib.sha256).digest()
 
     def name_index(self, full_name: str | None) -> bytes | None:
         """Keyed hash of the folded, space-normalised name: equal names match, nothing else leaks."""

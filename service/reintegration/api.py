@@ -4,10 +4,10 @@ referrals, follow-ups, dashboard, audit. Survivor data goes only to the roles DE
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -15,9 +15,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service import audit
 from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
-from service.db import transact
+from service.db import Connection, transact
 from service.directory.rules import etag, expected_version
 from service.errors import FieldError, NotFound, ValidationFailed
+from service.idempotency import REPLAYED, IdempotencyKey, Once, create_once, once
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -51,6 +52,7 @@ from service.reintegration.models import (
 from service.reintegration.rules import Scoring, scoring
 from service.reintegration.workflow import REFERRAL_TRANSITIONS
 
+T = TypeVar("T")
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
@@ -62,15 +64,57 @@ def with_etag(survivor: Survivor, status_code: int = HTTP_200_OK) -> Response[Su
     return Response(survivor, status_code=status_code, headers={"ETag": etag(survivor.version)})
 
 
+def _replayed(response: Response[T]) -> Response[T]:
+    response.headers[REPLAYED] = "true"
+    return response
+
+
+async def _open_case_once(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: SurvivorCreate, request: Once
+) -> tuple[Survivor, bool]:
+    return await create_once(
+        conn,
+        principal,
+        request,
+        lambda: cases.create_case(conn, principal, cipher, data),
+        lambda survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
+    )
+
+
+async def _refer_once(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: ReferralCreate, request: Once
+) -> tuple[Referral, bool]:
+    return await create_once(
+        conn,
+        principal,
+        request,
+        lambda: referrals.create_referral(conn, principal, cipher, data),
+        lambda referral_id: referrals.read_referral(conn, principal, referral_id),
+    )
+
+
 class SurvivorController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
 
-    @post("/", summary="Open a case (caseworker, coordinator); identifiers are encrypted at rest")
+    @post(
+        "/",
+        summary="Open a case (caseworker, coordinator); identifiers are encrypted at rest."
+        " Send an Idempotency-Key to make a retry safe",
+    )
     async def create(
-        self, principal: Who, pool: Pool, cipher: Cipher, data: JSONBody[SurvivorCreate]
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        data: JSONBody[SurvivorCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Survivor]:
-        return with_etag(await transact(pool, cases.create_case, principal, cipher, data), HTTP_201_CREATED)
+        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
+        survivor, replayed = await transact(pool, _open_case_once, principal, cipher, data, request_once)
+        response = with_etag(survivor, HTTP_201_CREATED)
+        return _replayed(response) if replayed else response
 
     @get("/", summary="Cases in scope: a caseworker's caseload, a coordinator's organization tree")
     async def list_cases(
@@ -261,12 +305,24 @@ class ReferralController(Controller):
     path = "/api/v1/referrals"
     tags = ["referrals"]
 
-    @post("/", summary="Refer (403 without a live consent covering the receiving organization)")
+    @post(
+        "/",
+        summary="Refer (403 without a live consent covering the receiving organization)."
+        " Send an Idempotency-Key to make a retry safe",
+    )
     async def create(
-        self, principal: Who, pool: Pool, cipher: Cipher, data: JSONBody[ReferralCreate]
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        data: JSONBody[ReferralCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Referral]:
-        referral = await transact(pool, referrals.create_referral, principal, cipher, data)
-        return Response(referral, status_code=HTTP_201_CREATED)
+        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
+        referral, replayed = await transact(pool, _refer_once, principal, cipher, data, request_once)
+        response = Response(referral, status_code=HTTP_201_CREATED)
+        return _replayed(response) if replayed else response
 
     @get("/", summary="A partner's inbox; a caseworker's or coordinator's referrals in scope")
     async def list_referrals(

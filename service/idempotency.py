@@ -1,0 +1,100 @@
+"""``Idempotency-Key`` on the creates a flaky mobile connection may send twice — a case, a referral,
+a follow-up: the first request with a key creates; a repeat with the same key and the same request
+gets the same resource back (header ``Idempotent-Replayed: true``) instead of a second one, also
+while the first is still running (the repeat waits for it); the same key with another request is
+refused (422). Keys are per account and kept for a day. Only the created id and a keyed hash of the
+request are stored, never the answer: a case's answer holds decrypted identifiers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Protocol, TypeVar
+
+import msgspec
+from litestar.params import HeaderParameter
+
+from service.auth.models import Principal
+from service.crypto import PersonalDataCipher
+from service.db import Connection
+from service.errors import FieldError, ValidationFailed
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+KEPT_HOURS = 24
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name=HEADER,
+        required=False,
+        min_length=1,
+        max_length=200,
+        description="Any unique string (a UUID): sending the same request again with it creates nothing new",
+    ),
+]
+
+
+class Identified(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+T = TypeVar("T", bound=Identified)
+
+
+class Once(msgspec.Struct, frozen=True):
+    key: str | None
+    fingerprint: bytes
+
+
+def once(cipher: PersonalDataCipher, key: str | None, method: str, path: str, body: msgspec.Struct) -> Once:
+    """What identifies a request under its key: method, path and body (fields in a fixed order)."""
+    request = method.encode() + b" " + path.encode() + b"\n" + msgspec.json.encode(body, order="sorted")
+    return Once(key=key, fingerprint=cipher.request_digest(request))
+
+
+async def create_once(
+    conn: Connection,
+    principal: Principal,
+    request: Once,
+    create: Callable[[], Awaitable[T]],
+    read: Callable[[uuid.UUID], Awaitable[T]],
+) -> tuple[T, bool]:
+    """``create()`` unless this account's key already made a resource: then ``read`` it.
+    Returns the resource and whether it was a repeat. Runs in the caller's transaction."""
+    if request.key is None or principal.user_id is None:
+        return await create(), False
+    await conn.execute(
+        "DELETE FROM idempotency_key WHERE user_id = $1 AND created_at < now() - make_interval(hours => $2)",
+        principal.user_id,
+        KEPT_HOURS,
+    )
+    # a concurrent first request with this key holds the row until it commits: this waits for it
+    claimed = await conn.fetchval(
+        "INSERT INTO idempotency_key (user_id, key, fingerprint) VALUES ($1, $2, $3)"
+        " ON CONFLICT (user_id, key) DO NOTHING RETURNING true",
+        principal.user_id,
+        request.key,
+        request.fingerprint,
+    )
+    if claimed:
+        created = await create()
+        await conn.execute(
+            "UPDATE idempotency_key SET resource_id = $3 WHERE user_id = $1 AND key = $2",
+            principal.user_id,
+            request.key,
+            created.id,
+        )
+        return created, False
+    earlier = await conn.fetchrow(
+        "SELECT fingerprint, resource_id FROM idempotency_key WHERE user_id = $1 AND key = $2",
+        principal.user_id,
+        request.key,
+    )
+    if earlier is None or bytes(earlier["fingerprint"]) != request.fingerprint or earlier["resource_id"] is None:
+        raise ValidationFailed(
+            "This Idempotency-Key was used for another request",
+            errors=[FieldError(field=HEADER, message="use a new key for a new request")],
+        )
+    return await read(earlier["resource_id"]), True
