@@ -1,11 +1,13 @@
 """The case and referral pages the app mounts, gathered in one router: the case pages
-(``case_pages``), the forms of a case (``case_form_pages``) and the referral pages as the referring
+(``case_pages``), the forms of a case (``case_form_pages``), changing, closing and de-identifying it
+(``case_edit_pages``) and the referral pages as the referring
 side sees them (``referral_pages``). Their words and pure helpers live in ``page_words``."""
 
 from __future__ import annotations
 
 from litestar import Router
 
+from service.reintegration.case_edit_pages import change_status, deidentify_case, edit_case_form, update_case
 from service.reintegration.case_form_pages import (
     add_milestone,
     draft_plan,
@@ -33,6 +35,10 @@ router = Router(
         new_case_form,
         create_case,
         case_page,
+        edit_case_form,
+        update_case,
+        change_status,
+        deidentify_case,
         record_consent,
         withdraw_consent,
         draft_plan,

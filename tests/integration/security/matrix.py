@@ -116,6 +116,24 @@ MATRIX: dict[Route, Entry] = {
         },
     ),
     ("GET", "/cases/{survivor_id:uuid}"): Entry(CASE_PAGE),
+    ("GET", "/cases/{survivor_id:uuid}/edit"): Entry(CASE_PAGE),
+    ("POST", "/cases/{survivor_id:uuid}/edit"): Entry(
+        CASE_FORM,
+        form=lambda s: {
+            "case_type": "returnee_migrant",
+            "identification_status": "reported",
+            "full_name": "Lê Thị Mai",
+            "risk_level": "high",
+            "nationality": "VN",
+        },
+    ),
+    ("POST", "/cases/{survivor_id:uuid}/status"): Entry(
+        CASE_FORM, form=lambda s: {"status": "closed", "closure_reason": "goals_met"}
+    ),
+    # de-identifying is the coordinator's alone
+    ("POST", "/cases/{survivor_id:uuid}/deidentify"): Entry(
+        (LOGIN, 404, 404, 403, 303, 404), form=lambda s: {"confirm": "on"}
+    ),
     ("POST", "/cases/{survivor_id:uuid}/consents"): Entry(
         CASE_FORM,
         form=lambda s: {"purpose": "follow_up_contact", "organization_id": "all", "consent_method": "written"},

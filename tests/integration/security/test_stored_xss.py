@@ -143,6 +143,7 @@ STORED = [
     ("coordinator", "/verify"),
     ("caseworker", "/cases/{case}"),
     ("coordinator", "/cases/{case}"),
+    ("caseworker", "/cases/{case}/edit"),
     ("caseworker", "/cases/{case}/matches?milestone={milestone}"),
     ("caseworker", "/referrals/new?service={service}&case={case}"),
     ("caseworker", "/referrals/{referral}"),
