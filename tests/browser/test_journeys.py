@@ -91,6 +91,49 @@ def test_refer_accept_complete_verify_and_see_it_on_the_dashboard(chromium: Brow
     screenshot(coordinator, "approvals")
 
 
+def test_a_case_is_changed_closed_and_then_deidentified_by_the_coordinator(chromium: Browser, live_server: str) -> None:
+    name = "Lê Thị Đổi Thay"
+    caseworker = new_page(chromium)
+    login(caseworker, live_server, "caseworker@ketnoi.demo")
+    caseworker.goto(live_server + "/cases/new")
+    caseworker.select_option("#f-case_type", "returnee_migrant")
+    caseworker.fill("#f-full_name", name)
+    caseworker.fill("#f-phone", "0912 000 333")
+    caseworker.click("form[action='/cases'] button[type=submit]")
+    caseworker.wait_for_url(re.compile(r".*/cases/[0-9a-f-]{36}$"))
+    case_url = caseworker.url
+
+    # a new phone number and a higher risk, through the case's edit form
+    caseworker.click("a[href$='/edit']")
+    expect(caseworker.locator("#f-phone")).to_have_value("0912 000 333")
+    screenshot(caseworker, "case-edit")
+    caseworker.fill("#f-phone", "0988 444 555")
+    caseworker.select_option("#f-risk_level", "high")
+    caseworker.check("#f-do_not_contact")
+    caseworker.click("form[action$='/edit'] button[type=submit]")
+    caseworker.wait_for_url(case_url)
+    expect(caseworker.locator("body")).to_contain_text("0988 444 555")
+    expect(caseworker.locator(".badge.full").first).to_be_visible()
+
+    # closed with a reason; the form then offers to reopen it
+    caseworker.goto(case_url + "/edit")
+    caseworker.select_option("#f-closure_reason", "goals_met")
+    caseworker.click("form[action$='/status'] button[type=submit]")
+    caseworker.wait_for_url(case_url)
+    caseworker.goto(case_url + "/edit")
+    expect(caseworker.locator("form[action$='/status'] input[name=status][value=open]")).to_have_count(1)
+
+    # the coordinator de-identifies it, after ticking that it cannot be undone
+    coordinator = new_page(chromium)
+    login(coordinator, live_server, "coordinator@ketnoi.demo")
+    coordinator.goto(case_url + "/edit")
+    coordinator.check("#f-confirm")
+    coordinator.click("form[action$='/deidentify'] button[type=submit]")
+    coordinator.wait_for_url(case_url)
+    assert name not in coordinator.content() and "0988 444 555" not in coordinator.content()
+    expect(coordinator.locator("a[href$='/edit']")).to_have_count(0)
+
+
 def test_a_form_post_without_the_csrf_token_is_refused(chromium: Browser, live_server: str) -> None:
     page = new_page(chromium)
     login(page, live_server, "caseworker@ketnoi.demo")
