@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import msgspec
-from litestar import Controller, Response, get, patch, post, put
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -18,6 +18,7 @@ from search.protocol import SearchBackend, SearchQuery, Sort
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import commands, repo, rules, taxonomy
 from service.directory.models import (
@@ -39,6 +40,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, NotFound, ValidationFailed
+from service.idempotency import REPLAYED, IdempotencyKey, Once, create_once, once
 from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
@@ -52,6 +54,18 @@ Versioned = TypeVar("Versioned", Service, Organization)
 
 def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
     return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
+
+
+async def _create_listing_once(
+    conn: Connection, principal: Principal, data: ServiceCreate, request: Once
+) -> tuple[Service, bool]:
+    return await create_once(
+        conn,
+        principal,
+        request,
+        lambda: commands.create_service(conn, principal, data),
+        lambda service_id: repo.get_service(conn, service_id),
+    )
 
 
 LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -258,12 +272,26 @@ class ServiceController(Controller):
         async with pool.acquire() as conn:
             return with_etag(await readable_service(conn, principal, service_id))
 
-    @post("/", summary="Create a listing (partner of the organization, coordinator, admin)")
+    @post(
+        "/",
+        summary="Create a listing (partner of the organization, coordinator, admin);"
+        " send an Idempotency-Key to make a retry safe",
+    )
     async def create_service(
-        self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], data: JSONBody[ServiceCreate]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        cipher: NamedDependency[PersonalDataCipher],
+        data: JSONBody[ServiceCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Service]:
-        service = await transact(pool, commands.create_service, principal, data)
-        return with_etag(present(principal, service), HTTP_201_CREATED)
+        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
+        service, replayed = await transact(pool, _create_listing_once, principal, data, request_once)
+        response = with_etag(present(principal, service), HTTP_201_CREATED)
+        if replayed:
+            response.headers[REPLAYED] = "true"
+        return response
 
     @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
     async def patch_service(

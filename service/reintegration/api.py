@@ -81,6 +81,17 @@ async def _open_case_once(
     )
 
 
+async def _follow_up_once(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: FollowUpCreate, request: Once
+) -> tuple[FollowUp, bool]:
+    async def recorded(follow_up_id: uuid.UUID) -> FollowUp:
+        return next(f for f in await followups.list_follow_ups(conn, principal, survivor_id) if f.id == follow_up_id)
+
+    return await create_once(
+        conn, principal, request, lambda: followups.record_follow_up(conn, principal, survivor_id, data), recorded
+    )
+
+
 async def _refer_once(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: ReferralCreate, request: Once
 ) -> tuple[Referral, bool]:
@@ -217,12 +228,22 @@ class SurvivorController(Controller):
     @post(
         "/{survivor_id:uuid}/follow-ups",
         status_code=HTTP_201_CREATED,
-        summary="Record a follow-up visit and its survey",
+        summary="Record a follow-up visit and its survey; send an Idempotency-Key to make a retry safe",
     )
     async def add_follow_up(
-        self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID], data: JSONBody[FollowUpCreate]
-    ) -> FollowUp:
-        return await transact(pool, followups.record_follow_up, principal, survivor_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        survivor_id: FromPath[uuid.UUID],
+        data: JSONBody[FollowUpCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[FollowUp]:
+        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
+        follow_up, replayed = await transact(pool, _follow_up_once, principal, survivor_id, data, request_once)
+        response = Response(follow_up, status_code=HTTP_201_CREATED)
+        return _replayed(response) if replayed else response
 
     @get("/{survivor_id:uuid}/follow-ups", summary="Follow-ups, oldest first, with scores (the trend)")
     async def follow_ups(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> list[FollowUp]:

@@ -1,5 +1,6 @@
-"""Idempotency-Key on opening a case and on referring: a field worker's phone that lost the answer
-sends the same request again, and nothing is created twice — also when both arrive at once."""
+"""Idempotency-Key on opening a case, referring, recording a follow-up and creating a listing: a
+field worker's phone that lost the answer sends the same request again, and nothing is created
+twice — also when both arrive at once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from tests.integration.listings import service_body
 from tests.integration.reintegration.world import CASE_BODY, World, consent, refer
 
 
@@ -90,3 +92,23 @@ async def test_keys_belong_to_one_account_and_keep_no_identifier_in_clear(
     dump = repr([dict(row) for row in stored]).encode()
     for value in (CASE_BODY["full_name"], CASE_BODY["phone"], CASE_BODY["id_document_number"]):
         assert value.encode() not in dump
+
+
+async def test_a_follow_up_and_a_listing_sent_twice_with_their_keys_are_recorded_once(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    visit = {"date": "2026-11-20", "method": "phone", "indicators": {"psy_safety": 2}}
+    path = f"/api/v1/survivors/{world.case_id}/follow-ups"
+    headers = keyed(world.actors.caseworker.headers, "visit-20-11")
+    first = await client.post(path, headers=headers, json=visit)
+    again = await client.post(path, headers=headers, json=visit)
+    assert first.status_code == again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await _count(pool, "follow_up") == 1
+
+    listing = service_body(world.actors.org, name="Nhà tạm lánh Sen Hồng")
+    partner = keyed(world.actors.partner.headers, "listing-sen-hong")
+    created = [await client.post("/api/v1/services", headers=partner, json=listing) for _ in range(2)]
+    assert [c.status_code for c in created] == [201, 201] and created[0].json()["id"] == created[1].json()["id"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM service WHERE name = 'Nhà tạm lánh Sen Hồng'") == 1
