@@ -24,7 +24,7 @@ from service.db import transact
 from service.directory.pages import labels
 from service.errors import DomainError
 from service.reintegration import cases
-from service.reintegration.case_pages import CASE_RENAME, form_values, survivor_from_form
+from service.reintegration.case_pages import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
 from service.reintegration.models import Survivor, SurvivorCreate, SurvivorPatch
 from service.reintegration.page_words import blanks, checked, convert, vocabulary
 from service.web import forms
@@ -46,7 +46,7 @@ def case_values(case: Survivor) -> dict[str, str]:
     def text(value: object) -> str:
         return "" if value is None else str(getattr(value, "value", value))
 
-    values = {name: text(getattr(case, name)) for name in CASE_RENAME if hasattr(case, name)}
+    values = {name: text(getattr(case, name)) for name in CASE_FIELDS}
     province = places.resolve(case.home_province) if case.home_province else None
     values["home_province"] = province.name if province else ""  # the form takes names, as typed
     values["languages"] = ", ".join(case.languages)
@@ -62,11 +62,10 @@ def patch_from_form(values: Mapping[str, str]) -> tuple[SurvivorPatch | None, Er
     data, errors = survivor_from_form(values)
     if data is None:
         return None, errors
+    # the form never names an assignee: the case keeps its own
     fields = {
         name: getattr(data, name) for name in SurvivorCreate.__struct_fields__ if name != "assigned_caseworker_id"
     }
-    for name in ("full_name", "phone", "address", "id_document_number", "home_commune", "home_province"):
-        fields.setdefault(name, None)
     return SurvivorPatch(**fields), {}
 
 
