@@ -58,13 +58,13 @@ async def create_once(
     conn: Connection,
     principal: Principal,
     request: Once,
-    create: Callable[[], Awaitable[T]],
-    read: Callable[[uuid.UUID], Awaitable[T]],
+    create: Callable[[Connection], Awaitable[T]],
+    read: Callable[[Connection, uuid.UUID], Awaitable[T]],
 ) -> tuple[T, bool]:
-    """``create()`` unless this account's key already made a resource: then ``read`` it.
-    Returns the resource and whether it was a repeat. Runs in the caller's transaction."""
+    """``create(conn)`` unless this account's key already made a resource: then ``read(conn, id)``
+    it. Returns the resource and whether it was a repeat; for ``transact``, like any use case."""
     if request.key is None or principal.user_id is None:
-        return await create(), False
+        return await create(conn), False
     await conn.execute(
         "DELETE FROM idempotency_key WHERE user_id = $1 AND created_at < now() - make_interval(hours => $2)",
         principal.user_id,
@@ -79,7 +79,7 @@ async def create_once(
         request.fingerprint,
     )
     if claimed:
-        created = await create()
+        created = await create(conn)
         await conn.execute(
             "UPDATE idempotency_key SET resource_id = $3 WHERE user_id = $1 AND key = $2",
             principal.user_id,
@@ -97,4 +97,4 @@ async def create_once(
             "This Idempotency-Key was used for another request",
             errors=[FieldError(field=HEADER, message="use a new key for a new request")],
         )
-    return await read(earlier["resource_id"]), True
+    return await read(conn, earlier["resource_id"]), True

@@ -40,7 +40,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import REPLAYED, IdempotencyKey, Once, create_once, once
+from service.idempotency import REPLAYED, IdempotencyKey, create_once, once
 from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
@@ -54,18 +54,6 @@ Versioned = TypeVar("Versioned", Service, Organization)
 
 def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
     return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
-
-
-async def _create_listing_once(
-    conn: Connection, principal: Principal, data: ServiceCreate, request: Once
-) -> tuple[Service, bool]:
-    return await create_once(
-        conn,
-        principal,
-        request,
-        lambda: commands.create_service(conn, principal, data),
-        lambda service_id: repo.get_service(conn, service_id),
-    )
 
 
 LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -287,7 +275,14 @@ class ServiceController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Service]:
         request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        service, replayed = await transact(pool, _create_listing_once, principal, data, request_once)
+        service, replayed = await transact(
+            pool,
+            create_once,
+            principal,
+            request_once,
+            lambda conn: commands.create_service(conn, principal, data),
+            repo.get_service,
+        )
         response = with_etag(present(principal, service), HTTP_201_CREATED)
         if replayed:
             response.headers[REPLAYED] = "true"

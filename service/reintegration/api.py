@@ -15,10 +15,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service import audit
 from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
-from service.db import Connection, transact
+from service.db import transact
 from service.directory.rules import etag, expected_version
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import REPLAYED, IdempotencyKey, Once, create_once, once
+from service.idempotency import REPLAYED, IdempotencyKey, create_once, once
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -69,41 +69,6 @@ def _replayed(response: Response[T]) -> Response[T]:
     return response
 
 
-async def _open_case_once(
-    conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: SurvivorCreate, request: Once
-) -> tuple[Survivor, bool]:
-    return await create_once(
-        conn,
-        principal,
-        request,
-        lambda: cases.create_case(conn, principal, cipher, data),
-        lambda survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
-    )
-
-
-async def _follow_up_once(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: FollowUpCreate, request: Once
-) -> tuple[FollowUp, bool]:
-    async def recorded(follow_up_id: uuid.UUID) -> FollowUp:
-        return next(f for f in await followups.list_follow_ups(conn, principal, survivor_id) if f.id == follow_up_id)
-
-    return await create_once(
-        conn, principal, request, lambda: followups.record_follow_up(conn, principal, survivor_id, data), recorded
-    )
-
-
-async def _refer_once(
-    conn: Connection, principal: Principal, cipher: PersonalDataCipher, data: ReferralCreate, request: Once
-) -> tuple[Referral, bool]:
-    return await create_once(
-        conn,
-        principal,
-        request,
-        lambda: referrals.create_referral(conn, principal, cipher, data),
-        lambda referral_id: referrals.read_referral(conn, principal, referral_id),
-    )
-
-
 class SurvivorController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
@@ -123,7 +88,14 @@ class SurvivorController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Survivor]:
         request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        survivor, replayed = await transact(pool, _open_case_once, principal, cipher, data, request_once)
+        survivor, replayed = await transact(
+            pool,
+            create_once,
+            principal,
+            request_once,
+            lambda conn: cases.create_case(conn, principal, cipher, data),
+            lambda conn, survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
+        )
         response = with_etag(survivor, HTTP_201_CREATED)
         return _replayed(response) if replayed else response
 
@@ -241,7 +213,14 @@ class SurvivorController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[FollowUp]:
         request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        follow_up, replayed = await transact(pool, _follow_up_once, principal, survivor_id, data, request_once)
+        follow_up, replayed = await transact(
+            pool,
+            create_once,
+            principal,
+            request_once,
+            lambda conn: followups.record_follow_up(conn, principal, survivor_id, data),
+            lambda conn, follow_up_id: followups.read_follow_up(conn, principal, survivor_id, follow_up_id),
+        )
         response = Response(follow_up, status_code=HTTP_201_CREATED)
         return _replayed(response) if replayed else response
 
@@ -341,7 +320,14 @@ class ReferralController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Referral]:
         request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        referral, replayed = await transact(pool, _refer_once, principal, cipher, data, request_once)
+        referral, replayed = await transact(
+            pool,
+            create_once,
+            principal,
+            request_once,
+            lambda conn: referrals.create_referral(conn, principal, cipher, data),
+            lambda conn, referral_id: referrals.read_referral(conn, principal, referral_id),
+        )
         response = Response(referral, status_code=HTTP_201_CREATED)
         return _replayed(response) if replayed else response
 

@@ -7,7 +7,7 @@ audit log are theirs."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import asyncpg
@@ -81,26 +81,51 @@ async def _edit_page(
     survivor_id: uuid.UUID,
     *,
     values: Mapping[str, str] | None = None,
-    errors: Errors | None = None,
-    status_errors: Errors | None = None,
-    deidentify_errors: Errors | None = None,
+    refused: Errors | None = None,
+    form: str = "case",
     status_code: int = 200,
 ) -> Template:
+    """The edit page; after a refusal, ``form`` (case, status or deidentify) shows ``refused``."""
     case = await transact(pool, cases.read_case, principal, cipher, survivor_id)  # scope: 404 stops here
+    shown: dict[str, Errors] = {"case": {}, "status": {}, "deidentify": {}, form: refused or {}}
     return page(
         "cases/edit.html",
         principal,
         status_code,
         case=case,
         values=blanks(case_values(case) if values is None else values),
-        errors=errors or {},
-        status_errors=status_errors or {},
-        deidentify_errors=deidentify_errors or {},
+        errors=shown["case"],
+        status_errors=shown["status"],
+        deidentify_errors=shown["deidentify"],
         # the case was read within the principal's scope; de-identifying takes the role as well
         may_deidentify=scope_of(principal, Action.DEIDENTIFY_CASE) is not None,
         words=vocabulary(),
         labels=labels(),
     )
+
+
+async def _done_or_refused(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    survivor_id: uuid.UUID,
+    change: Awaitable[object],
+    *,
+    form: str,
+    rename: Mapping[str, str],
+    values: Mapping[str, str] | None = None,
+) -> Redirect | Template:
+    """Back to the case once ``change`` is made; a refusal the form can explain, in the form."""
+    try:
+        await change
+    except DomainError as exc:
+        if exc.status not in _FORM_ANSWERS:
+            raise
+        refused = forms.domain_errors(exc, rename=rename, summary=form == "case")
+        return await _edit_page(
+            pool, principal, cipher, survivor_id, values=values, refused=refused, form=form, status_code=exc.status
+        )
+    return Redirect(path=f"/cases/{survivor_id}", status_code=303)
 
 
 @get("/cases/{survivor_id:uuid}/edit", name="case-edit")
@@ -115,17 +140,11 @@ async def update_case(
     values = await form_values(request)
     patch, errors = patch_from_form(values)
     if patch is None:
-        return await _edit_page(pool, principal, cipher, survivor_id, values=values, errors=errors, status_code=422)
-    try:
-        await transact(pool, cases.patch_case, principal, cipher, survivor_id, _version(values), patch)
-    except DomainError as exc:
-        if exc.status not in _FORM_ANSWERS:
-            raise
-        refused = forms.domain_errors(exc, rename=CASE_RENAME, summary=True)
-        return await _edit_page(
-            pool, principal, cipher, survivor_id, values=values, errors=refused, status_code=exc.status
-        )
-    return Redirect(path=f"/cases/{survivor_id}", status_code=303)
+        return await _edit_page(pool, principal, cipher, survivor_id, values=values, refused=errors, status_code=422)
+    change = transact(pool, cases.patch_case, principal, cipher, survivor_id, _version(values), patch)
+    return await _done_or_refused(
+        pool, principal, cipher, survivor_id, change, form="case", rename=CASE_RENAME, values=values
+    )
 
 
 @post("/cases/{survivor_id:uuid}/status", name="case-status", status_code=303)
@@ -136,17 +155,12 @@ async def change_status(
     fields: dict[str, Any] = {"status": values.get("status", "")}
     if values.get("closure_reason"):
         fields["closure_reason"] = values["closure_reason"]
-    patch, errors = convert(fields, SurvivorPatch, {"status": "status", "closure_reason": "closure_reason"})
-    try:
-        if patch is None:
-            return await _edit_page(pool, principal, cipher, survivor_id, status_errors=errors, status_code=422)
-        await transact(pool, cases.patch_case, principal, cipher, survivor_id, _version(values), patch)
-    except DomainError as exc:
-        if exc.status not in _FORM_ANSWERS:
-            raise
-        refused = forms.domain_errors(exc, rename={"closure_reason": "closure_reason"})
-        return await _edit_page(pool, principal, cipher, survivor_id, status_errors=refused, status_code=exc.status)
-    return Redirect(path=f"/cases/{survivor_id}", status_code=303)
+    rename = {"status": "status", "closure_reason": "closure_reason"}
+    patch, errors = convert(fields, SurvivorPatch, rename)
+    if patch is None:
+        return await _edit_page(pool, principal, cipher, survivor_id, refused=errors, form="status", status_code=422)
+    change = transact(pool, cases.patch_case, principal, cipher, survivor_id, _version(values), patch)
+    return await _done_or_refused(pool, principal, cipher, survivor_id, change, form="status", rename=rename)
 
 
 @post("/cases/{survivor_id:uuid}/deidentify", name="case-deidentify", status_code=303)
@@ -157,12 +171,8 @@ async def deidentify_case(
     if not checked(values, "confirm"):
         # the case is read first, so an unconfirmed request outside the scope still gets 404
         refused: Errors = {"confirm": _("Tick this box to confirm")}
-        return await _edit_page(pool, principal, cipher, survivor_id, deidentify_errors=refused, status_code=422)
-    try:
-        await transact(pool, cases.deidentify_case, principal, cipher, survivor_id)
-    except DomainError as exc:
-        if exc.status not in _FORM_ANSWERS:
-            raise
-        failed = forms.domain_errors(exc)
-        return await _edit_page(pool, principal, cipher, survivor_id, deidentify_errors=failed, status_code=exc.status)
-    return Redirect(path=f"/cases/{survivor_id}", status_code=303)
+        return await _edit_page(
+            pool, principal, cipher, survivor_id, refused=refused, form="deidentify", status_code=422
+        )
+    change = transact(pool, cases.deidentify_case, principal, cipher, survivor_id)
+    return await _done_or_refused(pool, principal, cipher, survivor_id, change, form="deidentify", rename={})

@@ -10,6 +10,7 @@ from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action
 from service.db import Connection
+from service.errors import NotFound
 from service.reintegration import repo, rules
 from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import case_for
@@ -76,3 +77,13 @@ async def list_follow_ups(conn: Connection, principal: Principal, survivor_id: u
         conn, principal, "read", "follow_up", None, survivor_id=survivor_id, organization_id=case.organization_id
     )
     return [to_follow_up(row) for row in rows]
+
+
+async def read_follow_up(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, follow_up_id: uuid.UUID
+) -> FollowUp:
+    """One follow-up of the case, as ``list_follow_ups`` shows it (scope and audit included)."""
+    for follow_up in await list_follow_ups(conn, principal, survivor_id):
+        if follow_up.id == follow_up_id:
+            return follow_up
+    raise NotFound("No such follow-up")
