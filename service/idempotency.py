@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol, TypeVar
 
 import msgspec
+from litestar import Response
 from litestar.params import HeaderParameter
 
 from service.auth.models import Principal
@@ -41,6 +42,14 @@ class Identified(Protocol):
 
 
 T = TypeVar("T", bound=Identified)
+R = TypeVar("R")
+
+
+def answered(response: Response[R], replayed: bool) -> Response[R]:
+    """``response``, saying when it answers a repeat (the resource was made by an earlier request)."""
+    if replayed:
+        response.headers[REPLAYED] = "true"
+    return response
 
 
 class Once(msgspec.Struct, frozen=True):

@@ -40,7 +40,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import REPLAYED, IdempotencyKey, create_once, once
+from service.idempotency import IdempotencyKey, answered, create_once, once
 from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
@@ -283,10 +283,7 @@ class ServiceController(Controller):
             lambda conn: commands.create_service(conn, principal, data),
             repo.get_service,
         )
-        response = with_etag(present(principal, service), HTTP_201_CREATED)
-        if replayed:
-            response.headers[REPLAYED] = "true"
-        return response
+        return answered(with_etag(present(principal, service), HTTP_201_CREATED), replayed)
 
     @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
     async def patch_service(

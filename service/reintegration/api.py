@@ -4,7 +4,7 @@ referrals, follow-ups, dashboard, audit. Survivor data goes only to the roles DE
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
@@ -18,7 +18,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory.rules import etag, expected_version
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import REPLAYED, IdempotencyKey, create_once, once
+from service.idempotency import IdempotencyKey, answered, create_once, once
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -52,7 +52,6 @@ from service.reintegration.models import (
 from service.reintegration.rules import Scoring, scoring
 from service.reintegration.workflow import REFERRAL_TRANSITIONS
 
-T = TypeVar("T")
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
@@ -62,11 +61,6 @@ IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)
 
 def with_etag(survivor: Survivor, status_code: int = HTTP_200_OK) -> Response[Survivor]:
     return Response(survivor, status_code=status_code, headers={"ETag": etag(survivor.version)})
-
-
-def _replayed(response: Response[T]) -> Response[T]:
-    response.headers[REPLAYED] = "true"
-    return response
 
 
 class SurvivorController(Controller):
@@ -96,8 +90,7 @@ class SurvivorController(Controller):
             lambda conn: cases.create_case(conn, principal, cipher, data),
             lambda conn, survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
         )
-        response = with_etag(survivor, HTTP_201_CREATED)
-        return _replayed(response) if replayed else response
+        return answered(with_etag(survivor, HTTP_201_CREATED), replayed)
 
     @get("/", summary="Cases in scope: a caseworker's caseload, a coordinator's organization tree")
     async def list_cases(
@@ -221,8 +214,7 @@ class SurvivorController(Controller):
             lambda conn: followups.record_follow_up(conn, principal, survivor_id, data),
             lambda conn, follow_up_id: followups.read_follow_up(conn, principal, survivor_id, follow_up_id),
         )
-        response = Response(follow_up, status_code=HTTP_201_CREATED)
-        return _replayed(response) if replayed else response
+        return answered(Response(follow_up, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/follow-ups", summary="Follow-ups, oldest first, with scores (the trend)")
     async def follow_ups(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> list[FollowUp]:
@@ -328,8 +320,7 @@ class ReferralController(Controller):
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
             lambda conn, referral_id: referrals.read_referral(conn, principal, referral_id),
         )
-        response = Response(referral, status_code=HTTP_201_CREATED)
-        return _replayed(response) if replayed else response
+        return answered(Response(referral, status_code=HTTP_201_CREATED), replayed)
 
     @get("/", summary="A partner's inbox; a caseworker's or coordinator's referrals in scope")
     async def list_referrals(
