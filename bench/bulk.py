@@ -14,8 +14,8 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.dataset import with_database
 from bench.load import BIN
+from service.db import drop_database, recreate_database
 
 
 @dataclass(frozen=True)
@@ -46,24 +46,6 @@ def available(command: str, env: Mapping[str, str]) -> bool:
     return found.returncode == 0
 
 
-async def _fresh(server: str, name: str) -> str:
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return with_database(server, name)
-
-
-async def _drop(server: str, name: str) -> None:
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 async def _count(url: str, table: str) -> int:
     conn = await asyncpg.connect(url)
     try:
@@ -78,12 +60,12 @@ async def reindex(url: str, env: Mapping[str, str], log: Path) -> Timed:
 
 
 async def seed_demo(server: str, env: Mapping[str, str], log: Path) -> Timed:
-    url = await _fresh(server, "bench_seed_demo")
+    url = await recreate_database(server, "bench_seed_demo")
     try:
         seconds = _ketnoi(["seed-demo"], {**env, "KETNOI_DATABASE_URL": url}, log)
         return Timed("seed-demo", seconds, await _count(url, "service"), note="listings; plus 40 cases")
     finally:
-        await _drop(server, "bench_seed_demo")
+        await drop_database(server, "bench_seed_demo")
 
 
 async def hsds(url: str, server: str, env: Mapping[str, str], log: Path) -> list[Timed]:
@@ -91,7 +73,7 @@ async def hsds(url: str, server: str, env: Mapping[str, str], log: Path) -> list
     if not (available("export-hsds", env) and available("import-hsds", env)):
         return [Timed("HSDS export", None, note="not available"), Timed("HSDS import", None, note="not available")]
     folder = Path(tempfile.mkdtemp(prefix="kn-hsds-"))
-    target = await _fresh(server, "bench_hsds_import")
+    target = await recreate_database(server, "bench_hsds_import")
     try:
         source = {**env, "KETNOI_DATABASE_URL": url}
         exported = _ketnoi(["export-hsds", "--include-restricted", str(folder)], source, log)
@@ -103,4 +85,4 @@ async def hsds(url: str, server: str, env: Mapping[str, str], log: Path) -> list
         ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        await _drop(server, "bench_hsds_import")
+        await drop_database(server, "bench_hsds_import")

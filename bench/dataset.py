@@ -11,14 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bench import generate, generate_cases, naive
 from service.auth.secrets import new_token, token_digest
 from service.crypto import PersonalDataCipher, parse_key, read_or_create_key
-from service.db import connect, embedded_database_url
+from service.db import connect, embedded_database_url, with_database
 
 SERVICES = 100_000
 LIST_LENGTH = 2_000  # ids a write scenario cycles through: far more than its connections
@@ -37,11 +36,6 @@ class Keys:
 
     def cipher(self) -> PersonalDataCipher:
         return PersonalDataCipher(parse_key(self.data_key))
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 def server_url(data_dir: Path) -> str:

@@ -11,6 +11,7 @@ from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import msgspec
@@ -92,6 +93,31 @@ def embedded_database_url(data_dir: Path) -> str:
         _embedded_servers[pgdata] = server
     uri: str = _embedded_servers[pgdata].get_uri()
     return uri
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server's URL, pointing at database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+async def recreate_database(server_url: str, name: str) -> str:
+    """Drop database ``name`` if it exists, create it empty, and return its URL (tests, benchmarks)."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{identifier(name)}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{identifier(name)}"')
+    finally:
+        await admin.close()
+    return with_database(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{identifier(name)}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def database_url(settings: Settings) -> str:

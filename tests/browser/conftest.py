@@ -20,9 +20,8 @@ from service.app import create_app
 from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
-from service.db import connect, create_pool
+from service.db import connect, create_pool, recreate_database
 from service.demo import seed_demo
-from tests.conftest import fresh_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking switches Chromium calls home at start; this machine (and CI)
@@ -68,7 +67,7 @@ def live_server(server_url: str) -> Iterator[str]:
     database = {}
 
     def create() -> None:
-        database["url"] = asyncio.run(fresh_database(server_url, "kn_browser"))
+        database["url"] = asyncio.run(recreate_database(server_url, "kn_browser"))
 
     worker = threading.Thread(target=create)
     worker.start()
