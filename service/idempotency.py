@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
+import asyncpg
 import msgspec
-from litestar import Response
+from litestar import Request, Response
 from litestar.params import HeaderParameter
 
 from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
-from service.db import Connection
+from service.db import Connection, transact
 from service.errors import FieldError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -107,3 +108,18 @@ async def create_once(
             errors=[FieldError(field=HEADER, message="use a new key for a new request")],
         )
     return await read(conn, earlier["resource_id"]), True
+
+
+async def create_idempotently(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    key: str | None,
+    request: Request[Any, Any, Any],
+    body: msgspec.Struct,
+    create: Callable[[Connection], Awaitable[T]],
+    read: Callable[[Connection, uuid.UUID], Awaitable[T]],
+) -> tuple[T, bool]:
+    """A POST's ``create_once`` in a transaction of its own, the request identified by ``once``."""
+    request_once = once(cipher, key, request.method, request.url.path, body)
+    return await transact(pool, create_once, principal, request_once, create, read)

@@ -40,7 +40,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import IdempotencyKey, answered, create_once, once
+from service.idempotency import IdempotencyKey, answered, create_idempotently
 from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
@@ -274,12 +274,13 @@ class ServiceController(Controller):
         data: JSONBody[ServiceCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Service]:
-        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        service, replayed = await transact(
+        service, replayed = await create_idempotently(
             pool,
-            create_once,
             principal,
-            request_once,
+            cipher,
+            idempotency_key,
+            request,
+            data,
             lambda conn: commands.create_service(conn, principal, data),
             repo.get_service,
         )

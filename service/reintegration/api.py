@@ -18,7 +18,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory.rules import etag, expected_version
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import IdempotencyKey, answered, create_once, once
+from service.idempotency import IdempotencyKey, answered, create_idempotently
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -81,12 +81,13 @@ class SurvivorController(Controller):
         data: JSONBody[SurvivorCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Survivor]:
-        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        survivor, replayed = await transact(
+        survivor, replayed = await create_idempotently(
             pool,
-            create_once,
             principal,
-            request_once,
+            cipher,
+            idempotency_key,
+            request,
+            data,
             lambda conn: cases.create_case(conn, principal, cipher, data),
             lambda conn, survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
         )
@@ -205,12 +206,13 @@ class SurvivorController(Controller):
         data: JSONBody[FollowUpCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[FollowUp]:
-        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        follow_up, replayed = await transact(
+        follow_up, replayed = await create_idempotently(
             pool,
-            create_once,
             principal,
-            request_once,
+            cipher,
+            idempotency_key,
+            request,
+            data,
             lambda conn: followups.record_follow_up(conn, principal, survivor_id, data),
             lambda conn, follow_up_id: followups.read_follow_up(conn, principal, survivor_id, follow_up_id),
         )
@@ -311,12 +313,13 @@ class ReferralController(Controller):
         data: JSONBody[ReferralCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Referral]:
-        request_once = once(cipher, idempotency_key, "POST", request.url.path, data)
-        referral, replayed = await transact(
+        referral, replayed = await create_idempotently(
             pool,
-            create_once,
             principal,
-            request_once,
+            cipher,
+            idempotency_key,
+            request,
+            data,
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
             lambda conn, referral_id: referrals.read_referral(conn, principal, referral_id),
         )
