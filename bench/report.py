@@ -167,6 +167,18 @@ TARGET_HEADER = ["target", "measured", "limit", "status", "note"]
 BULK_HEADER = ["bulk", "time", "rows", "rows/s", "note"]
 
 
+def _tables(
+    table_rows: list[Row], floors: Mapping[str, Floor], timed: Sequence[Timed], targets: list[Target]
+) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The report's four tables by title: header and rows of cells, for the console and markdown alike."""
+    return {
+        "HTTP (wrk, loopback)": (ROW_HEADER, [_row_cells(r) for r in table_rows]),
+        "Database floor": (FLOOR_HEADER, [_floor_cells(k, f) for k, f in floors.items()]),
+        "Bulk": (BULK_HEADER, [_bulk_cells(t) for t in timed]),
+        "Targets": (TARGET_HEADER, [_target_cells(t) for t in targets]),
+    }
+
+
 def print_report(
     table_rows: list[Row],
     floors: Mapping[str, Floor],
@@ -175,12 +187,7 @@ def print_report(
     targets: list[Target],
 ) -> None:
     console = Console(width=200)
-    for title, header, lines in (
-        ("HTTP (wrk, loopback)", ROW_HEADER, [_row_cells(r) for r in table_rows]),
-        ("Database floor", FLOOR_HEADER, [_floor_cells(k, f) for k, f in floors.items()]),
-        ("Bulk", BULK_HEADER, [_bulk_cells(t) for t in timed]),
-        ("Targets", TARGET_HEADER, [_target_cells(t) for t in targets]),
-    ):
+    for title, (header, lines) in _tables(table_rows, floors, timed, targets).items():
         table = Table(title=title)
         for column in header:
             table.add_column(column)
@@ -204,12 +211,5 @@ def markdown(
     targets: list[Target],
 ) -> str:
     memory = ", ".join(f"{mb:.0f} MB" for mb in memory_mb.values())
-    return "\n\n".join(
-        [
-            _md(ROW_HEADER, [_row_cells(r) for r in table_rows]),
-            _md(FLOOR_HEADER, [_floor_cells(k, f) for k, f in floors.items()]),
-            _md(BULK_HEADER, [_bulk_cells(t) for t in timed]),
-            f"Peak RSS per worker (VmHWM after the load): {memory}.",
-            _md(TARGET_HEADER, [_target_cells(t) for t in targets]),
-        ]
-    )
+    http, floor, bulk, goals = (_md(*table) for table in _tables(table_rows, floors, timed, targets).values())
+    return "\n\n".join([http, floor, bulk, f"Peak RSS per worker (VmHWM after the load): {memory}.", goals])
