@@ -243,3 +243,54 @@ async def test_importing_again_updates_what_changed_and_records_it(
 async def test_a_folder_without_services_is_refused(pool: asyncpg.Pool, tmp_path: Path) -> None:
     with pytest.raises(hsds_package.PackageError, match=r"services\.csv"):
         await load(pool, tmp_path)
+
+
+def write_table(folder: Path, name: str, header: list[str], table: list[list[str]]) -> None:
+    with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(table)
+
+
+async def test_a_small_package_from_another_publisher_imports_with_what_it_has(
+    pool: asyncpg.Pool, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """No attributes, taxonomy, schedules or languages; phones without ``contact_id``: a listing
+    still takes its province from its address and its phone from the phones table."""
+    organization, shelter, hotline, place = (str(uuid.uuid4()) for _ in range(4))
+    write_table(tmp_path, "organizations.csv", ["id", "name", "description"], [[organization, "Hội LHPN Đà Nẵng", ""]])
+    write_table(
+        tmp_path,
+        "services.csv",
+        ["id", "organization_id", "name", "description", "status"],
+        [
+            [shelter, organization, "Địa chỉ tin cậy Hải Châu", "Nơi tạm lánh cho phụ nữ", "active"],
+            [hotline, organization, "Đường dây nóng Đà Nẵng", "Tư vấn qua điện thoại", "temporarily closed"],
+        ],
+    )
+    write_table(
+        tmp_path, "locations.csv", ["id", "name", "latitude", "longitude"], [[place, "Hải Châu", "16.06", "108.22"]]
+    )
+    write_table(
+        tmp_path, "service_at_location.csv", ["id", "service_id", "location_id"], [[str(uuid.uuid4()), shelter, place]]
+    )
+    write_table(
+        tmp_path,
+        "addresses.csv",
+        ["id", "location_id", "address_1", "city", "state_province", "country"],
+        [[str(uuid.uuid4()), place, "12 Lê Duẩn", "Hải Châu", "Đà Nẵng", "VN"]],
+    )
+    write_table(tmp_path, "phones.csv", ["id", "service_id", "number"], [[str(uuid.uuid4()), hotline, "0236 3888 111"]])
+
+    report = await load(pool, tmp_path)
+
+    assert (report.organizations_created, report.services_created, report.rejected) == (1, 2, [])
+    async with pool.acquire() as conn:
+        listings = {s.id: s for s in await get_services(conn, [uuid.UUID(shelter), uuid.UUID(hotline)])}
+    with_place, with_phone = listings[uuid.UUID(shelter)], listings[uuid.UUID(hotline)]
+    assert [(p.street, p.lat, p.lon) for p in with_place.locations] == [("12 Lê Duẩn", 16.06, 108.22)]
+    assert (with_place.contacts, with_place.schedules, with_place.categories) == ([], [], [])
+    assert [(c.kind.value, c.value) for c in with_phone.contacts] == [("phone", "0236 3888 111")]
+    assert (with_phone.status.value, with_phone.locations) == ("temporarily_closed", [])
+    found = (await client.get("/api/v1/services", params={"q": "dia chi tin cay hai chau"})).json()
+    assert [item["id"] for item in found["items"]] == [shelter]
