@@ -1,9 +1,10 @@
 """``Idempotency-Key`` on the creates a flaky mobile connection may send twice — a case, a referral,
-a follow-up, a listing: the first request with a key creates; a repeat with the same key and the same request
-gets the same resource back (header ``Idempotent-Replayed: true``) instead of a second one, also
-while the first is still running (the repeat waits for it); the same key with another request is
-refused (422). Keys are per account and kept for a day. Only the created id and a keyed hash of the
-request are stored, never the answer: a case's answer holds decrypted identifiers."""
+a follow-up, a consent, a plan, a milestone, a listing, an organization: the first request with a
+key creates; a repeat with the same key and the same request gets the same resource back (header
+``Idempotent-Replayed: true``) instead of a second one, also while the first is still running (the
+repeat waits for it); the same key with another request is refused (422). Keys are per account and
+kept for a day. Only the created id and a keyed hash of the request are stored, never the answer:
+a case's answer holds decrypted identifiers."""
 
 from __future__ import annotations
 

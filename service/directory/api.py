@@ -361,15 +361,27 @@ class OrganizationController(Controller):
         async with pool.acquire() as conn:
             return with_etag(await repo.get_organization(conn, organization_id))
 
-    @post("/", summary="Create an organization (coordinator, admin)")
+    @post("/", summary="Create an organization (coordinator, admin); send an Idempotency-Key to make a retry safe")
     async def create_organization(
         self,
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         pool: NamedDependency[asyncpg.Pool],
+        cipher: NamedDependency[PersonalDataCipher],
         data: JSONBody[OrganizationCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Organization]:
-        organization = await transact(pool, commands.create_organization, principal, data)
-        return with_etag(organization, HTTP_201_CREATED)
+        organization, replayed = await create_idempotently(
+            pool,
+            principal,
+            cipher,
+            idempotency_key,
+            request,
+            data,
+            lambda conn: commands.create_organization(conn, principal, data),
+            repo.get_organization,
+        )
+        return answered(with_etag(organization, HTTP_201_CREATED), replayed)
 
     @patch("/{organization_id:uuid}", summary="Change an organization (its partners, coordinator, admin)")
     async def patch_organization(

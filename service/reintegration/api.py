@@ -148,21 +148,63 @@ class SurvivorController(Controller):
         version = expected_version(if_match)
         return with_etag(await transact(pool, cases.patch_case, principal, cipher, survivor_id, version, data))
 
-    @post("/{survivor_id:uuid}/consents", status_code=HTTP_201_CREATED, summary="Record a consent")
+    @post(
+        "/{survivor_id:uuid}/consents",
+        status_code=HTTP_201_CREATED,
+        summary="Record a consent; send an Idempotency-Key to make a retry safe",
+    )
     async def add_consent(
-        self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID], data: JSONBody[ConsentCreate]
-    ) -> Consent:
-        return await transact(pool, cases.record_consent, principal, survivor_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        survivor_id: FromPath[uuid.UUID],
+        data: JSONBody[ConsentCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Consent]:
+        consent, replayed = await create_idempotently(
+            pool,
+            principal,
+            cipher,
+            idempotency_key,
+            request,
+            data,
+            lambda conn: cases.record_consent(conn, principal, survivor_id, data),
+            lambda conn, consent_id: cases.read_consent(conn, principal, survivor_id, consent_id),
+        )
+        return answered(Response(consent, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/consents", summary="The case's consents, live or not")
     async def consents(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> list[Consent]:
         return await transact(pool, cases.list_consents, principal, survivor_id)
 
-    @post("/{survivor_id:uuid}/plans", status_code=HTTP_201_CREATED, summary="Draft the case's (next) plan")
+    @post(
+        "/{survivor_id:uuid}/plans",
+        status_code=HTTP_201_CREATED,
+        summary="Draft the case's (next) plan; send an Idempotency-Key to make a retry safe",
+    )
     async def create_plan(
-        self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID], data: JSONBody[PlanCreate]
-    ) -> Plan:
-        return await transact(pool, plans.create_plan, principal, survivor_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        survivor_id: FromPath[uuid.UUID],
+        data: JSONBody[PlanCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Plan]:
+        plan, replayed = await create_idempotently(
+            pool,
+            principal,
+            cipher,
+            idempotency_key,
+            request,
+            data,
+            lambda conn: plans.create_plan(conn, principal, survivor_id, data),
+            lambda conn, plan_id: plans.read_plan(conn, principal, plan_id),
+        )
+        return answered(Response(plan, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/plans/current", summary="The current plan with its milestones")
     async def current_plan(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> Plan:
@@ -282,11 +324,32 @@ class PlanController(Controller):
     async def reopen(self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID]) -> Plan:
         return await transact(pool, plans.transition_plan, principal, plan_id, "reopen", None)
 
-    @post("/plans/{plan_id:uuid}/milestones", status_code=HTTP_201_CREATED, summary="Add a milestone")
+    @post(
+        "/plans/{plan_id:uuid}/milestones",
+        status_code=HTTP_201_CREATED,
+        summary="Add a milestone; send an Idempotency-Key to make a retry safe",
+    )
     async def add_milestone(
-        self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID], data: JSONBody[MilestoneCreate]
-    ) -> Milestone:
-        return await transact(pool, plans.add_milestone, principal, plan_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        plan_id: FromPath[uuid.UUID],
+        data: JSONBody[MilestoneCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Milestone]:
+        milestone, replayed = await create_idempotently(
+            pool,
+            principal,
+            cipher,
+            idempotency_key,
+            request,
+            data,
+            lambda conn: plans.add_milestone(conn, principal, plan_id, data),
+            lambda conn, milestone_id: plans.read_milestone(conn, principal, milestone_id),
+        )
+        return answered(Response(milestone, status_code=HTTP_201_CREATED), replayed)
 
     @patch("/milestones/{milestone_id:uuid}", summary="Move or change a milestone (409 lists allowed states)")
     async def patch_milestone(

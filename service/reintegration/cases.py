@@ -14,7 +14,7 @@ from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.errors import Conflict, FieldError, ValidationFailed
+from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
 from service.reintegration import repo, rules
 from service.reintegration.identity import (
@@ -237,6 +237,16 @@ async def list_consents(conn: Connection, principal: Principal, survivor_id: uui
     )
     now = datetime.now(UTC)
     return [to_consent(row, now) for row in rows]
+
+
+async def read_consent(
+    conn: Connection, principal: Principal, survivor_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent:
+    """One consent of the case, as ``list_consents`` shows it (scope and audit included)."""
+    for consent in await list_consents(conn, principal, survivor_id):
+        if consent.id == consent_id:
+            return consent
+    raise NotFound("No such consent")
 
 
 async def withdraw_consent(conn: Connection, principal: Principal, consent_id: uuid.UUID) -> Consent:

@@ -100,6 +100,15 @@ async def read_current_plan(conn: Connection, principal: Principal, survivor_id:
     return await _plan_view(conn, row)
 
 
+async def read_plan(conn: Connection, principal: Principal, plan_id: uuid.UUID) -> Plan:
+    """One plan of a case in scope, with its milestones (audited like the current plan's read)."""
+    plan, case = await _plan_and_case(conn, principal, plan_id, Action.VIEW_CASE)
+    await audit.record(
+        conn, principal, "read", "plan", plan_id, survivor_id=case.id, organization_id=case.organization_id
+    )
+    return await _plan_view(conn, plan)
+
+
 async def transition_plan(
     conn: Connection, principal: Principal, plan_id: uuid.UUID, action: str, body: PlanSubmit | str | None
 ) -> Plan:
@@ -160,6 +169,17 @@ async def add_milestone(
         details={"domain": data.domain.value},
     )
     return to_milestone(await repo.get_milestone(conn, milestone_id), today())
+
+
+async def read_milestone(conn: Connection, principal: Principal, milestone_id: uuid.UUID) -> Milestone:
+    """One milestone of a case in scope."""
+    require_login(principal, Action.VIEW_CASE)
+    row = await repo.get_milestone(conn, milestone_id)
+    case = await case_for(conn, principal, row["survivor_id"], Action.VIEW_CASE)
+    await audit.record(
+        conn, principal, "read", "milestone", milestone_id, survivor_id=case.id, organization_id=case.organization_id
+    )
+    return to_milestone(row, today())
 
 
 async def patch_milestone(

@@ -1,6 +1,6 @@
-"""Idempotency-Key on opening a case, referring, recording a follow-up and creating a listing: a
-field worker's phone that lost the answer sends the same request again, and nothing is created
-twice — also when both arrive at once."""
+"""Idempotency-Key on every create a retry could double — a case, a referral, a follow-up, a
+consent, a plan, a milestone, a listing, an organization: a field worker's phone that lost the
+answer sends the same request again, and nothing is created twice — also when both arrive at once."""
 
 from __future__ import annotations
 
@@ -112,3 +112,38 @@ async def test_a_follow_up_and_a_listing_sent_twice_with_their_keys_are_recorded
     assert [c.status_code for c in created] == [201, 201] and created[0].json()["id"] == created[1].json()["id"]
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM service WHERE name = 'Nhà tạm lánh Sen Hồng'") == 1
+
+
+async def test_a_consent_a_plan_and_a_milestone_sent_twice_with_their_keys_are_recorded_once(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    caseworker = world.actors.caseworker.headers
+
+    async def twice(path: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        first = await client.post(path, headers=keyed(caseworker, key), json=body)
+        again = await client.post(path, headers=keyed(caseworker, key), json=body)
+        assert first.status_code == again.status_code == 201, (first.text, again.text)
+        assert "idempotent-replayed" not in first.headers and again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json()
+        return first.json()  # type: ignore[no-any-return]
+
+    agreed = {"purpose": "referral", "method": "written", "evidence": "Phiếu đồng ý ngày 21/11"}
+    await twice(f"/api/v1/survivors/{world.case_id}/consents", "consent-21-11", agreed)
+    plan = await twice(f"/api/v1/survivors/{world.case_id}/plans", "plan-1", {"notes": "Kế hoạch đầu"})
+    milestone = {"domain": "vocational_employment", "title": "Học nghề may"}
+    made = await twice(f"/api/v1/plans/{plan['id']}/milestones", "milestone-may", milestone)
+    assert (await _count(pool, "consent"), await _count(pool, "plan"), await _count(pool, "milestone")) == (1, 1, 1)
+    shown = (await client.get(f"/api/v1/survivors/{world.case_id}/plans/current", headers=caseworker)).json()
+    assert [m["id"] for m in shown["milestones"]] == [made["id"]]
+
+
+async def test_an_organization_sent_twice_with_its_key_is_created_once(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    body = {"name": "Trung tâm Công tác xã hội Quảng Trị", "kind": "government"}
+    headers = keyed(world.actors.coordinator.headers, "org-ctxh-qt")
+    made = [await client.post("/api/v1/organizations", headers=headers, json=body) for _ in range(2)]
+    assert [m.status_code for m in made] == [201, 201] and made[0].json() == made[1].json()
+    assert made[1].headers["idempotent-replayed"] == "true" and made[1].headers["etag"] == made[0].headers["etag"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM organization WHERE name = $1", body["name"]) == 1
