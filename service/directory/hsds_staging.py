@@ -1,7 +1,7 @@
 """SQL for reading an HSDS data package: each CSV file copied as it is into a temporary table
 (PostgreSQL parses CSV with COPY, and holds the rows instead of the service's memory), rows that
-belong nowhere found with a query, then services and organizations streamed back through a cursor,
-each as one nested json document PostgreSQL assembles, set-based, from every row that hangs under it.
+belong nowhere found with a query, then services and organizations read back a chunk at a time,
+each as one nested jsonb document PostgreSQL assembles from every row that hangs under it.
 
 Column names come from the files' headers but reach SQL only when they are HSDS field names;
 other columns are staged as ``extra_N`` and never read. Table names come from the descriptor.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -160,131 +160,127 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
     return found
 
 
-# Grouped once per import: attributes hang under organizations, services, contacts, phones and
-# places alike, so both passes (organizations, then services) join this one table.
-_ATTRIBUTE_ITEMS = "staged_hsds_attribute_items"
-
-
 class _Assembly:
-    """SQL that builds each service's or organization's nested HSDS record as one json value,
-    set-based: each kind of nested row is grouped once by the key it hangs on (``json_agg`` in file
-    order, its ``line`` included), and the groups are hash-joined to their parents, so PostgreSQL
-    writes each staged row as json once instead of looking up every record's rows one by one.
-    Tables or columns the package lacks contribute empty lists."""
+    """SQL that builds each service's or organization's nested HSDS record as one jsonb value from
+    the staged rows (each row as ``to_jsonb``, its ``line`` included), so PostgreSQL does the
+    joining and Python decodes one document per record. Tables or columns the package lacks
+    contribute nothing."""
 
     def __init__(self, staged: Staged) -> None:
         self.staged = staged
-        self.groups: dict[str, str] = {}  # WITH name → query of (key, items)
+        self.aliases = 0
 
-    def grouped(
-        self, name: str, table: str, key: str, nested: dict[str, tuple[str | None, str]], where: str = ""
-    ) -> str | None:
-        """``name``, a group of ``table``'s rows by ``key`` each carrying ``nested`` lists; None
-        when no row can hang anywhere (the table or the key column is missing)."""
-        if not self.staged.has(table, key):
-            return None
-        if name not in self.groups:
-            joins, columns = self.nested(nested, "x")
-            self.groups[name] = (
-                f'SELECT r."{key}" AS key, json_agg(r ORDER BY r.line) AS items'
-                f" FROM (SELECT x.*{columns} FROM {_name(table)} x {joins} {where}) r GROUP BY 1"
-            )
-        return name
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
 
-    def nested(self, parts: dict[str, tuple[str | None, str]], alias: str) -> tuple[str, str]:
-        """Joins and extra columns that give ``alias``'s rows one list per part: ``key → (group,
-        column of alias the group's key matches)``; a part without a group is an empty list."""
-        joins, columns = [], ""
-        for key, (group, column) in parts.items():
-            if group is None:
-                columns += f", '[]'::json AS {key}"
-            else:
-                joined = f"{alias}_{key}"
-                joins.append(f'LEFT JOIN {group} {joined} ON {joined}.key = {alias}."{column}"')
-                columns += f", coalesce({joined}.items, '[]'::json) AS {key}"
-        return " ".join(joins), columns
+    def column(self, table: str, alias: str, column: str) -> str:
+        return f'{alias}."{column}"' if self.staged.has(table, column) else "NULL::text"
 
-    def attributes(self) -> str | None:
-        return _ATTRIBUTE_ITEMS if self.staged.has("attribute", "link_id") else None
-
-    def attribute_items(self) -> str:
-        """The statement that fills ``_ATTRIBUTE_ITEMS``: attributes by ``link_id``, each with its term."""
-        term, join = "NULL::json", ""
-        if self.staged.has("taxonomy_term") and self.staged.has("attribute", "taxonomy_term_id"):
-            term, join = "to_json(t)", f"LEFT JOIN {_name('taxonomy_term')} t ON t.id = x.taxonomy_term_id"
+    def rows(self, table: str, where: Callable[[str], str], extra: dict[str, Callable[[str], str]]) -> str:
+        """A jsonb array of ``table``'s rows matching ``where(alias)``, in file order, each with
+        ``extra`` keys built from its alias."""
+        if table not in self.staged.files:
+            return "'[]'::jsonb"
+        alias = self.alias()
+        item = f"jsonb_strip_nulls(to_jsonb({alias}))"  # blank cells need not travel
+        if extra:
+            keys = ", ".join(f"'{key}', {build(alias)}" for key, build in extra.items())
+            item += f" || jsonb_build_object({keys})"
         return (
-            f"CREATE TEMP TABLE IF NOT EXISTS {_ATTRIBUTE_ITEMS} ON COMMIT DROP AS"
-            " SELECT r.link_id AS key, json_agg(r ORDER BY r.line) AS items"
-            f" FROM (SELECT x.*, {term} AS taxonomy_term FROM {_name('attribute')} x {join}) r GROUP BY 1"
+            f"coalesce((SELECT jsonb_agg({item} ORDER BY {alias}.line) FROM {_name(table)} {alias}"
+            f" WHERE {where(alias)}), '[]'::jsonb)"
         )
 
-    def phones(self, key: str) -> str | None:
-        languages = self.grouped("languages_by_phone", "language", "phone_id", {})
-        return self.grouped(
-            f"phones_by_{key}",
+    def attributes(self, owner_id: str) -> str:
+        def term(alias: str) -> str:
+            if "taxonomy_term" not in self.staged.files:
+                return "NULL::jsonb"
+            inner = self.alias()
+            return (
+                f"(SELECT jsonb_strip_nulls(to_jsonb({inner})) FROM {_name('taxonomy_term')} {inner}"
+                f" WHERE {inner}.id = {self.column('attribute', alias, 'taxonomy_term_id')})"
+            )
+
+        return self.rows(
+            "attribute", lambda a: f"{self.column('attribute', a, 'link_id')} = {owner_id}", {"taxonomy_term": term}
+        )
+
+    def phones(self, where: Callable[[str], str]) -> str:
+        return self.rows(
             "phone",
-            key,
-            {"languages": (languages, "id"), "attributes": (self.attributes(), "id")},
+            where,
+            {
+                "languages": lambda p: self.rows(
+                    "language", lambda a: f"{self.column('language', a, 'phone_id')} = {p}.id", {}
+                ),
+                "attributes": lambda p: self.attributes(f"{p}.id"),
+            },
         )
 
-    def contacts(self, key: str) -> str | None:
-        return self.grouped(
-            f"contacts_by_{key}",
+    def contacts(self, owner_column: str, owner: str) -> str:
+        return self.rows(
             "contact",
-            key,
-            {"phones": (self.phones("contact_id"), "id"), "attributes": (self.attributes(), "id")},
+            lambda c: f"{self.column('contact', c, owner_column)} = {owner}.id",
+            {
+                "phones": lambda c: self.phones(lambda p: f"{self.column('phone', p, 'contact_id')} = {c}.id"),
+                "attributes": lambda c: self.attributes(f"{c}.id"),
+            },
         )
 
-    def places(self) -> str | None:
-        """Each service's ``service_at_location`` rows, each with its location (or null) nested."""
-        if not self.staged.has("service_at_location", "service_id"):
-            return None
-        location, join = "NULL::json", ""
-        if self.staged.has("location") and self.staged.has("service_at_location", "location_id"):
-            joins, columns = self.nested(
-                {
-                    "addresses": (self.grouped("addresses_by_location", "address", "location_id", {}), "id"),
-                    "accessibility": (
-                        self.grouped("accessibility_by_location", "accessibility", "location_id", {}),
-                        "id",
-                    ),
-                    "attributes": (self.attributes(), "id"),
-                },
-                "l",
-            )
-            self.groups["located"] = (
-                f"SELECT l.id, (SELECT to_json(r) FROM (SELECT l.*{columns}) r) AS item"
-                f" FROM {_name('location')} l {joins}"
-            )
-            location, join = "located.item", "LEFT JOIN located ON located.id = x.location_id"
-        self.groups["places_by_service"] = (
-            "SELECT r.service_id AS key, json_agg(r ORDER BY r.line) AS items"
-            f" FROM (SELECT x.*, {location} AS location FROM {_name('service_at_location')} x {join}) r GROUP BY 1"
+    def location(self, sal: str) -> str:
+        if "location" not in self.staged.files:
+            return "NULL::jsonb"
+        alias = self.alias()
+        parts = {
+            "addresses": self.rows("address", lambda a: f"{self.column('address', a, 'location_id')} = {alias}.id", {}),
+            "accessibility": self.rows(
+                "accessibility", lambda a: f"{self.column('accessibility', a, 'location_id')} = {alias}.id", {}
+            ),
+            "attributes": self.attributes(f"{alias}.id"),
+        }
+        keys = ", ".join(f"'{key}', {sql}" for key, sql in parts.items())
+        return (
+            f"(SELECT jsonb_strip_nulls(to_jsonb({alias})) || jsonb_build_object({keys})"
+            f" FROM {_name('location')} {alias}"
+            f" WHERE {alias}.id = {self.column('service_at_location', sal, 'location_id')})"
         )
-        return "places_by_service"
+
+    def under_service(self, table: str) -> Callable[[str], str]:
+        return lambda alias: f"{self.column(table, alias, 'service_id')} = o.id"
 
     def document(self, owner: str) -> str:
-        """The SELECT of every ``owner`` record in file order, each as json text."""
+        """The SELECT of one page of ``owner`` records (``$1`` the last line read, ``$2`` the size)."""
         key = f"{owner}_id"
         parts = {
-            "contacts": (self.contacts(key), "id"),
-            "phones": (self.phones(key), "id"),
-            "attributes": (self.attributes(), "id"),
+            "contacts": self.contacts(key, "o"),
+            "phones": self.phones(lambda p: f"{self.column('phone', p, key)} = o.id"),
+            "attributes": self.attributes("o.id"),
         }
         if owner == "service":
-            own_languages = "WHERE x.phone_id IS NULL" if self.staged.has("language", "phone_id") else ""
-            parts |= {
-                "schedules": (self.grouped("schedules_by_service", "schedule", key, {}), "id"),
-                "service_areas": (self.grouped("areas_by_service", "service_area", key, {}), "id"),
-                "required_documents": (self.grouped("documents_by_service", "required_document", key, {}), "id"),
-                "languages": (self.grouped("languages_by_service", "language", key, {}, own_languages), "id"),
-                "service_at_locations": (self.places(), "id"),
-            }
-        joins, columns = self.nested(parts, "o")
-        groups = ", ".join(f"{name} AS ({sql})" for name, sql in self.groups.items())
-        return (f"WITH {groups} " if groups else "") + (
-            f"SELECT to_json(r)::text AS record FROM (SELECT o.*{columns} FROM {_name(owner)} o {joins}) r"
-            " ORDER BY r.line"
+            for name, table in (
+                ("schedules", "schedule"),
+                ("service_areas", "service_area"),
+                ("required_documents", "required_document"),
+            ):
+                parts[name] = self.rows(table, self.under_service(table), {})
+            parts["languages"] = self.rows(
+                "language",
+                lambda a: (
+                    f"{self.column('language', a, 'service_id')} = o.id"
+                    f" AND {self.column('language', a, 'phone_id')} IS NULL"
+                ),
+                {},
+            )
+            parts["service_at_locations"] = self.rows(
+                "service_at_location",
+                lambda a: f"{self.column('service_at_location', a, 'service_id')} = o.id",
+                {"location": self.location},
+            )
+        keys = ", ".join(f"'{name}', {sql}" for name, sql in parts.items())
+        return (
+            f"SELECT jsonb_strip_nulls(to_jsonb(o)) || jsonb_build_object({keys}) AS record FROM {_name(owner)} o"
+            " WHERE o.line > $1 ORDER BY o.line LIMIT $2"
         )
 
 
@@ -299,15 +295,11 @@ async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[
     fully nested and checked against the HSDS types (with the problems of every row in it)."""
     if owner not in staged.files:
         return
-    assembly = _Assembly(staged)
-    if assembly.attributes():
-        await conn.execute(assembly.attribute_items())
-    batch: list[tuple[dict[str, Any], list[str]]] = []
-    async for row in conn.cursor(assembly.document(owner), prefetch=CHUNK):
-        record = msgspec.json.decode(row["record"])
-        batch.append((record, checked(record, owner, staged.files)))
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    statement = _Assembly(staged).document(owner)
+    last = 0
+    while True:
+        rows = await conn.fetch(statement, last, CHUNK)
+        if not rows:
+            return
+        last = rows[-1]["record"]["line"]
+        yield [(row["record"], checked(row["record"], owner, staged.files)) for row in rows]
