@@ -9,7 +9,7 @@ a case's answer holds decrypted identifiers."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Protocol, TypeVar
 
 import asyncpg
@@ -21,10 +21,13 @@ from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.errors import FieldError, ValidationFailed
+from service.web.i18n import gettext as _
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 KEPT_HOURS = 24
+FORM_FIELD = "form_key"  # a create form's hidden field: the page's Idempotency-Key
+MAX_KEY = 200
 
 IdempotencyKey = Annotated[
     str | None,
@@ -32,7 +35,7 @@ IdempotencyKey = Annotated[
         name=HEADER,
         required=False,
         min_length=1,
-        max_length=200,
+        max_length=MAX_KEY,
         description="Any unique string (a UUID): sending the same request again with it creates nothing new",
     ),
 ]
@@ -52,6 +55,16 @@ def answered(response: Response[R], replayed: bool) -> Response[R]:
     if replayed:
         response.headers[REPLAYED] = "true"
     return response
+
+
+class KeyReused(ValidationFailed):
+    """The key already made a resource from another request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used for another request",
+            errors=[FieldError(field=HEADER, message="use a new key for a new request")],
+        )
 
 
 class Once(msgspec.Struct, frozen=True):
@@ -104,10 +117,7 @@ async def create_once(
         request.key,
     )
     if earlier is None or bytes(earlier["fingerprint"]) != request.fingerprint or earlier["resource_id"] is None:
-        raise ValidationFailed(
-            "This Idempotency-Key was used for another request",
-            errors=[FieldError(field=HEADER, message="use a new key for a new request")],
-        )
+        raise KeyReused()
     return await read(conn, earlier["resource_id"]), True
 
 
@@ -124,3 +134,42 @@ async def create_idempotently(
     """A POST's ``create_once`` in a transaction of its own, the request identified by ``once``."""
     request_once = once(cipher, key, request.method, request.url.path, body)
     return await transact(pool, create_once, principal, request_once, create, read)
+
+
+def form_key() -> str:
+    """A fresh key for one rendered create form (templates put it in the hidden ``form_key``)."""
+    return uuid.uuid4().hex
+
+
+class _Made(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+
+
+async def create_from_form(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    request: Request[Any, Any, Any],
+    values: Mapping[str, str],
+    body: msgspec.Struct,
+    create: Callable[[Connection], Awaitable[Identified]],
+) -> uuid.UUID:
+    """A create form's ``create`` at most once per rendered form, its ``form_key`` serving as the
+    Idempotency-Key: a double click, or the form sent again after a lost answer, makes one resource
+    and both answers lead to it. The id of the resource."""
+    key = values.get(FORM_FIELD) or None
+    if key is not None and len(key) > MAX_KEY:
+        raise ValidationFailed(_("This form is damaged: load the page again"))
+
+    async def made(conn: Connection) -> _Made:
+        return _Made((await create(conn)).id)
+
+    async def earlier(conn: Connection, resource_id: uuid.UUID) -> _Made:
+        return _Made(resource_id)
+
+    try:
+        result, _replayed = await create_idempotently(pool, principal, cipher, key, request, body, made, earlier)
+    except KeyReused:
+        # the browser's Back button brought an already sent form back, then it was changed
+        raise ValidationFailed(_("This form was already sent once; check it and send it again")) from None
+    return result.id

@@ -25,11 +25,13 @@ from service.auth.models import Principal, Role, UserCreate, UserPatch
 from service.auth.permissions import Action, check
 from service.auth.secrets import hash_password
 from service.config import Settings
+from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory import commands
 from service.directory import repo as directory_repo
 from service.directory.models import OrganizationCreate, OrganizationKind, OrganizationPatch
 from service.errors import Conflict, PreconditionFailed, ValidationFailed
+from service.idempotency import create_from_form
 from service.pagination import PageParams
 from service.web.forms import Errors, convert, domain_errors, text
 from service.web.i18n import gettext as _
@@ -454,6 +456,7 @@ async def create_organization(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
     paging: NamedDependency[PageParams],
 ) -> Redirect | Template:
     _admin_only(principal)
@@ -462,11 +465,19 @@ async def create_organization(
     data, errors = convert(values, OrganizationCreate, hints=field_messages())
     if data is not None:
         try:
-            created = await transact(pool, commands.create_organization, principal, data)
+            created = await create_from_form(
+                pool,
+                principal,
+                cipher,
+                request,
+                form,
+                data,
+                lambda conn: commands.create_organization(conn, principal, data),
+            )
         except ValidationFailed as exc:
             errors = domain_errors(exc, messages=known_messages(), default_field="name")
         else:
-            return Redirect(path=f"/admin/organizations/{created.id}?saved=created", status_code=303)
+            return Redirect(path=f"/admin/organizations/{created}?saved=created", status_code=303)
     return await _organizations_page(
         pool, principal, paging, None, status_code=422, values=_shown(values), errors=errors
     )

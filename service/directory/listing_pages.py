@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import commands, repo, taxonomy
 from service.directory.api import present, readable_service
@@ -32,6 +33,7 @@ from service.directory.listing_form import (
 from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
 from service.directory.pages import labels
 from service.errors import Forbidden, PreconditionFailed, ValidationFailed
+from service.idempotency import create_from_form
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
 from service.web.pages import page
@@ -214,10 +216,14 @@ async def new_service_form(principal: NamedDependency[Principal]) -> Template:
 
 @post("/services", status_code=303)
 async def create_service(
-    request: AnyRequest, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]
+    request: AnyRequest,
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
 ) -> Redirect | Template:
     _may_create(principal)
-    values = values_of_form(await request.form())
+    form = await request.form()
+    values = values_of_form(form)
     parsed = parse_listing(values)
     errors = dict(parsed.errors)
     if not errors:
@@ -226,8 +232,16 @@ async def create_service(
         data, errors = convert(fields, ServiceCreate, rename=rename)
         try:
             if data is not None:
-                service = await transact(pool, commands.create_service, principal, data)
-                return Redirect(path=f"/partner/services/{service.id}?saved=created", status_code=303)
+                service_id = await create_from_form(
+                    pool,
+                    principal,
+                    cipher,
+                    request,
+                    form,
+                    data,
+                    lambda conn: commands.create_service(conn, principal, data),
+                )
+                return Redirect(path=f"/partner/services/{service_id}?saved=created", status_code=303)
         except ValidationFailed as exc:
             errors = domain_errors(exc, rename=rename)
     return _form_page(principal, service=None, values=values, errors=errors, version=None, status_code=422)

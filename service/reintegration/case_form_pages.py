@@ -19,6 +19,7 @@ from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.errors import Conflict, DomainError, NotFound
+from service.idempotency import create_from_form
 from service.reintegration import cases, followups, plans, rules, workflow
 from service.reintegration.case_pages import form_values, render_case
 from service.reintegration.models import (
@@ -56,15 +57,21 @@ async def _act(
     args: Iterable[Any],
     rename: Mapping[str, str],
     anchor: str,
+    creates: Request[Any, Any, Any] | None = None,
 ) -> Redirect | Template:
     """Run one case-page form: on success back to the case page at its section (POST-redirect-GET);
-    when the form or the use case refuses, the case page again with the input and the errors."""
+    when the form or the use case refuses, the case page again with the input and the errors.
+    A form that ``creates`` (its request given) makes one resource however often it is sent."""
     if shape_and_errors is not None and shape_and_errors[0] is None:
         return await render_case(
             pool, principal, cipher, survivor_id, form=form, values=values, errors=shape_and_errors[1], status_code=422
         )
     try:
-        await transact(pool, work, *args)
+        if creates is not None and shape_and_errors is not None:
+            body = shape_and_errors[0]
+            await create_from_form(pool, principal, cipher, creates, values, body, lambda conn: work(conn, *args))
+        else:
+            await transact(pool, work, *args)
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
@@ -118,6 +125,7 @@ async def record_consent(
         args=(principal, survivor_id, parsed[0]),
         rename=CONSENT_RENAME,
         anchor="consents",
+        creates=request,
     )
 
 
@@ -167,6 +175,7 @@ async def draft_plan(
         args=(principal, survivor_id, parsed[0]),
         rename={"notes": "notes"},
         anchor="plan",
+        creates=request,
     )
 
 
@@ -263,6 +272,7 @@ async def add_milestone(
         args=(principal, survivor_id, parsed[0]),
         rename=MILESTONE_RENAME,
         anchor="plan",
+        creates=request,
     )
 
 
@@ -354,4 +364,5 @@ async def record_follow_up(
         args=(principal, survivor_id, parsed[0]),
         rename=rename,
         anchor="follow-ups",
+        creates=request,
     )

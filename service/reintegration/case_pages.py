@@ -28,6 +28,7 @@ from service.directory import repo as directory_repo
 from service.directory.models import Organization
 from service.directory.pages import labels
 from service.errors import DomainError, NotFound
+from service.idempotency import create_from_form
 from service.pagination import PageParams
 from service.reintegration import cases, followups, plans, referrals, rules, workflow
 from service.reintegration.models import (
@@ -171,12 +172,20 @@ async def create_case(
     if data is None:
         return _case_form(principal, values, errors, 422)
     try:
-        case = await transact(pool, cases.create_case, principal, cipher, data)
+        case_id = await create_from_form(
+            pool,
+            principal,
+            cipher,
+            request,
+            values,
+            data,
+            lambda conn: cases.create_case(conn, principal, cipher, data),
+        )
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
         return _case_form(principal, values, forms.domain_errors(exc, rename=CASE_RENAME, summary=True), exc.status)
-    return Redirect(path=f"/cases/{case.id}", status_code=303)
+    return Redirect(path=f"/cases/{case_id}", status_code=303)
 
 
 # -- a case in full ----------------------------------------------------------------------------------

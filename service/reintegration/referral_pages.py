@@ -24,6 +24,7 @@ from service.directory.api import readable_service
 from service.directory.models import Organization, Service
 from service.directory.pages import labels
 from service.errors import DomainError, NotFound
+from service.idempotency import create_from_form
 from service.reintegration import cases, matching, plans, referrals, workflow
 from service.reintegration import repo as reintegration_repo
 from service.reintegration.case_pages import EVERYTHING, form_values
@@ -187,7 +188,15 @@ async def create_referral(
     if values.get("intent") == "preview":
         return _referral_form(principal, desk, values, preview=True)
     try:
-        referral = await transact(pool, referrals.create_referral, principal, cipher, data)
+        referral_id = await create_from_form(
+            pool,
+            principal,
+            cipher,
+            request,
+            values,
+            data,
+            lambda conn: referrals.create_referral(conn, principal, cipher, data),
+        )
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
@@ -199,7 +208,7 @@ async def create_referral(
             no_consent=exc.status == 403,
             status_code=exc.status,
         )
-    return Redirect(path=f"/referrals/{referral.id}", status_code=303)
+    return Redirect(path=f"/referrals/{referral_id}", status_code=303)
 
 
 # -- a referral, as the referring side sees it -------------------------------------------------------

@@ -12,6 +12,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
+from service.idempotency import form_key
 from service.web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters.update(date=i18n.fmt_date, datetime=i18n.fmt_datetime, number=i18n.fmt_number)
-    env.globals.update(locale=lambda: i18n.current.get(), locales=i18n.LOCALES)
+    env.globals.update(locale=lambda: i18n.current.get(), locales=i18n.LOCALES, form_key=form_key)
     return env
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 
+from service.idempotency import FORM_FIELD
 from tests.integration.conftest import Actors
 from tests.integration.pages.conftest import Browser, text
 
@@ -19,11 +22,14 @@ async def test_admin_creates_an_organization_under_a_parent(
     await admin(browser, actors)
     listing = await browser.get("/admin/organizations")
     assert listing.status_code == 200 and "Nhà Tạm Lánh Hoa Sen" in text(listing)
-    created = await browser.submit(
-        "/admin/organizations",
-        {"name": "Hội LHPN xã Mỹ Xuyên", "kind": "mass_organization", "parent_id": str(actors.other_org)},
-    )
+    key = re.search(rf'name="{FORM_FIELD}" value="(\w+)"', listing.text)
+    assert key is not None
+    form = {"name": "Hội LHPN xã Mỹ Xuyên", "kind": "mass_organization", "parent_id": str(actors.other_org)}
+    created = await browser.submit("/admin/organizations", {**form, FORM_FIELD: key.group(1)})
     assert created.status_code == 303
+    # the form sent again (a double click) leads to the same organization, not a second one
+    again = await browser.submit("/admin/organizations", {**form, FORM_FIELD: key.group(1)})
+    assert again.status_code == 303 and again.headers["location"] == created.headers["location"]
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT kind, parent_id FROM organization WHERE name = 'Hội LHPN xã Mỹ Xuyên'")
     assert row is not None and (row["kind"], row["parent_id"]) == ("mass_organization", actors.other_org)

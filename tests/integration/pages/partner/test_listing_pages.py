@@ -180,6 +180,11 @@ async def test_a_new_listing_belongs_to_the_partners_organization(
     body = (await browser.get(f"/services/{row['id']}")).text
     assert "08:00–17:00" in body
     assert response.headers["location"] == f"/partner/services/{row['id']}?saved=created"
+    # the same form sent again (a double click, a resend after a lost answer) makes no second listing
+    again = await browser.submit("/partner/services", [*typed, ("categories", "psychosocial")])
+    assert again.status_code == 303 and again.headers["location"] == response.headers["location"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM service") == 1
 
 
 async def test_a_script_in_a_description_is_shown_as_text(
