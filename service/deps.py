@@ -1,4 +1,5 @@
-"""Dependencies every controller may ask for: pool, search backend, cipher, settings, principal, paging."""
+"""Dependencies every controller may ask for: pool, search backend, cipher, settings, principal, paging,
+and the creator of idempotent creates (which reads the Idempotency-Key header)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from service.auth.models import Principal
 from service.auth.principal import principal_from_request
 from service.config import Settings
 from service.crypto import PersonalDataCipher
+from service.idempotency import Creator, IdempotencyKey
 from service.pagination import page_params
 
 
@@ -41,6 +43,16 @@ async def provide_principal(request: Request[Any, Any, Any], pool: NamedDependen
     return await principal_from_request(request, pool)
 
 
+async def provide_creator(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
+    idempotency_key: IdempotencyKey = None,
+) -> Creator:
+    return Creator(pool, principal, cipher, request, idempotency_key)
+
+
 dependencies = {
     "pool": Provide(provide_pool, sync_to_thread=False),
     "search": Provide(provide_search, sync_to_thread=False),
@@ -48,4 +60,5 @@ dependencies = {
     "cipher": Provide(provide_cipher, sync_to_thread=False),
     "principal": Provide(provide_principal),
     "paging": Provide(page_params, sync_to_thread=False),
+    "creator": Provide(provide_creator),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 
 import asyncpg
@@ -121,19 +122,26 @@ async def create_once(
     return await read(conn, earlier["resource_id"]), True
 
 
-async def create_idempotently(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
-    key: str | None,
-    request: Request[Any, Any, Any],
-    body: msgspec.Struct,
-    create: Callable[[Connection], Awaitable[T]],
-    read: Callable[[Connection, uuid.UUID], Awaitable[T]],
-) -> tuple[T, bool]:
-    """A POST's ``create_once`` in a transaction of its own, the request identified by ``once``."""
-    request_once = once(cipher, key, request.method, request.url.path, body)
-    return await transact(pool, create_once, principal, request_once, create, read)
+@dataclass(frozen=True, slots=True)
+class Creator:
+    """One request's way to create at most once under its key: the ``creator`` dependency of the
+    JSON creates (the key from the header), or made by ``create_from_form`` (the key from the form)."""
+
+    pool: asyncpg.Pool
+    principal: Principal
+    cipher: PersonalDataCipher
+    request: Request[Any, Any, Any]
+    key: str | None
+
+    async def create(
+        self,
+        body: msgspec.Struct,
+        create: Callable[[Connection], Awaitable[T]],
+        read: Callable[[Connection, uuid.UUID], Awaitable[T]],
+    ) -> tuple[T, bool]:
+        """``create_once`` in a transaction of its own, the request identified by ``once``."""
+        request_once = once(self.cipher, self.key, self.request.method, self.request.url.path, body)
+        return await transact(self.pool, create_once, self.principal, request_once, create, read)
 
 
 def form_key() -> str:
@@ -168,7 +176,7 @@ async def create_from_form(
         return _Made(resource_id)
 
     try:
-        result, _replayed = await create_idempotently(pool, principal, cipher, key, request, body, made, earlier)
+        result, _replayed = await Creator(pool, principal, cipher, request, key).create(body, made, earlier)
     except KeyReused:
         # the browser's Back button brought an already sent form back, then it was changed
         raise ValidationFailed(_("This form was already sent once; check it and send it again")) from None

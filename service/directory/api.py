@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post, put
+from litestar import Controller, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -18,7 +18,6 @@ from search.protocol import SearchBackend, SearchQuery, Sort
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
-from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import commands, repo, rules, taxonomy
 from service.directory.models import (
@@ -40,7 +39,7 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import IdempotencyKey, answered, create_idempotently
+from service.idempotency import Creator, answered
 from service.pagination import Page, PageParams
 
 IfMatch = Annotated[
@@ -267,19 +266,11 @@ class ServiceController(Controller):
     )
     async def create_service(
         self,
-        request: Request[Any, Any, Any],
+        creator: NamedDependency[Creator],
         principal: NamedDependency[Principal],
-        pool: NamedDependency[asyncpg.Pool],
-        cipher: NamedDependency[PersonalDataCipher],
         data: JSONBody[ServiceCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Service]:
-        service, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        service, replayed = await creator.create(
             data,
             lambda conn: commands.create_service(conn, principal, data),
             repo.get_service,
@@ -364,19 +355,11 @@ class OrganizationController(Controller):
     @post("/", summary="Create an organization (coordinator, admin); send an Idempotency-Key to make a retry safe")
     async def create_organization(
         self,
-        request: Request[Any, Any, Any],
+        creator: NamedDependency[Creator],
         principal: NamedDependency[Principal],
-        pool: NamedDependency[asyncpg.Pool],
-        cipher: NamedDependency[PersonalDataCipher],
         data: JSONBody[OrganizationCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Organization]:
-        organization, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        organization, replayed = await creator.create(
             data,
             lambda conn: commands.create_organization(conn, principal, data),
             repo.get_organization,

@@ -4,10 +4,10 @@ referrals, follow-ups, dashboard, audit. Survivor data goes only to the roles DE
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -18,7 +18,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory.rules import etag, expected_version
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.idempotency import IdempotencyKey, answered, create_idempotently
+from service.idempotency import Creator, answered
 from service.pagination import Page, PageParams
 from service.reintegration import cases, dashboard, export, followups, matching, plans, referrals
 from service.reintegration.models import (
@@ -56,6 +56,7 @@ Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
 Paging = NamedDependency[PageParams]
+Creates = NamedDependency[Creator]
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 
 
@@ -74,19 +75,12 @@ class SurvivorController(Controller):
     )
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
         cipher: Cipher,
         data: JSONBody[SurvivorCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Survivor]:
-        survivor, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        survivor, replayed = await creator.create(
             data,
             lambda conn: cases.create_case(conn, principal, cipher, data),
             lambda conn, survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
@@ -155,20 +149,12 @@ class SurvivorController(Controller):
     )
     async def add_consent(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
-        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[ConsentCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Consent]:
-        consent, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        consent, replayed = await creator.create(
             data,
             lambda conn: cases.record_consent(conn, principal, survivor_id, data),
             lambda conn, consent_id: cases.read_consent(conn, principal, survivor_id, consent_id),
@@ -186,20 +172,12 @@ class SurvivorController(Controller):
     )
     async def create_plan(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
-        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[PlanCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Plan]:
-        plan, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        plan, replayed = await creator.create(
             data,
             lambda conn: plans.create_plan(conn, principal, survivor_id, data),
             lambda conn, plan_id: plans.read_plan(conn, principal, plan_id),
@@ -240,20 +218,12 @@ class SurvivorController(Controller):
     )
     async def add_follow_up(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
-        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[FollowUpCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[FollowUp]:
-        follow_up, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        follow_up, replayed = await creator.create(
             data,
             lambda conn: followups.record_follow_up(conn, principal, survivor_id, data),
             lambda conn, follow_up_id: followups.read_follow_up(conn, principal, survivor_id, follow_up_id),
@@ -331,20 +301,12 @@ class PlanController(Controller):
     )
     async def add_milestone(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
-        cipher: Cipher,
         plan_id: FromPath[uuid.UUID],
         data: JSONBody[MilestoneCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Milestone]:
-        milestone, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        milestone, replayed = await creator.create(
             data,
             lambda conn: plans.add_milestone(conn, principal, plan_id, data),
             lambda conn, milestone_id: plans.read_milestone(conn, principal, milestone_id),
@@ -369,19 +331,12 @@ class ReferralController(Controller):
     )
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        creator: Creates,
         principal: Who,
-        pool: Pool,
         cipher: Cipher,
         data: JSONBody[ReferralCreate],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Referral]:
-        referral, replayed = await create_idempotently(
-            pool,
-            principal,
-            cipher,
-            idempotency_key,
-            request,
+        referral, replayed = await creator.create(
             data,
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
             lambda conn, referral_id: referrals.read_referral(conn, principal, referral_id),
