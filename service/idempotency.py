@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Protocol, TypeVar
 
 import asyncpg
@@ -124,8 +124,8 @@ async def create_once(
 
 @dataclass(frozen=True, slots=True)
 class Creator:
-    """One request's way to create at most once under its key: the ``creator`` dependency of the
-    JSON creates (the key from the header), or made by ``create_from_form`` (the key from the form)."""
+    """One request's way to create at most once under its key (the ``creator`` dependency): the
+    Idempotency-Key header's for the JSON creates, the form's ``form_key`` for the pages'."""
 
     pool: asyncpg.Pool
     principal: Principal
@@ -143,6 +143,29 @@ class Creator:
         request_once = once(self.cipher, self.key, self.request.method, self.request.url.path, body)
         return await transact(self.pool, create_once, self.principal, request_once, create, read)
 
+    async def create_from_form(
+        self, values: Mapping[str, str], body: msgspec.Struct, create: Callable[[Connection], Awaitable[Identified]]
+    ) -> uuid.UUID:
+        """A page's create at most once per rendered form, the form's ``form_key`` serving as the
+        key: a double click, or the form sent again after a lost answer, makes one resource and both
+        answers lead to it. The id of the resource."""
+        key = values.get(FORM_FIELD) or None
+        if key is not None and len(key) > MAX_KEY:
+            raise ValidationFailed(_("This form is damaged: load the page again"))
+
+        async def made(conn: Connection) -> _Made:
+            return _Made((await create(conn)).id)
+
+        async def earlier(conn: Connection, resource_id: uuid.UUID) -> _Made:
+            return _Made(resource_id)
+
+        try:
+            result, _replayed = await replace(self, key=key).create(body, made, earlier)
+        except KeyReused:
+            # the browser's Back button brought an already sent form back, then it was changed
+            raise ValidationFailed(_("This form was already sent once; check it and send it again")) from None
+        return result.id
+
 
 def form_key() -> str:
     """A fresh key for one rendered create form (templates put it in the hidden ``form_key``)."""
@@ -151,33 +174,3 @@ def form_key() -> str:
 
 class _Made(msgspec.Struct, frozen=True):
     id: uuid.UUID
-
-
-async def create_from_form(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
-    request: Request[Any, Any, Any],
-    values: Mapping[str, str],
-    body: msgspec.Struct,
-    create: Callable[[Connection], Awaitable[Identified]],
-) -> uuid.UUID:
-    """A create form's ``create`` at most once per rendered form, its ``form_key`` serving as the
-    Idempotency-Key: a double click, or the form sent again after a lost answer, makes one resource
-    and both answers lead to it. The id of the resource."""
-    key = values.get(FORM_FIELD) or None
-    if key is not None and len(key) > MAX_KEY:
-        raise ValidationFailed(_("This form is damaged: load the page again"))
-
-    async def made(conn: Connection) -> _Made:
-        return _Made((await create(conn)).id)
-
-    async def earlier(conn: Connection, resource_id: uuid.UUID) -> _Made:
-        return _Made(resource_id)
-
-    try:
-        result, _replayed = await Creator(pool, principal, cipher, request, key).create(body, made, earlier)
-    except KeyReused:
-        # the browser's Back button brought an already sent form back, then it was changed
-        raise ValidationFailed(_("This form was already sent once; check it and send it again")) from None
-    return result.id

@@ -25,13 +25,12 @@ from service.auth.models import Principal, Role, UserCreate, UserPatch
 from service.auth.permissions import Action, check
 from service.auth.secrets import hash_password
 from service.config import Settings
-from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory import commands
 from service.directory import repo as directory_repo
 from service.directory.models import OrganizationCreate, OrganizationKind, OrganizationPatch
 from service.errors import Conflict, PreconditionFailed, ValidationFailed
-from service.idempotency import create_from_form
+from service.idempotency import Creator
 from service.pagination import PageParams
 from service.web.forms import Errors, convert, domain_errors, text
 from service.web.i18n import gettext as _
@@ -456,7 +455,7 @@ async def create_organization(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    creator: NamedDependency[Creator],
     paging: NamedDependency[PageParams],
 ) -> Redirect | Template:
     _admin_only(principal)
@@ -465,11 +464,7 @@ async def create_organization(
     data, errors = convert(values, OrganizationCreate, hints=field_messages())
     if data is not None:
         try:
-            created = await create_from_form(
-                pool,
-                principal,
-                cipher,
-                request,
+            created = await creator.create_from_form(
                 form,
                 data,
                 lambda conn: commands.create_organization(conn, principal, data),

@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
-from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import commands, repo, taxonomy
 from service.directory.api import present, readable_service
@@ -33,7 +32,7 @@ from service.directory.listing_form import (
 from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
 from service.directory.pages import labels
 from service.errors import Forbidden, PreconditionFailed, ValidationFailed
-from service.idempotency import create_from_form
+from service.idempotency import Creator
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
 from service.web.pages import page
@@ -218,8 +217,7 @@ async def new_service_form(principal: NamedDependency[Principal]) -> Template:
 async def create_service(
     request: AnyRequest,
     principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     _may_create(principal)
     form = await request.form()
@@ -232,11 +230,7 @@ async def create_service(
         data, errors = convert(fields, ServiceCreate, rename=rename)
         try:
             if data is not None:
-                service_id = await create_from_form(
-                    pool,
-                    principal,
-                    cipher,
-                    request,
+                service_id = await creator.create_from_form(
                     form,
                     data,
                     lambda conn: commands.create_service(conn, principal, data),

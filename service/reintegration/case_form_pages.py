@@ -19,7 +19,7 @@ from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.errors import Conflict, DomainError, NotFound
-from service.idempotency import create_from_form
+from service.idempotency import Creator
 from service.reintegration import cases, followups, plans, rules, workflow
 from service.reintegration.case_pages import form_values, render_case
 from service.reintegration.models import (
@@ -57,19 +57,18 @@ async def _act(
     args: Iterable[Any],
     rename: Mapping[str, str],
     anchor: str,
-    creates: Request[Any, Any, Any] | None = None,
+    creator: Creator | None = None,
 ) -> Redirect | Template:
     """Run one case-page form: on success back to the case page at its section (POST-redirect-GET);
     when the form or the use case refuses, the case page again with the input and the errors.
-    A form that ``creates`` (its request given) makes one resource however often it is sent."""
+    A form that creates (its ``creator`` given) makes one resource however often it is sent."""
     if shape_and_errors is not None and shape_and_errors[0] is None:
         return await render_case(
             pool, principal, cipher, survivor_id, form=form, values=values, errors=shape_and_errors[1], status_code=422
         )
     try:
-        if creates is not None and shape_and_errors is not None:
-            body = shape_and_errors[0]
-            await create_from_form(pool, principal, cipher, creates, values, body, lambda conn: work(conn, *args))
+        if creator is not None and shape_and_errors is not None:
+            await creator.create_from_form(values, shape_and_errors[0], lambda conn: work(conn, *args))
         else:
             await transact(pool, work, *args)
     except DomainError as exc:
@@ -99,7 +98,12 @@ CONSENT_RENAME = {
 
 @post("/cases/{survivor_id:uuid}/consents", name="case-consent", status_code=303)
 async def record_consent(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     values = await form_values(request)
     data: dict[str, Any] = {
@@ -125,7 +129,7 @@ async def record_consent(
         args=(principal, survivor_id, parsed[0]),
         rename=CONSENT_RENAME,
         anchor="consents",
-        creates=request,
+        creator=creator,
     )
 
 
@@ -159,7 +163,12 @@ async def withdraw_consent(
 
 @post("/cases/{survivor_id:uuid}/plans", name="case-plan", status_code=303)
 async def draft_plan(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = convert({"notes": values.get("notes", "")}, PlanCreate, {"notes": "notes"})
@@ -175,7 +184,7 @@ async def draft_plan(
         args=(principal, survivor_id, parsed[0]),
         rename={"notes": "notes"},
         anchor="plan",
-        creates=request,
+        creator=creator,
     )
 
 
@@ -252,7 +261,12 @@ async def _add_milestone(
 
 @post("/cases/{survivor_id:uuid}/milestones", name="case-milestone-add", status_code=303)
 async def add_milestone(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = convert(
@@ -272,7 +286,7 @@ async def add_milestone(
         args=(principal, survivor_id, parsed[0]),
         rename=MILESTONE_RENAME,
         anchor="plan",
-        creates=request,
+        creator=creator,
     )
 
 
@@ -347,7 +361,12 @@ def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | Non
 
 @post("/cases/{survivor_id:uuid}/follow-ups", name="case-follow-up", status_code=303)
 async def record_follow_up(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    survivor_id: FromPath[uuid.UUID],
+    creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = follow_up_from_form(values)
@@ -364,5 +383,5 @@ async def record_follow_up(
         args=(principal, survivor_id, parsed[0]),
         rename=rename,
         anchor="follow-ups",
-        creates=request,
+        creator=creator,
     )

@@ -28,7 +28,7 @@ from service.directory import repo as directory_repo
 from service.directory.models import Organization
 from service.directory.pages import labels
 from service.errors import DomainError, NotFound
-from service.idempotency import create_from_form
+from service.idempotency import Creator
 from service.pagination import PageParams
 from service.reintegration import cases, followups, plans, referrals, rules, workflow
 from service.reintegration.models import (
@@ -164,7 +164,7 @@ def survivor_from_form(values: Mapping[str, str]) -> tuple[SurvivorCreate | None
 
 @post("/cases", name="case-create", status_code=303)
 async def create_case(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher
+    request: Request[Any, Any, Any], principal: Who, cipher: Cipher, creator: NamedDependency[Creator]
 ) -> Redirect | Template:
     check(principal, Action.CREATE_CASE, principal.organization_id)
     values = await form_values(request)
@@ -172,11 +172,7 @@ async def create_case(
     if data is None:
         return _case_form(principal, values, errors, 422)
     try:
-        case_id = await create_from_form(
-            pool,
-            principal,
-            cipher,
-            request,
+        case_id = await creator.create_from_form(
             values,
             data,
             lambda conn: cases.create_case(conn, principal, cipher, data),

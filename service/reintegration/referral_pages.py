@@ -24,7 +24,7 @@ from service.directory.api import readable_service
 from service.directory.models import Organization, Service
 from service.directory.pages import labels
 from service.errors import DomainError, NotFound
-from service.idempotency import create_from_form
+from service.idempotency import Creator
 from service.reintegration import cases, matching, plans, referrals, workflow
 from service.reintegration import repo as reintegration_repo
 from service.reintegration.case_pages import EVERYTHING, form_values
@@ -165,7 +165,7 @@ async def new_referral(
 
 @post("/referrals", name="referral-create", status_code=303)
 async def create_referral(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher
+    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, creator: NamedDependency[Creator]
 ) -> Redirect | Template:
     values = await form_values(request)
     try:
@@ -188,11 +188,7 @@ async def create_referral(
     if values.get("intent") == "preview":
         return _referral_form(principal, desk, values, preview=True)
     try:
-        referral_id = await create_from_form(
-            pool,
-            principal,
-            cipher,
-            request,
+        referral_id = await creator.create_from_form(
             values,
             data,
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
