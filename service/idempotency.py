@@ -4,7 +4,8 @@ key creates; a repeat with the same key and the same request gets the same resou
 ``Idempotent-Replayed: true``) instead of a second one, also while the first is still running (the
 repeat waits for it); the same key with another request is refused (422). Keys are per account and
 kept for a day. Only the created id and a keyed hash of the request are stored, never the answer:
-a case's answer holds decrypted identifiers."""
+a case's answer holds decrypted identifiers. The pages' create forms work the same way, each
+rendered form carrying a fresh key in its hidden ``form_key`` field."""
 
 from __future__ import annotations
 
