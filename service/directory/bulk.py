@@ -82,6 +82,35 @@ async def _replace_contacts(conn: Connection, owner: str, contacts: dict[uuid.UU
     )
 
 
+# What an import writes: organizations first, then listings with everything that hangs on them.
+ORGANIZATION_TABLES = ("organization", "contact_point")
+SERVICE_TABLES = (
+    "service",
+    "location",
+    "service_at_location",
+    "service_area",
+    "schedule",
+    "contact_point",
+    "service_revision",
+    "search_facet_set",
+    "search_document",
+)
+
+
+async def analyze(conn: Connection, tables: Sequence[str]) -> None:
+    """ANALYZE ``tables`` inside the import's transaction, once it has written to them.
+
+    Autovacuum analyzes from outside: it counts none of the import's uncommitted rows, so a table
+    the import is filling (an emptied directory) gets recorded as holding no rows, and from then on
+    every foreign-key check of the rows still to come scans that table whole — each chunk slower
+    than the last (a 100k import went from ~3 to ~14 minutes). Our ANALYZE counts our own rows,
+    and the lock it keeps until commit stops autovacuum from analyzing these tables meanwhile."""
+    known = {*ORGANIZATION_TABLES, *SERVICE_TABLES}
+    if not set(tables) <= known:  # names that reach SQL text: only ours
+        raise ValueError(f"not a table an import writes: {sorted(set(tables) - known)}")
+    await conn.execute(f"ANALYZE {', '.join(tables)}")
+
+
 async def upsert_organizations(conn: Connection, organizations: Sequence[OrganizationRow]) -> None:
     """Insert or update organizations; parents are set once all exist, so order does not matter."""
     records = [tuple(getattr(o, c) for c in _ORGANIZATION_COLUMNS) for o in organizations]

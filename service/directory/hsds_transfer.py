@@ -129,14 +129,19 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
     async for records in hsds_staging.chunks(conn, staged, "organization"):
         organizations += _parsed(records, organization_from_hsds, rejected)
     written = await _write_organizations(conn, organizations, rejected)
+    await bulk.analyze(conn, bulk.ORGANIZATION_TABLES)
     names = dict(written.names)
     total = await hsds_staging.count(conn, staged, "service")
     progress.stage("Importing listings", total)
     created = updated = unchanged = 0
+    analyzed = False
     async for records in hsds_staging.chunks(conn, staged, "service"):
         services = _parsed(records, service_from_hsds, rejected)
         done = await _write_services(conn, services, names, rejected)
         created, updated, unchanged = created + done[0], updated + done[1], unchanged + done[2]
+        if not analyzed and created + updated:
+            await bulk.analyze(conn, bulk.SERVICE_TABLES)
+            analyzed = True
         progress.advance(len(records))
     await _reindex_renamed(conn, written.renamed)
     report = ImportReport(
