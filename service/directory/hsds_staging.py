@@ -1,7 +1,8 @@
 """SQL for reading an HSDS data package: each CSV file copied as it is into a temporary table
 (PostgreSQL parses CSV with COPY, and holds the rows instead of the service's memory), rows that
-belong nowhere found with a query, then services and organizations read back a chunk at a time,
-each as one nested jsonb document PostgreSQL assembles from every row that hangs under it.
+belong nowhere found with a query, then services and organizations read back a chunk at a time:
+each table's rows under the chunk fetched with one indexed query and nested in Python into one
+record per service or organization.
 
 Column names come from the files' headers but reach SQL only when they are HSDS field names;
 other columns are staged as ``extra_N`` and never read. Table names come from the descriptor.
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -160,128 +163,177 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
     return found
 
 
-class _Assembly:
-    """SQL that builds each service's or organization's nested HSDS record as one jsonb value from
-    the staged rows (each row as ``to_jsonb``, its ``line`` included), so PostgreSQL does the
-    joining and Python decodes one document per record. Tables or columns the package lacks
-    contribute nothing."""
+Row = dict[str, Any]
+Groups = dict[str, list[Row]]
 
-    def __init__(self, staged: Staged) -> None:
+
+class _Rows:
+    """Staged rows fetched a table at a time by the keys they hang on (an index scan each) and
+    grouped in Python: a dict per row with its ``line``, blank cells left out."""
+
+    def __init__(self, conn: Connection, staged: Staged) -> None:
+        self.conn = conn
         self.staged = staged
-        self.aliases = 0
 
-    def alias(self) -> str:
-        self.aliases += 1
-        return f"t{self.aliases}"
-
-    def column(self, table: str, alias: str, column: str) -> str:
-        return f'{alias}."{column}"' if self.staged.has(table, column) else "NULL::text"
-
-    def rows(self, table: str, where: Callable[[str], str], extra: dict[str, Callable[[str], str]]) -> str:
-        """A jsonb array of ``table``'s rows matching ``where(alias)``, in file order, each with
-        ``extra`` keys built from its alias."""
-        if table not in self.staged.files:
-            return "'[]'::jsonb"
-        alias = self.alias()
-        item = f"jsonb_strip_nulls(to_jsonb({alias}))"  # blank cells need not travel
-        if extra:
-            keys = ", ".join(f"'{key}', {build(alias)}" for key, build in extra.items())
-            item += f" || jsonb_build_object({keys})"
-        return (
-            f"coalesce((SELECT jsonb_agg({item} ORDER BY {alias}.line) FROM {_name(table)} {alias}"
-            f" WHERE {where(alias)}), '[]'::jsonb)"
+    async def after(self, table: str, line: int) -> list[Row]:
+        """Up to ``CHUNK`` rows of ``table`` after ``line``, in file order."""
+        rows = await self.conn.fetch(
+            f"SELECT {self._selected(table)} WHERE line > $1 ORDER BY line LIMIT $2", line, CHUNK
         )
+        return [_cells(row) for row in rows]
 
-    def attributes(self, owner_id: str) -> str:
-        def term(alias: str) -> str:
-            if "taxonomy_term" not in self.staged.files:
-                return "NULL::jsonb"
-            inner = self.alias()
-            return (
-                f"(SELECT jsonb_strip_nulls(to_jsonb({inner})) FROM {_name('taxonomy_term')} {inner}"
-                f" WHERE {inner}.id = {self.column('attribute', alias, 'taxonomy_term_id')})"
-            )
-
-        return self.rows(
-            "attribute", lambda a: f"{self.column('attribute', a, 'link_id')} = {owner_id}", {"taxonomy_term": term}
+    async def under(self, table: str, column: str, keys: Iterable[str | None], *, unlinked: str = "") -> Groups:
+        """``table``'s rows whose ``column`` is one of ``keys`` (and, if it has the column
+        ``unlinked``, whose ``unlinked`` is blank), grouped by that key, in file order."""
+        wanted = list(dict.fromkeys(key for key in keys if key is not None))
+        if table not in self.staged.files or not wanted or not self.staged.has(table, column):
+            return {}
+        blank = f' AND "{unlinked}" IS NULL' if unlinked and self.staged.has(table, unlinked) else ""
+        rows = await self.conn.fetch(
+            f'SELECT {self._selected(table)} WHERE "{column}" = ANY($1::text[]){blank} ORDER BY line', wanted
         )
+        grouped: Groups = defaultdict(list)
+        for row in rows:
+            grouped[row[column]].append(_cells(row))
+        return grouped
 
-    def phones(self, where: Callable[[str], str]) -> str:
-        return self.rows(
-            "phone",
-            where,
-            {
-                "languages": lambda p: self.rows(
-                    "language", lambda a: f"{self.column('language', a, 'phone_id')} = {p}.id", {}
-                ),
-                "attributes": lambda p: self.attributes(f"{p}.id"),
-            },
-        )
+    def _selected(self, table: str) -> str:
+        columns = ", ".join(f'"{column}"' for column in ("line", *self.staged.columns[table]))
+        return f"{columns} FROM {_name(table)}"
 
-    def contacts(self, owner_column: str, owner: str) -> str:
-        return self.rows(
-            "contact",
-            lambda c: f"{self.column('contact', c, owner_column)} = {owner}.id",
-            {
-                "phones": lambda c: self.phones(lambda p: f"{self.column('phone', p, 'contact_id')} = {c}.id"),
-                "attributes": lambda c: self.attributes(f"{c}.id"),
-            },
-        )
 
-    def location(self, sal: str) -> str:
-        if "location" not in self.staged.files:
-            return "NULL::jsonb"
-        alias = self.alias()
-        parts = {
-            "addresses": self.rows("address", lambda a: f"{self.column('address', a, 'location_id')} = {alias}.id", {}),
-            "accessibility": self.rows(
-                "accessibility", lambda a: f"{self.column('accessibility', a, 'location_id')} = {alias}.id", {}
+def _cells(row: asyncpg.Record) -> Row:
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def _ids(groups: Groups) -> list[str]:
+    return [row["id"] for rows in groups.values() for row in rows if "id" in row]
+
+
+@dataclass
+class _Parts:
+    """Every staged row that hangs under one chunk of records, grouped by what it hangs on."""
+
+    contacts: Groups
+    phones: Groups
+    contact_phones: Groups
+    phone_languages: Groups
+    attributes: Groups
+    terms: Groups
+    places: Groups = field(default_factory=dict)
+    locations: Groups = field(default_factory=dict)
+    addresses: Groups = field(default_factory=dict)
+    accessibility: Groups = field(default_factory=dict)
+    schedules: Groups = field(default_factory=dict)
+    areas: Groups = field(default_factory=dict)
+    documents: Groups = field(default_factory=dict)
+    languages: Groups = field(default_factory=dict)
+
+    @classmethod
+    async def fetch(cls, rows: _Rows, owner: str, ids: list[str]) -> _Parts:
+        contacts = await rows.under("contact", f"{owner}_id", ids)
+        phones = await rows.under("phone", f"{owner}_id", ids)
+        contact_phones = await rows.under("phone", "contact_id", _ids(contacts))
+        phone_ids = _ids(phones) + _ids(contact_phones)
+        places: Groups = {}
+        locations: Groups = {}
+        if owner == "service":
+            places = await rows.under("service_at_location", "service_id", ids)
+            locations = await rows.under("location", "id", (p.get("location_id") for g in places.values() for p in g))
+        linked = [*ids, *_ids(contacts), *phone_ids, *_ids(locations)]
+        attributes = await rows.under("attribute", "link_id", linked)
+        parts = cls(
+            contacts=contacts,
+            phones=phones,
+            contact_phones=contact_phones,
+            phone_languages=await rows.under("language", "phone_id", phone_ids),
+            attributes=attributes,
+            terms=await rows.under(
+                "taxonomy_term", "id", (a.get("taxonomy_term_id") for g in attributes.values() for a in g)
             ),
-            "attributes": self.attributes(f"{alias}.id"),
-        }
-        keys = ", ".join(f"'{key}', {sql}" for key, sql in parts.items())
-        return (
-            f"(SELECT jsonb_strip_nulls(to_jsonb({alias})) || jsonb_build_object({keys})"
-            f" FROM {_name('location')} {alias}"
-            f" WHERE {alias}.id = {self.column('service_at_location', sal, 'location_id')})"
         )
+        if owner == "service":
+            parts.places, parts.locations = places, locations
+            parts.addresses = await rows.under("address", "location_id", _ids(locations))
+            parts.accessibility = await rows.under("accessibility", "location_id", _ids(locations))
+            parts.schedules = await rows.under("schedule", "service_id", ids)
+            parts.areas = await rows.under("service_area", "service_id", ids)
+            parts.documents = await rows.under("required_document", "service_id", ids)
+            parts.languages = await rows.under("language", "service_id", ids, unlinked="phone_id")
+        return parts
 
-    def under_service(self, table: str) -> Callable[[str], str]:
-        return lambda alias: f"{self.column(table, alias, 'service_id')} = o.id"
+    # Every nested row is a fresh dict where it appears (a phone under its contact and under its
+    # service is two): checking rewrites cells in place and reports each appearance.
 
-    def document(self, owner: str) -> str:
-        """The SELECT of one page of ``owner`` records (``$1`` the last line read, ``$2`` the size)."""
-        key = f"{owner}_id"
-        parts = {
-            "contacts": self.contacts(key, "o"),
-            "phones": self.phones(lambda p: f"{self.column('phone', p, key)} = o.id"),
-            "attributes": self.attributes("o.id"),
+    def record(self, head: Row, owner: str) -> Row:
+        """``head`` with everything under it, in the shape ``checked`` and ``hsds_parse`` read."""
+        owner_id = head["id"]
+        record = {
+            **head,
+            "contacts": [self._contact(c) for c in self.contacts.get(owner_id, ())],
+            "phones": [self._phone(p) for p in self.phones.get(owner_id, ())],
+            "attributes": self._attributes(owner_id),
         }
         if owner == "service":
-            for name, table in (
-                ("schedules", "schedule"),
-                ("service_areas", "service_area"),
-                ("required_documents", "required_document"),
-            ):
-                parts[name] = self.rows(table, self.under_service(table), {})
-            parts["languages"] = self.rows(
-                "language",
-                lambda a: (
-                    f"{self.column('language', a, 'service_id')} = o.id"
-                    f" AND {self.column('language', a, 'phone_id')} IS NULL"
-                ),
-                {},
-            )
-            parts["service_at_locations"] = self.rows(
-                "service_at_location",
-                lambda a: f"{self.column('service_at_location', a, 'service_id')} = o.id",
-                {"location": self.location},
-            )
-        keys = ", ".join(f"'{name}', {sql}" for name, sql in parts.items())
-        return (
-            f"SELECT jsonb_strip_nulls(to_jsonb(o)) || jsonb_build_object({keys}) AS record FROM {_name(owner)} o"
-            " WHERE o.line > $1 ORDER BY o.line LIMIT $2"
-        )
+            record |= {
+                "schedules": _copies(self.schedules.get(owner_id)),
+                "service_areas": _copies(self.areas.get(owner_id)),
+                "required_documents": _copies(self.documents.get(owner_id)),
+                "languages": _copies(self.languages.get(owner_id)),
+                "service_at_locations": [
+                    {**place, "location": self._location(place.get("location_id"))}
+                    for place in self.places.get(owner_id, ())
+                ],
+            }
+        return record
+
+    def _attributes(self, row_id: str) -> list[Row]:
+        return [
+            {**attribute, "taxonomy_term": _first(self.terms.get(attribute.get("taxonomy_term_id", "")))}
+            for attribute in self.attributes.get(row_id, ())
+        ]
+
+    def _phone(self, row: Row) -> Row:
+        phone_id = row["id"]
+        return {
+            **row,
+            "languages": _copies(self.phone_languages.get(phone_id)),
+            "attributes": self._attributes(phone_id),
+        }
+
+    def _contact(self, row: Row) -> Row:
+        contact_id = row["id"]
+        return {
+            **row,
+            "phones": [self._phone(p) for p in self.contact_phones.get(contact_id, ())],
+            "attributes": self._attributes(contact_id),
+        }
+
+    def _location(self, location_id: str | None) -> Row | None:
+        found = _first(self.locations.get(location_id or ""))
+        if found is None:
+            return None
+        return {
+            **found,
+            "addresses": _copies(self.addresses.get(found["id"])),
+            "accessibility": _copies(self.accessibility.get(found["id"])),
+            "attributes": self._attributes(found["id"]),
+        }
+
+
+async def _records(rows: _Rows, owner: str, line: int) -> list[Row]:
+    """The next chunk of ``owner`` records after ``line``, each nested with every row under it."""
+    heads = await rows.after(owner, line)
+    parts = await _Parts.fetch(rows, owner, [head["id"] for head in heads])
+    return [parts.record(head, owner) for head in heads]
+
+
+def _first(rows: list[Row] | None) -> Row | None:
+    return dict(rows[0]) if rows else None
+
+
+def _copies(rows: list[Row] | None) -> list[Row]:
+    return [dict(row) for row in rows or ()]
 
 
 async def count(conn: Connection, staged: Staged, table: str) -> int:
@@ -295,11 +347,8 @@ async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[
     fully nested and checked against the HSDS types (with the problems of every row in it)."""
     if owner not in staged.files:
         return
-    statement = _Assembly(staged).document(owner)
-    last = 0
-    while True:
-        rows = await conn.fetch(statement, last, CHUNK)
-        if not rows:
-            return
-        last = rows[-1]["record"]["line"]
-        yield [(row["record"], checked(row["record"], owner, staged.files)) for row in rows]
+    rows = _Rows(conn, staged)
+    line = 0
+    while records := await _records(rows, owner, line):
+        line = records[-1]["line"]
+        yield [(record, checked(record, owner, staged.files)) for record in records]
