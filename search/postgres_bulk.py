@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from search.documents import SearchDocument
-from search.postgres import Connection, document_row
+from search.postgres import Connection
 
 # In ``document_row`` order; the ones sent as text are cast to their type when merged.
 _COLUMNS = (
@@ -52,8 +51,9 @@ _FACET_VALUES = (
 )
 
 
-async def copy_documents(conn: Connection, documents: Sequence[SearchDocument]) -> None:
-    """Insert or replace ``documents`` inside the caller's transaction."""
+async def copy_documents(conn: Connection, documents: Sequence[tuple[object, ...]]) -> None:
+    """Insert or replace ``documents`` (each as ``document_row`` makes it) inside the caller's
+    transaction."""
     if not documents:
         return
     staged = ", ".join(f"NULL::text AS {c}" if c in _AS_TEXT else c for c in _COLUMNS)
@@ -62,7 +62,7 @@ async def copy_documents(conn: Connection, documents: Sequence[SearchDocument]) 
         " FROM search_document WITH NO DATA"
     )
     await conn.execute("TRUNCATE staged_document")
-    await conn.copy_records_to_table("staged_document", columns=_COLUMNS, records=map(document_row, documents))
+    await conn.copy_records_to_table("staged_document", columns=_COLUMNS, records=documents)
     await conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS staged_facets ON COMMIT DROP AS"
         f" SELECT s.service_id, {_FACET_VALUES} FROM staged_document s WITH NO DATA"

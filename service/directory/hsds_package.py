@@ -1,9 +1,9 @@
 """The HSDS 3.0 tabular data package: nested HSDS records ⇄ one CSV table per entity + datapackage.json.
 
 Writing walks each record and puts it and every record nested in it into its table, once per id.
-Reading is the reverse: ``hsds_staging`` has PostgreSQL nest the rows back under their service or
-organization by the ``*_id`` columns, in file order (which is how a listing's contacts, places and
-schedules keep theirs); ``checked`` then holds every cell to its HSDS type.
+Reading is the reverse: ``hsds_staging`` nests the rows back under their service or organization
+by the ``*_id`` columns, in file order (which is how a listing's contacts, places and schedules
+keep theirs), each row's cells held to their HSDS types by ``typed_cells``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -142,34 +143,27 @@ def parse_cell(field: dict[str, Any], text: str) -> Any:
     return text
 
 
-def checked(record: dict[str, Any], table: str, files: dict[str, str]) -> list[str]:
-    """Check a nested record read back from the tables against the HSDS types, in place: numbers
-    become ``float``, UUIDs their canonical text, blank ones ``None``; each cell that is not its
-    type is a problem (``file:line column: reason``), for every row the record is made of."""
-    problems: list[str] = []
-    _check(record, table, files, problems)
-    return problems
-
-
-# What ``hsds_staging`` nests under each table's rows: (key, table of the nested rows).
-_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
-    "service": (
-        ("contacts", "contact"),
-        ("phones", "phone"),
-        ("attributes", "attribute"),
-        ("schedules", "schedule"),
-        ("service_areas", "service_area"),
-        ("required_documents", "required_document"),
-        ("languages", "language"),
-        ("service_at_locations", "service_at_location"),
-    ),
-    "organization": (("contacts", "contact"), ("phones", "phone"), ("attributes", "attribute")),
-    "contact": (("phones", "phone"), ("attributes", "attribute")),
-    "phone": (("languages", "language"), ("attributes", "attribute")),
-    "service_at_location": (("location", "location"),),
-    "location": (("addresses", "address"), ("accessibility", "accessibility"), ("attributes", "attribute")),
-    "attribute": (("taxonomy_term", "taxonomy_term"),),
-}
+def typed_cells(row: Iterable[tuple[str, Any]], table: str, file: str) -> tuple[dict[str, Any], list[str]]:
+    """One staged row of ``table`` (its column, value pairs) as its non-blank cells held to their
+    HSDS types: numbers become
+    ``float``, UUIDs their canonical text, blank ones ``None``; each cell that is not its type is
+    a problem (``file:line column: reason``)."""
+    cells = {key: value for key, value in row if value is not None}
+    problems = []
+    for key, field in _typed(table):
+        value = cells.get(key)
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        if not text:
+            cells[key] = None
+            continue
+        try:
+            cells[key] = parse_cell(field, text)
+        except ValueError:
+            kind = field.get("format") or field["type"]
+            problems.append(f"{file}:{cells['line'] + 1} {key}: {text!r} is not a valid {kind}")
+    return cells, problems
 
 
 @cache
@@ -180,30 +174,3 @@ def _typed(table: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         for name, field in fields_by_table()[table].items()
         if field["type"] == "number" or field.get("format") == "uuid"
     )
-
-
-def _check(row: dict[str, Any], table: str, files: dict[str, str], problems: list[str]) -> None:
-    for key, field in _typed(table):
-        value = row.get(key)
-        if not isinstance(value, str):
-            continue
-        text = value.strip()
-        if not text:
-            row[key] = None
-            continue
-        try:
-            row[key] = parse_cell(field, text)
-        except ValueError:
-            kind = field.get("format") or field["type"]
-            problems.append(f"{files[table]}:{row['line'] + 1} {key}: {text!r} is not a valid {kind}")
-    for key, child in _CHILDREN.get(table, ()):
-        value = row.get(key)
-        if isinstance(value, dict):
-            _check(value, child, files, problems)
-        elif value:
-            for item in value:
-                _check(item, child, files, problems)
-    if table == "service_at_location" and row.get("location") is None:
-        problems.append(
-            f"{files[table]}:{row['line'] + 1} location_id: no location {row.get('location_id')} in this package"
-        )

@@ -14,9 +14,9 @@ import csv
 import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -26,9 +26,9 @@ from service.directory.hsds_package import (
     UNMODELLED,
     PackageError,
     Rejection,
-    checked,
     fields_by_table,
     official_descriptor,
+    typed_cells,
 )
 
 CHUNK = 2000
@@ -168,172 +168,209 @@ Groups = dict[str, list[Row]]
 
 
 class _Rows:
-    """Staged rows fetched a table at a time by the keys they hang on (an index scan each) and
-    grouped in Python: a dict per row with its ``line``, blank cells left out."""
+    """Staged rows fetched a table at a time by the keys they hang on: an index scan each."""
 
     def __init__(self, conn: Connection, staged: Staged) -> None:
         self.conn = conn
         self.staged = staged
 
-    async def after(self, table: str, line: int) -> list[Row]:
+    async def after(self, table: str, line: int) -> list[asyncpg.Record]:
         """Up to ``CHUNK`` rows of ``table`` after ``line``, in file order."""
-        rows = await self.conn.fetch(
+        return await self.conn.fetch(
             f"SELECT {self._selected(table)} WHERE line > $1 ORDER BY line LIMIT $2", line, CHUNK
         )
-        return [_cells(row) for row in rows]
 
-    async def under(self, table: str, column: str, keys: Iterable[str | None], *, unlinked: str = "") -> Groups:
+    async def under(self, table: str, column: str, keys: Iterable[str | None], *, unlinked: str = "") -> _Under:
         """``table``'s rows whose ``column`` is one of ``keys`` (and, if it has the column
-        ``unlinked``, whose ``unlinked`` is blank), grouped by that key, in file order."""
+        ``unlinked``, whose ``unlinked`` is blank), in file order."""
         wanted = list(dict.fromkeys(key for key in keys if key is not None))
         if table not in self.staged.files or not wanted or not self.staged.has(table, column):
-            return {}
+            return _Under(table, column, [])
         blank = f' AND "{unlinked}" IS NULL' if unlinked and self.staged.has(table, unlinked) else ""
         rows = await self.conn.fetch(
             f'SELECT {self._selected(table)} WHERE "{column}" = ANY($1::text[]){blank} ORDER BY line', wanted
         )
-        grouped: Groups = defaultdict(list)
-        for row in rows:
-            grouped[row[column]].append(_cells(row))
-        return grouped
+        return _Under(table, column, rows)
 
     def _selected(self, table: str) -> str:
         columns = ", ".join(f'"{column}"' for column in ("line", *self.staged.columns[table]))
         return f"{columns} FROM {_name(table)}"
 
 
-def _cells(row: asyncpg.Record) -> Row:
-    return {key: value for key, value in row.items() if value is not None}
+class _Under(NamedTuple):
+    """Rows of ``table`` fetched because their ``column`` names something in the chunk."""
+
+    table: str
+    column: str
+    rows: list[asyncpg.Record]
+
+    def ids(self, column: str = "id") -> list[str]:
+        return [str(value) for row in self.rows if (value := row.get(column)) is not None]
 
 
-def _ids(groups: Groups) -> list[str]:
-    return [row["id"] for rows in groups.values() for row in rows if "id" in row]
+@dataclass(frozen=True)
+class Fetched:
+    """One chunk of ``owner`` rows as fetched, with the rows of every table under them, by name.
+    Nesting and checking them is ``records``: pure Python, so it can run in a thread while the
+    connection does something else."""
 
+    owner: str
+    files: dict[str, str]
+    heads: list[asyncpg.Record]
+    under: dict[str, _Under]
 
-@dataclass
-class _Parts:
-    """Every staged row that hangs under one chunk of records, grouped by what it hangs on."""
+    @property
+    def last_line(self) -> int:
+        return int(self.heads[-1]["line"])
 
-    contacts: Groups
-    phones: Groups
-    contact_phones: Groups
-    phone_languages: Groups
-    attributes: Groups
-    terms: Groups
-    places: Groups = field(default_factory=dict)
-    locations: Groups = field(default_factory=dict)
-    addresses: Groups = field(default_factory=dict)
-    accessibility: Groups = field(default_factory=dict)
-    schedules: Groups = field(default_factory=dict)
-    areas: Groups = field(default_factory=dict)
-    documents: Groups = field(default_factory=dict)
-    languages: Groups = field(default_factory=dict)
-
-    @classmethod
-    async def fetch(cls, rows: _Rows, owner: str, ids: list[str]) -> _Parts:
-        contacts = await rows.under("contact", f"{owner}_id", ids)
-        phones = await rows.under("phone", f"{owner}_id", ids)
-        contact_phones = await rows.under("phone", "contact_id", _ids(contacts))
-        phone_ids = _ids(phones) + _ids(contact_phones)
-        places: Groups = {}
-        locations: Groups = {}
-        if owner == "service":
-            places = await rows.under("service_at_location", "service_id", ids)
-            locations = await rows.under("location", "id", (p.get("location_id") for g in places.values() for p in g))
-        linked = [*ids, *_ids(contacts), *phone_ids, *_ids(locations)]
-        attributes = await rows.under("attribute", "link_id", linked)
-        parts = cls(
-            contacts=contacts,
-            phones=phones,
-            contact_phones=contact_phones,
-            phone_languages=await rows.under("language", "phone_id", phone_ids),
-            attributes=attributes,
-            terms=await rows.under(
-                "taxonomy_term", "id", (a.get("taxonomy_term_id") for g in attributes.values() for a in g)
-            ),
+    def records(self) -> list[tuple[Row, list[str]]]:
+        """Each record fully nested, its cells held to their HSDS types, with the problems of
+        every row in it."""
+        parts = _Parts(
+            {name: _grouped(under, self.files[under.table]) for name, under in self.under.items() if under.rows}
         )
-        if owner == "service":
-            parts.places, parts.locations = places, locations
-            parts.addresses = await rows.under("address", "location_id", _ids(locations))
-            parts.accessibility = await rows.under("accessibility", "location_id", _ids(locations))
-            parts.schedules = await rows.under("schedule", "service_id", ids)
-            parts.areas = await rows.under("service_area", "service_id", ids)
-            parts.documents = await rows.under("required_document", "service_id", ids)
-            parts.languages = await rows.under("language", "service_id", ids, unlinked="phone_id")
-        return parts
+        file = self.files[self.owner]
+        return [parts.record(_typed(head, self.owner, file), self.owner) for head in self.heads]
 
-    # Every nested row is a fresh dict where it appears (a phone under its contact and under its
-    # service is two): checking rewrites cells in place and reports each appearance.
 
-    def record(self, head: Row, owner: str) -> Row:
-        """``head`` with everything under it, in the shape ``checked`` and ``hsds_parse`` read."""
-        owner_id = head["id"]
+async def fetch(conn: Connection, staged: Staged, owner: str, line: int) -> Fetched | None:
+    """The chunk of ``owner`` records after ``line`` and every row under them, or None at the end."""
+    rows = _Rows(conn, staged)
+    heads = await rows.after(owner, line)
+    if not heads:
+        return None
+    ids = [head["id"] for head in heads]
+    under = {
+        "contacts": await rows.under("contact", f"{owner}_id", ids),
+        "phones": await rows.under("phone", f"{owner}_id", ids),
+    }
+    under["contact_phones"] = await rows.under("phone", "contact_id", under["contacts"].ids())
+    phone_ids = under["phones"].ids() + under["contact_phones"].ids()
+    under["phone_languages"] = await rows.under("language", "phone_id", phone_ids)
+    location_ids: list[str] = []
+    if owner == "service":
+        under["places"] = await rows.under("service_at_location", "service_id", ids)
+        under["locations"] = await rows.under("location", "id", under["places"].ids("location_id"))
+        location_ids = under["locations"].ids()
+        under["addresses"] = await rows.under("address", "location_id", location_ids)
+        under["accessibility"] = await rows.under("accessibility", "location_id", location_ids)
+        under["schedules"] = await rows.under("schedule", "service_id", ids)
+        under["areas"] = await rows.under("service_area", "service_id", ids)
+        under["documents"] = await rows.under("required_document", "service_id", ids)
+        under["languages"] = await rows.under("language", "service_id", ids, unlinked="phone_id")
+    linked = [*ids, *under["contacts"].ids(), *phone_ids, *location_ids]
+    under["attributes"] = await rows.under("attribute", "link_id", linked)
+    if staged.has("attribute", "taxonomy_term_id"):
+        under["terms"] = await rows.under("taxonomy_term", "id", under["attributes"].ids("taxonomy_term_id"))
+    return Fetched(owner=owner, files=staged.files, heads=heads, under=under)
+
+
+class _Typed(NamedTuple):
+    """A staged row: as staged (what the rows under it are found by), typed, and its problems."""
+
+    staged: asyncpg.Record
+    cells: Row
+    problems: list[str]
+
+
+def _typed(row: asyncpg.Record, table: str, file: str) -> _Typed:
+    return _Typed(row, *typed_cells(row.items(), table, file))
+
+
+def _grouped(under: _Under, file: str) -> dict[str, list[_Typed]]:
+    """Each row typed once, grouped by the staged value of ``under.column``, in file order."""
+    grouped: dict[str, list[_Typed]] = defaultdict(list)
+    for row in under.rows:
+        grouped[row[under.column]].append(_typed(row, under.table, file))
+    return grouped
+
+
+class _Parts:
+    """Every staged row that hangs under one chunk of records, grouped by what it hangs on.
+
+    A record collects the problems of each row where the row appears in it (a phone under its
+    contact and under its service is there twice), in the order of the record's keys."""
+
+    def __init__(self, groups: dict[str, dict[str, list[_Typed]]]) -> None:
+        self.groups = groups
+
+    def _under(self, name: str, key: str | None) -> list[_Typed]:
+        return self.groups.get(name, {}).get(key or "", [])
+
+    def record(self, head: _Typed, owner: str) -> tuple[Row, list[str]]:
+        """``head`` with everything under it, in the shape ``hsds_parse`` reads, and the problems."""
+        problems = list(head.problems)
+        owner_id = head.staged["id"]
         record = {
-            **head,
-            "contacts": [self._contact(c) for c in self.contacts.get(owner_id, ())],
-            "phones": [self._phone(p) for p in self.phones.get(owner_id, ())],
-            "attributes": self._attributes(owner_id),
+            **head.cells,
+            "contacts": [self._contact(c, problems) for c in self._under("contacts", owner_id)],
+            "phones": [self._phone(p, problems) for p in self._under("phones", owner_id)],
+            "attributes": self._attributes(owner_id, problems),
         }
         if owner == "service":
             record |= {
-                "schedules": _copies(self.schedules.get(owner_id)),
-                "service_areas": _copies(self.areas.get(owner_id)),
-                "required_documents": _copies(self.documents.get(owner_id)),
-                "languages": _copies(self.languages.get(owner_id)),
+                "schedules": _leaves(self._under("schedules", owner_id), problems),
+                "service_areas": _leaves(self._under("areas", owner_id), problems),
+                "required_documents": _leaves(self._under("documents", owner_id), problems),
+                "languages": _leaves(self._under("languages", owner_id), problems),
                 "service_at_locations": [
-                    {**place, "location": self._location(place.get("location_id"))}
-                    for place in self.places.get(owner_id, ())
+                    {**place.cells, "location": self._location(place, problems)}
+                    for place in _noted(self._under("places", owner_id), problems)
                 ],
             }
-        return record
+        return record, problems
 
-    def _attributes(self, row_id: str) -> list[Row]:
-        return [
-            {**attribute, "taxonomy_term": _first(self.terms.get(attribute.get("taxonomy_term_id", "")))}
-            for attribute in self.attributes.get(row_id, ())
-        ]
+    def _attributes(self, row_id: str, problems: list[str]) -> list[Row]:
+        attributes = []
+        for attribute in _noted(self._under("attributes", row_id), problems):
+            terms = _leaves(self._under("terms", attribute.staged.get("taxonomy_term_id"))[:1], problems)
+            attributes.append({**attribute.cells, "taxonomy_term": terms[0] if terms else None})
+        return attributes
 
-    def _phone(self, row: Row) -> Row:
-        phone_id = row["id"]
+    def _phone(self, phone: _Typed, problems: list[str]) -> Row:
+        problems += phone.problems
+        phone_id = phone.staged["id"]
         return {
-            **row,
-            "languages": _copies(self.phone_languages.get(phone_id)),
-            "attributes": self._attributes(phone_id),
+            **phone.cells,
+            "languages": _leaves(self._under("phone_languages", phone_id), problems),
+            "attributes": self._attributes(phone_id, problems),
         }
 
-    def _contact(self, row: Row) -> Row:
-        contact_id = row["id"]
+    def _contact(self, contact: _Typed, problems: list[str]) -> Row:
+        problems += contact.problems
+        contact_id = contact.staged["id"]
         return {
-            **row,
-            "phones": [self._phone(p) for p in self.contact_phones.get(contact_id, ())],
-            "attributes": self._attributes(contact_id),
+            **contact.cells,
+            "phones": [self._phone(p, problems) for p in self._under("contact_phones", contact_id)],
+            "attributes": self._attributes(contact_id, problems),
         }
 
-    def _location(self, location_id: str | None) -> Row | None:
-        found = _first(self.locations.get(location_id or ""))
-        if found is None:
+    def _location(self, place: _Typed, problems: list[str]) -> Row | None:
+        found = self._under("locations", place.staged.get("location_id"))
+        if not found:
             return None
+        location = found[0]
+        problems += location.problems
+        location_id = location.staged["id"]
         return {
-            **found,
-            "addresses": _copies(self.addresses.get(found["id"])),
-            "accessibility": _copies(self.accessibility.get(found["id"])),
-            "attributes": self._attributes(found["id"]),
+            **location.cells,
+            "addresses": _leaves(self._under("addresses", location_id), problems),
+            "accessibility": _leaves(self._under("accessibility", location_id), problems),
+            "attributes": self._attributes(location_id, problems),
         }
 
 
-async def _records(rows: _Rows, owner: str, line: int) -> list[Row]:
-    """The next chunk of ``owner`` records after ``line``, each nested with every row under it."""
-    heads = await rows.after(owner, line)
-    parts = await _Parts.fetch(rows, owner, [head["id"] for head in heads])
-    return [parts.record(head, owner) for head in heads]
+def _noted(rows: list[_Typed], problems: list[str]) -> list[_Typed]:
+    """``rows``, their problems added to ``problems``."""
+    for row in rows:
+        problems += row.problems
+    return rows
 
 
-def _first(rows: list[Row] | None) -> Row | None:
-    return dict(rows[0]) if rows else None
-
-
-def _copies(rows: list[Row] | None) -> list[Row]:
-    return [dict(row) for row in rows or ()]
+def _leaves(rows: list[_Typed], problems: list[str]) -> list[Row]:
+    """Rows with nothing under them: their cells (shared where they appear twice: nothing writes to
+    them after typing), their problems added to ``problems``."""
+    return [row.cells for row in _noted(rows, problems)]
 
 
 async def count(conn: Connection, staged: Staged, table: str) -> int:
@@ -342,13 +379,11 @@ async def count(conn: Connection, staged: Staged, table: str) -> int:
     return int(await conn.fetchval(f"SELECT count(*) FROM {_name(table)}"))
 
 
-async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[list[tuple[dict[str, Any], list[str]]]]:
-    """``owner`` records (``service`` or ``organization``) in file order, ``CHUNK`` at a time, each
-    fully nested and checked against the HSDS types (with the problems of every row in it)."""
+async def chunks(conn: Connection, staged: Staged, owner: str) -> AsyncIterator[Fetched]:
+    """``owner`` records (``service`` or ``organization``) in file order, ``CHUNK`` at a time."""
     if owner not in staged.files:
         return
-    rows = _Rows(conn, staged)
     line = 0
-    while records := await _records(rows, owner, line):
-        line = records[-1]["line"]
-        yield [(record, checked(record, owner, staged.files)) for record in records]
+    while fetched := await fetch(conn, staged, owner, line):
+        line = fetched.last_line
+        yield fetched

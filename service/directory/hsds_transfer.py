@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import asyncpg
 import msgspec
 
+from search.postgres import document_row
 from search.postgres_bulk import copy_documents
 from service.db import Connection, transact
 from service.directory import bulk, hsds, hsds_staging, repo, rules
@@ -126,23 +127,12 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
     rejected = await hsds_staging.rejections(conn, staged)
     progress.advance(1)
     organizations: list[ImportedOrganization] = []
-    async for records in hsds_staging.chunks(conn, staged, "organization"):
-        organizations += _parsed(records, organization_from_hsds, rejected)
+    async for fetched in hsds_staging.chunks(conn, staged, "organization"):
+        organizations += _parsed(fetched.records(), organization_from_hsds, rejected)
     written = await _write_organizations(conn, organizations, rejected)
     await bulk.analyze(conn, bulk.ORGANIZATION_TABLES)
-    names = dict(written.names)
-    total = await hsds_staging.count(conn, staged, "service")
-    progress.stage("Importing listings", total)
-    created = updated = unchanged = 0
-    analyzed = False
-    async for records in hsds_staging.chunks(conn, staged, "service"):
-        services = _parsed(records, service_from_hsds, rejected)
-        done = await _write_services(conn, services, names, rejected)
-        created, updated, unchanged = created + done[0], updated + done[1], unchanged + done[2]
-        if not analyzed and created + updated:
-            await bulk.analyze(conn, bulk.SERVICE_TABLES)
-            analyzed = True
-        progress.advance(len(records))
+    progress.stage("Importing listings", await hsds_staging.count(conn, staged, "service"))
+    created, updated, unchanged = await _import_services(conn, staged, dict(written.names), rejected, progress)
     await _reindex_renamed(conn, written.renamed)
     report = ImportReport(
         organizations_created=written.created,
@@ -216,21 +206,83 @@ async def _write_organizations(
     )
 
 
-async def _write_services(
-    conn: Connection, services: list[ImportedService], names: dict[uuid.UUID, str], rejected: list[Rejection]
+class _Chunk(msgspec.Struct):
+    """One chunk of listings checked and mapped, ready to write."""
+
+    read: int  # records read, for the progress bar
+    rejected: list[Rejection]
+    listings: list[Service]
+    documents: dict[uuid.UUID, tuple[object, ...]]  # each listing's search document row
+
+
+async def _import_services(
+    conn: Connection,
+    staged: hsds_staging.Staged,
+    names: dict[uuid.UUID, str],
+    rejected: list[Rejection],
+    progress: Progress,
 ) -> tuple[int, int, int]:
-    """Write one chunk of accepted listings; how many were created, updated and left unchanged."""
-    missing = {s.data.organization_id for s in services} - names.keys()
-    names |= await repo.organization_names(conn, list(missing))
-    kept = []
-    for service in services:
-        if service.data.organization_id in names:
-            kept.append(service)
-        else:
+    """Listings a chunk at a time: while one chunk is written, the next one is checked and mapped
+    in a thread (pure Python), so PostgreSQL and Python work at once. How many were created,
+    updated and left unchanged."""
+    counts = (0, 0, 0)
+    analyzed = False
+    ready: _Chunk | None = None
+    async for fetched in hsds_staging.chunks(conn, staged, "service"):
+        names |= await repo.organization_names(conn, _unknown_organizations(fetched, names))
+        next_chunk, done = await asyncio.gather(
+            asyncio.to_thread(_prepare, fetched, dict(names), datetime.now(UTC)), _write_services(conn, ready)
+        )
+        counts = _added(counts, done)
+        if ready is not None:
+            progress.advance(ready.read)
+        if not analyzed and counts[0] + counts[1]:
+            await bulk.analyze(conn, bulk.SERVICE_TABLES)
+            analyzed = True
+        rejected.extend(next_chunk.rejected)
+        ready = next_chunk
+    if ready is not None:
+        counts = _added(counts, await _write_services(conn, ready))
+        progress.advance(ready.read)
+    return counts
+
+
+def _added(counts: tuple[int, int, int], more: tuple[int, int, int]) -> tuple[int, int, int]:
+    return counts[0] + more[0], counts[1] + more[1], counts[2] + more[2]
+
+
+def _unknown_organizations(fetched: hsds_staging.Fetched, names: dict[uuid.UUID, str]) -> list[uuid.UUID]:
+    """The organizations a chunk's listings name that are not yet known (ids that do not parse are
+    left to the listing's own checks)."""
+    found = set()
+    for head in fetched.heads:
+        try:
+            found.add(uuid.UUID(str(head["organization_id"])))
+        except (KeyError, ValueError):
+            continue
+    return list(found - names.keys())
+
+
+def _prepare(fetched: hsds_staging.Fetched, names: dict[uuid.UUID, str], now: datetime) -> _Chunk:
+    """Check and map one chunk of listings: no I/O, so it runs off the event loop."""
+    rejected: list[Rejection] = []
+    listings = []
+    for service in _parsed(fetched.records(), service_from_hsds, rejected):
+        organization_name = names.get(service.data.organization_id)
+        if organization_name is None:
             reason = f"organization_id {service.data.organization_id} is neither accepted here nor in the directory"
             rejected.append(Rejection(f"{service.data.name} ({service.id})", [reason]))
-    now = datetime.now(UTC)
-    listings = [_listing(s, names[s.data.organization_id], now) for s in kept]
+        else:
+            listings.append(_listing(service, organization_name, now))
+    documents = {listing.id: document_row(search_document(listing)) for listing in listings}
+    return _Chunk(read=len(fetched.heads), rejected=rejected, listings=listings, documents=documents)
+
+
+async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, int, int]:
+    """Write one chunk of accepted listings; how many were created, updated and left unchanged."""
+    if chunk is None:
+        return 0, 0, 0
+    listings = chunk.listings
     current = {s.id: s for s in await repo.get_services(conn, [s.id for s in listings])}
     before = {sid: tracked_view(s) for sid, s in current.items()}
     unchanged = {s.id for s in listings if s.id in current and _same(current[s.id], before[s.id], s)}
@@ -242,7 +294,7 @@ async def _write_services(
         conn,
         [(s.id, versions[s.id], rules.diff(before[s.id], tracked_view(s)) if s.id in before else {}) for s in listings],
     )
-    await copy_documents(conn, [search_document(s) for s in listings])
+    await copy_documents(conn, [chunk.documents[s.id] for s in listings])
     updated = len(before) - len(unchanged)
     return len(listings) - updated, updated, len(unchanged)
 
@@ -253,7 +305,7 @@ async def _reindex_renamed(conn: Connection, organization_ids: list[uuid.UUID]) 
         ids = await repo.service_ids_of_organization(conn, organization_id)
         for start in range(0, len(ids), EXPORT_BATCH):
             services = await repo.get_services(conn, ids[start : start + EXPORT_BATCH])
-            await copy_documents(conn, [search_document(s) for s in services])
+            await copy_documents(conn, [document_row(search_document(s)) for s in services])
 
 
 def _same(stored: Service, view: dict[str, Any], imported: Service) -> bool:
