@@ -13,11 +13,11 @@ import csv
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -133,25 +133,28 @@ def fields_by_table() -> dict[str, dict[str, dict[str, Any]]]:
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def parse_cell(field: dict[str, Any], text: str) -> Any:
-    """A non-blank CSV cell as its HSDS type; ``ValueError`` when it is not one."""
-    if field["type"] == "number":
-        return float(text)
-    if field.get("format") == "uuid":
-        # the usual lower-case form is checked by a regex, which is several times faster than UUID()
-        return text if _CANONICAL_UUID.fullmatch(text) else str(uuid.UUID(text))
-    return text
+def _uuid_text(text: str) -> str:
+    # the usual lower-case form is checked by a regex, which is several times faster than UUID()
+    return text if _CANONICAL_UUID.fullmatch(text) else str(uuid.UUID(text))
 
 
-def typed_cells(row: Iterable[tuple[str, Any]], table: str, file: str) -> tuple[dict[str, Any], list[str]]:
-    """One staged row of ``table`` (its column, value pairs) as its non-blank cells held to their
-    HSDS types: numbers become
-    ``float``, UUIDs their canonical text, blank ones ``None``; each cell that is not its type is
-    a problem (``file:line column: reason``)."""
-    cells = {key: value for key, value in row if value is not None}
+class Values(Protocol):
+    """A staged row's values by position (an ``asyncpg.Record`` is one)."""
+
+    def __getitem__(self, index: int, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def typed_cells(columns: tuple[str, ...], values: Values, table: str, file: str) -> tuple[dict[str, Any], list[str]]:
+    """One staged row of ``table`` (its ``columns`` and ``values``, ``line`` among them) as its
+    non-blank cells held to their HSDS types: numbers become ``float``, UUIDs their canonical
+    text, blank ones ``None``; each cell that is not its type is a problem (``file:line column:
+    reason``)."""
+    cells = {key: value for key, value in zip(columns, values, strict=True) if value is not None}
     problems = []
-    for key, field in _typed(table):
-        value = cells.get(key)
+    for index, key, parse, kind in _typed_columns(table, columns):
+        value = values[index]
         if not isinstance(value, str):
             continue
         text = value.strip()
@@ -159,11 +162,26 @@ def typed_cells(row: Iterable[tuple[str, Any]], table: str, file: str) -> tuple[
             cells[key] = None
             continue
         try:
-            cells[key] = parse_cell(field, text)
+            cells[key] = parse(text)
         except ValueError:
-            kind = field.get("format") or field["type"]
             problems.append(f"{file}:{cells['line'] + 1} {key}: {text!r} is not a valid {kind}")
     return cells, problems
+
+
+@cache
+def _typed_columns(table: str, columns: tuple[str, ...]) -> tuple[tuple[int, str, Callable[[str], Any], str], ...]:
+    """Where among ``columns`` the cells to check are: position, name, parser and type name."""
+    typed = dict(_typed(table))
+    return tuple(
+        (
+            index,
+            column,
+            float if typed[column]["type"] == "number" else _uuid_text,
+            typed[column].get("format") or "number",
+        )
+        for index, column in enumerate(columns)
+        if column in typed
+    )
 
 
 @cache

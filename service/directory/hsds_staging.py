@@ -229,8 +229,8 @@ class Fetched:
         parts = _Parts(
             {name: _grouped(under, self.files[under.table]) for name, under in self.under.items() if under.rows}
         )
-        file = self.files[self.owner]
-        return [parts.record(_typed(head, self.owner, file), self.owner) for head in self.heads]
+        heads = _typed(self.heads, self.owner, self.files[self.owner])
+        return [parts.record(head, self.owner) for head in heads]
 
 
 async def fetch(conn: Connection, staged: Staged, owner: str, line: int) -> Fetched | None:
@@ -273,15 +273,19 @@ class _Typed(NamedTuple):
     problems: list[str]
 
 
-def _typed(row: asyncpg.Record, table: str, file: str) -> _Typed:
-    return _Typed(row, *typed_cells(row.items(), table, file))
+def _typed(rows: list[asyncpg.Record], table: str, file: str) -> list[_Typed]:
+    """Each row typed once (its cells held to their HSDS types, with its problems)."""
+    if not rows:
+        return []
+    columns = tuple(rows[0].keys())
+    return [_Typed(row, *typed_cells(columns, row, table, file)) for row in rows]
 
 
 def _grouped(under: _Under, file: str) -> dict[str, list[_Typed]]:
     """Each row typed once, grouped by the staged value of ``under.column``, in file order."""
     grouped: dict[str, list[_Typed]] = defaultdict(list)
-    for row in under.rows:
-        grouped[row[under.column]].append(_typed(row, under.table, file))
+    for row in _typed(under.rows, under.table, file):
+        grouped[row.staged[under.column]].append(row)
     return grouped
 
 
