@@ -1,9 +1,12 @@
 """Bulk figures, each a real ``ketnoi`` command timed from outside: reindex of the whole
 directory, ``seed-demo`` into an empty database, and HSDS export then import of the directory
-into an empty database (when this version of ``ketnoi`` has those commands)."""
+into an empty database (when this version of ``ketnoi`` has those commands), next to the import's
+floor: the package's CSV files COPYed into bare tables, measured in the same run."""
 
 from __future__ import annotations
 
+import csv
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -31,12 +34,23 @@ class Timed:
 
 
 def _ketnoi(args: list[str], env: Mapping[str, str], log: Path, timeout: float = 1800) -> float:
+    return _ketnoi_cpu(args, env, log, timeout)[0]
+
+
+def _ketnoi_cpu(args: list[str], env: Mapping[str, str], log: Path, timeout: float = 1800) -> tuple[float, float]:
+    """Run one ``ketnoi`` command: its wall time and the CPU time of its processes (not PostgreSQL's)."""
+    before = _children_cpu_s()
     started = time.perf_counter()
     with log.open("ab") as output:
         subprocess.run(  # noqa: S603 - our own command
             [str(BIN / "ketnoi"), *args], env=env, stdout=output, stderr=subprocess.STDOUT, check=True, timeout=timeout
         )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu_s() - before
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def available(command: str, env: Mapping[str, str]) -> bool:
@@ -78,11 +92,49 @@ async def hsds(url: str, server: str, env: Mapping[str, str], log: Path) -> list
         source = {**env, "KETNOI_DATABASE_URL": url}
         exported = _ketnoi(["export-hsds", "--include-restricted", str(folder)], source, log)
         services = await _count(url, "service")
-        imported = _ketnoi(["import-hsds", str(folder)], {**env, "KETNOI_DATABASE_URL": target}, log)
+        floor = await copy_floor(target, folder)
+        imported, cpu_s = _ketnoi_cpu(["import-hsds", str(folder)], {**env, "KETNOI_DATABASE_URL": target}, log)
         return [
             Timed("HSDS export", exported, services),
-            Timed("HSDS import (into an empty database)", imported, await _count(target, "service")),
+            Timed(COPY_FLOOR, floor, services, note="the import's floor: no checks, no indexes, rolled back"),
+            Timed(
+                "HSDS import (into an empty database)",
+                imported,
+                await _count(target, "service"),
+                note=f"{imported / floor:.1f} × the COPY floor's time; ketnoi's own CPU {cpu_s:.0f} s",
+            ),
         ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         await drop_database(server, "bench_hsds_import")
+
+
+COPY_FLOOR = "HSDS package COPY into bare tables"
+
+
+async def copy_floor(url: str, folder: Path) -> float:
+    """Seconds to COPY every CSV file of the package into a bare temporary table of text columns,
+    as the import's staging does but without its indexes, checks or writes; rolled back."""
+    conn = await asyncpg.connect(url)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        started = time.perf_counter()
+        for index, (path, width) in enumerate(_csv_files(folder)):
+            columns = ", ".join(f"c{column} text" for column in range(width))
+            await conn.execute(f"CREATE TEMP TABLE floor_{index} ({columns}) ON COMMIT DROP")
+            await conn.copy_to_table(f"floor_{index}", source=path, format="csv", header=True, encoding="utf8")
+        seconds = time.perf_counter() - started
+        await transaction.rollback()
+        return seconds
+    finally:
+        await conn.close()
+
+
+def _csv_files(folder: Path) -> list[tuple[Path, int]]:
+    """The package's CSV files with the number of columns each has."""
+    found = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            found.append((path, len(next(csv.reader(handle), []))))
+    return found

@@ -56,6 +56,9 @@ LINKS: dict[str, list[tuple[str, str, str]]] = {
         ("link_id", "location", "id"),
     ],
 }
+# Cells are compared only for equality (ids) and sorted only to build indexes: the "C" collation
+# makes both byte comparisons, several times cheaper than the database's own collation.
+_CELL = 'text COLLATE "C"'
 _INDEXED = ("id", "service_id", "organization_id", "contact_id", "phone_id", "location_id", "link_id")
 
 
@@ -111,10 +114,10 @@ async def stage(conn: Connection, folder: Path) -> Staged:
         # quoted as well as checked: some HSDS field names (interval, count) are SQL key words
         columns = [identifier(name if name in known else f"extra_{index}") for index, name in enumerate(header)]
         quoted = [f'"{column}"' for column in columns]
-        await conn.execute(
-            f"CREATE TEMP TABLE {_name(table)} (line bigserial PRIMARY KEY, {', '.join(f'{q} text' for q in quoted)})"
-            " ON COMMIT DROP"
-        )
+        # only the tables read a chunk at a time in file order need ``line`` indexed
+        line = "bigserial PRIMARY KEY" if table in ("service", "organization") else "bigserial"
+        cells = ", ".join(f"{column} {_CELL}" for column in quoted)
+        await conn.execute(f"CREATE TEMP TABLE {_name(table)} (line {line}, {cells}) ON COMMIT DROP")
         try:
             await conn.copy_to_table(
                 _name(table), source=folder / path, columns=columns, format="csv", header=True, encoding="utf8"
