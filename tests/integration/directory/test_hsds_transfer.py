@@ -327,3 +327,31 @@ async def test_autovacuum_cannot_record_the_tables_empty_while_an_import_fills_t
     assert len(seen) == 3  # 321 listings, 100 a chunk: the 2nd, 3rd and 4th chunks found the first written
     assert all(outcome == "kept out" for outcome, _ in seen), seen
     assert all(estimate >= 100 for _, estimate in seen), seen  # the planner counts the import's rows
+
+
+async def test_listings_of_every_chunk_are_checked_in_file_order_and_named_organizations_found(
+    pool: asyncpg.Pool, demo_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk is checked in a worker thread while the one before it is written: rejections
+    still come in file order, and a listing whose organization is only in the directory (not in
+    the package) finds it, whichever chunk it is in."""
+    await load(pool, demo_package)
+    monkeypatch.setattr(hsds_staging, "CHUNK", 100)
+    folder = copy_of(demo_package, tmp_path)
+    services = rows(folder, "services.csv")
+    services[10]["minimum_age"] = "ten"  # first chunk
+    services[250]["organization_id"] = str(uuid.uuid4())  # third chunk
+    renamed = services[300]  # fourth chunk, its organization left out of the package
+    renamed["name"] = "Nhà Tạm Lánh Khánh Hòa Thử Nghiệm"
+    rewrite(folder, "services.csv", services)
+    organizations = rows(folder, "organizations.csv")
+    rewrite(folder, "organizations.csv", [o for o in organizations if o["id"] != renamed["organization_id"]])
+
+    report = await load(pool, folder)
+
+    listings = [r for r in report.rejected if any(f"({s['id']})" in r.what for s in services)]
+    assert [r.what.rsplit("(", 1)[1].rstrip(")") for r in listings] == [services[10]["id"], services[250]["id"]]
+    assert (report.services_created, report.services_updated, report.services_unchanged) == (0, 1, 318)
+    async with pool.acquire() as conn:
+        name = await conn.fetchval("SELECT name FROM service WHERE id = $1", uuid.UUID(renamed["id"]))
+    assert name == renamed["name"]
