@@ -24,6 +24,21 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime: fields 14 and 15 of stat
 
 
+def postgres_total_cpu_s(pgdata: Path) -> float:
+    """CPU seconds our PostgreSQL has used so far, ended backends included: the live processes',
+    plus what the postmaster has reaped from the children that exited (a command's backend ends
+    with the command, so a ``Meter`` would lose it)."""
+    pids = postgres_pids(pgdata)
+    if not pids:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pids[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    reaped = (int(fields[13]) + int(fields[14])) / _TICK  # cutime, cstime: fields 16 and 17 of stat
+    return reaped + sum(process_cpu_s(pid) for pid in pids)
+
+
 def postgres_pids(pgdata: Path) -> list[int]:
     """Our server's postmaster and its children (backends, background workers)."""
     postmaster = None

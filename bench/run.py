@@ -187,7 +187,7 @@ async def _bulk(options: Options, server: str, url: str, keys: dataset.Keys) -> 
     log = options.data_dir / "logs" / "bulk.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     return [
-        *await bulk.hsds(url, server, env, log),
+        *await bulk.hsds(url, server, env, log, lambda: cpu.postgres_total_cpu_s(options.data_dir / "pg")),
         await bulk.reindex(url, env, log),
         await bulk.seed_demo(server, env, log),
     ]
