@@ -4,7 +4,8 @@ Export reads one consistent snapshot. By default it is what the public may see (
 listings, confidential places without address or coordinates); ``include_restricted`` writes
 everything, for moving a directory between Kết Nối installations.
 
-Import checks every record first and writes all accepted ones in one transaction with COPY: a
+Import stages the package, then checks a chunk of records at a time (in a worker thread, while
+the chunk before is written) and writes the accepted ones with COPY, all in one transaction: a
 bad record is reported with its reasons and left out whole (never half a listing), and anything
 that fails while writing rolls the whole import back.
 """
