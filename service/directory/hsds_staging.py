@@ -167,7 +167,6 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
 
 
 Row = dict[str, Any]
-Groups = dict[str, list[Row]]
 
 
 class _Rows:
