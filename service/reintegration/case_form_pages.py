@@ -137,8 +137,7 @@ async def _withdraw_consent(
     conn: Connection, principal: Principal, survivor_id: uuid.UUID, consent_id: uuid.UUID
 ) -> Consent:
     """Withdraw a consent of this case; one of another case is not found here."""
-    if consent_id not in {c.id for c in await cases.list_consents(conn, principal, survivor_id)}:
-        raise NotFound("No such consent in this case")
+    await cases.read_consent(conn, principal, survivor_id, consent_id)
     return await cases.withdraw_consent(conn, principal, consent_id)
 
 

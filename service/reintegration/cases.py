@@ -246,7 +246,7 @@ async def read_consent(
     for consent in await list_consents(conn, principal, survivor_id):
         if consent.id == consent_id:
             return consent
-    raise NotFound("No such consent")
+    raise NotFound("No such consent in this case")
 
 
 async def withdraw_consent(conn: Connection, principal: Principal, consent_id: uuid.UUID) -> Consent:
