@@ -1,4 +1,4 @@
-"""Password login shared by the token API and (later) the browser session: throttled, constant-time."""
+"""Password login shared by the token API and the browser session: throttled, constant-time."""
 
 from __future__ import annotations
 
@@ -22,27 +22,31 @@ def throttle_keys(email: str, client: str) -> list[str]:
 
 
 def is_throttled(hits: dict[str, int]) -> bool:
-    return any(hits.get(key, 0) >= LIMITS[key.split(":", 1)[0]] for key in hits)
+    """Whether an attempt whose counts (itself included) are ``hits`` goes over a limit."""
+    return any(count > LIMITS[key.split(":", 1)[0]] for key, count in hits.items())
 
 
-def seconds_left_in_window(now: datetime) -> int:
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    elapsed = (now - epoch) % WINDOW
-    return max(1, int((WINDOW - elapsed).total_seconds()))
+def seconds_left(window_start: datetime, now: datetime) -> int:
+    return max(1, int((window_start + WINDOW - now).total_seconds()))
 
 
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, client: str) -> User:
-    """The active user with these credentials; failures count toward the throttle."""
+    """The active user with these credentials. Each attempt is counted before the password is
+    verified, so concurrent guesses cannot all pass one read of the counter: over the limit it is
+    refused unverified. Only wrong passwords keep their count; a refused attempt or a successful
+    login gives it back, so signing in often uses up nothing."""
     keys = throttle_keys(email, client)
     async with pool.acquire() as conn:
-        if is_throttled(await repo.hits_by_key(conn, BUCKET, keys, WINDOW)):
+        window_start, hits = await repo.count_attempt(conn, BUCKET, keys, WINDOW)
+        if is_throttled(hits):
+            await repo.refund_attempt(conn, BUCKET, keys, window_start)
             raise TooManyRequests(
-                "Too many failed logins; try again later", retry_after=seconds_left_in_window(datetime.now(UTC))
+                "Too many failed logins; try again later", retry_after=seconds_left(window_start, datetime.now(UTC))
             )
         found = await repo.credentials(conn, email)
     user, password_hash = found if found else (None, None)
     if await verify_password(password_hash, password) and user is not None and user.active:
+        async with pool.acquire() as conn:
+            await repo.refund_attempt(conn, BUCKET, keys, window_start)
         return user
-    async with pool.acquire() as conn:
-        await repo.add_hit(conn, BUCKET, keys, WINDOW)
     raise Unauthorized("Wrong email or password")

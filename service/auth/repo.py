@@ -151,26 +151,30 @@ async def revoke_user_access(conn: Connection, user_id: uuid.UUID) -> None:
     await conn.execute("DELETE FROM web_session WHERE user_id = $1", user_id)
 
 
-async def hits_by_key(conn: Connection, bucket: str, keys: list[str], window: timedelta) -> dict[str, int]:
-    """Hits per key in the current fixed window."""
+async def count_attempt(
+    conn: Connection, bucket: str, keys: list[str], window: timedelta
+) -> tuple[datetime, dict[str, int]]:
+    """Count one attempt against every key in the current fixed window, atomically: the window and
+    each key's count including this attempt, so concurrent attempts each see a distinct count."""
     rows = await conn.fetch(
-        "SELECT key, hits FROM rate_limit_hit"
-        " WHERE bucket = $1 AND key = ANY($2::text[])"
-        " AND window_start = date_bin($3::interval, now(), 'epoch'::timestamptz)",
-        bucket,
-        keys,
-        window,
-    )
-    return {row["key"]: row["hits"] for row in rows}
-
-
-async def add_hit(conn: Connection, bucket: str, keys: list[str], window: timedelta) -> None:
-    await conn.execute(
         "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
         " SELECT $1, k, date_bin($3::interval, now(), 'epoch'::timestamptz), 1 FROM unnest($2::text[]) AS k"
-        " ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1",
+        " ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1"
+        " RETURNING key, window_start, hits",
         bucket,
         keys,
         window,
     )
     await conn.execute("DELETE FROM rate_limit_hit WHERE window_start < now() - $1::interval * 2", window)
+    return rows[0]["window_start"], {row["key"]: row["hits"] for row in rows}
+
+
+async def refund_attempt(conn: Connection, bucket: str, keys: list[str], window_start: datetime) -> None:
+    """Take back an attempt counted in ``window_start`` (it tried no wrong password)."""
+    await conn.execute(
+        "UPDATE rate_limit_hit SET hits = hits - 1"
+        " WHERE bucket = $1 AND key = ANY($2::text[]) AND window_start = $3 AND hits > 0",
+        bucket,
+        keys,
+        window_start,
+    )

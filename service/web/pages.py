@@ -57,7 +57,10 @@ async def login(
         user = await authenticate(pool, email, password, client)
     except (Unauthorized, TooManyRequests) as exc:
         status = 429 if isinstance(exc, TooManyRequests) else 401
-        return page("auth/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
+        refused = page("auth/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
+        if isinstance(exc, TooManyRequests):
+            refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     async with pool.acquire() as conn:
         token = await session.start(
             conn, user.id, timedelta(hours=settings.session_hours), request.cookies.get(session.COOKIE)

@@ -4,6 +4,12 @@ count failures together, and once an account is throttled even its right passwor
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
+import httpx
+import pytest
+
 from service.auth.login import LIMITS
 from tests.integration.conftest import PASSWORD
 from tests.integration.security.conftest import Scene
@@ -22,3 +28,54 @@ async def test_the_form_and_the_api_share_one_throttle(scene: Scene) -> None:
     # another account is not locked out by this one's guesses
     other = {"email": scene.actors.caseworker.email, "password": PASSWORD}
     assert (await scene.client.post("/api/v1/auth/tokens", json=other)).status_code == 201
+
+
+async def _guess_at_once(scene: Scene, path: str, email: str, count: int) -> list[httpx.Response]:
+    """``count`` wrong passwords for ``email`` sent together, as a scripted attacker would."""
+
+    async def guess(attempt: int) -> httpx.Response:
+        if path.startswith("/api/"):
+            return await scene.client.post(path, json={"email": email, "password": f"guess-{attempt}"})
+        return await scene.send("public", "POST", path, form={"email": email, "password": f"guess-{attempt}"})
+
+    return list(await asyncio.gather(*(guess(attempt) for attempt in range(count))))
+
+
+def _refused_beyond(responses: list[httpx.Response], limit: int) -> None:
+    statuses = Counter(response.status_code for response in responses)
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses[401] <= limit, f"{statuses[401]} passwords were tried, the limit is {limit}"
+    assert statuses[429] == len(responses) - statuses[401]
+    for response in responses:
+        if response.status_code == 429:
+            assert int(response.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/tokens", "/login"])
+async def test_concurrent_guesses_cannot_outrun_the_account_limit(scene: Scene, path: str) -> None:
+    email = scene.actors.partner.email or ""
+    _refused_beyond(await _guess_at_once(scene, path, email, 20), LIMITS["email"])
+    api = await scene.client.post("/api/v1/auth/tokens", json={"email": email, "password": PASSWORD})
+    assert api.status_code == 429
+
+
+async def test_concurrent_guesses_cannot_outrun_the_address_limit(scene: Scene) -> None:
+    async def guess(attempt: int) -> httpx.Response:
+        body = {"email": f"nobody-{attempt}@example.org", "password": "wrong password"}
+        return await scene.client.post("/api/v1/auth/tokens", json=body)
+
+    responses = list(await asyncio.gather(*(guess(attempt) for attempt in range(LIMITS["ip"] + 10))))
+    _refused_beyond(responses, LIMITS["ip"])
+
+
+async def test_the_rightful_user_logs_in_within_the_limit(scene: Scene) -> None:
+    """A typo or two, then the right password; and signing in often uses up nothing."""
+    email = scene.actors.caseworker.email or ""
+    for attempt in range(LIMITS["email"] - 1):
+        wrong = await scene.client.post("/api/v1/auth/tokens", json={"email": email, "password": f"typo-{attempt}"})
+        assert wrong.status_code == 401
+    for _ in range(LIMITS["email"] + 1):
+        right = await scene.client.post("/api/v1/auth/tokens", json={"email": email, "password": PASSWORD})
+        assert right.status_code == 201
+    form = await scene.send("public", "POST", "/login", form={"email": email, "password": PASSWORD, "next": "/"})
+    assert form.status_code == 303 and "kn_session" in form.cookies
