@@ -9,8 +9,9 @@ from service.directory.models import ContactKind, Service
 
 
 def search_document(service: Service) -> SearchDocument:
-    """Flatten a listing for search. Confidential locations contribute their province's reference
-    point to public distance, never their own coordinates; their street is not indexed at all."""
+    """Flatten a listing for search. The words indexed are those of the public view (one index
+    answers everyone): a confidential location adds only its province's names, and its province's
+    reference point to public distance; its own coordinates serve only staff distance."""
     areas = list(service.service_areas)
     for location in service.locations:
         if location.province_code not in areas:
@@ -18,7 +19,8 @@ def search_document(service: Service) -> SearchDocument:
     place_names: list[str] = []
     for code in areas:
         place_names += places.names_for_search(code)
-    place_names += [loc.commune for loc in service.locations]
+    public = rules.redact(service, may_see_restricted=False)
+    place_names += [loc.commune for loc in public.locations if loc.commune]
     public_points: list[tuple[float, float]] = []
     staff_points: list[tuple[float, float]] = []
     for location in service.locations:

@@ -5,7 +5,7 @@ their ids are UUIDv5s of the listing id and their position: stable as long as th
 Our own fields HSDS has no column for (populations, capacity, visibility, province and category
 codes) travel as ``attributes`` whose ``taxonomy_term`` belongs to the ``ketnoi`` vocabulary.
 Confidential places are redacted here too, whatever the caller did: a viewer who may not see
-them gets the place without address, commune or coordinates, only its province.
+them gets only the place's province (``rules.redact``), and a note that the address is given on referral.
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ class CapacityUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class Location(msgspec.Struct, kw_only=True, frozen=True):
-    """A place a service is delivered; street and coordinates are empty when redacted."""
+    """A place a service is delivered; only its province is left when redacted (``rules.redact``)."""
 
     id: uuid.UUID
     name: str

@@ -101,11 +101,16 @@ def may_see_restricted(principal: Principal, organization_id: uuid.UUID) -> bool
 
 
 def redact(service: Service, *, may_see_restricted: bool) -> Service:
-    """Hide confidential street addresses and exact coordinates from those who may not see them."""
+    """The listing as someone sees it who may (or may not) see its confidential places: such a place
+    keeps only its province for the others. Its name, street, commune, coordinates and
+    accessibility notes could each lead to the house, so every view (API, pages, HSDS, exports,
+    the search document) goes through here."""
     if may_see_restricted or not any(loc.confidential for loc in service.locations):
         return service
     locations = [
-        msgspec.structs.replace(loc, street=None, lat=None, lon=None) if loc.confidential else loc
+        msgspec.structs.replace(loc, name="", street=None, commune="", lat=None, lon=None, accessibility="")
+        if loc.confidential
+        else loc
         for loc in service.locations
     ]
     return msgspec.structs.replace(service, locations=locations)

@@ -1,10 +1,12 @@
-"""A confidential shelter's street and exact position never reach anyone outside staff: not the public
-search (hits, facets, distances), the search page or its live fragment, the listing's page or its
-print version, the HSDS endpoints or the HSDS data-package export, nor the logs."""
+"""A confidential shelter shows only its province to anyone outside staff: its street, exact position,
+commune, place name and accessibility notes reach neither the public search (hits, facets, distances,
+the words it matches), the search page or its live fragment, the listing's page or its print version,
+the HSDS endpoints or the HSDS data-package export, nor the logs."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +17,35 @@ from tests.integration.security.conftest import Scene
 
 STREET = "27 Ngõ Kín Đáo"
 LAT, LON = 10.04567, 105.76543
+COMMUNE = "Phường Lặng Thầm"
+PLACE_NAME = "Nhà Mái Xanh"
+ACCESSIBILITY = "Lối vào sau chợ cá"
 # the position as any page or document might print it, rounded or not
-SECRETS = (STREET, "Kín Đáo", "10.04567", "105.76543", "10.0457", "105.7654", "10.046", "105.765")
+SECRETS = (
+    STREET,
+    "Kín Đáo",
+    "10.04567",
+    "105.76543",
+    "10.0457",
+    "105.7654",
+    "10.046",
+    "105.765",
+    "Lặng Thầm",
+    PLACE_NAME,
+    ACCESSIBILITY,
+)
 
 
 def confidential_shelter(scene: Scene) -> dict[str, Any]:
     location = {
-        "name": "Nhà chính",
+        "name": PLACE_NAME,
         "street": STREET,
-        "commune": "Phường Ninh Kiều",
+        "commune": COMMUNE,
         "province_code": "92",
         "lat": LAT,
         "lon": LON,
         "confidential": True,
+        "accessibility": ACCESSIBILITY,
     }
     return service_body(scene.actors.org, name="Nhà tạm lánh Sen Hồng", locations=[location])
 
@@ -76,7 +94,14 @@ async def test_the_address_reaches_no_public_response(scene: Scene, caplog: pyte
     hits = (await scene.client.get("/api/v1/services", params={"near": near, "sort": "distance"})).json()["items"]
     shelter = next(hit for hit in hits if hit["id"] == service)
     assert shelter["distance_km"] > 0.5
-    assert (await scene.client.get("/api/v1/services", params={"q": "ngo kin dao"})).json()["total"] == 0
+    for hidden in ("ngo kin dao", "lang tham", "mai xanh"):
+        assert (await scene.client.get("/api/v1/services", params={"q": hidden})).json()["total"] == 0, hidden
+    async with scene.pool.acquire() as conn:
+        indexed = await conn.fetchval(
+            "SELECT concat_ws(' ', terms::text, name_terms::text) FROM search_document WHERE service_id = $1",
+            uuid.UUID(service),
+        )
+    assert not {"lang", "tham", "mai", "xanh"} & set(indexed.replace("'", " ").split())
 
     logged = "\n".join(record.getMessage() for record in caplog.records if not record.name.startswith("httpx"))
     assert leaks(logged) == []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
 
+from search.meili import to_meili_document
 from service.auth.models import ANONYMOUS, Principal, Role
 from service.directory import rules
+from service.directory.documents import search_document
 from service.directory.models import (
     Contact,
     ContactKind,
@@ -74,11 +77,23 @@ def _service(confidential: bool) -> Service:
     )  # fmt: skip
 
 
-def test_redact_hides_street_and_coordinates_of_confidential_locations() -> None:
-    redacted = rules.redact(_service(confidential=True), may_see_restricted=False)
+def test_redact_leaves_a_confidential_location_only_its_province() -> None:
+    service = _service(confidential=True)
+    hidden = msgspec.structs.replace(service.locations[0], name="Nhà Mái Xanh", accessibility="Lối sau chợ")
+    redacted = rules.redact(msgspec.structs.replace(service, locations=[hidden]), may_see_restricted=False)
     location = redacted.locations[0]
     assert location.street is None and location.lat is None and location.lon is None
-    assert location.province_code == "92"
+    assert (location.name, location.commune, location.accessibility) == ("", "", "")
+    assert location.province_code == "92" and location.confidential
+
+
+def test_the_search_document_indexes_no_confidential_commune() -> None:
+    for confidential in (True, False):
+        # typed as the database returns them (``_service`` leaves the enums as text)
+        service = msgspec.convert(msgspec.to_builtins(_service(confidential)), Service)
+        document = search_document(service)
+        indexed = " ".join(document.all_text()) + json.dumps(to_meili_document(document), ensure_ascii=False)
+        assert ("Ninh Kiều" in indexed) is not confidential
 
 
 def test_redact_keeps_everything_for_staff_and_for_open_locations() -> None:
