@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     cipher = PersonalDataCipher(data_key(settings))  # fails start-up, not a request, when the key is wrong
     csrf = CSRFConfig(
         secret=signing_secret(settings),
-        cookie_secure=settings.cookies_secure,
+        cookie_secure=False,  # marked Secure per request by security_headers
         cookie_samesite="lax",
         exclude=["^/api/", "^/static/", "^/schema", "^/healthz$", "^/readyz$"],
     )
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=deps.dependencies,
         middleware=[LocaleMiddleware],
-        before_send=[security_headers(https=settings.cookies_secure, docs_paths=docs.addresses)],
+        before_send=[security_headers(secure_cookies=settings.secure_cookies, docs_paths=docs.addresses)],
         csrf_config=csrf,
         template_config=template_config(),
         exception_handlers=exception_handlers,

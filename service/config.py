@@ -19,7 +19,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     workers: int = 1
     data_key: str | None = None
     secret_key: str | None = None
-    secure_cookies: bool | None = None  # None: only with an external database (deployed behind HTTPS)
+    # None: per request, by how it arrived (HTTPS, or X-Forwarded-Proto from a trusted proxy)
+    secure_cookies: bool | None = None
     session_hours: int = 12
     meili_url: str | None = None
     meili_key: str | None = None
@@ -33,10 +34,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # seconds a database statement (or a new connection) may take before the request answers 503
     db_timeout: Annotated[float, msgspec.Meta(gt=0)] = 15.0
     log_level: str = "info"
-
-    @property
-    def cookies_secure(self) -> bool:
-        return self.secure_cookies if self.secure_cookies is not None else self.database_url is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -39,10 +39,25 @@ COMMON = {
 }
 
 
-def security_headers(*, https: bool, docs_paths: Collection[str]) -> BeforeMessageSendHookHandler:
-    """The hook adding the headers; ``https``: the service is reached over HTTPS only (HSTS);
-    ``docs_paths``: the pages of the API reference, served under ``DOCS_POLICY``."""
-    fixed = {**COMMON, **({"strict-transport-security": HSTS} if https else {})}
+def arrived_securely(scope: Scope, secure_cookies: bool | None) -> bool:
+    """Whether this request is treated as HTTPS: the explicit ``KETNOI_SECURE_COOKIES`` if set,
+    else how it arrived. Behind a proxy, uvicorn's proxy headers (trusted per FORWARDED_ALLOW_IPS)
+    have already set the scheme from ``X-Forwarded-Proto``. Where the database is says nothing."""
+    if secure_cookies is not None:
+        return secure_cookies
+    return scope.get("scheme") in ("https", "wss")
+
+
+def _marked_secure(cookie: bytes) -> bytes:
+    attributes = {part.strip().lower() for part in cookie.split(b";")[1:]}
+    return cookie if b"secure" in attributes else cookie + b"; Secure"
+
+
+def security_headers(*, secure_cookies: bool | None, docs_paths: Collection[str]) -> BeforeMessageSendHookHandler:
+    """The hook adding the headers; ``secure_cookies``: the explicit setting (None: decide per
+    request), which makes a response over HTTPS carry HSTS and mark every cookie it sets Secure
+    (whoever set it: the session, the CSRF middleware, the language switch); ``docs_paths``: the
+    pages of the API reference, served under ``DOCS_POLICY``."""
     docs = frozenset(docs_paths)
 
     # async, though it awaits nothing: Litestar runs a synchronous hook in a worker thread, twice
@@ -51,8 +66,13 @@ def security_headers(*, https: bool, docs_paths: Collection[str]) -> BeforeMessa
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        for name, value in fixed.items():
+        for name, value in COMMON.items():
             headers[name] = value
         headers["content-security-policy"] = DOCS_POLICY if scope.get("path") in docs else PAGE_POLICY
+        if arrived_securely(scope, secure_cookies):
+            headers["strict-transport-security"] = HSTS
+            headers.headers[:] = [
+                (name, _marked_secure(value) if name == b"set-cookie" else value) for name, value in headers.headers
+            ]
 
     return add_headers

@@ -70,7 +70,7 @@ async def login(
         value=token,
         max_age=settings.session_hours * 3600,
         httponly=True,
-        secure=settings.cookies_secure,
+        secure=False,  # marked Secure by security_headers when the request came over HTTPS
         samesite="lax",
     )
     return Redirect(path=target, status_code=303, cookies=[cookie])

@@ -62,6 +62,7 @@ def test_the_api_reference_policy_allows_redoc_and_no_inline_script() -> None:
 
 
 async def test_every_response_carries_the_headers(app: Litestar, scene: Scene) -> None:
+    scene.client.base_url = httpx.URL("https://testserver")  # HSTS is for requests that came over HTTPS
     failures = []
     for method, template in sorted(app_routes(app)):
         if method not in ("GET", "HEAD"):
@@ -89,9 +90,9 @@ async def test_every_response_carries_the_headers(app: Litestar, scene: Scene) -
 
 
 async def test_strict_transport_security_only_when_served_over_https(database_url: str) -> None:
-    plain = create_app(
-        Settings(database_url=database_url, data_key=new_key(), secret_key=new_key(), secure_cookies=False)
-    )
+    """Over plain http, with an external database (tests/integration/security/test_secure_transport.py
+    covers how a request counts as HTTPS)."""
+    plain = create_app(Settings(database_url=database_url, data_key=new_key(), secret_key=new_key()))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://testserver") as client:
         for path in ("/static/css/app.css", "/no-such-page", "/healthz"):
             response = await client.get(path)

@@ -47,6 +47,7 @@ async def test_a_planted_session_id_is_never_adopted(scene: Scene) -> None:
 
 
 async def test_the_session_cookie_is_http_only_same_site_and_secure(scene: Scene) -> None:
+    scene.client.base_url = httpx.URL("https://testserver")  # Secure is for requests that came over HTTPS
     response = await log_in(scene, scene.actors.partner.email or "")
     header = next(value for value in response.headers.get_list("set-cookie") if value.startswith(f"{COOKIE}="))
     attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}
