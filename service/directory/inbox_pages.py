@@ -24,7 +24,6 @@ from service.reintegration.workflow import (
     NOT_COMPLETED_REASONS,
     REFERRAL_TRANSITIONS,
     Side,
-    allowed_actions,
 )
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
@@ -80,6 +79,7 @@ def referral_labels() -> dict[str, dict[str, str]]:
             "no_longer_interested": _("No longer interested"),
             "referred_elsewhere": _("Referred elsewhere"),
             "other": _("Other (explain in the note)"),
+            "consent_withdrawn": _("Consent withdrawn"),
         },
     }
 
@@ -118,7 +118,7 @@ async def _referral_page(
 ) -> Template:
     partner_only(principal)
     referral: Referral = await transact(pool, referrals.read_referral, principal, referral_id)
-    actions = allowed_actions(referral.status, Side.RECEIVER)
+    actions = referrals.next_actions(referral, Side.RECEIVER)
     reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
     return page(
         "partner/referral.html",

@@ -16,7 +16,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import repo, rules
+from service.reintegration import referrals, repo, rules
 from service.reintegration.identity import (
     IDENTIFIER_COLUMNS,
     contact_columns,
@@ -256,6 +256,8 @@ async def withdraw_consent(conn: Connection, principal: Principal, consent_id: u
     if consent["withdrawn_at"] is not None:
         raise Conflict("This consent was already withdrawn")
     row = await repo.withdraw_consent(conn, consent_id, principal.user_id)
+    # in this transaction: no moment in which the consent is gone and a partner still sees the case
+    ended = await referrals.end_sharing_under(conn, principal, case, consent_id)
     await audit.record(
         conn,
         principal,
@@ -264,6 +266,7 @@ async def withdraw_consent(conn: Connection, principal: Principal, consent_id: u
         consent_id,
         survivor_id=case.id,
         organization_id=case.organization_id,
+        details={"referrals_ended": [str(referral_id) for referral_id in ended]},
     )
     return to_consent(row, datetime.now(UTC))
 

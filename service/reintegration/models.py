@@ -350,6 +350,9 @@ class Referral(msgspec.Struct, kw_only=True, frozen=True):
     referring_organization_id: uuid.UUID
     urgency: Urgency
     shared_summary: str | None  # None once the partner's access has ended
+    # the receiver may see and act on it: a live referral consent covers it (worked out at every
+    # read), or an emergency override the survivor has not since overruled by withdrawing consent
+    sharing_live: bool
     status: ReferralStatus
     reason_code: str | None
     emergency_override: bool

@@ -146,6 +146,7 @@ def vocabulary() -> dict[str, dict[str, str]]:
             "no_longer_interested": _("No longer interested"),
             "referred_elsewhere": _("Referred elsewhere"),
             "other": _("Other"),
+            "consent_withdrawn": _("Consent withdrawn"),
         },
         "urgency": {
             Urgency.EMERGENCY: _("Emergency: answer within 1 day"),

@@ -237,7 +237,7 @@ async def render_referral(
         status_code,
         referral=referral,
         organization=organization,
-        actions=workflow.allowed_actions(referral.status, Side.REFERRER),
+        actions=referrals.next_actions(referral, Side.REFERRER),
         values=blanks(values or {}),
         errors=errors or {},
         words=vocabulary(),

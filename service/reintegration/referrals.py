@@ -9,7 +9,6 @@ from typing import Any
 
 import asyncpg
 
-from search.text import fold
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, allowed, check, scope_of
@@ -17,17 +16,14 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import repo, workflow
+from service.reintegration import disclosure, repo, workflow
+from service.reintegration.identity import to_survivor
 from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
-from service.reintegration.repo import ReferralFilter
+from service.reintegration.repo import CaseRow, ReferralFilter
 from service.reintegration.scope import case_filter, case_for, require_login, tree_of
 from service.reintegration.workflow import Side
 
 REFERRAL = "referral"
-
-
-def _mentions_name(summary: str, full_name: str | None) -> bool:
-    return bool(full_name) and " ".join(fold(full_name or "").split()) in " ".join(fold(summary).split())
 
 
 async def create_referral(
@@ -48,12 +44,7 @@ async def create_referral(
                 "That milestone belongs to another case",
                 errors=[FieldError(field="milestone_id", message="not this case's")],
             )
-    full_name = cipher.decrypt(case.full_name_enc, record=str(case.id), field="full_name")
-    if _mentions_name(data.shared_summary, full_name):
-        raise ValidationFailed(
-            "The summary names the survivor; partners get only what the consent covers",
-            errors=[FieldError(field="shared_summary", message="remove the survivor's name")],
-        )
+    disclosure.refuse_identifiers(data.shared_summary, to_survivor(cipher, case), "shared_summary")
     receiving = service["organization_id"]
     consent_id = await repo.live_referral_consent(conn, case.id, receiving)
     override: dict[str, Any] = {}
@@ -112,10 +103,28 @@ async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> 
     raise NotFound("No such referral")
 
 
+def _event(event: asyncpg.Record, side: Side) -> ReferralEvent:
+    """A history event as ``side`` sees it: the receiver reads the other side's steps and coded
+    reasons, never its notes or who wrote them (a withdrawal note can hold an address)."""
+    own = side is Side.REFERRER or workflow.written_by(event["to_status"]) is side
+    return ReferralEvent(
+        from_status=event["from_status"],
+        to_status=event["to_status"],
+        actor_id=event["actor_id"] if own else None,
+        at=event["at"],
+        reason_code=event["reason_code"],
+        note=event["note"] if own else "",
+    )
+
+
 async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime) -> Referral:
+    """A referral as ``side`` sees it. Every read of a referral, by either side, through the API or
+    the pages, comes here with its row from ``repo``, which works out ``sharing_live`` at read time."""
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
     receiver = side is Side.RECEIVER
-    summary_visible = not receiver or workflow.summary_visible_to_receiver(status, row["completed_at"], now)
+    summary_visible = not receiver or workflow.summary_visible_to_receiver(
+        status, row["completed_at"], now, sharing_live=row["sharing_live"]
+    )
     events = await repo.referral_events(conn, [row["id"]])
     return Referral(
         id=row["id"],
@@ -128,6 +137,7 @@ async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime)
         referring_organization_id=row["referring_organization_id"],
         urgency=row["urgency"],
         shared_summary=row["shared_summary"] if summary_visible else None,
+        sharing_live=row["sharing_live"],
         status=status,
         reason_code=row["reason_code"],
         emergency_override=row["emergency_approved_by"] is not None,
@@ -138,18 +148,13 @@ async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime)
         completed_at=row["completed_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        history=[
-            ReferralEvent(
-                from_status=e["from_status"],
-                to_status=e["to_status"],
-                actor_id=e["actor_id"],
-                at=e["at"],
-                reason_code=e["reason_code"],
-                note=e["note"],
-            )
-            for e in events
-        ],
+        history=[_event(event, side) for event in events],
     )
+
+
+def next_actions(referral: Referral, side: Side) -> list[str]:
+    """The steps ``side`` may take on ``referral`` now (none for a receiver whose access ended)."""
+    return workflow.allowed_actions(referral.status, side, sharing_live=referral.sharing_live)
 
 
 async def read_referral(conn: Connection, principal: Principal, referral_id: uuid.UUID) -> Referral:
@@ -179,7 +184,9 @@ async def transition(
     side = await _side(conn, principal, row)
     now = datetime.now(UTC)
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
-    move = workflow.check_transition(action, status, side, body.reason_code, body.note)
+    move = workflow.check_transition(
+        action, status, side, body.reason_code, body.note, sharing_live=row["sharing_live"]
+    )
     changes: dict[str, Any] = {"status": move.target, "reason_code": body.reason_code}
     if move.target in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
         changes["responded_at"] = now
@@ -242,3 +249,41 @@ async def list_referrals(
         details={"referrals": [str(item.id) for item in items]},
     )
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
+
+
+async def end_sharing_under(
+    conn: Connection, principal: Principal, case: CaseRow, consent_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Right after ``consent_id`` was withdrawn, in the same transaction: withdraw every open
+    referral that nothing lets its receiver see any more (the ones under that consent, and emergency
+    referrals to an organization it covered), each with the coded reason in its history and an
+    audit entry. The receiver then sees "consent withdrawn" and has no step left; the referring
+    side sees the same on the case. Returns the referrals ended."""
+    now = datetime.now(UTC)
+    ended = []
+    for row in await repo.referrals_losing_consent(conn, consent_id, workflow.OPEN_STATES):
+        reason = workflow.CONSENT_WITHDRAWN
+        await repo.update_referral(conn, row["id"], {"status": ReferralStatus.WITHDRAWN, "reason_code": reason})
+        await repo.insert_referral_event(
+            conn,
+            row["id"],
+            {
+                "from_status": workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now),
+                "to_status": ReferralStatus.WITHDRAWN,
+                "actor_id": principal.user_id,
+                "reason_code": reason,
+            },
+        )
+        ended.append(row["id"])
+    for referral_id in ended:  # last: the audit append holds the log's lock until commit
+        await audit.record(
+            conn,
+            principal,
+            "end_sharing",
+            REFERRAL,
+            referral_id,
+            survivor_id=case.id,
+            organization_id=case.organization_id,
+            details={"reason": workflow.CONSENT_WITHDRAWN, "consent": str(consent_id)},
+        )
+    return ended

@@ -367,9 +367,22 @@ async def update_milestone(conn: Connection, milestone_id: uuid.UUID, changes: M
 
 # -- referrals --------------------------------------------------------------------------------------
 
+# Whether the receiving partner may still see and act on referral ``r``, worked out at every read:
+# a live referral consent covers its receiver, or it went under a coordinator's emergency override
+# and the survivor has not since withdrawn a consent covering that receiver (she has spoken).
+_COVERS_RECEIVER = (
+    "c.survivor_id = r.survivor_id AND c.purpose = 'referral'"
+    " AND (c.organization_id = r.receiving_organization_id OR c.organization_id IS NULL)"
+)
+SHARING_LIVE = (
+    f"(EXISTS (SELECT 1 FROM consent c WHERE {_COVERS_RECEIVER} AND c.withdrawn_at IS NULL"
+    " AND (c.expires_at IS NULL OR c.expires_at > now()))"
+    " OR (r.emergency_approved_by IS NOT NULL"
+    f" AND NOT EXISTS (SELECT 1 FROM consent c WHERE {_COVERS_RECEIVER} AND c.withdrawn_at >= r.created_at)))"
+)
 _REFERRAL_SELECT = (
-    "SELECT r.*, s.case_code, s.assigned_caseworker_id, s.organization_id AS case_organization_id,"
-    " v.name AS service_name FROM referral r JOIN survivor s ON s.id = r.survivor_id"
+    f"SELECT r.*, s.case_code, s.assigned_caseworker_id, s.organization_id AS case_organization_id,"
+    f" v.name AS service_name, {SHARING_LIVE} AS sharing_live FROM referral r JOIN survivor s ON s.id = r.survivor_id"
     " JOIN service v ON v.id = r.service_id"
 )
 
@@ -415,6 +428,23 @@ async def referral_events(conn: Connection, referral_ids: Sequence[uuid.UUID]) -
     return list(
         await conn.fetch(
             "SELECT * FROM referral_event WHERE referral_id = ANY($1::uuid[]) ORDER BY id", list(referral_ids)
+        )
+    )
+
+
+async def referrals_losing_consent(
+    conn: Connection, consent_id: uuid.UUID, open_states: frozenset[str]
+) -> list[asyncpg.Record]:
+    """After ``consent_id`` was withdrawn: the open referrals of its case to an organization it
+    covered that nothing lets the receiver see any more, locked for the caller to end."""
+    return list(
+        await conn.fetch(
+            "SELECT r.id, r.status, r.due_at FROM referral r JOIN consent w ON w.id = $1"
+            " WHERE r.survivor_id = w.survivor_id AND w.purpose = 'referral'"
+            " AND (w.organization_id IS NULL OR w.organization_id = r.receiving_organization_id)"
+            f" AND r.status = ANY($2::text[]) AND NOT {SHARING_LIVE} ORDER BY r.created_at, r.id FOR UPDATE OF r",
+            consent_id,
+            list(open_states),
         )
     )
 

@@ -70,6 +70,16 @@ RESPONSE_TIME = {
 SUMMARY_ACCESS_AFTER_COMPLETION = timedelta(days=30)
 ENDED_ACCESS = frozenset({R.DECLINED, R.EXPIRED, R.WITHDRAWN})
 COMPLETED_STATES = frozenset({R.COMPLETED, R.VERIFIED, R.NOT_COMPLETED})
+# the states a referral is still open in: the ones the referring side may withdraw it from
+OPEN_STATES = REFERRAL_TRANSITIONS["withdraw"].sources
+# the coded reason of a referral withdrawn because the consent it stood on was withdrawn
+CONSENT_WITHDRAWN = "consent_withdrawn"
+RECEIVER_TARGETS = frozenset(t.target for t in REFERRAL_TRANSITIONS.values() if t.side is Side.RECEIVER)
+
+
+def written_by(to_status: str) -> Side:
+    """The side that made a history event: the receiver's steps lead to states only it reaches."""
+    return Side.RECEIVER if to_status in RECEIVER_TARGETS else Side.REFERRER
 
 
 def due_at(sent_at: datetime, urgency: Urgency) -> datetime:
@@ -84,15 +94,21 @@ def effective_status(status: ReferralStatus, due: datetime | None, now: datetime
     return status
 
 
-def allowed_actions(status: ReferralStatus, side: Side) -> list[str]:
+def allowed_actions(status: ReferralStatus, side: Side, *, sharing_live: bool) -> list[str]:
+    """The steps ``side`` may take now; none for the receiver once nothing lets it see the referral
+    (``sharing_live``: a live consent covers it, or an emergency override still stands)."""
+    if side is Side.RECEIVER and not sharing_live:
+        return []
     return [t.action for t in REFERRAL_TRANSITIONS.values() if status in t.sources and t.side is side]
 
 
-def check_transition(action: str, status: ReferralStatus, side: Side, reason_code: str | None, note: str) -> Transition:
+def check_transition(
+    action: str, status: ReferralStatus, side: Side, reason_code: str | None, note: str, *, sharing_live: bool
+) -> Transition:
     """The transition ``action`` from ``status`` by ``side``, or a 409 naming the allowed ones."""
     transition = REFERRAL_TRANSITIONS[action]
-    if status not in transition.sources or transition.side is not side:
-        allowed = allowed_actions(status, side)
+    allowed = allowed_actions(status, side, sharing_live=sharing_live)
+    if action not in allowed:
         raise Conflict(f"A referral that is {status.value} cannot be '{action}' by you now", allowed=allowed)
     if transition.reasons is not None and reason_code not in transition.reasons:
         raise ValidationFailed(
@@ -104,10 +120,13 @@ def check_transition(action: str, status: ReferralStatus, side: Side, reason_cod
     return transition
 
 
-def summary_visible_to_receiver(status: ReferralStatus, completed_at: datetime | None, now: datetime) -> bool:
+def summary_visible_to_receiver(
+    status: ReferralStatus, completed_at: datetime | None, now: datetime, *, sharing_live: bool
+) -> bool:
     """The receiving partner sees the shared summary until the referral is declined, expired or
-    withdrawn, and for 30 days after completion."""
-    if status in ENDED_ACCESS:
+    withdrawn, and for 30 days after completion; never once no live consent (nor a standing
+    emergency override) covers it."""
+    if status in ENDED_ACCESS or not sharing_live:
         return False
     if status in COMPLETED_STATES and completed_at is not None:
         return now - completed_at <= SUMMARY_ACCESS_AFTER_COMPLETION

@@ -45,18 +45,27 @@ ALLOWED = {
 
 @pytest.mark.parametrize(("status", "side"), list(ALLOWED))
 def test_allowed_actions_follow_the_design(status: ReferralStatus, side: Side) -> None:
-    assert workflow.allowed_actions(status, side) == ALLOWED[(status, side)]
+    assert workflow.allowed_actions(status, side, sharing_live=True) == ALLOWED[(status, side)]
+
+
+@pytest.mark.parametrize("status", [R.SENT, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD])
+def test_the_receiver_has_no_step_once_sharing_ended(status: ReferralStatus) -> None:
+    assert workflow.allowed_actions(status, Side.RECEIVER, sharing_live=False) == []
+    assert workflow.allowed_actions(status, Side.REFERRER, sharing_live=False) == ["withdraw"]
+    with pytest.raises(Conflict) as caught:
+        workflow.check_transition("decline", status, Side.RECEIVER, "other", "", sharing_live=False)
+    assert caught.value.allowed == []
 
 
 def test_an_invalid_transition_is_a_conflict_naming_the_allowed_ones() -> None:
     with pytest.raises(Conflict) as caught:
-        workflow.check_transition("complete", R.SENT, Side.RECEIVER, None, "")
+        workflow.check_transition("complete", R.SENT, Side.RECEIVER, None, "", sharing_live=True)
     assert caught.value.allowed == ["accept", "decline"]
 
 
 def test_the_other_side_cannot_take_a_step() -> None:
     with pytest.raises(Conflict):
-        workflow.check_transition("accept", R.SENT, Side.REFERRER, None, "")
+        workflow.check_transition("accept", R.SENT, Side.REFERRER, None, "", sharing_live=True)
 
 
 @pytest.mark.parametrize(
@@ -67,22 +76,27 @@ def test_declining_and_not_completing_need_a_coded_reason(
     action: str, status: ReferralStatus, reason: str | None
 ) -> None:
     with pytest.raises(ValidationFailed):
-        workflow.check_transition(action, status, Side.RECEIVER, reason, "")
+        workflow.check_transition(action, status, Side.RECEIVER, reason, "", sharing_live=True)
 
 
 def test_withdrawing_needs_a_note() -> None:
     with pytest.raises(ValidationFailed):
-        workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "  ")
-    assert workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "moved away").target is R.WITHDRAWN
+        workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "  ", sharing_live=True)
+    moved = workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "moved away", sharing_live=True)
+    assert moved.target is R.WITHDRAWN
 
 
 def test_the_partner_sees_the_summary_until_access_ends() -> None:
-    visible = workflow.summary_visible_to_receiver
+    def visible(status: ReferralStatus, completed_at: datetime | None, now: datetime, live: bool = True) -> bool:
+        return workflow.summary_visible_to_receiver(status, completed_at, now, sharing_live=live)
+
     assert visible(R.ACCEPTED, None, NOW)
     for ended in (R.DECLINED, R.EXPIRED, R.WITHDRAWN):
         assert not visible(ended, None, NOW)
     assert visible(R.COMPLETED, NOW - timedelta(days=30), NOW)
     assert not visible(R.VERIFIED, NOW - timedelta(days=31), NOW)
+    assert not visible(R.ACCEPTED, None, NOW, live=False)  # the consent is gone
+    assert not visible(R.COMPLETED, NOW - timedelta(days=1), NOW, live=False)
 
 
 def test_plan_transitions() -> None:
