@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from search.documents import SearchDocument
 from search.postgres import write_documents
-from service import audit, demo
+from service import audit, demo, export_files
 from service.auth import repo as auth_repo
 from service.auth.api import issue_token
 from service.auth.models import Role
@@ -193,11 +193,16 @@ def cmd_export_stats(settings: Settings, args: argparse.Namespace) -> int:
         async with pool.acquire() as conn:
             return await dashboard.statistics_csv(conn)
 
-    files = asyncio.run(_with_pool(settings, run))
     folder = Path(args.directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        export_files.private_folder(folder)
+    except export_files.ExportError as exc:
+        console.print(f"Cannot write the export: {exc}", markup=False, highlight=False)
+        return 2
+    files = asyncio.run(_with_pool(settings, run))
     for name, content in files.items():
-        (folder / name).write_text(content, encoding="utf-8")
+        with export_files.open_private(folder / name) as out:
+            out.write(content)
     console.print(f"Wrote {', '.join(sorted(files))} to {folder} (counts under {SUPPRESSION_K} suppressed).")
     return 0
 
@@ -271,7 +276,11 @@ def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
                 pool, Path(args.directory), include_restricted=args.include_restricted, progress=_RichProgress(progress)
             )
 
-    report = asyncio.run(_with_pool(settings, run))
+    try:
+        report = asyncio.run(_with_pool(settings, run))
+    except export_files.ExportError as exc:
+        console.print(f"Cannot write the export: {exc}", markup=False, highlight=False)
+        return 2
     view = (
         "everything, incl. staff-only listings and confidential addresses" if args.include_restricted else "public view"
     )

@@ -9,7 +9,6 @@ keep theirs), each row's cells held to their HSDS types by ``typed_cells``.
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import re
 import uuid
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
+
+from service import export_files
 
 # Required by HSDS but unknown to Kết Nối (Viet Nam's postal codes are not kept, communes and
 # organization descriptions may be blank): the one way our descriptor differs from HSDS 3.0's.
@@ -77,7 +78,8 @@ def _fields() -> dict[str, list[dict[str, Any]]]:
     return {r["name"]: r["schema"]["fields"] for r in official_descriptor()["resources"]}
 
 
-def _cell(field: dict[str, Any], value: Any) -> str:
+def _cell(field: dict[str, Any], value: Any) -> str | int | float:
+    """A cell as written: text as text (``CsvWriter`` neutralises it), numbers as numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -85,6 +87,8 @@ def _cell(field: dict[str, Any], value: Any) -> str:
     if field["type"] == "time":
         text = str(value)
         return END_OF_DAY if text.startswith("24:00") else text if len(text) > 5 else f"{text}:00"
+    if isinstance(value, int | float):
+        return value
     return str(value)
 
 
@@ -108,19 +112,20 @@ class Tables:
 
     def write(self, folder: Path) -> list[str]:
         """Every table of the package (empty ones as a header) and its descriptor; the file names."""
-        folder.mkdir(parents=True, exist_ok=True)
+        export_files.private_folder(folder)
         names = []
         for resource in descriptor()["resources"]:
             fields = resource["schema"]["fields"]
-            with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
+            with export_files.open_private(folder / resource["path"]) as out:
+                writer = export_files.CsvWriter(out)
                 writer.writerow([field["name"] for field in fields])
                 writer.writerows(
                     [_cell(field, row[field["name"]]) for field in fields]
                     for row in self.rows[resource["name"]].values()
                 )
             names.append(resource["path"])
-        (folder / "datapackage.json").write_text(json.dumps(descriptor(), ensure_ascii=False, indent=2), "utf-8")
+        with export_files.open_private(folder / "datapackage.json") as out:
+            out.write(json.dumps(descriptor(), ensure_ascii=False, indent=2))
         return [*names, "datapackage.json"]
 
 
@@ -149,9 +154,13 @@ class Values(Protocol):
 def typed_cells(columns: tuple[str, ...], values: Values, table: str, file: str) -> tuple[dict[str, Any], list[str]]:
     """One staged row of ``table`` (its ``columns`` and ``values``, ``line`` among them) as its
     non-blank cells held to their HSDS types: numbers become ``float``, UUIDs their canonical
-    text, blank ones ``None``; each cell that is not its type is a problem (``file:line column:
-    reason``)."""
-    cells = {key: value for key, value in zip(columns, values, strict=True) if value is not None}
+    text, blank ones ``None``, text cells an export neutralised against spreadsheet formulas what
+    they were; each cell that is not its type is a problem (``file:line column: reason``)."""
+    cells = {
+        key: export_files.restored(value) if isinstance(value, str) and value.startswith("'") else value
+        for key, value in zip(columns, values, strict=True)
+        if value is not None
+    }
     problems = []
     for index, key, parse, kind in _typed_columns(table, columns):
         value = values[index]

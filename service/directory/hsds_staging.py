@@ -79,18 +79,32 @@ def _name(table: str) -> str:
     return identifier(f"staged_hsds_{table}")
 
 
+def _inside(folder: Path, path: Path) -> None:
+    """Refuse a file outside ``folder`` (absolute, through ``..`` or a symbolic link): a package
+    names its own files, and reading any other file of the importing machine into the directory
+    could publish it."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise PackageError(f"{path}: outside the package folder {folder}; a package may name only its own files")
+
+
 def _paths(folder: Path) -> dict[str, str]:
     paths = {r["name"]: r["path"] for r in official_descriptor()["resources"]}
     described = folder / "datapackage.json"
     if described.exists():
+        _inside(folder, described)
         try:
             theirs = json.loads(described.read_text("utf-8"))
             paths |= {r["name"]: r["path"] for r in theirs.get("resources", []) if "name" in r and "path" in r}
         except (ValueError, AttributeError, TypeError) as exc:
             raise PackageError(f"datapackage.json: {exc}") from exc
+    paths = {table: path for table, path in paths.items() if table in fields_by_table()}
+    for table, path in paths.items():
+        if not isinstance(path, str):
+            raise PackageError(f"datapackage.json: the path of {table} is not one file name")
+        _inside(folder, folder / path)
     if not (folder / paths["service"]).is_file():
         raise PackageError(f"{folder}: no {paths['service']}")
-    return {table: path for table, path in paths.items() if table in fields_by_table() and (folder / path).is_file()}
+    return {table: path for table, path in paths.items() if (folder / path).is_file()}
 
 
 def _header(path: Path) -> list[str]:

@@ -24,6 +24,7 @@ import msgspec
 
 from search.postgres import document_row
 from search.postgres_bulk import copy_documents
+from service import export_files
 from service.db import Connection, transact
 from service.directory import bulk, hsds, hsds_staging, repo, rules
 from service.directory.commands import tracked_view
@@ -66,6 +67,7 @@ class ImportReport(msgspec.Struct, frozen=True):
 async def export_package(
     pool: asyncpg.Pool, folder: Path, *, include_restricted: bool, progress: Progress
 ) -> ExportReport:
+    export_files.private_folder(folder)  # refused before the reading, not after it
     tables = Tables()
     tables.add("taxonomy", hsds.taxonomy_record())
     exported = 0

@@ -3,11 +3,10 @@ inbox; and the de-identified statistics export."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 
-from service import audit
+from service import audit, export_files
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
 from service.db import Connection
@@ -152,7 +151,7 @@ async def statistics_csv(conn: Connection) -> dict[str, str]:
     for table in ("cases", "referrals", "milestones"):
         header, rows = await repo.statistics_rows(conn, table)
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = export_files.CsvWriter(buffer)
         writer.writerow(header)
         writer.writerows(rules.suppress([tuple(row.values()) for row in rows], [len(header) - 1]))
         files[f"{table}.csv"] = buffer.getvalue()
