@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
@@ -178,12 +179,27 @@ def present(principal: Principal, service: Service) -> Service:
     )
 
 
+def _readable(principal: Principal, service: Service) -> bool:
+    return service.visibility is not Visibility.STAFF or rules.may_see_restricted(principal, service.organization_id)
+
+
 async def readable_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     """The listing if ``principal`` may read it: staff-only listings are 404 to outsiders."""
     service = await repo.get_service(conn, service_id)
-    if service.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, service.organization_id):
+    if not _readable(principal, service):
         raise NotFound("No such service")
     return present(principal, service)
+
+
+async def readable_services(conn: Connection, principal: Principal, service_ids: Sequence[uuid.UUID]) -> list[Service]:
+    """``readable_service`` for many listings in one query: those ``principal`` may read, in the
+    order of ``service_ids`` (missing and hidden ones left out)."""
+    found = {service.id: service for service in await repo.get_services(conn, service_ids)}
+    return [
+        present(principal, service)
+        for service_id in service_ids
+        if (service := found.get(service_id)) is not None and _readable(principal, service)
+    ]
 
 
 async def run_search(

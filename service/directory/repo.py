@@ -363,6 +363,12 @@ async def all_organizations(conn: Connection) -> list[Organization]:
     return [_to_organization(row) for row in rows]
 
 
+async def get_organizations(conn: Connection, organization_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Organization]:
+    """The organizations of ``organization_ids`` that exist, by id: one query for any number."""
+    rows = await conn.fetch(_ORGANIZATION_SELECT + " WHERE o.id = ANY($1::uuid[])", list(organization_ids))
+    return {row["id"]: _to_organization(row) for row in rows}
+
+
 async def organization_names(conn: Connection, organization_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     rows = await conn.fetch("SELECT id, name FROM organization WHERE id = ANY($1::uuid[])", list(organization_ids))
     return {row["id"]: row["name"] for row in rows}
