@@ -78,7 +78,7 @@ async def ensure(server: str, scale: float, keys: Keys) -> tuple[str, dict[str, 
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    seconds = await generate.generate(url, services)
+    seconds = await generate.generate(url, keys.cipher(), services)
     figures["directory_services_per_s"] = services / seconds
     started = time.perf_counter()
     await generate_cases.generate(url, keys.cipher(), scale)
@@ -106,6 +106,7 @@ class Fixtures:
     listings: list[uuid.UUID]  # public listings, for the detail page
     shelters: list[uuid.UUID]  # listings with beds, for capacity updates
     referrals: list[uuid.UUID]  # in progress at the partner, for hold / resume
+    cipher: PersonalDataCipher  # the use cases decrypt the texts they show
 
 
 async def _token(conn: asyncpg.Connection, email: str) -> tuple[str, uuid.UUID, uuid.UUID]:
@@ -122,7 +123,7 @@ async def _token(conn: asyncpg.Connection, email: str) -> tuple[str, uuid.UUID, 
     return token, user["id"], user["organization_id"]
 
 
-async def fixtures(url: str) -> Fixtures:
+async def fixtures(url: str, cipher: PersonalDataCipher) -> Fixtures:
     conn = await asyncpg.connect(url)
     try:
         coordinator = await _token(conn, generate_cases.COORDINATOR_EMAIL)
@@ -151,4 +152,5 @@ async def fixtures(url: str) -> Fixtures:
         listings=[r[0] for r in listings],
         shelters=[r[0] for r in shelters],
         referrals=[r[0] for r in referrals],
+        cipher=cipher,
     )

@@ -23,6 +23,7 @@ from search.postgres import write_documents
 from service import places
 from service.bootstrap import prepare_database
 from service.config import Settings
+from service.crypto import PersonalDataCipher, data_key
 from service.db import database_url
 from service.directory.documents import search_document
 from service.directory.models import (
@@ -253,11 +254,11 @@ async def load(conn: asyncpg.Connection, services: list[Service]) -> None:
         await write_documents(conn, [search_document(s) for s in services])
 
 
-async def generate(url: str, count: int, batch: int = 5_000) -> float:
+async def generate(url: str, cipher: PersonalDataCipher, count: int, batch: int = 5_000) -> float:
     conn = await asyncpg.connect(url)
     started = time.perf_counter()
     try:
-        await prepare_database(conn)
+        await prepare_database(conn, cipher)
         services = synthetic_services(count)
         with Progress() as progress:
             task = progress.add_task("Generating listings", total=count)
@@ -274,7 +275,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--services", type=int, default=100_000)
     args = parser.parse_args()
-    seconds = asyncio.run(generate(database_url(Settings.from_env()), args.services))
+    settings = Settings.from_env()
+    seconds = asyncio.run(generate(database_url(settings), PersonalDataCipher(data_key(settings)), args.services))
     print(f"{args.services} listings in {seconds:.1f} s ({args.services / seconds:,.0f}/s)")
 
 

@@ -3,8 +3,8 @@
 
 Rows are written with COPY, not through the use cases (those take ~20 ms a case with their audit
 entries: far too slow for 50,000), but they hold what the use cases would write: identifiers
-encrypted with the real ``PersonalDataCipher`` under the database's data key, case codes from the
-same counters, referral histories that follow ``workflow.REFERRAL_TRANSITIONS``, due times from
+encrypted with the real ``PersonalDataCipher`` under the database's data key, random case codes (drawn
+from the seeded generator), referral histories that follow ``workflow.REFERRAL_TRANSITIONS``, due times from
 ``workflow.due_at``, follow-up scores from ``rules.score``. Content is drawn from one seeded
 generator; dates are counted back from the day of generation, so "overdue" and "expired" mean
 the same whenever the data is made (ciphertexts differ run to run: AES-GCM nonces are random).
@@ -36,7 +36,7 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, data_key
 from service.db import database_url
-from service.reintegration import rules, workflow
+from service.reintegration import free_text, rules, workflow
 from service.reintegration.models import MilestoneDomain, ReferralStatus, Urgency
 
 NAMESPACE = uuid.UUID("5c1d0a8e-3f4b-4d7a-9e2c-6b8f1a0d2e71")
@@ -112,23 +112,25 @@ class Rows:
 
 COLUMNS = {
     "survivor": ["id", "case_code", "organization_id", "assigned_caseworker_id", "case_type", "identification_status",
-                 "accompanying_child", "sex", "birth_year", "nationality", "languages", "home_province", "home_commune",
-                 "returned_from", "return_date", "risk_level", "contact_channel", "contact_safe_hours",
-                 "do_not_contact", "status", "closure_reason", "closed_at", "full_name_enc", "phone_enc",
-                 "address_enc", "id_document_enc", "name_index", "created_by", "created_at", "updated_at"],
-    "consent": ["id", "survivor_id", "purpose", "organization_id", "method", "evidence", "granted_at", "expires_at",
-                "withdrawn_at", "withdrawn_by", "recorded_by"],
-    "plan": ["id", "survivor_id", "number", "is_current", "status", "notes", "survivor_agreed_at", "agreement_method",
-             "submitted_at", "approved_at", "approved_by", "created_by", "created_at", "updated_at"],
-    "milestone": ["id", "plan_id", "domain", "title", "target_date", "responsible_organization_id", "status",
+                 "accompanying_child", "sex", "birth_year", "nationality", "languages", "home_province",
+                 "home_commune_enc", "returned_from", "return_date", "risk_level", "contact_channel",
+                 "contact_safe_hours_enc", "do_not_contact", "status", "closure_reason", "closed_at", "full_name_enc",
+                 "phone_enc", "address_enc", "id_document_enc", "name_index", "created_by", "created_at",
+                 "updated_at"],
+    "consent": ["id", "survivor_id", "purpose", "organization_id", "method", "evidence_enc", "granted_at",
+                "expires_at", "withdrawn_at", "withdrawn_by", "recorded_by"],
+    "plan": ["id", "survivor_id", "number", "is_current", "status", "notes_enc", "survivor_agreed_at",
+             "agreement_method", "submitted_at", "approved_at", "approved_by", "created_by", "created_at",
+             "updated_at"],
+    "milestone": ["id", "plan_id", "domain", "title_enc", "target_date", "responsible_organization_id", "status",
                   "created_at", "updated_at"],
     "referral": ["id", "survivor_id", "milestone_id", "service_id", "receiving_organization_id",
-                 "referring_organization_id", "created_by", "consent_id", "emergency_reason", "emergency_approved_by",
-                 "urgency", "shared_summary", "status", "reason_code", "sent_at", "due_at", "responded_at",
-                 "completed_at", "created_at", "updated_at"],
-    "referral_event": ["referral_id", "from_status", "to_status", "actor_id", "at", "reason_code", "note"],
-    "follow_up": ["id", "survivor_id", "date", "method", "notes", "indicators", "economic", "social", "psychosocial",
-                  "composite", "scoring_version", "recorded_by", "created_at"],
+                 "referring_organization_id", "created_by", "consent_id", "emergency_reason_enc",
+                 "emergency_approved_by", "urgency", "shared_summary_enc", "status", "reason_code", "sent_at", "due_at",
+                 "responded_at", "completed_at", "created_at", "updated_at"],
+    "referral_event": ["id", "referral_id", "from_status", "to_status", "actor_id", "at", "reason_code", "note_enc"],
+    "follow_up": ["id", "survivor_id", "date", "method", "notes_enc", "indicators", "economic", "social",
+                  "psychosocial", "composite", "scoring_version", "recorded_by", "created_at"],
 }  # fmt: skip
 
 
@@ -221,7 +223,8 @@ class CaseWriter:
         self.now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=9)
         self.rng = random.Random(50_000)
         self.per_plan = milestones_per_plan
-        self.counters: dict[tuple[str, int], int] = {}
+        self.codes: set[str] = set()
+        self.events = 0  # referral_event ids, given here so each note is sealed to its event
         self.indicators = rules.scoring().indicators
         self.scoring_version = rules.scoring().version
 
@@ -241,7 +244,10 @@ class CaseWriter:
         age_days = rng.randrange(1, 700)
         opened = self._at(self.today - timedelta(days=age_days))
         prefix = rules.case_prefix(office.province.code)
-        number = self.counters[(prefix, opened.year)] = self.counters.get((prefix, opened.year), 0) + 1
+        code = rules.case_code(prefix, opened.year, choose=rng.choice)
+        while code in self.codes:
+            code = rules.case_code(prefix, opened.year, choose=rng.choice)
+        self.codes.add(code)
         case_type = self._weighted(CASE_TYPES)
         sex = "female" if rng.random() < 0.85 else "male"
         birth_year = self.today.year - rng.randint(15, 45)
@@ -251,16 +257,21 @@ class CaseWriter:
         closed_at = opened + timedelta(days=rng.randint(120, age_days)) if closed else None
         record = str(survivor)
         encrypt = self.cipher.encrypt
+
+        def seal(record: uuid.UUID, field: str, text: str | None) -> bytes | None:
+            return free_text.CASE.seal(self.cipher, record, field, text)
+
         rows.add(
             "survivor",
-            (survivor, rules.case_code(prefix, opened.year, number), office.organization_id, caseworker, case_type,
+            (survivor, code, office.organization_id, caseworker, case_type,
              rng.choice(["reported", "under_identification", "identified_victim", "identified_victim"])
              if case_type == "trafficking_victim" else "not_identified",
              rng.random() < 0.05, sex, birth_year, "VN", ["vi", "km"] if rng.random() < 0.08 else ["vi"],
-             office.province.code, f"Xã {rng.choice(GIVEN)} {rng.randint(1, 30)}", country,
+             office.province.code, seal(survivor, "home_commune", f"Xã {rng.choice(GIVEN)} {rng.randint(1, 30)}"),
+             country,
              (opened - timedelta(days=rng.randint(1, 60))).date() if country else None,
              rng.choice(["low", "medium", "medium", "high"]), rng.choice(["phone", "zalo", "home_visit", None]),
-             "18:00-20:00" if rng.random() < 0.3 else None, rng.random() < 0.03,
+             seal(survivor, "contact_safe_hours", "18:00-20:00" if rng.random() < 0.3 else None), rng.random() < 0.03,
              "closed" if closed else "open", self._weighted(CLOSURES) if closed else None, closed_at,
              encrypt(name, record=record, field="full_name"),
              encrypt(f"0999 {rng.randrange(1_000_000):06d}", record=record, field="phone"),
@@ -284,12 +295,13 @@ class CaseWriter:
             if withdrawn is not None and withdrawn >= self.now:
                 withdrawn = None
             method = rng.choice(["written", "verbal_with_witness"])
-            rows.add("consent", (consent, survivor, "referral", None, method, "phiếu đồng ý đã ký", opened, None,
+            evidence = free_text.CONSENT.seal(self.cipher, consent, "evidence", "phiếu đồng ý đã ký")
+            rows.add("consent", (consent, survivor, "referral", None, method, evidence, opened, None,
                                  withdrawn, by if withdrawn else None, by))  # fmt: skip
             live = consent if withdrawn is None else None
         if rng.random() < 0.5:
             rows.add("consent", (sid("consent", survivor, "follow_up"), survivor, "follow_up_contact", None, "written",
-                                 "", opened, None, None, None, by))  # fmt: skip
+                                 None, opened, None, None, None, by))  # fmt: skip
         return live
 
     def _plans(
@@ -308,7 +320,8 @@ class CaseWriter:
         number = 1
         if status in ("active", "under_review") and rng.random() < 0.1:
             earlier = sid("plan", survivor, 1)
-            rows.add("plan", (earlier, survivor, 1, False, "closed", "Kế hoạch ban đầu", opened, "written", opened,
+            notes = free_text.PLAN.seal(self.cipher, earlier, "notes", "Kế hoạch ban đầu")
+            rows.add("plan", (earlier, survivor, 1, False, "closed", notes, opened, "written", opened,
                               opened, self.w.coordinator, by, opened, opened))  # fmt: skip
             number = 2
         plan = sid("plan", survivor, number)
@@ -317,7 +330,8 @@ class CaseWriter:
         submitted = status != "draft"
         rows.add(
             "plan",
-            (plan, survivor, number, True, status, "Kế hoạch tái hòa nhập", created if submitted else None,
+            (plan, survivor, number, True, status,
+             free_text.PLAN.seal(self.cipher, plan, "notes", "Kế hoạch tái hòa nhập"), created if submitted else None,
              "verbal_with_witness" if submitted else None, created if submitted else None,
              created + timedelta(days=2) if approved else None, self.w.coordinator if approved else None,
              by, created, created),
@@ -332,7 +346,8 @@ class CaseWriter:
             ids.append(milestone)
             rows.add(
                 "milestone",
-                (milestone, plan, domain.value, TITLES[domain], target,
+                (milestone, plan, domain.value,
+                 free_text.MILESTONE.seal(self.cipher, milestone, "title", TITLES[domain]), target,
                  self.w.services[rng.randrange(len(self.w.services))][1] if rng.random() < 0.3 else None,
                  self._milestone_status(status, target), created, created),
             )  # fmt: skip
@@ -381,7 +396,8 @@ class CaseWriter:
             referral = sid("referral", survivor, n)
             override = consent is None
             steps, _ = WALKS[walk_name]
-            events: list[tuple[Any, ...]] = [(referral, None, "sent", caseworker, sent, None, "")]
+            self.events += 1
+            events: list[tuple[Any, ...]] = [(self.events, referral, None, "sent", caseworker, sent, None, None)]
             status, at = R.SENT, sent
             responded = completed = None
             reason = None
@@ -392,7 +408,9 @@ class CaseWriter:
                 reason = sorted(move.reasons)[rng.randrange(len(move.reasons))] if move.reasons else None
                 actor = caseworker if move.side is workflow.Side.REFERRER else w.partners[receiving]
                 note = "Người được hỗ trợ đã chuyển đi nơi khác" if move.needs_note else ""
-                events.append((referral, status.value, move.target.value, actor, at, reason, note))
+                self.events += 1
+                sealed = free_text.REFERRAL_EVENT.seal(self.cipher, self.events, "note", note)
+                events.append((self.events, referral, status.value, move.target.value, actor, at, reason, sealed))
                 if move.target in (R.ACCEPTED, R.DECLINED):
                     responded = at
                 if move.target in (R.COMPLETED, R.NOT_COMPLETED):
@@ -400,13 +418,15 @@ class CaseWriter:
                 status = move.target
             age = self.today.year - 1990 - rng.randrange(15)
             where = COUNTRY_VI.get(rng.choice(COUNTRIES), "tỉnh khác")
+            summary = f"Phụ nữ, {age} tuổi, trở về từ {where}, cần hỗ trợ theo kế hoạch tái hòa nhập."
             rows.add(
                 "referral",
                 (referral, survivor, milestones[rng.randrange(len(milestones))] if milestones and rng.random() < 0.7
                  else None, service, receiving, office.organization_id, caseworker, consent,
-                 "Nguy cơ bị đưa đi lần nữa, cần chỗ ở ngay trong đêm" if override else None,
+                 free_text.REFERRAL.seal(self.cipher, referral, "emergency_reason",
+                                         "Nguy cơ bị đưa đi lần nữa, cần chỗ ở ngay trong đêm" if override else None),
                  w.coordinator if override else None, urgency.value,
-                 f"Phụ nữ, {age} tuổi, trở về từ {where}, cần hỗ trợ theo kế hoạch tái hòa nhập.",
+                 free_text.REFERRAL.seal(self.cipher, referral, "shared_summary", summary),
                  status.value, reason, sent, workflow.due_at(sent, urgency), responded, completed, sent, at),
             )  # fmt: skip
             for event in events:
@@ -427,7 +447,7 @@ class CaseWriter:
             rows.add(
                 "follow_up",
                 (sid("follow_up", survivor, n), survivor, day, rng.choice(["home_visit", "phone", "office_visit"]),
-                 "", msgspec.json.encode(answers).decode(), scores.economic, scores.social, scores.psychosocial,
+                 None, msgspec.json.encode(answers).decode(), scores.economic, scores.social, scores.psychosocial,
                  scores.composite, self.scoring_version, by, self._at(day)),
             )  # fmt: skip
 
@@ -442,7 +462,7 @@ async def generate(url: str, cipher: PersonalDataCipher, scale: float, today: da
     survivors, milestones, referrals = sizes(scale)
     conn = await asyncpg.connect(url)
     try:
-        await prepare_database(conn)
+        await prepare_database(conn, cipher)
         if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM survivor)"):
             raise SystemExit("The database already has cases; generate into one without.")
         listings = await conn.fetch(
@@ -473,11 +493,8 @@ async def generate(url: str, cipher: PersonalDataCipher, scale: float, today: da
                 progress.advance(task, len(chunk))
         await conn.execute("SET session_replication_role = DEFAULT")
         await conn.execute("SELECT dashboard_rebuild()")
-        await conn.executemany(
-            "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, $3)"
-            " ON CONFLICT (prefix, year) DO UPDATE SET last = greatest(case_counter.last, EXCLUDED.last)",
-            [(prefix, year, last) for (prefix, year), last in writer.counters.items()],
-        )
+        # COPY wrote the event ids: the service's next event comes after them
+        await conn.execute("SELECT setval(pg_get_serial_sequence('referral_event', 'id'), $1)", max(writer.events, 1))
         await conn.execute("ANALYZE")
         return {table: int(await conn.fetchval(f"SELECT count(*) FROM {table}")) for table in TABLES}
     finally:

@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     server = dataset.server_url(options.data_dir)  # held until this process exits
     url, generated = uvloop.run(dataset.ensure(server, options.scale, keys))
     uvloop.run(dataset.prepare(url))
-    fx = uvloop.run(dataset.fixtures(url))
+    fx = uvloop.run(dataset.fixtures(url, keys.cipher()))
     uvloop.run(scenarios.settle_referrals(url, fx))
     with tempfile.TemporaryDirectory(prefix="kn-bench-") as folder:
         served = http_scenarios(options, url, keys, fx, Path(folder))

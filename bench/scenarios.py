@@ -37,7 +37,7 @@ def dashboard_of(fx: Fixtures) -> Work:
 
     async def run(conn: Connection, n: int) -> object:
         async with conn.transaction():
-            return await dashboard.dashboard(conn, who)
+            return await dashboard.dashboard(conn, who, fx.cipher)
 
     return run
 
@@ -54,7 +54,7 @@ def transitions(fx: Fixtures) -> Work:
         referral = fx.referrals[n % len(fx.referrals)]
         async with conn.transaction():
             return await referrals.transition(
-                conn, who, referral, hold_or_resume(n, len(fx.referrals)), TransitionRequest()
+                conn, who, fx.cipher, referral, hold_or_resume(n, len(fx.referrals)), TransitionRequest()
             )
 
     return run
@@ -86,7 +86,7 @@ async def settle_referrals(url: str, fx: Fixtures) -> int:
 
         async def resume(referral: uuid.UUID) -> None:
             async with semaphore:
-                await transact(pool, referrals.transition, who, referral, "resume", TransitionRequest())
+                await transact(pool, referrals.transition, who, fx.cipher, referral, "resume", TransitionRequest())
 
         await asyncio.gather(*(resume(referral) for referral in held))
         return len(held)

@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         try:
             async with pool.acquire() as conn:
-                await prepare_database(conn)
+                await prepare_database(conn, cipher)
             app.state.pool = pool
             app.state.cipher = cipher
             async with search_engine(settings, pool) as search:

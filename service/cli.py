@@ -47,7 +47,7 @@ async def _with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitabl
     pool = await create_pool(url, min_size=1, max_size=4)
     try:
         async with pool.acquire() as conn:
-            await prepare_database(conn)
+            await prepare_database(conn, PersonalDataCipher(data_key(settings)))
         return await work(pool)
     finally:
         await pool.close()
@@ -114,7 +114,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         url = await asyncio.to_thread(database_url, settings)
         conn = await asyncpg.connect(url)
         try:
-            return await prepare_database(conn)
+            return await prepare_database(conn, PersonalDataCipher(data_key(settings)))
         finally:
             await conn.close()
 

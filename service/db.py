@@ -250,8 +250,14 @@ def migration_files() -> list[tuple[str, str]]:
     return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
 
 
-async def migrate(conn: Connection) -> list[str]:
-    """Apply the migrations this database has not seen yet; return their names."""
+# A line ``-- ketnoi:step NAME`` in a migration runs the Python step NAME there, between the SQL
+# before and after it: for work SQL cannot do alone (encrypting existing rows needs the data key).
+_STEP = re.compile(r"^-- ketnoi:step ([a-z0-9-]+)$", re.MULTILINE)
+MigrationStep: TypeAlias = Callable[[Connection], Awaitable[object]]
+
+
+async def migrate(conn: Connection, steps: Mapping[str, MigrationStep]) -> list[str]:
+    """Apply the migrations this database has not seen yet, with the steps they name; return their names."""
     applied: list[str] = []
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_ID)
@@ -264,7 +270,15 @@ async def migrate(conn: Connection) -> list[str]:
             if name in done:
                 continue
             log.info("applying migration %s", name)
-            await conn.execute(sql)
+            parts = _STEP.split(sql)  # SQL, step name, SQL, …
+            for index, part in enumerate(parts):
+                if index % 2 == 0:
+                    await conn.execute(part)
+                elif part in steps:
+                    log.info("running step %s of migration %s", part, name)
+                    await steps[part](conn)
+                else:
+                    raise LookupError(f"migration {name} needs the step {part!r}, which nobody provided")
             await conn.execute("INSERT INTO schema_migration (name) VALUES ($1)", name)
             applied.append(name)
     return applied

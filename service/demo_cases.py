@@ -430,7 +430,7 @@ class _Seeder:
             body = ConsentCreate(
                 purpose=purpose, organization_id=organization_id, method=method, evidence=evidence, expires_at=expires
             )
-            consent = await transact(self.pool, cases.record_consent, self.caseworker, case.id, body)
+            consent = await transact(self.pool, cases.record_consent, self.caseworker, self.cipher, case.id, body)
             recorded[purpose] = consent.id
         return recorded
 
@@ -463,7 +463,7 @@ class _Seeder:
                 target_date=target,
                 responsible_organization_id=responsible.get(domain),
             )
-            added.append(await transact(self.pool, plans.add_milestone, self.caseworker, plan_id, body))
+            added.append(await transact(self.pool, plans.add_milestone, self.caseworker, self.cipher, plan_id, body))
         return added
 
     async def progress(self, milestone: Milestone, scenario: Scenario, finished: bool) -> None:
@@ -485,6 +485,7 @@ class _Seeder:
                 self.pool,
                 plans.patch_milestone,
                 self.caseworker,
+                self.cipher,
                 milestone.id,
                 MilestonePatch(status=status, note=note),
             )
@@ -496,11 +497,11 @@ class _Seeder:
         returns the plan and its milestones by domain, for referrals to point at."""
         fresh = PLAN_AGE[scenario.plan] == "recent"
         created = await transact(
-            self.pool, plans.create_plan, self.caseworker, case.id, PlanCreate(notes=PLAN_NOTE + FICTION)
+            self.pool, plans.create_plan, self.caseworker, self.cipher, case.id, PlanCreate(notes=PLAN_NOTE + FICTION)
         )
         milestones = await self.milestones(created.id, index, scenario, intake, fresh=fresh)
         if scenario.entitlements:
-            await transact(self.pool, plans.propose_entitlement_milestones, self.caseworker, case.id)
+            await transact(self.pool, plans.propose_entitlement_milestones, self.caseworker, self.cipher, case.id)
         by_domain = {m.domain: m.id for m in milestones}
         if scenario.plan == "draft":
             return created.id, by_domain
@@ -508,11 +509,13 @@ class _Seeder:
             survivor_agreed_at=_morning(intake + timedelta(days=self.rng.randint(3, 10))),
             agreement_method=self.rng.choice(tuple(ConsentMethod)),
         )
-        await transact(self.pool, plans.transition_plan, self.caseworker, created.id, "submit", agreed)
+        await transact(self.pool, plans.transition_plan, self.caseworker, self.cipher, created.id, "submit", agreed)
         if scenario.plan == "sent_back":
-            await transact(self.pool, plans.transition_plan, self.coordinator, created.id, "send-back", SEND_BACK_NOTE)
+            await transact(
+                self.pool, plans.transition_plan, self.coordinator, self.cipher, created.id, "send-back", SEND_BACK_NOTE
+            )
         if scenario.plan in APPROVED_PLANS:
-            await transact(self.pool, plans.transition_plan, self.coordinator, created.id, "approve", None)
+            await transact(self.pool, plans.transition_plan, self.coordinator, self.cipher, created.id, "approve", None)
             finished = scenario.plan in ("closed", "reopened", "second")
             for milestone in milestones:
                 await self.progress(milestone, scenario, finished)
@@ -522,11 +525,16 @@ class _Seeder:
         self, case: Survivor, plan_id: uuid.UUID, index: int, scenario: Scenario, intake: date
     ) -> None:
         for action in PLAN_ENDINGS.get(scenario.plan, ()):
-            await transact(self.pool, plans.transition_plan, self.caseworker, plan_id, action, None)
+            await transact(self.pool, plans.transition_plan, self.caseworker, self.cipher, plan_id, action, None)
         if scenario.plan == "second":
             # the first plan closed after a setback; the second starts over
             second = await transact(
-                self.pool, plans.create_plan, self.caseworker, case.id, PlanCreate(notes="Kế hoạch lần 2." + FICTION)
+                self.pool,
+                plans.create_plan,
+                self.caseworker,
+                self.cipher,
+                case.id,
+                PlanCreate(notes="Kế hoạch lần 2." + FICTION),
             )
             await self.milestones(second.id, index + 3, scenario, intake, fresh=True)
 
@@ -553,7 +561,7 @@ class _Seeder:
             actor = self.caseworker if action in REFERRER_ACTIONS else await self.partner(organization_key)
             reason = ref.reason if action in ("decline", "not-complete") else None
             request = TransitionRequest(reason_code=reason, note=ACTION_NOTES[action])
-            await transact(self.pool, referrals.transition, actor, referral.id, action, request)
+            await transact(self.pool, referrals.transition, actor, self.cipher, referral.id, action, request)
 
     async def follow_ups(self, case: Survivor, scenario: Scenario, intake: date) -> None:
         rng = self.rng
@@ -573,7 +581,7 @@ class _Seeder:
                 # a short phone check asks only how the person feels: no composite score that time
                 indicators=_answers(rng, stage, frozenset({"psychosocial"}) if phone_check else None),
             )
-            await transact(self.pool, followups.record_follow_up, self.caseworker, case.id, body)
+            await transact(self.pool, followups.record_follow_up, self.caseworker, self.cipher, case.id, body)
 
     # -- one whole case -----------------------------------------------------------------------
 
@@ -596,7 +604,7 @@ class _Seeder:
         if plan_id is not None:
             await self.finish_plan(case, plan_id, index, scenario, intake)
         if scenario.withdraw is not None:
-            await transact(self.pool, cases.withdraw_consent, self.caseworker, consents[scenario.withdraw])
+            await transact(self.pool, cases.withdraw_consent, self.caseworker, self.cipher, consents[scenario.withdraw])
         if scenario.withdraw is ConsentPurpose.FOLLOW_UP_CONTACT:
             patch = SurvivorPatch(contact_preference=ContactPreference(do_not_contact=True))
             await transact(self.pool, cases.patch_case, self.caseworker, self.cipher, case.id, None, patch)

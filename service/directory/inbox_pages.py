@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.pagination import PageParams
@@ -88,12 +89,14 @@ def referral_labels() -> dict[str, dict[str, str]]:
 async def referral_inbox(
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
     paging: NamedDependency[PageParams],
     status: FromQuery[str | None] = None,
 ) -> Template:
     partner_only(principal)
     chosen = status if status in {s.value for s in ReferralStatus} else None
-    inbox = await transact(pool, referrals.list_referrals, principal, paging, statuses=(chosen,) if chosen else ())
+    statuses = (chosen,) if chosen else ()
+    inbox = await transact(pool, referrals.list_referrals, principal, cipher, paging, statuses=statuses)
     return page(
         "partner/referrals.html",
         principal,
@@ -108,6 +111,7 @@ async def referral_inbox(
 async def _referral_page(
     pool: asyncpg.Pool,
     principal: Principal,
+    cipher: PersonalDataCipher,
     referral_id: uuid.UUID,
     *,
     status_code: int = 200,
@@ -117,7 +121,7 @@ async def _referral_page(
     typed: dict[str, dict[str, str]] | None = None,
 ) -> Template:
     partner_only(principal)
-    referral: Referral = await transact(pool, referrals.read_referral, principal, referral_id)
+    referral: Referral = await transact(pool, referrals.read_referral, principal, cipher, referral_id)
     actions = referrals.next_actions(referral, Side.RECEIVER)
     reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
     return page(
@@ -139,12 +143,13 @@ async def _referral_page(
 async def referral_detail(
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
     referral_id: FromPath[uuid.UUID],
     done: FromQuery[str | None] = None,
 ) -> Template:
     names = referral_labels()["action"]
     notice = _("Done: %(action)s.") % {"action": names[done]} if done in names else None
-    return await _referral_page(pool, principal, referral_id, notice=notice)
+    return await _referral_page(pool, principal, cipher, referral_id, notice=notice)
 
 
 @post("/referrals/{referral_id:uuid}/{action:str}", status_code=303)
@@ -152,6 +157,7 @@ async def referral_action(
     request: AnyRequest,
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
     referral_id: FromPath[uuid.UUID],
     action: FromPath[str],
 ) -> Redirect | Template:
@@ -167,7 +173,7 @@ async def referral_action(
     )
     try:
         if body is not None:
-            await transact(pool, referrals.transition, principal, referral_id, action, body)
+            await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
     except ValidationFailed as exc:
         errors = domain_errors(exc, default_field="reason_code")
         if "reason_code" in {error.field for error in exc.errors}:
@@ -176,6 +182,7 @@ async def referral_action(
         return await _referral_page(
             pool,
             principal,
+            cipher,
             referral_id,
             status_code=409,
             alert=_(
@@ -185,6 +192,6 @@ async def referral_action(
         )
     if errors:
         return await _referral_page(
-            pool, principal, referral_id, status_code=422, errors={action: errors}, typed={action: typed}
+            pool, principal, cipher, referral_id, status_code=422, errors={action: errors}, typed={action: typed}
         )
     return Redirect(path=f"/partner/referrals/{referral_id}?done={action}", status_code=303)

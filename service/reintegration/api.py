@@ -151,19 +151,22 @@ class SurvivorController(Controller):
         self,
         creator: Creates,
         principal: Who,
+        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[ConsentCreate],
     ) -> Response[Consent]:
         consent, replayed = await creator.create(
             data,
-            lambda conn: cases.record_consent(conn, principal, survivor_id, data),
-            lambda conn, consent_id: cases.read_consent(conn, principal, survivor_id, consent_id),
+            lambda conn: cases.record_consent(conn, principal, cipher, survivor_id, data),
+            lambda conn, consent_id: cases.read_consent(conn, principal, cipher, survivor_id, consent_id),
         )
         return answered(Response(consent, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/consents", summary="The case's consents, live or not")
-    async def consents(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> list[Consent]:
-        return await transact(pool, cases.list_consents, principal, survivor_id)
+    async def consents(
+        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    ) -> list[Consent]:
+        return await transact(pool, cases.list_consents, principal, cipher, survivor_id)
 
     @post(
         "/{survivor_id:uuid}/plans",
@@ -174,19 +177,20 @@ class SurvivorController(Controller):
         self,
         creator: Creates,
         principal: Who,
+        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[PlanCreate],
     ) -> Response[Plan]:
         plan, replayed = await creator.create(
             data,
-            lambda conn: plans.create_plan(conn, principal, survivor_id, data),
-            lambda conn, plan_id: plans.read_plan(conn, principal, plan_id),
+            lambda conn: plans.create_plan(conn, principal, cipher, survivor_id, data),
+            lambda conn, plan_id: plans.read_plan(conn, principal, cipher, plan_id),
         )
         return answered(Response(plan, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/plans/current", summary="The current plan with its milestones")
-    async def current_plan(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.read_current_plan, principal, survivor_id)
+    async def current_plan(self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]) -> Plan:
+        return await transact(pool, plans.read_current_plan, principal, cipher, survivor_id)
 
     @get("/{survivor_id:uuid}/entitlements", summary="Art. 37 support regimes due, and which milestones cover them")
     async def entitlements(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> Entitlements:
@@ -197,8 +201,10 @@ class SurvivorController(Controller):
         status_code=HTTP_200_OK,
         summary="Add a planned milestone for every uncovered regime to the current plan",
     )
-    async def propose(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> Entitlements:
-        return await transact(pool, plans.propose_entitlement_milestones, principal, survivor_id)
+    async def propose(
+        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    ) -> Entitlements:
+        return await transact(pool, plans.propose_entitlement_milestones, principal, cipher, survivor_id)
 
     @get("/{survivor_id:uuid}/matches", summary="Ranked services for a milestone (or a domain), with reasons")
     async def matches(
@@ -220,19 +226,22 @@ class SurvivorController(Controller):
         self,
         creator: Creates,
         principal: Who,
+        cipher: Cipher,
         survivor_id: FromPath[uuid.UUID],
         data: JSONBody[FollowUpCreate],
     ) -> Response[FollowUp]:
         follow_up, replayed = await creator.create(
             data,
-            lambda conn: followups.record_follow_up(conn, principal, survivor_id, data),
-            lambda conn, follow_up_id: followups.read_follow_up(conn, principal, survivor_id, follow_up_id),
+            lambda conn: followups.record_follow_up(conn, principal, cipher, survivor_id, data),
+            lambda conn, follow_up_id: followups.read_follow_up(conn, principal, cipher, survivor_id, follow_up_id),
         )
         return answered(Response(follow_up, status_code=HTTP_201_CREATED), replayed)
 
     @get("/{survivor_id:uuid}/follow-ups", summary="Follow-ups, oldest first, with scores (the trend)")
-    async def follow_ups(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> list[FollowUp]:
-        return await transact(pool, followups.list_follow_ups, principal, survivor_id)
+    async def follow_ups(
+        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    ) -> list[FollowUp]:
+        return await transact(pool, followups.list_follow_ups, principal, cipher, survivor_id)
 
     @get("/{survivor_id:uuid}/export", summary="Everything held about the survivor, with its access log")
     async def export_case(
@@ -258,8 +267,8 @@ class ConsentController(Controller):
     @post(
         "/{consent_id:uuid}/withdraw", status_code=HTTP_200_OK, summary="Withdraw a consent: stops new sharing at once"
     )
-    async def withdraw(self, principal: Who, pool: Pool, consent_id: FromPath[uuid.UUID]) -> Consent:
-        return await transact(pool, cases.withdraw_consent, principal, consent_id)
+    async def withdraw(self, principal: Who, pool: Pool, cipher: Cipher, consent_id: FromPath[uuid.UUID]) -> Consent:
+        return await transact(pool, cases.withdraw_consent, principal, cipher, consent_id)
 
 
 class PlanController(Controller):
@@ -268,31 +277,31 @@ class PlanController(Controller):
 
     @post("/plans/{plan_id:uuid}/submit", status_code=HTTP_200_OK, summary="Submit with the survivor's agreement")
     async def submit(
-        self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanSubmit]
+        self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanSubmit]
     ) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "submit", data)
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "submit", data)
 
     @post("/plans/{plan_id:uuid}/approve", status_code=HTTP_200_OK, summary="Approve (coordinator)")
-    async def approve(self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "approve", None)
+    async def approve(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "approve", None)
 
     @post("/plans/{plan_id:uuid}/send-back", status_code=HTTP_200_OK, summary="Send back with a note (coordinator)")
     async def send_back(
-        self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanNote]
+        self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanNote]
     ) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "send-back", data.note)
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "send-back", data.note)
 
     @post("/plans/{plan_id:uuid}/review", status_code=HTTP_200_OK, summary="Put an active plan under review")
-    async def review(self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "review", None)
+    async def review(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "review", None)
 
     @post("/plans/{plan_id:uuid}/close", status_code=HTTP_200_OK, summary="Close an active plan")
-    async def close(self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "close", None)
+    async def close(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "close", None)
 
     @post("/plans/{plan_id:uuid}/reopen", status_code=HTTP_200_OK, summary="Reopen a closed plan")
-    async def reopen(self, principal: Who, pool: Pool, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, plan_id, "reopen", None)
+    async def reopen(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "reopen", None)
 
     @post(
         "/plans/{plan_id:uuid}/milestones",
@@ -303,21 +312,27 @@ class PlanController(Controller):
         self,
         creator: Creates,
         principal: Who,
+        cipher: Cipher,
         plan_id: FromPath[uuid.UUID],
         data: JSONBody[MilestoneCreate],
     ) -> Response[Milestone]:
         milestone, replayed = await creator.create(
             data,
-            lambda conn: plans.add_milestone(conn, principal, plan_id, data),
-            lambda conn, milestone_id: plans.read_milestone(conn, principal, milestone_id),
+            lambda conn: plans.add_milestone(conn, principal, cipher, plan_id, data),
+            lambda conn, milestone_id: plans.read_milestone(conn, principal, cipher, milestone_id),
         )
         return answered(Response(milestone, status_code=HTTP_201_CREATED), replayed)
 
     @patch("/milestones/{milestone_id:uuid}", summary="Move or change a milestone (409 lists allowed states)")
     async def patch_milestone(
-        self, principal: Who, pool: Pool, milestone_id: FromPath[uuid.UUID], data: JSONBody[MilestonePatch]
+        self,
+        principal: Who,
+        pool: Pool,
+        cipher: Cipher,
+        milestone_id: FromPath[uuid.UUID],
+        data: JSONBody[MilestonePatch],
     ) -> Milestone:
-        return await transact(pool, plans.patch_milestone, principal, milestone_id, data)
+        return await transact(pool, plans.patch_milestone, principal, cipher, milestone_id, data)
 
 
 class ReferralController(Controller):
@@ -339,7 +354,7 @@ class ReferralController(Controller):
         referral, replayed = await creator.create(
             data,
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
-            lambda conn, referral_id: referrals.read_referral(conn, principal, referral_id),
+            lambda conn, referral_id: referrals.read_referral(conn, principal, cipher, referral_id),
         )
         return answered(Response(referral, status_code=HTTP_201_CREATED), replayed)
 
@@ -348,16 +363,19 @@ class ReferralController(Controller):
         self,
         principal: Who,
         pool: Pool,
+        cipher: Cipher,
         paging: Paging,
         status: FromQuery[list[ReferralStatus] | None] = None,
         overdue: FromQuery[bool | None] = None,
     ) -> Page[Referral]:
         statuses = tuple(s.value for s in status or [])
-        return await transact(pool, referrals.list_referrals, principal, paging, statuses=statuses, overdue=overdue)
+        return await transact(
+            pool, referrals.list_referrals, principal, cipher, paging, statuses=statuses, overdue=overdue
+        )
 
     @get("/{referral_id:uuid}", summary="One referral with its history (partners see the shared summary only)")
-    async def read(self, principal: Who, pool: Pool, referral_id: FromPath[uuid.UUID]) -> Referral:
-        return await transact(pool, referrals.read_referral, principal, referral_id)
+    async def read(self, principal: Who, pool: Pool, cipher: Cipher, referral_id: FromPath[uuid.UUID]) -> Referral:
+        return await transact(pool, referrals.read_referral, principal, cipher, referral_id)
 
     @post(
         "/{referral_id:uuid}/{action:str}",
@@ -368,13 +386,15 @@ class ReferralController(Controller):
         self,
         principal: Who,
         pool: Pool,
+        cipher: Cipher,
         referral_id: FromPath[uuid.UUID],
         action: FromPath[str],
         data: JSONBody[TransitionRequest | None] = None,
     ) -> Referral:
         if action not in REFERRAL_TRANSITIONS:
             raise NotFound("No such referral action")
-        return await transact(pool, referrals.transition, principal, referral_id, action, data or TransitionRequest())
+        body = data or TransitionRequest()
+        return await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
 
 
 class DashboardController(Controller):
@@ -382,8 +402,8 @@ class DashboardController(Controller):
     tags = ["dashboard"]
 
     @get("/dashboard", summary="Overdue, stuck and missing work: caseload, organization tree or inbox")
-    async def dashboard(self, principal: Who, pool: Pool) -> Dashboard:
-        return await transact(pool, dashboard.dashboard, principal)
+    async def dashboard(self, principal: Who, pool: Pool, cipher: Cipher) -> Dashboard:
+        return await transact(pool, dashboard.dashboard, principal, cipher)
 
     @get("/audit", summary="The audit log (coordinators: their organization tree; admins: all)")
     async def audit_log(

@@ -126,7 +126,7 @@ async def record_consent(
         values=values,
         shape_and_errors=parsed,
         work=cases.record_consent,
-        args=(principal, survivor_id, parsed[0]),
+        args=(principal, cipher, survivor_id, parsed[0]),
         rename=CONSENT_RENAME,
         anchor="consents",
         creator=creator,
@@ -134,11 +134,11 @@ async def record_consent(
 
 
 async def _withdraw_consent(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, consent_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, consent_id: uuid.UUID
 ) -> Consent:
     """Withdraw a consent of this case; one of another case is not found here."""
-    await cases.read_consent(conn, principal, survivor_id, consent_id)
-    return await cases.withdraw_consent(conn, principal, consent_id)
+    await cases.read_consent(conn, principal, cipher, survivor_id, consent_id)
+    return await cases.withdraw_consent(conn, principal, cipher, consent_id)
 
 
 @post("/cases/{survivor_id:uuid}/consents/{consent_id:uuid}/withdraw", name="case-consent-withdraw", status_code=303)
@@ -154,7 +154,7 @@ async def withdraw_consent(
         values={},
         shape_and_errors=None,
         work=_withdraw_consent,
-        args=(principal, survivor_id, consent_id),
+        args=(principal, cipher, survivor_id, consent_id),
         rename={},
         anchor="consents",
     )
@@ -180,7 +180,7 @@ async def draft_plan(
         values=values,
         shape_and_errors=parsed,
         work=plans.create_plan,
-        args=(principal, survivor_id, parsed[0]),
+        args=(principal, cipher, survivor_id, parsed[0]),
         rename={"notes": "notes"},
         anchor="plan",
         creator=creator,
@@ -190,16 +190,17 @@ async def draft_plan(
 async def _plan_step(
     conn: Connection,
     principal: Principal,
+    cipher: PersonalDataCipher,
     survivor_id: uuid.UUID,
     plan_id: uuid.UUID,
     action: str,
     body: PlanSubmit | str | None,
 ) -> Plan:
     """A step of this case's current plan (a plan of another case is not found here)."""
-    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    plan = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     if plan.id != plan_id:
         raise Conflict("Only the current plan can change")
-    return await plans.transition_plan(conn, principal, plan_id, action, body)
+    return await plans.transition_plan(conn, principal, cipher, plan_id, action, body)
 
 
 SUBMIT_RENAME = {"survivor_agreed_at": "survivor_agreed_at", "agreement_method": "agreement_method"}
@@ -237,7 +238,7 @@ async def plan_step(
         values=values,
         shape_and_errors=parsed,
         work=_plan_step,
-        args=(principal, survivor_id, plan_id, action, body),
+        args=(principal, cipher, survivor_id, plan_id, action, body),
         rename=SUBMIT_RENAME,
         anchor="plan",
     )
@@ -252,10 +253,10 @@ MILESTONE_RENAME = {
 
 
 async def _add_milestone(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: MilestoneCreate
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: MilestoneCreate
 ) -> Milestone:
-    plan = await plans.read_current_plan(conn, principal, survivor_id)
-    return await plans.add_milestone(conn, principal, plan.id, data)
+    plan = await plans.read_current_plan(conn, principal, cipher, survivor_id)
+    return await plans.add_milestone(conn, principal, cipher, plan.id, data)
 
 
 @post("/cases/{survivor_id:uuid}/milestones", name="case-milestone-add", status_code=303)
@@ -282,7 +283,7 @@ async def add_milestone(
         values=values,
         shape_and_errors=parsed,
         work=_add_milestone,
-        args=(principal, survivor_id, parsed[0]),
+        args=(principal, cipher, survivor_id, parsed[0]),
         rename=MILESTONE_RENAME,
         anchor="plan",
         creator=creator,
@@ -290,12 +291,17 @@ async def add_milestone(
 
 
 async def _move_milestone(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, milestone_id: uuid.UUID, data: MilestonePatch
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    survivor_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    data: MilestonePatch,
 ) -> Milestone:
-    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    plan = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     if milestone_id not in {m.id for m in plan.milestones}:
         raise NotFound("No such milestone in this case's plan")
-    return await plans.patch_milestone(conn, principal, milestone_id, data)
+    return await plans.patch_milestone(conn, principal, cipher, milestone_id, data)
 
 
 @post("/cases/{survivor_id:uuid}/milestones/{milestone_id:uuid}", name="case-milestone", status_code=303)
@@ -318,7 +324,7 @@ async def move_milestone(
         values=values,
         shape_and_errors=parsed,
         work=_move_milestone,
-        args=(principal, survivor_id, milestone_id, parsed[0]),
+        args=(principal, cipher, survivor_id, milestone_id, parsed[0]),
         rename={"status": "status"},
         anchor=f"m-{milestone_id}",
     )
@@ -337,7 +343,7 @@ async def propose_milestones(
         values={},
         shape_and_errors=None,
         work=plans.propose_entitlement_milestones,
-        args=(principal, survivor_id),
+        args=(principal, cipher, survivor_id),
         rename={},
         anchor="entitlements",
     )
@@ -379,7 +385,7 @@ async def record_follow_up(
         values=values,
         shape_and_errors=parsed,
         work=followups.record_follow_up,
-        args=(principal, survivor_id, parsed[0]),
+        args=(principal, cipher, survivor_id, parsed[0]),
         rename=rename,
         anchor="follow-ups",
         creator=creator,

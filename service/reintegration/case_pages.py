@@ -205,7 +205,7 @@ async def load_case(
 ) -> CaseFile:
     case = await cases.read_case(conn, principal, cipher, survivor_id)  # scope first: 404 stops here
     try:
-        plan: Plan | None = await plans.read_current_plan(conn, principal, survivor_id)
+        plan: Plan | None = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     except NotFound:
         plan = None
     organizations, _total = await directory_repo.list_organizations(
@@ -213,11 +213,11 @@ async def load_case(
     )
     return CaseFile(
         case=case,
-        consents=await cases.list_consents(conn, principal, survivor_id),
+        consents=await cases.list_consents(conn, principal, cipher, survivor_id),
         plan=plan,
         entitlements=await plans.entitlements(conn, principal, survivor_id),
-        referrals=(await referrals.list_referrals(conn, principal, EVERYTHING, survivor_id=survivor_id)).items,
-        follow_ups=await followups.list_follow_ups(conn, principal, survivor_id),
+        referrals=(await referrals.list_referrals(conn, principal, cipher, EVERYTHING, survivor_id=survivor_id)).items,
+        follow_ups=await followups.list_follow_ups(conn, principal, cipher, survivor_id),
         organizations=organizations,
     )
 

@@ -16,7 +16,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import referrals, repo, rules
+from service.reintegration import free_text, referrals, repo, rules
 from service.reintegration.identity import (
     IDENTIFIER_COLUMNS,
     contact_columns,
@@ -73,16 +73,15 @@ async def create_case(
     survivor_id = uuid.uuid4()
     fields: dict[str, Any] = {
         "id": survivor_id,
-        "case_code": rules.case_code(prefix, year, await repo.next_case_number(conn, prefix, year)),
         "organization_id": principal.organization_id,
         "created_by": principal.user_id,
         **{k: v for k, v in msgspec.structs.asdict(data).items() if k in repo.SURVIVOR_COLUMNS},
         "assigned_caseworker_id": assignee,
         "home_province": home,
-        **contact_columns(data.contact_preference),
+        **contact_columns(cipher, survivor_id, data.contact_preference),
         **encrypt_identifiers(cipher, survivor_id, msgspec.structs.asdict(data)),
     }
-    await repo.insert_case(conn, fields)
+    await repo.insert_case(conn, fields, lambda: rules.case_code(prefix, year))
     case = await repo.get_case(conn, survivor_id)
     await audit.record(
         conn,
@@ -161,7 +160,7 @@ async def patch_case(
     if "home_province" in sent:
         changes["home_province"] = _province(sent["home_province"])
     if "contact_preference" in sent:
-        changes.update(contact_columns(sent["contact_preference"]))
+        changes.update(contact_columns(cipher, survivor_id, sent["contact_preference"]))
     if sent.get("assigned_caseworker_id") is not None:
         await _check_assignee(conn, principal, sent["assigned_caseworker_id"])
     if "status" in sent:
@@ -191,14 +190,15 @@ async def patch_case(
 # -- consent ----------------------------------------------------------------------------------------
 
 
-def to_consent(row: Any, now: datetime) -> Consent:
-    consent = msgspec.convert(dict(row), Consent)
+def to_consent(cipher: PersonalDataCipher, row: Any, now: datetime) -> Consent:
+    fields = {k: v for k, v in dict(row).items() if k != "evidence_enc"}
+    consent = msgspec.convert({**fields, "evidence": free_text.CONSENT.reveal(cipher, row, "evidence")}, Consent)
     live = consent.withdrawn_at is None and (consent.expires_at is None or consent.expires_at > now)
     return msgspec.structs.replace(consent, live=live)
 
 
 async def record_consent(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: ConsentCreate
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: ConsentCreate
 ) -> Consent:
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE)
     now = datetime.now(UTC)
@@ -213,8 +213,16 @@ async def record_consent(
         raise ValidationFailed(
             "Unknown organization", errors=[FieldError(field="organization_id", message="no such organization")]
         )
+    consent_id = uuid.uuid4()
     row = await repo.insert_consent(
-        conn, {**msgspec.structs.asdict(data), "survivor_id": survivor_id, "recorded_by": principal.user_id}
+        conn,
+        {
+            **msgspec.structs.asdict(data),
+            "id": consent_id,
+            "evidence_enc": free_text.CONSENT.seal(cipher, consent_id, "evidence", data.evidence),
+            "survivor_id": survivor_id,
+            "recorded_by": principal.user_id,
+        },
     )
     await audit.record(
         conn,
@@ -226,30 +234,34 @@ async def record_consent(
         organization_id=case.organization_id,
         details={"purpose": data.purpose.value, "recipient": str(data.organization_id or "all partners")},
     )
-    return to_consent(row, now)
+    return to_consent(cipher, row, now)
 
 
-async def list_consents(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> list[Consent]:
+async def list_consents(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
+) -> list[Consent]:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     rows = await repo.list_consents(conn, survivor_id)
     await audit.record(
         conn, principal, "read", "consent", None, survivor_id=survivor_id, organization_id=case.organization_id
     )
     now = datetime.now(UTC)
-    return [to_consent(row, now) for row in rows]
+    return [to_consent(cipher, row, now) for row in rows]
 
 
 async def read_consent(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, consent_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, consent_id: uuid.UUID
 ) -> Consent:
     """One consent of the case, as ``list_consents`` shows it (scope and audit included)."""
-    for consent in await list_consents(conn, principal, survivor_id):
+    for consent in await list_consents(conn, principal, cipher, survivor_id):
         if consent.id == consent_id:
             return consent
     raise NotFound("No such consent in this case")
 
 
-async def withdraw_consent(conn: Connection, principal: Principal, consent_id: uuid.UUID) -> Consent:
+async def withdraw_consent(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, consent_id: uuid.UUID
+) -> Consent:
     require_login(principal, Action.EDIT_CASE)
     consent = await repo.get_consent(conn, consent_id)
     case = await case_for(conn, principal, consent["survivor_id"], Action.EDIT_CASE)
@@ -268,7 +280,7 @@ async def withdraw_consent(conn: Connection, principal: Principal, consent_id: u
         organization_id=case.organization_id,
         details={"referrals_ended": [str(referral_id) for referral_id in ended]},
     )
-    return to_consent(row, datetime.now(UTC))
+    return to_consent(cipher, row, datetime.now(UTC))
 
 
 # -- data-subject requests --------------------------------------------------------------------------
@@ -277,28 +289,24 @@ async def withdraw_consent(conn: Connection, principal: Principal, consent_id: u
 async def deidentify_case(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> Survivor:
-    """Remove every identifier and free text that could name the survivor; keep the de-identified
-    history (statuses, dates, scores) for statistics."""
+    """Remove every identifier and every free text that could name the survivor (``free_text``
+    lists them all), and the birth year and contact channel; keep the coded history (types,
+    statuses, coded reasons, dates, scores) for statistics. Only a closed case: work still going on
+    needs its notes."""
     case = await case_for(conn, principal, survivor_id, Action.DEIDENTIFY_CASE, for_update=True)
     if case.deidentified_at is not None:
         raise Conflict("This case is already de-identified")
+    if case.status == CaseStatus.OPEN:
+        raise Conflict("Close the case first: only a closed case can be de-identified")
     cleared: dict[str, Any] = dict.fromkeys(IDENTIFIER_COLUMNS.values())
     cleared.update(
         name_index=None,
-        home_commune=None,
-        contact_safe_hours=None,
         contact_channel=None,
         birth_year=None,
         deidentified_at=datetime.now(UTC),
     )
     await repo.update_case(conn, survivor_id, None, cleared)
-    await conn.execute("UPDATE consent SET evidence = '' WHERE survivor_id = $1", survivor_id)
-    await conn.execute("UPDATE follow_up SET notes = '' WHERE survivor_id = $1", survivor_id)
-    await conn.execute("UPDATE referral SET shared_summary = '[removed]' WHERE survivor_id = $1", survivor_id)
-    await conn.execute(
-        "UPDATE referral_event SET note = '' WHERE referral_id IN (SELECT id FROM referral WHERE survivor_id = $1)",
-        survivor_id,
-    )
+    await free_text.clear_case(conn, survivor_id)
     await audit.record(
         conn, principal, "deidentify", CASE, survivor_id, survivor_id=survivor_id, organization_id=case.organization_id
     )

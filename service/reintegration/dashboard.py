@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from service import audit, export_files
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
+from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.reintegration import repo, rollup_repo, rules
+from service.reintegration import free_text, repo, rollup_repo, rules
 from service.reintegration.models import (
     Dashboard,
     EmergencyOverride,
@@ -53,7 +54,8 @@ def score_buckets(counts: dict[int, int]) -> list[NamedCount]:
     return [NamedCount(key=label, count=counts.get(number, 0)) for number, (_, label) in enumerate(SCORE_BUCKETS, 1)]
 
 
-async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
+async def dashboard(conn: Connection, principal: Principal, cipher: PersonalDataCipher) -> Dashboard:
+    """The figures and lists of the principal's scope; of the texts, only the few listed are decrypted."""
     check(
         principal,
         Action.VIEW_DASHBOARD,
@@ -91,7 +93,7 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
                 milestone_id=r["id"],
                 survivor_id=r["survivor_id"],
                 case_code=r["case_code"],
-                title=r["title"],
+                title=free_text.MILESTONE.reveal(cipher, r, "title"),
                 domain=r["domain"],
                 target_date=r["target_date"],
             )
@@ -126,7 +128,7 @@ async def dashboard(conn: Connection, principal: Principal) -> Dashboard:
             EmergencyOverride(
                 referral_id=r["id"],
                 case_code=r["case_code"],
-                reason=r["emergency_reason"],
+                reason=free_text.REFERRAL.reveal(cipher, r, "emergency_reason"),
                 approved_by=r["emergency_approved_by"],
                 at=r["created_at"],
             )

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from service.auth import repo as auth_repo
 from service.auth.models import Principal
+from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.directory.pages import labels
 from service.errors import Conflict, Forbidden
@@ -140,8 +141,12 @@ async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID
 
 
 @get("/", name="dashboard")
-async def dashboard_page(principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> Template:
-    data = await transact(pool, dashboard.dashboard, principal)
+async def dashboard_page(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
+) -> Template:
+    data = await transact(pool, dashboard.dashboard, principal, cipher)
     return page(
         "dashboard/index.html",
         principal,
@@ -187,10 +192,15 @@ async def approvals_page(
 
 
 async def _decide(
-    pool: asyncpg.Pool, principal: Principal, plan_id: uuid.UUID, action: str, note: str | None
+    pool: asyncpg.Pool,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    plan_id: uuid.UUID,
+    action: str,
+    note: str | None,
 ) -> Redirect | Template:
     try:
-        await transact(pool, plans.transition_plan, principal, plan_id, action, note)
+        await transact(pool, plans.transition_plan, principal, cipher, plan_id, action, note)
     except (Conflict, Forbidden) as exc:
         # someone else already decided, or the role changed: say so on the plan's row
         message = (
@@ -212,9 +222,12 @@ async def _decide(
 
 @post("/approvals/{plan_id:uuid}/approve", status_code=303)
 async def approve(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], plan_id: FromPath[uuid.UUID]
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
+    plan_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
-    return await _decide(pool, principal, plan_id, "approve", None)
+    return await _decide(pool, principal, cipher, plan_id, "approve", None)
 
 
 @post("/approvals/{plan_id:uuid}/send-back", status_code=303)
@@ -222,6 +235,7 @@ async def send_back(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     pool: NamedDependency[asyncpg.Pool],
+    cipher: NamedDependency[PersonalDataCipher],
     plan_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()
@@ -235,7 +249,7 @@ async def send_back(
         return await _queue(
             pool, principal, status_code=422, errors={str(plan_id): {"note": problem}}, notes={str(plan_id): note}
         )
-    return await _decide(pool, principal, plan_id, "send-back", note)
+    return await _decide(pool, principal, cipher, plan_id, "send-back", note)
 
 
 router = Router(

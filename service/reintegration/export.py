@@ -14,7 +14,7 @@ from service.auth.permissions import Action, Scope, check, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.pagination import Page, PageParams
-from service.reintegration import repo
+from service.reintegration import free_text, repo
 from service.reintegration.cases import to_consent
 from service.reintegration.followups import to_follow_up
 from service.reintegration.identity import to_survivor
@@ -65,9 +65,9 @@ async def export_case(
             id=p["id"],
             number=p["number"],
             status=p["status"],
-            notes=p["notes"],
+            notes=free_text.PLAN.reveal(cipher, p, "notes"),
             created_at=p["created_at"],
-            milestones=[to_milestone(m, today()) for m in milestones if m["plan_id"] == p["id"]],
+            milestones=[to_milestone(cipher, m, today()) for m in milestones if m["plan_id"] == p["id"]],
         )
         for p in plan_rows
     ]
@@ -78,10 +78,10 @@ async def export_case(
     return CaseExport(
         exported_at=now,
         survivor=to_survivor(cipher, case),
-        consents=[to_consent(row, now) for row in await repo.list_consents(conn, survivor_id)],
+        consents=[to_consent(cipher, row, now) for row in await repo.list_consents(conn, survivor_id)],
         plans=plans,
-        referrals=[await view(conn, row, Side.REFERRER, now) for row in referral_rows],
-        follow_ups=[to_follow_up(row) for row in await repo.list_follow_ups(conn, survivor_id)],
+        referrals=[await view(conn, cipher, row, Side.REFERRER, now) for row in referral_rows],
+        follow_ups=[to_follow_up(cipher, row) for row in await repo.list_follow_ups(conn, survivor_id)],
         access_log=entries,
     )
 

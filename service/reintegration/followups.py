@@ -9,20 +9,21 @@ import asyncpg
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action
+from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import NotFound
-from service.reintegration import repo, rules
+from service.reintegration import free_text, repo, rules
 from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import case_for
 
 
-def to_follow_up(row: asyncpg.Record) -> FollowUp:
+def to_follow_up(cipher: PersonalDataCipher, row: asyncpg.Record) -> FollowUp:
     return FollowUp(
         id=row["id"],
         survivor_id=row["survivor_id"],
         date=row["date"],
         method=FollowUpMethod(row["method"]),
-        notes=row["notes"],
+        notes=free_text.FOLLOW_UP.reveal(cipher, row, "notes"),
         indicators=dict(row["indicators"]),
         scores=Scores(
             economic=row["economic"], social=row["social"], psychosocial=row["psychosocial"], composite=row["composite"]
@@ -33,7 +34,7 @@ def to_follow_up(row: asyncpg.Record) -> FollowUp:
 
 
 async def record_follow_up(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: FollowUpCreate
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: FollowUpCreate
 ) -> FollowUp:
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE)
     rules.validate_answers(data.indicators)
@@ -46,7 +47,7 @@ async def record_follow_up(
             "survivor_id": survivor_id,
             "date": data.date,
             "method": data.method,
-            "notes": data.notes,
+            "notes_enc": free_text.FOLLOW_UP.seal(cipher, follow_up_id, "notes", data.notes),
             "indicators": data.indicators,
             "economic": scores.economic,
             "social": scores.social,
@@ -66,24 +67,26 @@ async def record_follow_up(
         organization_id=case.organization_id,
     )
     rows = await repo.list_follow_ups(conn, survivor_id)
-    return to_follow_up(next(row for row in rows if row["id"] == follow_up_id))
+    return to_follow_up(cipher, next(row for row in rows if row["id"] == follow_up_id))
 
 
-async def list_follow_ups(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> list[FollowUp]:
+async def list_follow_ups(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
+) -> list[FollowUp]:
     """Oldest first, so the scores read as a trend."""
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     rows = await repo.list_follow_ups(conn, survivor_id)
     await audit.record(
         conn, principal, "read", "follow_up", None, survivor_id=survivor_id, organization_id=case.organization_id
     )
-    return [to_follow_up(row) for row in rows]
+    return [to_follow_up(cipher, row) for row in rows]
 
 
 async def read_follow_up(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, follow_up_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, follow_up_id: uuid.UUID
 ) -> FollowUp:
     """One follow-up of the case, as ``list_follow_ups`` shows it (scope and audit included)."""
-    for follow_up in await list_follow_ups(conn, principal, survivor_id):
+    for follow_up in await list_follow_ups(conn, principal, cipher, survivor_id):
         if follow_up.id == follow_up_id:
             return follow_up
     raise NotFound("No such follow-up")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.crypto import PersonalDataCipher
+from service.reintegration import free_text
 from service.reintegration.models import (
     CaseStatus,
     CaseType,
@@ -41,13 +42,17 @@ def encrypt_identifiers(
             columns[column] = cipher.encrypt(values[field], record=record, field=field)
     if "full_name" in values:
         columns["name_index"] = cipher.name_index(values["full_name"])
+    if "home_commune" in values:
+        columns["home_commune_enc"] = free_text.CASE.seal(cipher, survivor_id, "home_commune", values["home_commune"])
     return columns
 
 
-def contact_columns(preference: ContactPreference) -> dict[str, Any]:
+def contact_columns(
+    cipher: PersonalDataCipher, survivor_id: uuid.UUID, preference: ContactPreference
+) -> dict[str, Any]:
     return {
         "contact_channel": preference.channel,
-        "contact_safe_hours": preference.safe_hours,
+        "contact_safe_hours_enc": free_text.CASE.seal(cipher, survivor_id, "contact_safe_hours", preference.safe_hours),
         "do_not_contact": preference.do_not_contact,
     }
 
@@ -57,6 +62,12 @@ def to_survivor(cipher: PersonalDataCipher, row: CaseRow) -> Survivor:
 
     def reveal(field: str) -> str | None:
         return cipher.decrypt(getattr(row, IDENTIFIER_COLUMNS[field]), record=record, field=field)
+
+    sealed = {
+        "id": row.id,
+        "home_commune_enc": row.home_commune_enc,
+        "contact_safe_hours_enc": row.contact_safe_hours_enc,
+    }
 
     return Survivor(
         id=row.id,
@@ -74,13 +85,13 @@ def to_survivor(cipher: PersonalDataCipher, row: CaseRow) -> Survivor:
         nationality=row.nationality,
         languages=row.languages,
         home_province=row.home_province,
-        home_commune=row.home_commune,
+        home_commune=free_text.CASE.reveal(cipher, sealed, "home_commune") or None,
         returned_from=row.returned_from,
         return_date=row.return_date,
         risk_level=RiskLevel(row.risk_level),
         contact_preference=ContactPreference(
             channel=ContactChannel(row.contact_channel) if row.contact_channel else None,
-            safe_hours=row.contact_safe_hours,
+            safe_hours=free_text.CASE.reveal(cipher, sealed, "contact_safe_hours") or None,
             do_not_contact=row.do_not_contact,
         ),
         accompanying_child=row.accompanying_child,

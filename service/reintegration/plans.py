@@ -13,10 +13,11 @@ import msgspec
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.directory.rules import LOCAL_TZ
 from service.errors import Conflict, NotFound
-from service.reintegration import repo, rules, workflow
+from service.reintegration import free_text, repo, rules, workflow
 from service.reintegration.models import (
     CaseType,
     Entitlement,
@@ -42,30 +43,34 @@ def today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-def to_milestone(row: asyncpg.Record, on: date) -> Milestone:
+def to_milestone(cipher: PersonalDataCipher, row: asyncpg.Record, on: date) -> Milestone:
     status = MilestoneStatus(row["status"])
     return Milestone(
         id=row["id"],
         plan_id=row["plan_id"],
         domain=row["domain"],
         dimension=rules.DOMAIN_DIMENSION[MilestoneDomain(row["domain"])],
-        title=row["title"],
+        title=free_text.MILESTONE.reveal(cipher, row, "title"),
         target_date=row["target_date"],
         responsible_organization_id=row["responsible_organization_id"],
         entitlement=row["entitlement"],
         status=status,
-        note=row["note"],
+        note=free_text.MILESTONE.reveal(cipher, row, "note"),
         overdue=workflow.milestone_overdue(status, row["target_date"], on),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
 
 
-async def _plan_view(conn: Connection, row: asyncpg.Record) -> Plan:
+async def _plan_view(conn: Connection, cipher: PersonalDataCipher, row: asyncpg.Record) -> Plan:
     on = today()
-    milestones = [to_milestone(m, on) for m in await repo.milestones(conn, [row["id"]])]
+    milestones = [to_milestone(cipher, m, on) for m in await repo.milestones(conn, [row["id"]])]
     fields = {k: row[k] for k in row.keys() if k in Plan.__struct_fields__}  # noqa: SIM118 - asyncpg Record
-    return msgspec.convert({**fields, "milestones": milestones}, Plan, from_attributes=True)
+    texts = {
+        "notes": free_text.PLAN.reveal(cipher, row, "notes"),
+        "review_note": free_text.PLAN.reveal(cipher, row, "review_note") or None,
+    }
+    return msgspec.convert({**fields, **texts, "milestones": milestones}, Plan, from_attributes=True)
 
 
 async def _plan_and_case(
@@ -77,19 +82,25 @@ async def _plan_and_case(
     return plan, case
 
 
-async def create_plan(conn: Connection, principal: Principal, survivor_id: uuid.UUID, data: PlanCreate) -> Plan:
+async def create_plan(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: PlanCreate
+) -> Plan:
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
     current = await repo.current_plan(conn, survivor_id)
     if current is not None and current["status"] != PlanStatus.CLOSED:
         raise Conflict("This case already has a plan in progress; change that one", allowed=[])
-    plan_id = await repo.insert_plan(conn, survivor_id, data.notes, principal.user_id)
+    plan_id = uuid.uuid4()
+    notes = free_text.PLAN.seal(cipher, plan_id, "notes", data.notes)
+    await repo.insert_plan(conn, plan_id, survivor_id, notes, principal.user_id)
     await audit.record(
         conn, principal, "create", "plan", plan_id, survivor_id=survivor_id, organization_id=case.organization_id
     )
-    return await _plan_view(conn, await repo.get_plan(conn, plan_id))
+    return await _plan_view(conn, cipher, await repo.get_plan(conn, plan_id))
 
 
-async def read_current_plan(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> Plan:
+async def read_current_plan(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
+) -> Plan:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     row = await repo.current_plan(conn, survivor_id)
     if row is None:
@@ -97,20 +108,25 @@ async def read_current_plan(conn: Connection, principal: Principal, survivor_id:
     await audit.record(
         conn, principal, "read", "plan", row["id"], survivor_id=survivor_id, organization_id=case.organization_id
     )
-    return await _plan_view(conn, row)
+    return await _plan_view(conn, cipher, row)
 
 
-async def read_plan(conn: Connection, principal: Principal, plan_id: uuid.UUID) -> Plan:
+async def read_plan(conn: Connection, principal: Principal, cipher: PersonalDataCipher, plan_id: uuid.UUID) -> Plan:
     """One plan of a case in scope, with its milestones (audited like the current plan's read)."""
     plan, case = await _plan_and_case(conn, principal, plan_id, Action.VIEW_CASE)
     await audit.record(
         conn, principal, "read", "plan", plan_id, survivor_id=case.id, organization_id=case.organization_id
     )
-    return await _plan_view(conn, plan)
+    return await _plan_view(conn, cipher, plan)
 
 
 async def transition_plan(
-    conn: Connection, principal: Principal, plan_id: uuid.UUID, action: str, body: PlanSubmit | str | None
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    plan_id: uuid.UUID,
+    action: str,
+    body: PlanSubmit | str | None,
 ) -> Plan:
     """submit (with the survivor's agreement), approve / send-back (coordinator), review, close, reopen."""
     needed = Action.APPROVE_PLAN if action in workflow.COORDINATOR_PLAN_ACTIONS else Action.EDIT_CASE
@@ -132,9 +148,10 @@ async def transition_plan(
             survivor_agreed_at=body.survivor_agreed_at, agreement_method=body.agreement_method, submitted_at=now
         )
     if action == "approve":
-        changes.update(approved_at=now, approved_by=principal.user_id, review_note=None)
+        changes.update(approved_at=now, approved_by=principal.user_id, review_note_enc=None)
     if action == "send-back":
-        changes["review_note"] = body if isinstance(body, str) else ""
+        note = body if isinstance(body, str) else ""
+        changes["review_note_enc"] = free_text.PLAN.seal(cipher, plan_id, "review_note", note)
     await repo.update_plan(conn, plan_id, changes)
     await audit.record(
         conn,
@@ -146,17 +163,26 @@ async def transition_plan(
         organization_id=case.organization_id,
         details={"to": target.value},
     )
-    return await _plan_view(conn, await repo.get_plan(conn, plan_id))
+    return await _plan_view(conn, cipher, await repo.get_plan(conn, plan_id))
 
 
 async def add_milestone(
-    conn: Connection, principal: Principal, plan_id: uuid.UUID, data: MilestoneCreate, entitlement: str | None = None
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    plan_id: uuid.UUID,
+    data: MilestoneCreate,
+    entitlement: str | None = None,
 ) -> Milestone:
     plan, case = await _plan_and_case(conn, principal, plan_id, Action.EDIT_CASE)
     if PlanStatus(plan["status"]) not in workflow.EDITABLE_PLAN_STATES or not plan["is_current"]:
         raise Conflict("Milestones are added to the current plan while it is a draft, active or under review")
-    milestone_id = await repo.insert_milestone(
-        conn, plan_id, {**msgspec.structs.asdict(data), "entitlement": entitlement}
+    milestone_id = uuid.uuid4()
+    title = free_text.MILESTONE.seal(cipher, milestone_id, "title", data.title)
+    await repo.insert_milestone(
+        conn,
+        plan_id,
+        {**msgspec.structs.asdict(data), "id": milestone_id, "title_enc": title, "entitlement": entitlement},
     )
     await audit.record(
         conn,
@@ -168,10 +194,12 @@ async def add_milestone(
         organization_id=case.organization_id,
         details={"domain": data.domain.value},
     )
-    return to_milestone(await repo.get_milestone(conn, milestone_id), today())
+    return to_milestone(cipher, await repo.get_milestone(conn, milestone_id), today())
 
 
-async def read_milestone(conn: Connection, principal: Principal, milestone_id: uuid.UUID) -> Milestone:
+async def read_milestone(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, milestone_id: uuid.UUID
+) -> Milestone:
     """One milestone of a case in scope."""
     require_login(principal, Action.VIEW_CASE)
     row = await repo.get_milestone(conn, milestone_id)
@@ -179,11 +207,11 @@ async def read_milestone(conn: Connection, principal: Principal, milestone_id: u
     await audit.record(
         conn, principal, "read", "milestone", milestone_id, survivor_id=case.id, organization_id=case.organization_id
     )
-    return to_milestone(row, today())
+    return to_milestone(cipher, row, today())
 
 
 async def patch_milestone(
-    conn: Connection, principal: Principal, milestone_id: uuid.UUID, data: MilestonePatch
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, milestone_id: uuid.UUID, data: MilestonePatch
 ) -> Milestone:
     require_login(principal, Action.EDIT_CASE)
     row = await repo.get_milestone(conn, milestone_id, for_update=True)
@@ -191,7 +219,11 @@ async def patch_milestone(
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "status" in changes:
         workflow.check_milestone_transition(MilestoneStatus(row["status"]), changes["status"])
-    await repo.update_milestone(conn, milestone_id, changes)
+    columns = {k: v for k, v in changes.items() if k not in free_text.MILESTONE.fields}
+    for field in free_text.MILESTONE.fields:
+        if field in changes:
+            columns[f"{field}_enc"] = free_text.MILESTONE.seal(cipher, milestone_id, field, changes[field])
+    await repo.update_milestone(conn, milestone_id, columns)
     await audit.record(
         conn,
         principal,
@@ -202,7 +234,7 @@ async def patch_milestone(
         organization_id=case.organization_id,
         details={"fields": sorted(changes)},
     )
-    return to_milestone(await repo.get_milestone(conn, milestone_id), today())
+    return to_milestone(cipher, await repo.get_milestone(conn, milestone_id), today())
 
 
 # -- entitlements -----------------------------------------------------------------------------------
@@ -259,7 +291,7 @@ async def entitlements(conn: Connection, principal: Principal, survivor_id: uuid
 
 
 async def propose_entitlement_milestones(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> Entitlements:
     """One planned milestone in the current plan for every entitled regime no milestone covers yet."""
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
@@ -273,6 +305,7 @@ async def propose_entitlement_milestones(
             await add_milestone(
                 conn,
                 principal,
+                cipher,
                 plan["id"],
                 MilestoneCreate(domain=item.domain, title=title[:200]),
                 entitlement=item.code,

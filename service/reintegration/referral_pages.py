@@ -54,9 +54,9 @@ Cipher = NamedDependency[PersonalDataCipher]
 
 
 async def _matches(
-    conn: Connection, principal: Principal, survivor_id: uuid.UUID, milestone_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> tuple[Milestone, list[Match]]:
-    plan = await plans.read_current_plan(conn, principal, survivor_id)
+    plan = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     milestone = next((m for m in plan.milestones if m.id == milestone_id), None)
     if milestone is None:
         raise NotFound("No such milestone in this case's plan")
@@ -66,9 +66,9 @@ async def _matches(
 
 @get("/cases/{survivor_id:uuid}/matches", name="case-matches")
 async def matches_page(
-    principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]
+    principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]
 ) -> Template:
-    found_for, found = await transact(pool, _matches, principal, survivor_id, milestone)
+    found_for, found = await transact(pool, _matches, principal, cipher, survivor_id, milestone)
     return page(
         "cases/matches.html",
         principal,
@@ -213,22 +213,23 @@ REFERRER_ACTIONS = frozenset(name for name, t in workflow.REFERRAL_TRANSITIONS.i
 
 
 async def _referral_with_org(
-    conn: Connection, principal: Principal, referral_id: uuid.UUID
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, referral_id: uuid.UUID
 ) -> tuple[Referral, Organization]:
-    referral = await referrals.read_referral(conn, principal, referral_id)
+    referral = await referrals.read_referral(conn, principal, cipher, referral_id)
     return referral, await directory_repo.get_organization(conn, referral.receiving_organization_id)
 
 
 async def render_referral(
     pool: asyncpg.Pool,
     principal: Principal,
+    cipher: PersonalDataCipher,
     referral_id: uuid.UUID,
     *,
     values: Mapping[str, str] | None = None,
     errors: Errors | None = None,
     status_code: int = 200,
 ) -> Template | Redirect:
-    referral, organization = await transact(pool, _referral_with_org, principal, referral_id)
+    referral, organization = await transact(pool, _referral_with_org, principal, cipher, referral_id)
     if referral.survivor_id is None:  # the receiving partner: its own pages answer referrals
         return Redirect(path=f"/partner/referrals/{referral_id}", status_code=303)
     return page(
@@ -245,28 +246,38 @@ async def render_referral(
 
 
 @get("/referrals/{referral_id:uuid}", name="referral")
-async def referral_page(principal: Who, pool: Pool, referral_id: FromPath[uuid.UUID]) -> Template | Redirect:
-    return await render_referral(pool, principal, referral_id)
+async def referral_page(
+    principal: Who, pool: Pool, cipher: Cipher, referral_id: FromPath[uuid.UUID]
+) -> Template | Redirect:
+    return await render_referral(pool, principal, cipher, referral_id)
 
 
 @post("/referrals/{referral_id:uuid}/{action:str}", name="referral-step", status_code=303)
 async def referral_step(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, referral_id: FromPath[uuid.UUID], action: FromPath[str]
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
+    referral_id: FromPath[uuid.UUID],
+    action: FromPath[str],
 ) -> Redirect | Template:
     if action not in REFERRER_ACTIONS:
         raise NotFound("No such referral action")
     values = await form_values(request)
     body, errors = convert(present(values, "note"), TransitionRequest, {"note": "note"})
     if body is None:
-        return await render_referral(pool, principal, referral_id, values=values, errors=errors, status_code=422)
+        return await render_referral(
+            pool, principal, cipher, referral_id, values=values, errors=errors, status_code=422
+        )
     try:
-        await transact(pool, referrals.transition, principal, referral_id, action, body)
+        await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
         return await render_referral(
             pool,
             principal,
+            cipher,
             referral_id,
             values=values,
             errors=forms.domain_errors(exc, rename={"note": "note"}, summary=True),

@@ -16,7 +16,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import disclosure, repo, workflow
+from service.reintegration import disclosure, free_text, repo, workflow
 from service.reintegration.identity import to_survivor
 from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
 from service.reintegration.repo import CaseRow, ReferralFilter
@@ -46,6 +46,7 @@ async def create_referral(
             )
     disclosure.refuse_identifiers(data.shared_summary, to_survivor(cipher, case), "shared_summary")
     receiving = service["organization_id"]
+    referral_id = uuid.uuid4()
     consent_id = await repo.live_referral_consent(conn, case.id, receiving)
     override: dict[str, Any] = {}
     if consent_id is None:
@@ -55,10 +56,12 @@ async def create_referral(
                 " (or, in an emergency, a coordinator can refer with a documented reason)."
             )
         check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id, tree=await tree_of(conn, principal))
-        override = {"emergency_reason": data.emergency_override_reason, "emergency_approved_by": principal.user_id}
+        reason = free_text.REFERRAL.seal(cipher, referral_id, "emergency_reason", data.emergency_override_reason)
+        override = {"emergency_reason_enc": reason, "emergency_approved_by": principal.user_id}
     now = datetime.now(UTC)
-    referral_id = await repo.insert_referral(
+    await repo.insert_referral(
         conn,
+        referral_id,
         {
             "survivor_id": case.id,
             "milestone_id": data.milestone_id,
@@ -68,7 +71,7 @@ async def create_referral(
             "created_by": principal.user_id,
             "consent_id": consent_id,
             "urgency": data.urgency,
-            "shared_summary": data.shared_summary,
+            "shared_summary_enc": free_text.REFERRAL.seal(cipher, referral_id, "shared_summary", data.shared_summary),
             "status": ReferralStatus.SENT,
             "sent_at": now,
             "due_at": workflow.due_at(now, data.urgency),
@@ -76,7 +79,7 @@ async def create_referral(
         },
     )
     await repo.insert_referral_event(
-        conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id, "note": ""}
+        conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id}
     )
     await audit.record(
         conn,
@@ -88,7 +91,7 @@ async def create_referral(
         organization_id=case.organization_id,
         details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
     )
-    return await view(conn, await repo.get_referral(conn, referral_id), Side.REFERRER, now)
+    return await view(conn, cipher, await repo.get_referral(conn, referral_id), Side.REFERRER, now)
 
 
 async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> Side:
@@ -103,7 +106,7 @@ async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> 
     raise NotFound("No such referral")
 
 
-def _event(event: asyncpg.Record, side: Side) -> ReferralEvent:
+def _event(cipher: PersonalDataCipher, event: asyncpg.Record, side: Side) -> ReferralEvent:
     """A history event as ``side`` sees it: the receiver reads the other side's steps and coded
     reasons, never its notes or who wrote them (a withdrawal note can hold an address)."""
     own = side is Side.REFERRER or workflow.written_by(event["to_status"]) is side
@@ -113,11 +116,13 @@ def _event(event: asyncpg.Record, side: Side) -> ReferralEvent:
         actor_id=event["actor_id"] if own else None,
         at=event["at"],
         reason_code=event["reason_code"],
-        note=event["note"] if own else "",
+        note=free_text.REFERRAL_EVENT.reveal(cipher, event, "note") if own else "",
     )
 
 
-async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime) -> Referral:
+async def view(
+    conn: Connection, cipher: PersonalDataCipher, row: asyncpg.Record, side: Side, now: datetime
+) -> Referral:
     """A referral as ``side`` sees it. Every read of a referral, by either side, through the API or
     the pages, comes here with its row from ``repo``, which works out ``sharing_live`` at read time."""
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
@@ -136,7 +141,8 @@ async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime)
         receiving_organization_id=row["receiving_organization_id"],
         referring_organization_id=row["referring_organization_id"],
         urgency=row["urgency"],
-        shared_summary=row["shared_summary"] if summary_visible else None,
+        # opened only when shown; a de-identified case's summary is gone (None)
+        shared_summary=free_text.REFERRAL.reveal(cipher, row, "shared_summary") or None if summary_visible else None,
         sharing_live=row["sharing_live"],
         status=status,
         reason_code=row["reason_code"],
@@ -148,7 +154,7 @@ async def view(conn: Connection, row: asyncpg.Record, side: Side, now: datetime)
         completed_at=row["completed_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        history=[_event(event, side) for event in events],
+        history=[_event(cipher, event, side) for event in events],
     )
 
 
@@ -157,7 +163,9 @@ def next_actions(referral: Referral, side: Side) -> list[str]:
     return workflow.allowed_actions(referral.status, side, sharing_live=referral.sharing_live)
 
 
-async def read_referral(conn: Connection, principal: Principal, referral_id: uuid.UUID) -> Referral:
+async def read_referral(
+    conn: Connection, principal: Principal, cipher: PersonalDataCipher, referral_id: uuid.UUID
+) -> Referral:
     require_login(principal, Action.REFER)
     row = await repo.get_referral(conn, referral_id)
     side = await _side(conn, principal, row)
@@ -171,11 +179,16 @@ async def read_referral(conn: Connection, principal: Principal, referral_id: uui
         organization_id=row["case_organization_id"],
         details={"side": side.value},
     )
-    return await view(conn, row, side, datetime.now(UTC))
+    return await view(conn, cipher, row, side, datetime.now(UTC))
 
 
 async def transition(
-    conn: Connection, principal: Principal, referral_id: uuid.UUID, action: str, body: TransitionRequest
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    referral_id: uuid.UUID,
+    action: str,
+    body: TransitionRequest,
 ) -> Referral:
     """Move a referral one step; the row lock makes racing requests take turns, so exactly one of
     two simultaneous 'accept's wins and the other gets 409."""
@@ -193,18 +206,17 @@ async def transition(
     if move.target in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
         changes["completed_at"] = now
     await repo.update_referral(conn, referral_id, changes)
-    await repo.insert_referral_event(
-        conn,
-        referral_id,
-        {
-            "from_status": status,
-            "to_status": move.target,
-            "actor_id": principal.user_id,
-            "reason_code": body.reason_code,
-            "note": body.note,
-        },
-    )
-    answer = await view(conn, await repo.get_referral(conn, referral_id), side, now)
+    event: dict[str, Any] = {
+        "from_status": status,
+        "to_status": move.target,
+        "actor_id": principal.user_id,
+        "reason_code": body.reason_code,
+    }
+    if body.note:  # sealed to its event, so the id comes first
+        event["id"] = await repo.next_referral_event_id(conn)
+        event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
+    await repo.insert_referral_event(conn, referral_id, event)
+    answer = await view(conn, cipher, await repo.get_referral(conn, referral_id), side, now)
     # last: the audit append holds the log's lock until commit, so nothing else runs under it
     await audit.record(
         conn,
@@ -222,6 +234,7 @@ async def transition(
 async def list_referrals(
     conn: Connection,
     principal: Principal,
+    cipher: PersonalDataCipher,
     paging: PageParams,
     *,
     statuses: tuple[str, ...] = (),
@@ -238,7 +251,7 @@ async def list_referrals(
         side = Side.REFERRER
     rows, total = await repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)
     now = datetime.now(UTC)
-    items = [await view(conn, row, side, now) for row in rows]
+    items = [await view(conn, cipher, row, side, now) for row in rows]
     await audit.record(
         conn,
         principal,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +12,8 @@ import msgspec
 
 from service.db import Connection, assignments, insert_sql, sql_value, update_sql
 from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
+
+CODE_ATTEMPTS = 5  # draws of a random case code before giving up (a clash is one in a billion)
 
 # Columns a case write may set; the keys are the only names that reach SQL text.
 SURVIVOR_COLUMNS = (
@@ -24,12 +26,12 @@ SURVIVOR_COLUMNS = (
     "nationality",
     "languages",
     "home_province",
-    "home_commune",
+    "home_commune_enc",
     "returned_from",
     "return_date",
     "risk_level",
     "contact_channel",
-    "contact_safe_hours",
+    "contact_safe_hours_enc",
     "do_not_contact",
     "status",
     "closure_reason",
@@ -41,7 +43,7 @@ SURVIVOR_COLUMNS = (
     "name_index",
     "deidentified_at",
 )
-MILESTONE_COLUMNS = ("status", "title", "target_date", "responsible_organization_id", "note")
+MILESTONE_COLUMNS = ("status", "title_enc", "target_date", "responsible_organization_id", "note_enc")
 
 
 class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,12 +61,12 @@ class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
     nationality: str
     languages: list[str]
     home_province: str | None
-    home_commune: str | None
+    home_commune_enc: bytes | None
     returned_from: str | None
     return_date: date | None
     risk_level: str
     contact_channel: str | None
-    contact_safe_hours: str | None
+    contact_safe_hours_enc: bytes | None
     do_not_contact: bool
     status: str
     closure_reason: str | None
@@ -101,19 +103,20 @@ async def user_in_organization(conn: Connection, user_id: uuid.UUID, organizatio
 # -- cases ------------------------------------------------------------------------------------------
 
 
-async def next_case_number(conn: Connection, prefix: str, year: int) -> int:
-    number = await conn.fetchval(
-        "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
-        " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
-        prefix,
-        year,
-    )
-    return int(number)
-
-
-async def insert_case(conn: Connection, fields: Mapping[str, Any]) -> None:
+async def insert_case(conn: Connection, fields: Mapping[str, Any], code: Callable[[], str]) -> str:
+    """Insert the case under a code from ``code()``, drawing again while the code is taken; returns the code."""
     names = ["id", "case_code", "organization_id", "created_by", *[c for c in SURVIVOR_COLUMNS if c in fields]]
-    await conn.execute(insert_sql("survivor", names), *[sql_value(fields[name]) for name in names])
+    for attempt in range(1, CODE_ATTEMPTS + 1):
+        values = {**fields, "case_code": code()}
+        try:
+            async with conn.transaction():  # a savepoint: a taken code leaves the transaction usable
+                await conn.execute(insert_sql("survivor", names), *[sql_value(values[name]) for name in names])
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "survivor_case_code_key" or attempt == CODE_ATTEMPTS:
+                raise
+            continue
+        return str(values["case_code"])
+    raise AssertionError("unreachable")
 
 
 async def get_case(conn: Connection, survivor_id: uuid.UUID, *, for_update: bool = False) -> CaseRow:
@@ -187,20 +190,22 @@ async def cases_by_name_index(conn: Connection, digest: bytes, scope: CaseFilter
 
 # -- consents ---------------------------------------------------------------------------------------
 
-_CONSENT_COLUMNS = "id, survivor_id, purpose, organization_id, method, evidence, granted_at, expires_at, withdrawn_at"
+_CONSENT_COLUMNS = (
+    "id, survivor_id, purpose, organization_id, method, evidence_enc, granted_at, expires_at, withdrawn_at"
+)
 _CONSENT_BY_ID = f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE id = $1"
 
 
 async def insert_consent(conn: Connection, fields: Mapping[str, Any]) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "INSERT INTO consent (id, survivor_id, purpose, organization_id, method, evidence, expires_at, recorded_by)"
+        "INSERT INTO consent (id, survivor_id, purpose, organization_id, method, evidence_enc, expires_at, recorded_by)"
         f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_CONSENT_COLUMNS}",
-        uuid.uuid4(),
+        fields["id"],
         fields["survivor_id"],
         sql_value(fields["purpose"]),
         fields["organization_id"],
         sql_value(fields["method"]),
-        fields["evidence"],
+        fields["evidence_enc"],
         fields["expires_at"],
         fields["recorded_by"],
     )
@@ -264,18 +269,18 @@ async def organizations_with_consent(conn: Connection, survivor_id: uuid.UUID) -
 # -- plans and milestones ---------------------------------------------------------------------------
 
 
-async def insert_plan(conn: Connection, survivor_id: uuid.UUID, notes: str, created_by: uuid.UUID | None) -> uuid.UUID:
+async def insert_plan(
+    conn: Connection, plan_id: uuid.UUID, survivor_id: uuid.UUID, notes_enc: bytes | None, created_by: uuid.UUID | None
+) -> None:
     await conn.execute("UPDATE plan SET is_current = false WHERE survivor_id = $1 AND is_current", survivor_id)
-    plan_id = uuid.uuid4()
     await conn.execute(
-        "INSERT INTO plan (id, survivor_id, number, notes, created_by)"
+        "INSERT INTO plan (id, survivor_id, number, notes_enc, created_by)"
         " VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM plan WHERE survivor_id = $2), $3, $4)",
         plan_id,
         survivor_id,
-        notes,
+        notes_enc,
         created_by,
     )
-    return plan_id
 
 
 async def get_plan(conn: Connection, plan_id: uuid.UUID, *, for_update: bool = False) -> asyncpg.Record:
@@ -304,23 +309,22 @@ async def update_plan(conn: Connection, plan_id: uuid.UUID, changes: Mapping[str
         "submitted_at",
         "approved_at",
         "approved_by",
-        "review_note",
+        "review_note_enc",
     )
     args: list[Any] = [plan_id]
     sets = [*assignments(allowed, changes, args), "version = version + 1", "updated_at = now()"]
     await conn.execute(update_sql("plan", sets, "id = $1"), *args)
 
 
-async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping[str, Any]) -> uuid.UUID:
-    milestone_id = uuid.uuid4()
+async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping[str, Any]) -> None:
     try:
         await conn.execute(
-            "INSERT INTO milestone (id, plan_id, domain, title, target_date, responsible_organization_id, entitlement)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            milestone_id,
+            "INSERT INTO milestone (id, plan_id, domain, title_enc, target_date, responsible_organization_id,"
+            " entitlement) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            fields["id"],
             plan_id,
             sql_value(fields["domain"]),
-            fields["title"],
+            fields["title_enc"],
             fields.get("target_date"),
             fields.get("responsible_organization_id"),
             fields.get("entitlement"),
@@ -330,7 +334,6 @@ async def insert_milestone(conn: Connection, plan_id: uuid.UUID, fields: Mapping
             "Unknown organization",
             errors=[FieldError(field="responsible_organization_id", message="no such organization")],
         ) from exc
-    return milestone_id
 
 
 async def milestones(conn: Connection, plan_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
@@ -387,12 +390,10 @@ _REFERRAL_SELECT = (
 )
 
 
-async def insert_referral(conn: Connection, fields: Mapping[str, Any]) -> uuid.UUID:
-    referral_id = uuid.uuid4()
+async def insert_referral(conn: Connection, referral_id: uuid.UUID, fields: Mapping[str, Any]) -> None:
     names = list(fields)
     args = [referral_id, *(sql_value(fields[name]) for name in names)]
     await conn.execute(insert_sql("referral", ["id", *names]), *args)
-    return referral_id
 
 
 async def get_referral(conn: Connection, referral_id: uuid.UUID, *, for_update: bool = False) -> asyncpg.Record:
@@ -411,16 +412,24 @@ async def update_referral(conn: Connection, referral_id: uuid.UUID, changes: Map
     await conn.execute(update_sql("referral", sets, "id = $1"), *args)
 
 
+async def next_referral_event_id(conn: Connection) -> int:
+    """The id the next event will have: a note is sealed to its event before the event is written."""
+    return int(await conn.fetchval("SELECT nextval(pg_get_serial_sequence('referral_event', 'id'))"))
+
+
 async def insert_referral_event(conn: Connection, referral_id: uuid.UUID, event: Mapping[str, Any]) -> None:
+    """An event; with a note, ``event`` holds its ``id`` (``next_referral_event_id``) and ``note_enc``."""
     await conn.execute(
-        "INSERT INTO referral_event (referral_id, from_status, to_status, actor_id, reason_code, note)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO referral_event (id, referral_id, from_status, to_status, actor_id, reason_code, note_enc)"
+        " OVERRIDING SYSTEM VALUE"
+        " VALUES (coalesce($1, nextval(pg_get_serial_sequence('referral_event', 'id'))), $2, $3, $4, $5, $6, $7)",
+        event.get("id"),
         referral_id,
         sql_value(event.get("from_status")),
         sql_value(event["to_status"]),
         event.get("actor_id"),
         event.get("reason_code"),
-        event.get("note", ""),
+        event.get("note_enc"),
     )
 
 
@@ -501,13 +510,13 @@ async def service_for_referral(conn: Connection, service_id: uuid.UUID) -> async
 
 async def insert_follow_up(conn: Connection, fields: Mapping[str, Any]) -> None:
     await conn.execute(
-        "INSERT INTO follow_up (id, survivor_id, date, method, notes, indicators, economic, social, psychosocial,"
+        "INSERT INTO follow_up (id, survivor_id, date, method, notes_enc, indicators, economic, social, psychosocial,"
         " composite, scoring_version, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         fields["id"],
         fields["survivor_id"],
         fields["date"],
         sql_value(fields["method"]),
-        fields["notes"],
+        fields["notes_enc"],
         dict(fields["indicators"]),
         fields["economic"],
         fields["social"],
@@ -607,7 +616,7 @@ async def emergency_overrides(conn: Connection, scope: CaseFilter, limit: int) -
     args.append(limit)
     return list(
         await conn.fetch(
-            "SELECT r.id, s.case_code, r.emergency_reason, r.emergency_approved_by, r.created_at FROM referral r"
+            "SELECT r.id, s.case_code, r.emergency_reason_enc, r.emergency_approved_by, r.created_at FROM referral r"
             f" JOIN survivor s ON s.id = r.survivor_id WHERE r.emergency_approved_by IS NOT NULL AND {where}"
             f" ORDER BY r.created_at DESC LIMIT ${len(args)}",
             *args,

@@ -100,7 +100,7 @@ async def overdue_milestones(
         f" WHERE c.first_open_target < $1 AND {cases} ORDER BY c.first_open_target LIMIT ${len(args)}),"
         " candidates AS (SELECT c.survivor_id, c.case_code FROM case_rollup c"
         f" WHERE c.first_open_target <= (SELECT max(first_open_target) FROM firsts) AND {cases})"
-        " SELECT m.id, m.title, m.domain, m.target_date, c.survivor_id, c.case_code FROM candidates c"
+        " SELECT m.id, m.title_enc, m.domain, m.target_date, c.survivor_id, c.case_code FROM candidates c"
         " JOIN plan p ON p.survivor_id = c.survivor_id AND p.is_current JOIN milestone m ON m.plan_id = p.id"
         " WHERE m.status IN ('planned', 'in_progress') AND m.target_date < $1"
         f" ORDER BY m.target_date, m.id LIMIT ${len(args)}",

@@ -3,8 +3,9 @@ small-count suppression, case codes. No I/O."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -60,13 +61,21 @@ def age(birth_year: int | None, today: date) -> int | None:
 
 
 def case_prefix(province_code: str | None) -> str:
-    """Case codes are numbered per home province and year; ``VN`` when the province is unknown."""
+    """Case codes start with the home province; ``VN`` when the province is unknown."""
     return places.abbreviation(province_code) if province_code else "VN"
 
 
-def case_code(prefix: str, year: int, number: int) -> str:
-    """A pseudonymous, human-readable case code: ``CT-2026-0042``."""
-    return f"{prefix}-{year}-{number:04d}"
+# Crockford's base 32: no I, L, O or U, which read as 1, 1, 0 or V, so a code can be typed back.
+CODE_SYMBOLS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 6
+
+
+def case_code(prefix: str, year: int, choose: Callable[[str], str] = secrets.choice) -> str:
+    """A pseudonymous, human-typable case code, ``CT-2026-7KQ4MX``. Random, not counted: a number
+    counted per province and year let every organization read the others' caseloads off the gaps
+    between its own codes, and a count per organization would still tell whoever sees a code how
+    many cases came before it. 32⁶ ≈ a billion codes per province and year; a clash is drawn again."""
+    return f"{prefix}-{year}-{''.join(choose(CODE_SYMBOLS) for _ in range(CODE_LENGTH))}"
 
 
 # -- entitlements (Law 53/2024/QH15, Art. 37) -------------------------------------------------------

@@ -47,14 +47,15 @@ def _free_port() -> int:
 
 def _prepare(url: str, data_key: str) -> None:
     async def run() -> None:
+        cipher = PersonalDataCipher(parse_key(data_key))
         conn = await connect(url)
         try:
-            await prepare_database(conn)
+            await prepare_database(conn, cipher)
         finally:
             await conn.close()
         pool = await create_pool(url, min_size=1, max_size=4)
         try:
-            await seed_demo(pool, PersonalDataCipher(parse_key(data_key)))
+            await seed_demo(pool, cipher)
         finally:
             await pool.close()
 

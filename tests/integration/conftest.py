@@ -19,7 +19,7 @@ from service.auth.models import Role
 from service.auth.secrets import hash_password, new_token, token_digest
 from service.bootstrap import prepare_database
 from service.config import Settings
-from service.crypto import new_key
+from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import Connection
 from service.demo import DEMO_LOGINS, seed_demo
 
@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery staple"
 DATA_KEY = new_key()
 # Tables a test may write; reference data (provinces, taxonomy) and migrations stay.
 MUTABLE_TABLES = (
-    "search_outbox, audit_log, audit_head, case_counter, referral_event, referral, follow_up, milestone, plan,"
+    "search_outbox, audit_log, audit_head, referral_event, referral, follow_up, milestone, plan,"
     " consent, survivor,"
     " search_document, search_facet_set, service_revision, schedule, contact_point, service_area,"
     " service_at_location, location, service, rate_limit_hit, api_token, app_user, organization"
@@ -42,7 +42,7 @@ def migrated_db(fresh_db: Callable[[str], Awaitable[str]]) -> Callable[[str], Aw
         url = await fresh_db(name)
         conn = await asyncpg.connect(url)
         try:
-            await prepare_database(conn)
+            await prepare_database(conn, PersonalDataCipher(parse_key(DATA_KEY)))
         finally:
             await conn.close()
         return url

@@ -18,9 +18,9 @@ SCALE = 0.004  # 200 cases, ~2,000 milestones, ~800 referrals
 
 @pytest.fixture
 async def bench_data(app: Litestar, database_url: str) -> dataset.Fixtures:
-    await generate.generate(database_url, 400)
+    await generate.generate(database_url, app.state.cipher, 400)
     await generate_cases.generate(database_url, app.state.cipher, SCALE)
-    return await dataset.fixtures(database_url)
+    return await dataset.fixtures(database_url, app.state.cipher)
 
 
 async def test_generated_cases_cover_every_referral_state_and_serve_the_dashboard(

@@ -48,7 +48,7 @@ CASES = [
          {"date": "2026-11-20", "method": "phone", "indicators": {"psy_safety": 2}}),
     Case("GET", "/api/v1/survivors/{case}/follow-ups", SEEN),
     Case("GET", "/api/v1/survivors/{case}/export", SEEN),
-    Case("POST", "/api/v1/survivors/{case}/deidentify", (401, 404, 404, 403, 404, 200, 404, 404)),
+    Case("POST", "/api/v1/survivors/{case}/deidentify", (401, 404, 404, 403, 404, 409, 404, 404)),  # open: 409
     Case("POST", "/api/v1/referrals", (401, 404, 404, 201, 404, 201, 404, 404), "referral"),
     Case("GET", "/api/v1/referrals", (401, 200, 200, 200, 200, 200, 200, 403)),
     Case("GET", "/api/v1/referrals/{referral}", (401, 200, 404, 200, 404, 200, 404, 404)),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import asyncpg
 import httpx
 import pytest
 
+from service.auth.models import Role
+from tests.integration.conftest import make_actor
 from tests.integration.reintegration.world import CASE_BODY, World
+
+# province, year, then six symbols of Crockford's base 32 (no I, L, O or U to misread)
+CODE = r"CT-\d{4}-[0-9A-HJKMNP-TV-Z]{6}"
 
 
 async def test_a_case_gets_a_pseudonymous_code_and_keeps_its_identifiers(
@@ -17,7 +23,7 @@ async def test_a_case_gets_a_pseudonymous_code_and_keeps_its_identifiers(
     response = await client.get(f"/api/v1/survivors/{world.case_id}", headers=world.actors.caseworker.headers)
     assert response.status_code == 200
     case = response.json()
-    assert re.fullmatch(r"CT-\d{4}-0001", case["case_code"])  # Sóc Trăng is now part of Cần Thơ
+    assert re.fullmatch(CODE, case["case_code"])  # Sóc Trăng is now part of Cần Thơ
     assert case["home_province"] == "92"
     assert case["full_name"] == "Nguyễn Thị Lan"
     assert case["phone"] == "0912 345 678"
@@ -184,3 +190,29 @@ async def test_expired_consent_dates_are_refused(client: httpx.AsyncClient, worl
         json={"purpose": "referral", "method": "written", "expires_at": "2020-01-01T00:00:00+07:00"},
     )
     assert response.status_code == 422
+
+
+async def test_case_codes_reveal_no_organization_s_caseload(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool, password_hash: str
+) -> None:
+    """Cases opened in turn by two organizations: with one counter per province and year, each
+    organization could read the other's volume off the gaps between its own codes."""
+    async with pool.acquire() as conn:
+        elsewhere = await make_actor(conn, "cw-elsewhere", Role.CASEWORKER, world.actors.org, password_hash)
+    ours: list[str] = []
+    for _ in range(4):
+        for who in (world.actors.caseworker, elsewhere, elsewhere):
+            opened = await client.post("/api/v1/survivors", headers=who.headers, json=CASE_BODY)
+            assert opened.status_code == 201, opened.text
+            if who is world.actors.caseworker:
+                ours.append(opened.json()["case_code"])
+    assert all(re.fullmatch(CODE, code) for code in ours), ours
+    suffixes = [code.rsplit("-", 1)[1] for code in ours]
+    assert len(set(suffixes)) == len(suffixes)
+    if all(suffix.isdigit() for suffix in suffixes):
+        gaps = {int(b) - int(a) for a, b in itertools.pairwise(suffixes)}
+        assert gaps != {3}, "the gaps count the other organization's cases"
+    found = await client.get(
+        "/api/v1/survivors", headers=world.actors.caseworker.headers, params={"q": ours[0].lower()}
+    )
+    assert [case["case_code"] for case in found.json()["items"]] == [ours[0]]

@@ -104,7 +104,7 @@ async def _new_plan(desk: Desk) -> None:
         "SELECT s.id FROM survivor s WHERE s.deidentified_at IS NULL AND NOT EXISTS"
         " (SELECT 1 FROM plan p WHERE p.survivor_id = s.id AND p.is_current AND p.status <> 'closed')"
     )
-    await plans.create_plan(desk.conn, desk.coordinator, case["id"], PlanCreate())
+    await plans.create_plan(desk.conn, desk.coordinator, desk.cipher, case["id"], PlanCreate())
 
 
 async def _plan_step(desk: Desk) -> None:
@@ -117,14 +117,16 @@ async def _plan_step(desk: Desk) -> None:
         PlanStatus.CLOSED: "reopen",
     }[PlanStatus(plan["status"])]
     body = PlanSubmit(survivor_agreed_at=datetime.now().astimezone(), agreement_method=ConsentMethod.WRITTEN)
-    await plans.transition_plan(desk.conn, desk.coordinator, plan["id"], action, body if action == "submit" else None)
+    await plans.transition_plan(
+        desk.conn, desk.coordinator, desk.cipher, plan["id"], action, body if action == "submit" else None
+    )
 
 
 async def _add_milestone(desk: Desk) -> None:
     plan = await desk.pick("SELECT id FROM plan WHERE is_current AND status IN ('draft', 'active', 'under_review')")
     target = desk.rng.choice([None, today() + timedelta(days=desk.rng.randint(-70, 40))])
     data = MilestoneCreate(domain=desk.rng.choice(list(MilestoneDomain)), title="Mốc thử", target_date=target)
-    await plans.add_milestone(desk.conn, desk.coordinator, plan["id"], data)
+    await plans.add_milestone(desk.conn, desk.coordinator, desk.cipher, plan["id"], data)
 
 
 async def _milestone_step(desk: Desk) -> None:
@@ -137,13 +139,13 @@ async def _milestone_step(desk: Desk) -> None:
     else:
         choices = sorted(workflow.MILESTONE_TRANSITIONS[MilestoneStatus(milestone["status"])])
         patch = MilestonePatch(status=desk.rng.choice(choices))
-    await plans.patch_milestone(desk.conn, desk.coordinator, milestone["id"], patch)
+    await plans.patch_milestone(desk.conn, desk.coordinator, desk.cipher, milestone["id"], patch)
 
 
 async def _refer(desk: Desk) -> None:
     survivor_id = await desk.case_id(open_only=True)
     consent = ConsentCreate(purpose=ConsentPurpose.REFERRAL, method=ConsentMethod.WRITTEN)
-    await cases.record_consent(desk.conn, desk.coordinator, survivor_id, consent)
+    await cases.record_consent(desk.conn, desk.coordinator, desk.cipher, survivor_id, consent)
     service = await desk.pick(
         "SELECT s.id FROM service s WHERE s.status = 'active' AND s.accepting_referrals"
         " AND EXISTS (SELECT 1 FROM app_user u WHERE u.organization_id = s.organization_id AND u.role = 'partner')"
@@ -174,7 +176,7 @@ async def _referral_step(desk: Desk) -> None:
         who = desk.coordinator
     reason = desk.rng.choice(sorted(move.reasons)) if move.reasons else None
     body = TransitionRequest(reason_code=reason, note="Ghi chú" if move.needs_note else "")
-    await referrals.transition(desk.conn, who, referral["id"], move.action, body)
+    await referrals.transition(desk.conn, who, desk.cipher, referral["id"], move.action, body)
 
 
 async def _time_passes_for_a_referral(desk: Desk) -> None:
@@ -207,7 +209,7 @@ async def _follow_up(desk: Desk) -> None:
         method=desk.rng.choice(list(FollowUpMethod)),
         indicators=indicators,
     )
-    await followups.record_follow_up(desk.conn, desk.coordinator, await desk.case_id(), data)
+    await followups.record_follow_up(desk.conn, desk.coordinator, desk.cipher, await desk.case_id(), data)
 
 
 async def _edit_case(desk: Desk) -> None:
@@ -231,7 +233,10 @@ async def _transfer(desk: Desk) -> None:
 
 
 async def _deidentify(desk: Desk) -> None:
-    await cases.deidentify_case(desk.conn, desk.coordinator, desk.cipher, await desk.case_id())
+    survivor_id = await desk.case_id()  # only a closed case is de-identified
+    closing = SurvivorPatch(status=CaseStatus.CLOSED, closure_reason=desk.rng.choice(list(ClosureReason)))
+    await cases.patch_case(desk.conn, desk.coordinator, desk.cipher, survivor_id, None, closing)
+    await cases.deidentify_case(desk.conn, desk.coordinator, desk.cipher, survivor_id)
 
 
 ACTIONS: Sequence[tuple[Callable[[Desk], Awaitable[None]], int]] = (
@@ -454,8 +459,8 @@ async def test_rollup_dashboard_equals_the_base_tables_after_random_writes(
             assert len(done) == len(ACTIONS), done  # every kind of write happened at least once
 
             for who in (desk.coordinator, desk.caseworker, desk.colleague):
-                assert _figures(await dashboard.dashboard(conn, who)) == await _reference(conn, who), who
-            tree = _figures(await dashboard.dashboard(conn, desk.coordinator))
+                assert _figures(await dashboard.dashboard(conn, who, desk.cipher)) == await _reference(conn, who), who
+            tree = _figures(await dashboard.dashboard(conn, desk.coordinator, desk.cipher))
             assert min(tree["overdue"][1], tree["past_due"][1], tree["quiet"][1]) > 0  # the clock was exercised
 
             everything = await conn.fetch(_REFERRALS)
@@ -478,7 +483,7 @@ async def test_score_buckets_are_those_the_counters_use(demo_app: Litestar) -> N
 
 
 async def test_concurrent_writers_leave_the_counters_a_recount_would_give(
-    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool, app: Litestar
 ) -> None:
     """Separate transactions at once: twelve follow-ups on one case (they take turns on its rollup
     row) while eight new cases are opened (their counter deltas are inserted side by side)."""
@@ -503,7 +508,8 @@ async def test_concurrent_writers_leave_the_counters_a_recount_would_give(
         coordinator = await _principal(conn, world.actors.coordinator.email)
         caseworker = await _principal(conn, world.actors.caseworker.email)
         for who in (coordinator, caseworker):
-            assert _figures(await dashboard.dashboard(conn, who)) == await _reference(conn, who), who
+            figures = _figures(await dashboard.dashboard(conn, who, app.state.cipher))
+            assert figures == await _reference(conn, who), who
         maintained = await _rollups(conn)
         rebuilding = conn.transaction()
         await rebuilding.start()

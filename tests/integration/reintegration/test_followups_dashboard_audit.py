@@ -193,13 +193,16 @@ async def test_deidentify_removes_identifiers_and_keeps_history(
     await refer(client, world)
     url = f"/api/v1/survivors/{world.case_id}/deidentify"
     assert (await client.post(url, headers=world.actors.caseworker.headers)).status_code == 403
+    closing = {"status": "closed", "closure_reason": "goals_met"}
+    case_url = f"/api/v1/survivors/{world.case_id}"
+    assert (await client.patch(case_url, headers=world.actors.caseworker.headers, json=closing)).status_code == 200
     done = await client.post(url, headers=world.actors.coordinator.headers)
     assert done.status_code == 200
     case = done.json()
     assert (case["full_name"], case["phone"], case["address"], case["id_document_number"]) == (None, None, None, None)
     assert case["deidentified_at"] is not None and case["case_code"].startswith("CT-")
     async with pool.acquire() as conn:
-        assert await conn.fetchval("SELECT shared_summary FROM referral") == "[removed]"
+        assert await conn.fetchval("SELECT shared_summary_enc FROM referral") is None
         assert await conn.fetchval("SELECT count(*) FROM referral_event") == 1
     assert (
         await client.patch(

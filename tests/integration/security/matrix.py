@@ -130,9 +130,9 @@ MATRIX: dict[Route, Entry] = {
     ("POST", "/cases/{survivor_id:uuid}/status"): Entry(
         CASE_FORM, form=lambda s: {"status": "closed", "closure_reason": "goals_met"}
     ),
-    # de-identifying is the coordinator's alone
+    # de-identifying is the coordinator's alone, and the scene's case is open: 409 says to close it first
     ("POST", "/cases/{survivor_id:uuid}/deidentify"): Entry(
-        (LOGIN, 404, 404, 403, 303, 404), form=lambda s: {"confirm": "on"}
+        (LOGIN, 404, 404, 403, 409, 404), form=lambda s: {"confirm": "on"}
     ),
     ("POST", "/cases/{survivor_id:uuid}/consents"): Entry(
         CASE_FORM,

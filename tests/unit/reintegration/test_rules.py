@@ -143,5 +143,8 @@ def test_counts_under_eleven_are_suppressed() -> None:
 
 
 def test_case_codes() -> None:
-    assert rules.case_code(rules.case_prefix("92"), 2026, 42) == "CT-2026-0042"
+    code = rules.case_code(rules.case_prefix("92"), 2026)
+    assert code.startswith("CT-2026-") and len(code) == len("CT-2026-") + rules.CODE_LENGTH
+    assert set(code.rsplit("-", 1)[1]) <= set(rules.CODE_SYMBOLS) and not set("ILOU") & set(rules.CODE_SYMBOLS)
+    assert rules.case_code("CT", 2026, choose=lambda symbols: symbols[-1]) == "CT-2026-ZZZZZZ"
     assert rules.case_prefix(None) == "VN"

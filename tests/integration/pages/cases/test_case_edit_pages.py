@@ -95,6 +95,13 @@ async def test_a_coordinator_deidentifies_only_after_confirming(
     browser: Browser, world: World, pool: asyncpg.Pool
 ) -> None:
     await browser.login(world.actors.coordinator)
+    # an open case: the page says to close it first, and a forced request is refused with that
+    form = await browser.get(f"/cases/{world.case_id}/edit")
+    assert "Only a closed case can be de-identified" in text(form) and "De-identify this case" not in form.text
+    refused = await browser.submit(f"/cases/{world.case_id}/deidentify", {"confirm": "on"})
+    assert refused.status_code == 409 and "Close the case first" in text(refused)
+    closing = {"status": "closed", "closure_reason": "goals_met"}
+    assert (await browser.submit(f"/cases/{world.case_id}/status", closing)).status_code == 303
     form = await browser.get(f"/cases/{world.case_id}/edit")
     assert "De-identify this case" in form.text
     unconfirmed = await browser.submit(f"/cases/{world.case_id}/deidentify", {})
