@@ -371,9 +371,7 @@ class _Seeder:
     async def partner(self, organization_key: str) -> Principal:
         if organization_key not in self.partners:
             user_id = await transact(self.pool, _partner_user, organization_key, self.password_hash)
-            self.partners[organization_key] = Principal(
-                user_id=user_id, role=Role.PARTNER, organization_id=demo_id("org", organization_key)
-            )
+            self.partners[organization_key] = await transact(self.pool, auth_repo.principal_for_user, user_id)
         return self.partners[organization_key]
 
     # -- the case -----------------------------------------------------------------------------

@@ -49,17 +49,19 @@ RULES: dict[Action, dict[Role, Scope]] = {
         Role.COORDINATOR: _ALL,
         Role.ADMIN: _ALL,
     },
-    Action.EDIT_LISTING: {Role.PARTNER: _OWN, Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
+    # a coordinator's powers end at their organization tree: listings, verification, organizations
+    Action.EDIT_LISTING: {Role.PARTNER: _OWN, Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
     Action.VIEW_REVISIONS: {
         Role.PARTNER: _OWN,
         Role.CASEWORKER: _ALL,
         Role.COORDINATOR: _ALL,
         Role.ADMIN: _ALL,
     },
-    Action.VERIFY_LISTING: {Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
-    Action.CREATE_ORGANIZATION: {Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
-    Action.EDIT_ORGANIZATION: {Role.PARTNER: _OWN, Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
-    Action.RESTRUCTURE_ORGANIZATION: {Role.COORDINATOR: _ALL, Role.ADMIN: _ALL},
+    Action.VERIFY_LISTING: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
+    Action.CREATE_ORGANIZATION: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},  # checked on the new parent
+    Action.EDIT_ORGANIZATION: {Role.PARTNER: _OWN, Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
+    # checked on the organization and on its new parent: a move needs both ends in the tree
+    Action.RESTRUCTURE_ORGANIZATION: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
     Action.MANAGE_USERS: {Role.ADMIN: _ALL},
     # survivor data: caseworkers their caseload, coordinators their organization tree, nobody else
     Action.CREATE_CASE: {Role.CASEWORKER: _OWN, Role.COORDINATOR: _OWN},
@@ -80,23 +82,37 @@ def scope_of(principal: Principal, action: Action) -> Scope | None:
     return RULES[action].get(principal.role) if principal.role is not None else None
 
 
+def organizations_for(principal: Principal, action: Action) -> frozenset[uuid.UUID] | None:
+    """The organizations whose records ``principal`` may do ``action`` on, for a list to show:
+    None for all of them; 401/403 for a role that may do it nowhere (or only on assigned records,
+    which a list narrows by assignee instead)."""
+    scope = scope_of(principal, action)
+    if scope is Scope.ANY:
+        return None
+    if scope is Scope.ORG_TREE:
+        return principal.tree
+    if scope is Scope.OWN_ORG and principal.organization_id is not None:
+        return frozenset({principal.organization_id})
+    check(principal, action)  # raises: no organization's records at all
+    raise AssertionError("unreachable")
+
+
 def allowed(
     principal: Principal,
     action: Action,
     organization_id: uuid.UUID | None = None,
     *,
     assigned_to: uuid.UUID | None = None,
-    tree: frozenset[uuid.UUID] = frozenset(),
 ) -> bool:
     """Whether ``principal`` may do ``action`` on a record of ``organization_id`` (assigned to
-    ``assigned_to``); ``tree`` is the principal's own organization and those under it."""
+    ``assigned_to``)."""
     scope = scope_of(principal, action)
     if scope is Scope.ANY:
         return True
     if scope is Scope.OWN_ORG:
         return organization_id is not None and organization_id == principal.organization_id
     if scope is Scope.ORG_TREE:
-        return organization_id is not None and organization_id in tree
+        return organization_id is not None and organization_id in principal.tree
     if scope is Scope.ASSIGNED:
         return assigned_to is not None and assigned_to == principal.user_id
     return False
@@ -108,12 +124,11 @@ def check(
     organization_id: uuid.UUID | None = None,
     *,
     assigned_to: uuid.UUID | None = None,
-    tree: frozenset[uuid.UUID] = frozenset(),
     hide: bool = False,
 ) -> None:
     """Raise unless allowed: 401 for the anonymous, 403 otherwise, or 404 when ``hide`` is set
     because even a refusal would reveal that the record exists."""
-    if allowed(principal, action, organization_id, assigned_to=assigned_to, tree=tree):
+    if allowed(principal, action, organization_id, assigned_to=assigned_to):
         return
     if hide:
         raise NotFound("No such resource")

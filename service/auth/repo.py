@@ -118,11 +118,40 @@ async def insert_token(
     return token_id
 
 
+# What a principal is made of, read from ``app_user u`` in the query that finds the user: the
+# organization tree comes in the same round trip, so every request sees the tree as it stands.
+PRINCIPAL_COLUMNS = (
+    "u.id AS user_id, u.role, u.organization_id, u.email,"
+    " ARRAY(WITH RECURSIVE tree AS (SELECT id FROM organization WHERE id = u.organization_id"
+    " UNION SELECT o.id FROM organization o JOIN tree t ON o.parent_id = t.id) SELECT id FROM tree) AS tree"
+)
+
+
+def principal_of(row: asyncpg.Record, **extra: Any) -> Principal:
+    """The principal of a row selected with ``PRINCIPAL_COLUMNS`` (``extra``: how it signed in)."""
+    return Principal(
+        user_id=row["user_id"],
+        role=Role(row["role"]),
+        organization_id=row["organization_id"],
+        email=row["email"],
+        tree=frozenset(row["tree"]),
+        **extra,
+    )
+
+
+async def principal_for_user(conn: Connection, user_id: uuid.UUID) -> Principal:
+    """An active user as a principal, for work done outside a request (demo data, commands)."""
+    row = await conn.fetchrow(f"SELECT {PRINCIPAL_COLUMNS} FROM app_user u WHERE u.id = $1 AND u.active", user_id)
+    if row is None:
+        raise NotFound("No such active user")
+    return principal_of(row)
+
+
 async def principal_for_token(conn: Connection, digest: bytes) -> Principal | None:
     """The active user behind a live token, touching ``last_used_at`` at most every ten minutes."""
     row = await conn.fetchrow(
         "SELECT t.id AS token_id, t.last_used_at < now() - interval '10 minutes' AS touch,"
-        " u.id AS user_id, u.role, u.organization_id, u.email"
+        f" {PRINCIPAL_COLUMNS}"
         " FROM api_token t JOIN app_user u ON u.id = t.user_id"
         " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active",
         digest,
@@ -131,13 +160,7 @@ async def principal_for_token(conn: Connection, digest: bytes) -> Principal | No
         return None
     if row["touch"] is not False:
         await conn.execute("UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"])
-    return Principal(
-        user_id=row["user_id"],
-        role=Role(row["role"]),
-        organization_id=row["organization_id"],
-        email=row["email"],
-        token_id=row["token_id"],
-    )
+    return principal_of(row, token_id=row["token_id"])
 
 
 async def revoke_token(conn: Connection, token_id: uuid.UUID) -> None:

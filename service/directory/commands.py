@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from search.postgres import write_documents
+from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.db import Connection
@@ -155,7 +156,8 @@ async def create_organization(
     *,
     organization_id: uuid.UUID | None = None,
 ) -> Organization:
-    check(principal, Action.CREATE_ORGANIZATION)
+    # a coordinator founds organizations only under one of their tree; a root takes an admin
+    check(principal, Action.CREATE_ORGANIZATION, data.parent_id)
     organization_id = organization_id or uuid.uuid4()
     await repo.insert_organization(conn, organization_id, msgspec.structs.asdict(data))
     await repo.replace_contacts(conn, data.contacts, organization_id=organization_id)
@@ -169,11 +171,17 @@ async def patch_organization(
     expected_version: int | None,
     patch: OrganizationPatch,
 ) -> Organization:
-    current = await repo.get_organization(conn, organization_id)
+    current = await repo.get_organization(conn, organization_id, for_update=True)
     check(principal, Action.EDIT_ORGANIZATION, organization_id)
     changes = sent_fields(patch)
+    # a move: the organization and the parent it is put under both in the mover's tree (no parent,
+    # a root: admins only)
     if "parent_id" in changes or "kind" in changes:
         check(principal, Action.RESTRUCTURE_ORGANIZATION, organization_id)
+    if "parent_id" in changes:
+        check(principal, Action.RESTRUCTURE_ORGANIZATION, changes["parent_id"])
+    before = {"parent_id": current.parent_id, "kind": current.kind}
+    after = before | {key: changes[key] for key in before if key in changes}
     parent_id = changes.get("parent_id")
     if parent_id is not None and await repo.parent_cycle(conn, organization_id, parent_id):
         raise ValidationFailed(
@@ -181,6 +189,16 @@ async def patch_organization(
             errors=[FieldError(field="parent_id", message="would create a cycle")],
         )
     await repo.update_organization(conn, organization_id, expected_version, changes)
+    if after != before:
+        await audit.record(
+            conn,
+            principal,
+            "organization.move",
+            "organization",
+            organization_id,
+            organization_id=organization_id,
+            details={"before": before, "after": after},
+        )
     if "contacts" in changes:
         await repo.replace_contacts(conn, changes["contacts"], organization_id=organization_id)
     if changes.get("name", current.name) != current.name:

@@ -283,8 +283,9 @@ def _organization_error(exc: asyncpg.IntegrityConstraintViolationError) -> Excep
     return exc
 
 
-async def get_organization(conn: Connection, organization_id: uuid.UUID) -> Organization:
-    row = await conn.fetchrow(_ORGANIZATION_SELECT + " WHERE o.id = $1", organization_id)
+async def get_organization(conn: Connection, organization_id: uuid.UUID, *, for_update: bool = False) -> Organization:
+    lock = " FOR UPDATE OF o" if for_update else ""
+    row = await conn.fetchrow(_ORGANIZATION_SELECT + " WHERE o.id = $1" + lock, organization_id)
     if row is None:
         raise NotFound("No such organization")
     return _to_organization(row)

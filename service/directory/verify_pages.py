@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.models import Principal
-from service.auth.permissions import Action, check
+from service.auth.permissions import Action, organizations_for
 from service.db import transact
 from service.directory import commands, repo, verification
 from service.directory.api import present
@@ -31,9 +31,11 @@ async def verify_queue(
     paging: NamedDependency[PageParams],
     verified: FromQuery[uuid.UUID | None] = None,
 ) -> Template:
-    check(principal, Action.VERIFY_LISTING)
+    organizations = organizations_for(principal, Action.VERIFY_LISTING)
     async with pool.acquire() as conn:
-        ids, total = await verification.queue_ids(conn, limit=paging.per_page, offset=paging.offset)
+        ids, total = await verification.queue_ids(
+            conn, organizations=organizations, limit=paging.per_page, offset=paging.offset
+        )
         by_id = {s.id: s for s in await repo.get_services(conn, ids)}
     services = [present(principal, by_id[i]) for i in ids if i in by_id]
     notice = None

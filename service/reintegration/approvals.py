@@ -14,7 +14,6 @@ from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.db import Connection
-from service.reintegration.scope import tree_of
 
 
 class PendingPlan(msgspec.Struct, kw_only=True, frozen=True):
@@ -38,8 +37,7 @@ async def pending_plans(conn: Connection, principal: Principal) -> list[PendingP
     403, since the queue itself reveals nothing about a particular case. The read is audited like
     every other read of survivor data (case codes are pseudonymous but still survivor data).
     """
-    tree = await tree_of(conn, principal)
-    check(principal, Action.APPROVE_PLAN, principal.organization_id, tree=tree)
+    check(principal, Action.APPROVE_PLAN, principal.organization_id)
     rows = await conn.fetch(
         "SELECT p.id AS plan_id, p.number AS plan_number, s.id AS survivor_id, s.case_code, s.organization_id,"
         " p.submitted_at, p.survivor_agreed_at, p.agreement_method,"
@@ -47,7 +45,7 @@ async def pending_plans(conn: Connection, principal: Principal) -> list[PendingP
         " FROM plan p JOIN survivor s ON s.id = p.survivor_id"
         " WHERE p.is_current AND p.status = 'pending_approval' AND s.organization_id = ANY($1::uuid[])"
         " ORDER BY p.submitted_at NULLS LAST, s.case_code",
-        list(tree),
+        list(principal.tree),
     )
     await audit.record(
         conn,

@@ -48,6 +48,7 @@ from service.reintegration.models import (
 from service.reintegration.page_words import blanks, chart, checked, convert, english, present, vocabulary
 from service.web import forms
 from service.web.forms import Errors
+from service.web.i18n import gettext as _
 from service.web.pages import page
 
 Pool = NamedDependency[asyncpg.Pool]
@@ -198,6 +199,7 @@ class CaseFile:
     referrals: list[Referral]
     follow_ups: list[FollowUp]
     organizations: list[Organization]
+    owner: Organization  # the organization the case belongs to
 
 
 async def load_case(
@@ -219,6 +221,7 @@ async def load_case(
         referrals=(await referrals.list_referrals(conn, principal, cipher, EVERYTHING, survivor_id=survivor_id)).items,
         follow_ups=await followups.list_follow_ups(conn, principal, cipher, survivor_id),
         organizations=organizations,
+        owner=await directory_repo.get_organization(conn, case.organization_id),
     )
 
 
@@ -255,6 +258,20 @@ def plan_actions(principal: Principal, plan: Plan | None) -> list[str]:
         if plan.status in sources
         and (action not in workflow.COORDINATOR_PLAN_ACTIONS or principal.role is Role.COORDINATOR)
     ]
+
+
+def why_identifiers_shown(principal: Principal, case: Survivor, owner: Organization) -> str:
+    """Why the page shows who the survivor is, truthfully: the case is assigned to the viewer, or
+    (for a coordinator) it belongs to an organization of the tree they coordinate."""
+    if case.assigned_caseworker_id == principal.user_id:
+        return _(
+            "Personal identifiers are shown to you because you are the caseworker assigned to this case;"
+            " this view is recorded in the audit log."
+        )
+    return _(
+        "Personal identifiers are shown to you because this case belongs to %(organization)s, in the"
+        " organization tree you coordinate; this view is recorded in the audit log."
+    ) % {"organization": owner.name}
 
 
 def indicator_questions() -> list[dict[str, Any]]:
@@ -304,6 +321,7 @@ async def render_case(
         next_states=next_states,
         open_states={s.value for s in workflow.OPEN_MILESTONE_STATES},
         plan_actions=plan_actions(principal, data.plan),
+        identifiers_shown_because=why_identifiers_shown(principal, data.case, data.owner),
         editable_plan=data.plan is not None and data.plan.status in workflow.EDITABLE_PLAN_STATES,
         uncovered=uncovered,
         organization_names=organization_names,

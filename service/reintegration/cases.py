@@ -33,7 +33,7 @@ from service.reintegration.models import (
     SurvivorPatch,
     SurvivorSummary,
 )
-from service.reintegration.scope import case_filter, case_for, require_login, tree_of
+from service.reintegration.scope import case_filter, case_for, require_login
 
 CASE = "survivor"
 
@@ -49,7 +49,7 @@ def _province(value: str | None, field: str = "home_province") -> str | None:
 
 async def _check_assignee(conn: Connection, principal: Principal, user_id: uuid.UUID) -> None:
     """A case may only be assigned to an active caseworker or coordinator of the principal's tree."""
-    role = await repo.user_in_organization(conn, user_id, await tree_of(conn, principal))
+    role = await repo.user_in_organization(conn, user_id, principal.tree)
     if role not in (Role.CASEWORKER, Role.COORDINATOR):
         raise ValidationFailed(
             "Assign the case to a caseworker of your organization",
@@ -118,7 +118,7 @@ async def list_cases(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, query: CaseQuery, paging: PageParams
 ) -> Page[SurvivorSummary]:
     scope = msgspec.structs.replace(
-        await case_filter(conn, principal),
+        case_filter(principal),
         status=query.status,
         case_type=query.case_type,
         province=_province(query.province, "province"),

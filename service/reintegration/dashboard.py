@@ -56,13 +56,7 @@ def score_buckets(counts: dict[int, int]) -> list[NamedCount]:
 
 async def dashboard(conn: Connection, principal: Principal, cipher: PersonalDataCipher) -> Dashboard:
     """The figures and lists of the principal's scope; of the texts, only the few listed are decrypted."""
-    check(
-        principal,
-        Action.VIEW_DASHBOARD,
-        principal.organization_id,
-        assigned_to=principal.user_id,
-        tree=frozenset({principal.organization_id}) if principal.organization_id else frozenset(),
-    )
+    check(principal, Action.VIEW_DASHBOARD, principal.organization_id, assigned_to=principal.user_id)
     if scope_of(principal, Action.VIEW_DASHBOARD) is Scope.OWN_ORG:
         assert principal.organization_id is not None
         outcomes = await repo.partner_outcomes(conn, None, principal.organization_id, LIST_LIMIT)
@@ -71,7 +65,7 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
             inbox_by_status=_counts(await repo.inbox_counts(conn, principal.organization_id)),
             partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
         )
-    scope = await case_filter(conn, principal, Action.VIEW_DASHBOARD)
+    scope = case_filter(principal, Action.VIEW_DASHBOARD)
     await rollup_repo.fold_counts(conn, scope)
     counts = await rollup_repo.scope_counts(conn, scope)
     overdue, overdue_total = await rollup_repo.overdue_milestones(conn, scope, counts, today(), LIST_LIMIT)

@@ -10,7 +10,7 @@ import msgspec
 
 from service import audit
 from service.auth.models import Principal
-from service.auth.permissions import Action, Scope, check, scope_of
+from service.auth.permissions import Action, organizations_for
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.pagination import Page, PageParams
@@ -21,7 +21,7 @@ from service.reintegration.identity import to_survivor
 from service.reintegration.models import Consent, FollowUp, Milestone, Referral, Survivor
 from service.reintegration.plans import to_milestone, today
 from service.reintegration.referrals import view
-from service.reintegration.scope import case_for, tree_of
+from service.reintegration.scope import case_for
 from service.reintegration.workflow import Side
 
 
@@ -96,10 +96,7 @@ async def read_audit(
     survivor_id: uuid.UUID | None,
 ) -> Page[audit.AuditEntry]:
     """Admins read all of it; a coordinator the entries of their organization tree."""
-    scope = scope_of(principal, Action.VIEW_AUDIT)
-    if scope is None:
-        check(principal, Action.VIEW_AUDIT)
-    organizations = await tree_of(conn, principal) if scope is Scope.ORG_TREE else None
+    organizations = organizations_for(principal, Action.VIEW_AUDIT)
     items, total = await audit.entries(
         conn,
         survivor_id=survivor_id,

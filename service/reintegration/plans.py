@@ -35,7 +35,7 @@ from service.reintegration.models import (
     Sex,
 )
 from service.reintegration.repo import CaseRow
-from service.reintegration.scope import case_for, require_login, tree_of
+from service.reintegration.scope import case_for, require_login
 
 
 def today() -> date:
@@ -131,13 +131,7 @@ async def transition_plan(
     """submit (with the survivor's agreement), approve / send-back (coordinator), review, close, reopen."""
     needed = Action.APPROVE_PLAN if action in workflow.COORDINATOR_PLAN_ACTIONS else Action.EDIT_CASE
     plan, case = await _plan_and_case(conn, principal, plan_id, Action.VIEW_CASE)
-    check(
-        principal,
-        needed,
-        case.organization_id,
-        assigned_to=case.assigned_caseworker_id,
-        tree=await tree_of(conn, principal),
-    )
+    check(principal, needed, case.organization_id, assigned_to=case.assigned_caseworker_id)
     if not plan["is_current"]:
         raise Conflict("Only the current plan can change")
     target = workflow.check_plan_transition(action, PlanStatus(plan["status"]))

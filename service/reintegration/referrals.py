@@ -20,7 +20,7 @@ from service.reintegration import disclosure, free_text, repo, workflow
 from service.reintegration.identity import to_survivor
 from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
 from service.reintegration.repo import CaseRow, ReferralFilter
-from service.reintegration.scope import case_filter, case_for, require_login, tree_of
+from service.reintegration.scope import case_filter, case_for, require_login
 from service.reintegration.workflow import Side
 
 REFERRAL = "referral"
@@ -55,7 +55,7 @@ async def create_referral(
                 "No live referral consent covers the receiving organization. Record the survivor's consent first"
                 " (or, in an emergency, a coordinator can refer with a documented reason)."
             )
-        check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id, tree=await tree_of(conn, principal))
+        check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id)
         reason = free_text.REFERRAL.seal(cipher, referral_id, "emergency_reason", data.emergency_override_reason)
         override = {"emergency_reason_enc": reason, "emergency_approved_by": principal.user_id}
     now = datetime.now(UTC)
@@ -98,10 +98,7 @@ async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> 
     """Which side of this referral the principal is on; 404 when neither."""
     if allowed(principal, Action.RESPOND_TO_REFERRAL, row["receiving_organization_id"]):
         return Side.RECEIVER
-    tree = await tree_of(conn, principal) if principal.authenticated else frozenset()
-    if allowed(
-        principal, Action.REFER, row["case_organization_id"], assigned_to=row["assigned_caseworker_id"], tree=tree
-    ):
+    if allowed(principal, Action.REFER, row["case_organization_id"], assigned_to=row["assigned_caseworker_id"]):
         return Side.REFERRER
     raise NotFound("No such referral")
 
@@ -246,7 +243,7 @@ async def list_referrals(
         scope = ReferralFilter(receiving_organization=principal.organization_id, statuses=statuses, overdue=overdue)
         side = Side.RECEIVER
     else:
-        cases = await case_filter(conn, principal, Action.REFER)
+        cases = case_filter(principal, Action.REFER)
         scope = ReferralFilter(cases=cases, statuses=statuses, overdue=overdue, survivor_id=survivor_id)
         side = Side.REFERRER
     rows, total = await repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)

@@ -80,16 +80,6 @@ class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-async def organization_tree(conn: Connection, root: uuid.UUID) -> frozenset[uuid.UUID]:
-    """An organization and every organization under it."""
-    rows = await conn.fetch(
-        "WITH RECURSIVE tree AS (SELECT id FROM organization WHERE id = $1"
-        " UNION SELECT o.id FROM organization o JOIN tree t ON o.parent_id = t.id) SELECT id FROM tree",
-        root,
-    )
-    return frozenset(row["id"] for row in rows)
-
-
 async def user_in_organization(conn: Connection, user_id: uuid.UUID, organizations: frozenset[uuid.UUID]) -> str | None:
     """The role of an active user belonging to one of ``organizations``, or None."""
     role: str | None = await conn.fetchval(

@@ -12,7 +12,8 @@ from typing import Any
 import asyncpg
 from litestar import Request
 
-from service.auth.models import ANONYMOUS, Principal, Role
+from service.auth.models import ANONYMOUS, Principal
+from service.auth.repo import PRINCIPAL_COLUMNS, principal_of
 from service.db import Connection
 
 COOKIE = "kn_session"
@@ -44,15 +45,13 @@ async def end(conn: Connection, token: str | None) -> None:
 
 async def principal_for(conn: Connection, token: str) -> Principal | None:
     row = await conn.fetchrow(
-        "SELECT u.id, u.role, u.organization_id, u.email FROM web_session s JOIN app_user u ON u.id = s.user_id"
+        f"SELECT {PRINCIPAL_COLUMNS} FROM web_session s JOIN app_user u ON u.id = s.user_id"
         " WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active",
         _digest(token),
     )
     if row is None:
         return None
-    return Principal(
-        user_id=row["id"], role=Role(row["role"]), organization_id=row["organization_id"], email=row["email"]
-    )
+    return principal_of(row)
 
 
 async def principal_from_cookie(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:

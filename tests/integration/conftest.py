@@ -133,7 +133,8 @@ class Actor:
 @dataclass
 class Actors:
     """Two organizations and one user of each role; ``partner`` belongs to ``org``,
-    ``other_partner`` to ``other_org``."""
+    ``other_partner`` to ``other_org``. ``org`` sits under ``other_org``, so the coordinator's
+    organization tree holds both (a coordinator's powers end at that tree)."""
 
     org: uuid.UUID
     other_org: uuid.UUID
@@ -174,8 +175,8 @@ async def make_actor(
 @pytest.fixture
 async def actors(pool: asyncpg.Pool, password_hash: str) -> Actors:
     async with pool.acquire() as conn:
-        org = await make_org(conn, "Nhà Tạm Lánh Hoa Sen")
         other_org = await make_org(conn, "Trung tâm Trợ giúp pháp lý Mekong")
+        org = await make_org(conn, "Nhà Tạm Lánh Hoa Sen", other_org)
         result = Actors(org=org, other_org=other_org)
         result.by_name["public"] = Actor(name="public", role=None)
         for name, role, organization in (

@@ -49,7 +49,7 @@ def body_for(kind: str | None, actors: Actors) -> dict[str, Any] | None:
         "service": service_body(actors.org),
         "rename": {"name": "Tên khác"},
         "capacity": {"available": 1},
-        "organization": {"name": "Tổ chức mới", "kind": "ngo"},
+        "organization": {"name": "Tổ chức mới", "kind": "ngo", "parent_id": str(actors.other_org)},
         "describe": {"description": "Giới thiệu"},
     }[kind]
 

@@ -246,7 +246,8 @@ async def test_coordinator_creates_an_organization_and_partner_edits_its_own(
     created = await client.post(
         "/api/v1/organizations",
         headers=actors.coordinator.headers,
-        json={"name": "Trung tâm Công tác xã hội Cần Thơ", "kind": "social_work_centre", "parent_id": None,
+        json={"name": "Trung tâm Công tác xã hội Cần Thơ", "kind": "social_work_centre",
+              "parent_id": str(actors.other_org),  # under the coordinator's own organization
               "contacts": [{"kind": "phone", "value": "0292 3820 555"}]},
     )  # fmt: skip
     assert created.status_code == 201

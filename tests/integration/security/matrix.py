@@ -329,6 +329,17 @@ def covering_case(route: Route) -> Any:
     return next((c for c in module.CASES if c.method == route[0] and matches(route[1], c.path)), None)
 
 
+def expected_of(route: Route, role: str) -> Outcome:
+    """What ``role`` gets on ``route``: from this matrix, or from the per-area matrix that checks it
+    (whose roles of the same name stand in the same relation to its records)."""
+    entry = MATRIX[route]
+    if entry.covered_by is None:
+        return entry.expected[ROLES.index(role)]
+    module = importlib.import_module(entry.covered_by)
+    outcome: Outcome = covering_case(route).expected[module.ROLES.index(role)]
+    return outcome
+
+
 def request_for(scene: Scene, route: Route) -> tuple[str, str, dict[str, Any]]:
     """The matrix's request for ``route`` with ``scene``'s ids (for a route another matrix checks,
     the request that matrix sends)."""

@@ -274,3 +274,20 @@ async def test_xss_in_a_milestone_title_or_follow_up_note_is_escaped(browser: Br
     page = await browser.get(f"/cases/{world.case_id}")
     assert payload not in page.text
     assert page.text.count("&lt;script&gt;alert(") >= 3
+
+async def test_the_case_page_says_truthfully_why_it_shows_the_identifiers(browser: Browser, world: World) -> None:
+    """The assigned caseworker is told the case is assigned to them; a coordinator, who is not,
+    that the case belongs to an organization of their tree, named."""
+    owner = "Trung tâm Trợ giúp pháp lý Mekong"
+    await browser.login(world.actors.caseworker)
+    mine = text(await browser.get(f"/cases/{world.case_id}"))
+    assert "vì bạn là cán bộ hỗ trợ được phân công phụ trách hồ sơ này" in mine
+    for coordinator in (world.actors.coordinator, world.parent_coordinator):
+        await browser.login(coordinator)
+        page = await browser.get(f"/cases/{world.case_id}")
+        assert NAME in page.text
+        shown = text(page)
+        assert f"vì hồ sơ này thuộc {owner}, trong hệ thống tổ chức do bạn điều phối" in shown
+        assert "phụ trách hồ sơ này" not in shown
+    english = text(await browser.get(f"/cases/{world.case_id}", headers={"accept-language": "en"}))
+    assert f"because this case belongs to {owner}, in the organization tree you coordinate" in english
