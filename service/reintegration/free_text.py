@@ -58,6 +58,17 @@ async def clear_case(conn: Connection, survivor_id: Any) -> None:
 
 
 BATCH = 2_000
+# The clear columns migration 0015 found, fixed here: a text sealed from the start in a later
+# migration has no clear column to encrypt.
+MIGRATION_0015: tuple[tuple[Sealed, tuple[str, ...]], ...] = (
+    (CASE, ("home_commune", "contact_safe_hours")),
+    (CONSENT, ("evidence",)),
+    (PLAN, ("notes", "review_note")),
+    (MILESTONE, ("title", "note")),
+    (REFERRAL, ("shared_summary", "emergency_reason")),
+    (REFERRAL_EVENT, ("note",)),
+    (FOLLOW_UP, ("notes",)),
+)
 
 
 async def encrypt_clear_rows(conn: Connection, cipher: PersonalDataCipher, batch: int = BATCH) -> int:
@@ -66,8 +77,8 @@ async def encrypt_clear_rows(conn: Connection, cipher: PersonalDataCipher, batch
     replicas out). Rows already encrypted are skipped, so running it again changes nothing.
     Returns how many rows were encrypted."""
     done = 0
-    for sealed in ALL:
-        table, fields = sealed.table, sealed.fields
+    for sealed, fields in MIGRATION_0015:
+        table = sealed.table
         pending = " OR ".join(f"({f} <> '' AND {f}_enc IS NULL)" for f in fields)
         batch_sql = (
             f"SELECT id, {', '.join(fields)} FROM {table} WHERE ({pending})"
