@@ -36,6 +36,7 @@ from service.reintegration.models import (
 from service.reintegration.page_words import convert, local_datetime, present
 from service.web import forms
 from service.web.forms import Errors
+from service.web.i18n import gettext as _
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
@@ -117,6 +118,11 @@ async def record_consent(
     if values.get("expires_at"):
         data["expires_at"] = local_datetime(values["expires_at"], end_of_day=True)
     parsed = convert(data, ConsentCreate, CONSENT_RENAME)
+    if not recipient:  # silence is not consent: nobody is chosen for the person recording it
+        parsed = (
+            None,
+            {**parsed[1], "organization_id": _("Choose who may receive it: one organization, or all partners.")},
+        )
     return await _act(
         pool,
         principal,
@@ -349,7 +355,13 @@ async def propose_milestones(
     )
 
 
-FOLLOW_UP_RENAME = {"date": "fu_date", "method": "fu_method", "notes": "fu_notes", "indicators": "_form"}
+FOLLOW_UP_RENAME = {
+    "date": "fu_date",
+    "method": "fu_method",
+    "notes": "fu_notes",
+    "indicators": "_form",
+    "contact_override_reason": "fu_override",
+}
 
 
 def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | None, Errors]:
@@ -360,6 +372,7 @@ def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | Non
         **present({"date": values.get("fu_date", ""), "method": values.get("fu_method", "")}, "date", "method"),
         "notes": values.get("fu_notes", ""),
         "indicators": answers,
+        **({"contact_override_reason": values["fu_override"]} if values.get("fu_override", "").strip() else {}),
     }
     return convert(data, FollowUpCreate, FOLLOW_UP_RENAME)
 

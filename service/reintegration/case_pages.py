@@ -20,6 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service import places
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
@@ -31,6 +32,7 @@ from service.errors import DomainError, NotFound
 from service.idempotency import Creator
 from service.pagination import PageParams
 from service.reintegration import cases, followups, plans, referrals, rules, workflow
+from service.reintegration import repo as reintegration_repo
 from service.reintegration.models import (
     CaseStatus,
     CaseType,
@@ -55,7 +57,6 @@ Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
 
-ORGANIZATION_LIMIT = 200
 EVERYTHING = PageParams(page=1, per_page=100)
 
 
@@ -198,7 +199,7 @@ class CaseFile:
     entitlements: Entitlements
     referrals: list[Referral]
     follow_ups: list[FollowUp]
-    organizations: list[Organization]
+    organizations: list[asyncpg.Record]  # every organization: id, name, provinces
     owner: Organization  # the organization the case belongs to
 
 
@@ -210,9 +211,7 @@ async def load_case(
         plan: Plan | None = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     except NotFound:
         plan = None
-    organizations, _total = await directory_repo.list_organizations(
-        conn, query=None, limit=ORGANIZATION_LIMIT, offset=0
-    )
+    organizations = await reintegration_repo.organization_choices(conn)
     return CaseFile(
         case=case,
         consents=await cases.list_consents(conn, principal, cipher, survivor_id),
@@ -223,6 +222,23 @@ async def load_case(
         organizations=organizations,
         owner=await directory_repo.get_organization(conn, case.organization_id),
     )
+
+
+def recipient_groups(organizations: list[asyncpg.Record], home: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The consent recipients as (province name, [(id, name)]): the case's home province first (an
+    organization with a place there is listed under it), then each province by name, then those
+    with no place recorded."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for organization in organizations:
+        provinces = organization["provinces"]
+        key: str = home if home is not None and home in provinces else (provinces[0] if provinces else "")
+        groups.setdefault(key, []).append((str(organization["id"]), organization["name"]))
+
+    def name(code: str) -> str:
+        return places.by_code(code).name if code else _("No place recorded")
+
+    order = sorted(groups, key=lambda code: (code != home, code == "", name(code) if code else ""))
+    return [(name(code), groups[code]) for code in order]
 
 
 @dataclass
@@ -301,7 +317,7 @@ async def render_case(
 ) -> Template:
     """The case page; after a refused form, that form (``form``) shows its values and errors."""
     data = await transact(pool, load_case, principal, cipher, survivor_id)
-    organization_names = {o.id: o.name for o in data.organizations}
+    organization_names = {o["id"]: o["name"] for o in data.organizations}
     uncovered = [item for item in data.entitlements.items if not item.covered]
 
     def form_of(name: str) -> dict[str, Any]:
@@ -325,7 +341,8 @@ async def render_case(
         editable_plan=data.plan is not None and data.plan.status in workflow.EDITABLE_PLAN_STATES,
         uncovered=uncovered,
         organization_names=organization_names,
-        organization_options=[(str(o.id), o.name) for o in data.organizations],
+        organization_options=[(str(o["id"]), o["name"]) for o in data.organizations],
+        recipient_groups=recipient_groups(data.organizations, data.case.home_province),
         chart=chart(data.follow_ups),
         questions=indicator_questions(),
         form_of=form_of,

@@ -42,9 +42,13 @@ def _digits(number: str) -> str:
 
 
 def _names(full_name: str) -> list[str]:
-    """The full name and the given name (its last word, as Vietnamese names are written)."""
+    """The full name and the given name (its last word, as Vietnamese names are written; a word of
+    one character or of digits only is no name)."""
     words = _words(full_name).split()
-    return [" ".join(words), words[-1]] if words else []
+    if not words:
+        return []
+    given = words[-1]
+    return [" ".join(words)] + ([given] if len(given) > 1 and not given.isdigit() else [])
 
 
 def identifiers_in(text: str, survivor: Survivor) -> list[str]:

@@ -12,7 +12,7 @@ from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import NotFound
-from service.reintegration import free_text, repo, rules
+from service.reintegration import contact, free_text, repo, rules
 from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import case_for
 
@@ -30,6 +30,7 @@ def to_follow_up(cipher: PersonalDataCipher, row: asyncpg.Record) -> FollowUp:
         ),
         scoring_version=row["scoring_version"],
         created_at=row["created_at"],
+        contact_override_reason=contact.override_reason(cipher, row["id"], row["contact_override_reason_enc"]),
     )
 
 
@@ -37,6 +38,7 @@ async def record_follow_up(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: FollowUpCreate
 ) -> FollowUp:
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE)
+    overridden = await contact.check_contact(conn, principal, case, data.method, data.contact_override_reason)
     rules.validate_answers(data.indicators)
     scores = rules.score(data.indicators)
     follow_up_id = uuid.uuid4()
@@ -66,6 +68,10 @@ async def record_follow_up(
         survivor_id=survivor_id,
         organization_id=case.organization_id,
     )
+    if overridden is not None and data.contact_override_reason is not None:
+        await contact.record_override(
+            conn, principal, cipher, case, follow_up_id, overridden, data.method, data.contact_override_reason
+        )
     rows = await repo.list_follow_ups(conn, survivor_id)
     return to_follow_up(cipher, next(row for row in rows if row["id"] == follow_up_id))
 

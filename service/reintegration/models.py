@@ -378,6 +378,8 @@ class FollowUpCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     method: FollowUpMethod
     notes: Text = ""
     indicators: Annotated[dict[str, int], Meta(max_length=100)] = {}
+    # a coordinator's reason to contact a survivor who asked not to be (or gave no live follow-up consent)
+    contact_override_reason: Text | None = None
 
 
 class Scores(msgspec.Struct, kw_only=True, frozen=True):
@@ -397,6 +399,7 @@ class FollowUp(msgspec.Struct, kw_only=True, frozen=True):
     scores: Scores
     scoring_version: str
     created_at: Timestamp
+    contact_override_reason: str | None = None  # why a coordinator let it contact her anyway
 
 
 class Entitlement(msgspec.Struct, kw_only=True, frozen=True):

@@ -23,9 +23,9 @@ from service.directory import repo as directory_repo
 from service.directory.api import readable_service
 from service.directory.models import Organization, Service
 from service.directory.pages import labels
-from service.errors import DomainError, NotFound
+from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
-from service.reintegration import cases, matching, plans, referrals, workflow
+from service.reintegration import cases, disclosure, matching, plans, referrals, workflow
 from service.reintegration import repo as reintegration_repo
 from service.reintegration.case_pages import EVERYTHING, form_values
 from service.reintegration.models import (
@@ -186,6 +186,12 @@ async def create_referral(
     if data is None:
         return _referral_form(principal, desk, values, errors=errors, status_code=422)
     if values.get("intent") == "preview":
+        try:  # the preview shows what the partner would read: only a summary that could be sent
+            if desk.case is not None:
+                disclosure.refuse_identifiers(data.shared_summary, desk.case, "shared_summary")
+        except ValidationFailed as exc:
+            errors = forms.domain_errors(exc, rename=REFERRAL_RENAME, summary=True)
+            return _referral_form(principal, desk, values, errors=errors, status_code=422)
         return _referral_form(principal, desk, values, preview=True)
     try:
         referral_id = await creator.create_from_form(

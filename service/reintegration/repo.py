@@ -245,6 +245,18 @@ async def live_referral_consent(
     return consent_id
 
 
+async def organization_choices(conn: Connection) -> list[asyncpg.Record]:
+    """Every organization (id, name) with the provinces it has places in: what a consent's
+    recipient is picked from (never cut short: the one a survivor named may be the last)."""
+    return list(
+        await conn.fetch(
+            "SELECT o.id, o.name, coalesce(array_agg(DISTINCT l.province_code ORDER BY l.province_code)"
+            " FILTER (WHERE l.province_code IS NOT NULL), '{}') AS provinces"
+            " FROM organization o LEFT JOIN location l ON l.organization_id = o.id GROUP BY o.id ORDER BY o.name, o.id"
+        )
+    )
+
+
 async def organizations_with_consent(conn: Connection, survivor_id: uuid.UUID) -> tuple[bool, set[uuid.UUID]]:
     """(every partner covered, the organizations covered by name) by live referral consents."""
     rows = await conn.fetch(
@@ -515,6 +527,30 @@ async def insert_follow_up(conn: Connection, fields: Mapping[str, Any]) -> None:
         fields["scoring_version"],
         fields["recorded_by"],
     )
+
+
+async def set_contact_override(
+    conn: Connection, follow_up_id: uuid.UUID, coordinator_id: uuid.UUID | None, reason_enc: bytes | None
+) -> None:
+    await conn.execute(
+        "UPDATE follow_up SET contact_override_by = $2, contact_override_reason_enc = $3 WHERE id = $1",
+        follow_up_id,
+        coordinator_id,
+        reason_enc,
+    )
+
+
+async def live_follow_up_consent(conn: Connection, survivor_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
+    """Whether a live follow-up consent lets ``organization_id`` contact the survivor, locked against
+    withdrawal until commit (as ``live_referral_consent``)."""
+    consent_id = await conn.fetchval(
+        "SELECT id FROM consent WHERE survivor_id = $1 AND purpose = 'follow_up_contact'"
+        " AND (organization_id = $2 OR organization_id IS NULL)"
+        " AND withdrawn_at IS NULL AND (expires_at IS NULL OR expires_at > now()) LIMIT 1 FOR SHARE",
+        survivor_id,
+        organization_id,
+    )
+    return consent_id is not None
 
 
 async def list_follow_ups(conn: Connection, survivor_id: uuid.UUID) -> list[asyncpg.Record]:

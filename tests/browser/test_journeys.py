@@ -36,6 +36,7 @@ def test_refer_accept_complete_verify_and_see_it_on_the_dashboard(chromium: Brow
     expect(caseworker.locator("body")).to_contain_text(NAME)
     case_code = re.search(r"CT-\d{4}-\d{4}", caseworker.content())
     assert case_code
+    caseworker.select_option("#f-organization_id", "all")  # no recipient is chosen for her
     caseworker.select_option("#f-consent_method", "written")
     caseworker.fill("#f-evidence", "Phiếu đồng ý ký ngày 22/11")
     caseworker.click(f"form[action='{case_url.removeprefix(live_server)}/consents'] button[type=submit]")

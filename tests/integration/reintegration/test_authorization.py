@@ -45,7 +45,7 @@ CASES = [
     Case("GET", "/api/v1/survivors/{case}/entitlements", SEEN),
     Case("GET", "/api/v1/survivors/{case}/matches?domain=health", SEEN),
     Case("POST", "/api/v1/survivors/{case}/follow-ups", (401, 404, 404, 201, 404, 201, 404, 404),
-         {"date": "2026-11-20", "method": "phone", "indicators": {"psy_safety": 2}}),
+         {"date": "2026-11-20", "method": "office_visit", "indicators": {"psy_safety": 2}}),
     Case("GET", "/api/v1/survivors/{case}/follow-ups", SEEN),
     Case("GET", "/api/v1/survivors/{case}/export", SEEN),
     Case("POST", "/api/v1/survivors/{case}/deidentify", (401, 404, 404, 403, 404, 409, 404, 404)),  # open: 409

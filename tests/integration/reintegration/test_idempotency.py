@@ -97,7 +97,7 @@ async def test_keys_belong_to_one_account_and_keep_no_identifier_in_clear(
 async def test_a_follow_up_and_a_listing_sent_twice_with_their_keys_are_recorded_once(
     client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
 ) -> None:
-    visit = {"date": "2026-11-20", "method": "phone", "indicators": {"psy_safety": 2}}
+    visit = {"date": "2026-11-20", "method": "office_visit", "indicators": {"psy_safety": 2}}
     path = f"/api/v1/survivors/{world.case_id}/follow-ups"
     headers = keyed(world.actors.caseworker.headers, "visit-20-11")
     first = await client.post(path, headers=headers, json=visit)

@@ -98,7 +98,7 @@ async def plant(scene: Scene) -> dict[str, str]:
     send_back = {"note": payload("plan.review_note")}
     ok(await client.post(f"/api/v1/plans/{plan['id']}/send-back", headers=coordinator, json=send_back))
     ok(await client.post(f"/api/v1/plans/{plan['id']}/submit", headers=caseworker, json=agreement))
-    follow_up = {"date": "2026-11-20", "method": "phone", "notes": payload("follow_up.notes")}
+    follow_up = {"date": "2026-11-20", "method": "office_visit", "notes": payload("follow_up.notes")}
     ok(await client.post(f"/api/v1/survivors/{survivor}/follow-ups", headers=caseworker, json=follow_up), 201)
     referrals = []
     for summary in ("referral.shared_summary", "declined.shared_summary"):

@@ -249,8 +249,8 @@ async def test_follow_up_form_records_scores_and_draws_the_chart(
             f"/cases/{world.case_id}/follow-ups",
             {
                 "fu_date": day,
-                "fu_method": "home_visit",
-                "fu_notes": "Thăm nhà",
+                "fu_method": "office_visit",
+                "fu_notes": "Chị đến văn phòng",
                 "ind_econ_income": answer,
                 "ind_soc_housing": "3",
                 "ind_psy_safety": "2",
@@ -269,11 +269,12 @@ async def test_xss_in_a_milestone_title_or_follow_up_note_is_escaped(browser: Br
     await browser.submit(f"/cases/{world.case_id}/plans", {"notes": payload})
     await browser.submit(f"/cases/{world.case_id}/milestones", {"domain": "health", "title": payload})
     await browser.submit(
-        f"/cases/{world.case_id}/follow-ups", {"fu_date": "2026-01-10", "fu_method": "phone", "fu_notes": payload}
+        f"/cases/{world.case_id}/follow-ups", {"fu_date": "2026-01-10", "fu_method": "office_visit", "fu_notes": payload}
     )
     page = await browser.get(f"/cases/{world.case_id}")
     assert payload not in page.text
     assert page.text.count("&lt;script&gt;alert(") >= 3
+
 
 async def test_the_case_page_says_truthfully_why_it_shows_the_identifiers(browser: Browser, world: World) -> None:
     """The assigned caseworker is told the case is assigned to them; a coordinator, who is not,

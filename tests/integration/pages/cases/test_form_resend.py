@@ -72,7 +72,7 @@ async def test_the_case_page_forms_sent_twice_record_once(browser: Browser, worl
     page = await browser.get(case)
     agreed = {"purpose": "referral", "organization_id": "all", "consent_method": "written", "evidence": "Phiếu ký"}
     plan = {"notes": "Kế hoạch tái hòa nhập"}
-    visit = {"fu_date": "2026-11-20", "fu_method": "phone", "fu_notes": "Gọi điện hỏi thăm"}
+    visit = {"fu_date": "2026-11-20", "fu_method": "office_visit", "fu_notes": "Chị đến văn phòng"}
     for action, values in ((f"{case}/consents", agreed), (f"{case}/plans", plan), (f"{case}/follow-ups", visit)):
         sent = await twice(browser, action, values, form_key(page, action))
         assert [r.status_code for r in sent] == [303, 303], action

@@ -1,0 +1,89 @@
+"""May a follow-up reach out to the survivor? Phoning her, visiting her home or writing to her
+online needs her live follow-up consent (DESIGN §3: consent per purpose; silence is not consent)
+and never happens when she asked not to be contacted, unless a coordinator of the case's tree
+records why. A visit she makes to the office reaches out to no one and needs neither."""
+
+from __future__ import annotations
+
+import uuid
+
+from service import audit
+from service.auth.models import Principal
+from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
+from service.db import Connection
+from service.errors import FieldError, ValidationFailed
+from service.reintegration import repo
+from service.reintegration.models import FollowUpMethod
+from service.reintegration.repo import CaseRow
+
+CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
+OVERRIDE_FIELD = "follow_up.contact_override_reason"  # the ciphertext's binding
+# why contact is refused, as coded in the audit and worded next to the form's method field
+REFUSALS = {
+    "do_not_contact": "the survivor asked not to be contacted; only a coordinator can override, with a reason",
+    "no_consent": "no live follow-up consent; record it first (or a coordinator can override, with a reason)",
+}
+
+
+async def _refusal(conn: Connection, case: CaseRow) -> str | None:
+    if case.do_not_contact:
+        return "do_not_contact"
+    if not await repo.live_follow_up_consent(conn, case.id, case.organization_id):
+        return "no_consent"
+    return None
+
+
+async def check_contact(
+    conn: Connection, principal: Principal, case: CaseRow, method: FollowUpMethod, override_reason: str | None
+) -> str | None:
+    """Refuse a follow-up that would reach out to the survivor against her wishes (422 on
+    ``method``; 403 when someone other than a coordinator overrides). Returns the refusal's code
+    when a coordinator's ``override_reason`` lets it through, None when no override was needed."""
+    if method not in CONTACT_METHODS:
+        return None
+    refusal = await _refusal(conn, case)
+    if refusal is None:
+        return None
+    if override_reason is None:
+        raise ValidationFailed(
+            "This follow-up would contact the survivor against her wishes",
+            errors=[FieldError(field="method", message=REFUSALS[refusal])],
+        )
+    if not override_reason.strip():
+        raise ValidationFailed(
+            "Say why the survivor is contacted anyway",
+            errors=[FieldError(field="contact_override_reason", message="required")],
+        )
+    check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id)
+    return refusal
+
+
+async def record_override(
+    conn: Connection,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    case: CaseRow,
+    follow_up_id: uuid.UUID,
+    refusal: str,
+    method: FollowUpMethod,
+    reason: str,
+) -> None:
+    """Keep who overrode and why (encrypted) on the follow-up, and audit it (the reason stays out of
+    the audit log: it is free text about the survivor)."""
+    sealed = cipher.encrypt(reason.strip(), record=str(follow_up_id), field=OVERRIDE_FIELD)
+    await repo.set_contact_override(conn, follow_up_id, principal.user_id, sealed)
+    await audit.record(
+        conn,
+        principal,
+        "contact_override",
+        "follow_up",
+        follow_up_id,
+        survivor_id=case.id,
+        organization_id=case.organization_id,
+        details={"method": method.value, "refused_because": refusal},
+    )
+
+
+def override_reason(cipher: PersonalDataCipher, follow_up_id: uuid.UUID, sealed: bytes | None) -> str | None:
+    return cipher.decrypt(sealed, record=str(follow_up_id), field=OVERRIDE_FIELD)
