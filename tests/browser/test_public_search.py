@@ -13,7 +13,7 @@ def test_live_search_shows_results_while_typing(page: Page, live_server: str) ->
     page.goto(live_server + "/")
     page.fill("#q", "binh yen")
     expect(page.locator("#results .hit").first).to_contain_text("Ngôi Nhà Bình Yên")
-    assert parse_qs(urlsplit(page.url).query)["q"] == ["binh yen"]  # htmx pushed the query into the address bar
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["binh yen"]  # htmx put it in the address bar
     screenshot(page, "search")
 
 
