@@ -156,7 +156,7 @@ def typed_cells(columns: tuple[str, ...], values: Values, table: str, file: str)
     non-blank cells held to their HSDS types: numbers become ``float``, UUIDs their canonical
     text, blank ones ``None``, text cells an export neutralised against spreadsheet formulas what
     they were; each cell that is not its type is a problem (``file:line column: reason``)."""
-    cells = {
+    cells: dict[str, Any] = {
         key: export_files.restored(value) if isinstance(value, str) and value.startswith("'") else value
         for key, value in zip(columns, values, strict=True)
         if value is not None
