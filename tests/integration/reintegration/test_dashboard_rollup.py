@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 from litestar import Litestar
 
+from service.auth import repo as auth_repo
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
@@ -337,7 +338,7 @@ _REFERRALS = (
 
 
 async def _reference(conn: asyncpg.Connection, principal: Principal) -> dict[str, Any]:
-    scope = await case_filter(conn, principal, Action.VIEW_DASHBOARD)
+    scope = case_filter(principal, Action.VIEW_DASHBOARD)
     if scope.assigned_to is not None:
         survivors = await conn.fetch("SELECT * FROM survivor WHERE assigned_caseworker_id = $1", scope.assigned_to)
     else:
@@ -418,8 +419,9 @@ async def _rollups(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], ...]
 
 
 async def _principal(conn: asyncpg.Connection, email: str) -> Principal:
-    row = await conn.fetchrow("SELECT id, role, organization_id FROM app_user WHERE email = $1", email)
-    return Principal(user_id=row["id"], role=Role(row["role"]), organization_id=row["organization_id"])
+    return await auth_repo.principal_for_user(
+        conn, await conn.fetchval("SELECT id FROM app_user WHERE email = $1", email)
+    )
 
 
 async def test_rollup_dashboard_equals_the_base_tables_after_random_writes(

@@ -140,7 +140,11 @@ async def test_a_consent_a_plan_and_a_milestone_sent_twice_with_their_keys_are_r
 async def test_an_organization_sent_twice_with_its_key_is_created_once(
     client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
 ) -> None:
-    body = {"name": "Trung tâm Công tác xã hội Quảng Trị", "kind": "government"}
+    body = {
+        "name": "Trung tâm Công tác xã hội Quảng Trị",
+        "kind": "government",
+        "parent_id": str(world.actors.other_org),
+    }
     headers = keyed(world.actors.coordinator.headers, "org-ctxh-qt")
     made = [await client.post("/api/v1/organizations", headers=headers, json=body) for _ in range(2)]
     assert [m.status_code for m in made] == [201, 201] and made[0].json() == made[1].json()
