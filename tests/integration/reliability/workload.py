@@ -8,6 +8,7 @@ whose answer it never saw. ``settle`` reads the database to learn whether that w
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -295,7 +296,11 @@ class ReferralDriver:
         assert tracked is not None
         referral_id = tracked.id
         if referral_id is None:
-            found = await conn.fetch("SELECT id FROM referral WHERE shared_summary = $1", tracked.summary)
+            # the summary is stored encrypted: the unknown referral is the case's one not tracked yet
+            known = [uuid.UUID(r.id) for r in self.referrals if r.id is not None]
+            found = await conn.fetch(
+                "SELECT id FROM referral WHERE survivor_id = $1::uuid AND id <> ALL($2::uuid[])", self.case_id, known
+            )
             assert len(found) <= 1, tracked
             referral_id = str(found[0]["id"]) if found else None
         events = []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
+from litestar import Litestar
 
+from service.reintegration import free_text
 from tests.integration.pages.conftest import Browser, text
 from tests.integration.reintegration.world import CASE_BODY, World, consent, refer
 
@@ -46,7 +48,7 @@ async def test_without_consent_the_page_says_so_and_sending_creates_nothing(
 
 
 async def test_with_consent_preview_shows_the_summary_without_the_name_and_send_creates_it(
-    browser: Browser, world: World, client: httpx.AsyncClient, pool: asyncpg.Pool
+    browser: Browser, world: World, client: httpx.AsyncClient, pool: asyncpg.Pool, app: Litestar
 ) -> None:
     await consent(client, world, world.actors.org)
     await browser.login(world.actors.caseworker)
@@ -61,8 +63,9 @@ async def test_with_consent_preview_shows_the_summary_without_the_name_and_send_
     assert sent.status_code == 303, sent.text
     location = sent.headers["location"]
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT id, shared_summary, status, urgency FROM referral")
-    assert row["shared_summary"] == SUMMARY and row["status"] == "sent" and row["urgency"] == "urgent"
+        row = await conn.fetchrow("SELECT id, shared_summary_enc, status, urgency FROM referral")
+    summary = free_text.REFERRAL.reveal(app.state.cipher, row, "shared_summary")
+    assert summary == SUMMARY and row["status"] == "sent" and row["urgency"] == "urgent"
     assert location == f"/referrals/{row['id']}"
     shown = await browser.get(location)
     assert shown.status_code == 200 and SUMMARY in shown.text and "/withdraw" in shown.text

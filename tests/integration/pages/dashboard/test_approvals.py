@@ -26,7 +26,9 @@ async def submitted_plan(client: httpx.AsyncClient, world: World) -> dict[str, A
 
 async def plan_row(pool: asyncpg.Pool, plan_id: str) -> asyncpg.Record:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT status, review_note FROM plan WHERE id = $1::uuid", plan_id)
+        row = await conn.fetchrow(
+            "SELECT status, review_note_enc IS NOT NULL AS noted FROM plan WHERE id = $1::uuid", plan_id
+        )
     assert row is not None
     return row
 
@@ -67,7 +69,11 @@ async def test_send_back_needs_a_note(
     sent = await browser.submit(f"/dashboard/approvals/{plan['id']}/send-back", {"note": "Thêm mục tiêu việc làm"})
     assert sent.status_code == 303
     row = await plan_row(pool, plan["id"])
-    assert (row["status"], row["review_note"]) == ("draft", "Thêm mục tiêu việc làm")
+    assert (row["status"], row["noted"]) == ("draft", True)
+    current = await client.get(
+        f"/api/v1/survivors/{world.case_id}/plans/current", headers=world.actors.caseworker.headers
+    )
+    assert current.json()["review_note"] == "Thêm mục tiêu việc làm"
 
 
 async def test_the_queue_is_the_coordinators_tree_only(
