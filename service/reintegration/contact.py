@@ -13,12 +13,11 @@ from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import FieldError, ValidationFailed
-from service.reintegration import repo
+from service.reintegration import free_text, repo
 from service.reintegration.models import FollowUpMethod
 from service.reintegration.repo import CaseRow
 
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
-OVERRIDE_FIELD = "follow_up.contact_override_reason"  # the ciphertext's binding
 # why contact is refused, as coded in the audit and worded next to the form's method field
 REFUSALS = {
     "do_not_contact": "the survivor asked not to be contacted; only a coordinator can override, with a reason",
@@ -71,7 +70,7 @@ async def record_override(
 ) -> None:
     """Keep who overrode and why (encrypted) on the follow-up, and audit it (the reason stays out of
     the audit log: it is free text about the survivor)."""
-    sealed = cipher.encrypt(reason.strip(), record=str(follow_up_id), field=OVERRIDE_FIELD)
+    sealed = free_text.FOLLOW_UP.seal(cipher, follow_up_id, "contact_override_reason", reason.strip())
     await repo.set_contact_override(conn, follow_up_id, principal.user_id, sealed)
     await audit.record(
         conn,
@@ -83,7 +82,3 @@ async def record_override(
         organization_id=case.organization_id,
         details={"method": method.value, "refused_because": refusal},
     )
-
-
-def override_reason(cipher: PersonalDataCipher, follow_up_id: uuid.UUID, sealed: bytes | None) -> str | None:
-    return cipher.decrypt(sealed, record=str(follow_up_id), field=OVERRIDE_FIELD)

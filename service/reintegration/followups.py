@@ -30,7 +30,7 @@ def to_follow_up(cipher: PersonalDataCipher, row: asyncpg.Record) -> FollowUp:
         ),
         scoring_version=row["scoring_version"],
         created_at=row["created_at"],
-        contact_override_reason=contact.override_reason(cipher, row["id"], row["contact_override_reason_enc"]),
+        contact_override_reason=free_text.FOLLOW_UP.reveal(cipher, row, "contact_override_reason") or None,
     )
 
 

@@ -1,6 +1,6 @@
 """Survivor free text — consent evidence, plan and review notes, milestone titles and notes,
-referral summaries, emergency reasons and event notes, follow-up notes, home commune and safe
-hours — kept encrypted like the identifiers (``service.crypto``), each ciphertext bound to its row
+referral summaries, emergency reasons and event notes, follow-up notes and contact-override
+reasons, home commune and safe hours — kept encrypted like the identifiers (``service.crypto``), each ciphertext bound to its row
 and field: sealed on the way in, opened only for what a view shows.
 
 A text column ``x`` of the tables below is stored as ``x_enc``; an empty text is stored as NULL
@@ -46,7 +46,7 @@ REFERRAL = Sealed("referral", ("shared_summary", "emergency_reason"), "survivor_
 REFERRAL_EVENT = Sealed(
     "referral_event", ("note",), "referral_id IN (SELECT id FROM referral WHERE survivor_id = $1)", id_type="bigint"
 )
-FOLLOW_UP = Sealed("follow_up", ("notes",), "survivor_id = $1")
+FOLLOW_UP = Sealed("follow_up", ("notes", "contact_override_reason"), "survivor_id = $1")
 ALL = (CASE, CONSENT, PLAN, MILESTONE, REFERRAL, REFERRAL_EVENT, FOLLOW_UP)
 
 

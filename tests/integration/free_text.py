@@ -29,6 +29,7 @@ SECRETS = {
     "emergency_reason": "Khẩn cấp vì Vú Sữa",
     "decline_note": "Từ chối vì Dưa Hấu",
     "follow_up_notes": "Thăm lại thấy Nhãn Lồng",
+    "contact_override_reason": "Gọi vì tin báo Bòn Bon",
 }
 
 
@@ -159,6 +160,18 @@ async def tell_the_story(client: httpx.AsyncClient, actors: Actors) -> str:
             f"{case_url}/follow-ups",
             headers=caseworker,
             json={"date": "2026-02-01", "method": "office_visit", "notes": SECRETS["follow_up_notes"]},
+        )
+    )
+    # no follow-up consent: only a coordinator's recorded reason lets a phone call through
+    await ok(
+        await client.post(
+            f"{case_url}/follow-ups",
+            headers=coordinator,
+            json={
+                "date": "2026-02-02",
+                "method": "phone",
+                "contact_override_reason": SECRETS["contact_override_reason"],
+            },
         )
     )
     # reads leave audit entries too: they must not carry what they showed

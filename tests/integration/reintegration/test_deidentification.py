@@ -58,4 +58,7 @@ async def test_deidentifying_a_closed_case_removes_every_free_text_and_keeps_the
     assert sorted(r["status"] for r in body["referrals"]) == ["declined", "withdrawn"]
     assert all(r["shared_summary"] is None for r in body["referrals"])
     assert all(e["note"] == "" for r in body["referrals"] for e in r["history"])
-    assert [(f["method"], f["notes"]) for f in body["follow_ups"]] == [("office_visit", "")]
+    assert sorted((f["method"], f["notes"], f["contact_override_reason"]) for f in body["follow_ups"]) == [
+        ("office_visit", "", None),
+        ("phone", "", None),
+    ]
