@@ -1,7 +1,7 @@
 """Survivor free text — consent evidence, plan and review notes, milestone titles and notes,
 referral summaries, emergency reasons and event notes, follow-up notes and contact-override
-reasons, home commune and safe hours — kept encrypted like the identifiers (``service.crypto``), each ciphertext bound to its row
-and field: sealed on the way in, opened only for what a view shows.
+reasons, home commune and safe hours — kept encrypted like the identifiers (``service.crypto``),
+each ciphertext bound to its row and field: sealed on the way in, opened only for what a view shows.
 
 A text column ``x`` of the tables below is stored as ``x_enc``; an empty text is stored as NULL
 and reads back as "". Migration 0015 encrypted the texts written before (``encrypt_clear_rows``).
