@@ -56,6 +56,14 @@ def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
     return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
 
 
+def listing_response(principal: Principal, shown: Service, status_code: int = 200) -> Response[Service]:
+    """A listing as ``present`` showed it to ``principal``, its ETag naming the view: the public's
+    (confidential places redacted) never matches the staff's."""
+    full = rules.may_see_restricted(principal, shown.organization_id)
+    tag = rules.etag(shown.version, None if full else "public")
+    return Response(shown, status_code=status_code, headers={"ETag": tag})
+
+
 LANGUAGE = re.compile(r"[a-z]{2,3}")
 NEAR = re.compile(r"-?\d+(\.\d+)?,-?\d+(\.\d+)?")
 
@@ -273,7 +281,7 @@ class ServiceController(Controller):
         service_id: FromPath[uuid.UUID],
     ) -> Response[Service]:
         async with pool.acquire() as conn:
-            return with_etag(await readable_service(conn, principal, service_id))
+            return listing_response(principal, await readable_service(conn, principal, service_id))
 
     @post(
         "/",
@@ -291,7 +299,7 @@ class ServiceController(Controller):
             lambda conn: commands.create_service(conn, principal, data),
             repo.get_service,
         )
-        return answered(with_etag(present(principal, service), HTTP_201_CREATED), replayed)
+        return answered(listing_response(principal, present(principal, service), HTTP_201_CREATED), replayed)
 
     @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
     async def patch_service(
@@ -304,7 +312,7 @@ class ServiceController(Controller):
     ) -> Response[Service]:
         expected = rules.expected_version(if_match)
         service = await transact(pool, commands.patch_service, principal, service_id, expected, data)
-        return with_etag(present(principal, service))
+        return listing_response(principal, present(principal, service))
 
     @put("/{service_id:uuid}/capacity", summary="Set beds free (partner of the organization, coordinator)")
     async def set_capacity(
@@ -315,7 +323,7 @@ class ServiceController(Controller):
         data: JSONBody[CapacityUpdate],
     ) -> Response[Service]:
         service = await transact(pool, commands.set_capacity, principal, service_id, data.available)
-        return with_etag(present(principal, service))
+        return listing_response(principal, present(principal, service))
 
     @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
     async def verify(
@@ -325,7 +333,7 @@ class ServiceController(Controller):
         service_id: FromPath[uuid.UUID],
     ) -> Response[Service]:
         service = await transact(pool, commands.verify_service, principal, service_id)
-        return with_etag(present(principal, service))
+        return listing_response(principal, present(principal, service))
 
     @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
     async def revisions(

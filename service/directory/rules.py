@@ -178,15 +178,17 @@ def _looks_like_phone(value: str) -> bool:
     return 3 <= len(digits) <= 15 and all(ch.isdigit() or ch in " +-.()" for ch in value)
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+def etag(version: int, view: str | None = None) -> str:
+    """The ETag of a version as one view shows it (None: the full view), so a cache never answers
+    one viewer with another's body; ``expected_version`` reads the version back from either."""
+    return f'"{version}-{view}"' if view else f'"{version}"'
 
 
 def expected_version(if_match: str | None) -> int | None:
     """The version an ``If-Match`` header names; None when absent or ``*``."""
     if if_match is None or if_match.strip() == "*":
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
+    value = if_match.strip().removeprefix("W/").strip('"').split("-", 1)[0]
     if not value.isdigit():
         raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
     return int(value)

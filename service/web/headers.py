@@ -3,6 +3,11 @@ no route serves. Litestar's ``before_send`` hook sees the start of every respons
 it (route handlers, exception handlers, the router itself), which ``response_headers`` and
 ``after_request`` do not.
 
+The same hook keeps personal answers out of caches: every response to a request with credentials
+is ``no-store`` (a shared office computer, the back/forward cache), and every answer but the static
+files varies by ``Authorization`` and ``Cookie``. It also decides, per request, whether cookies are
+``Secure`` and HSTS is sent (``arrived_securely``).
+
 The pages carry no inline script, inline event handler or style attribute, so the policy allows
 scripts and styles from this origin only. The API reference (Redoc, loaded from its CDN) gets a
 policy of its own, confined to its own paths: see ``service.web.api_docs``.
@@ -15,6 +20,7 @@ from collections.abc import Collection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
+from service.web import session
 from service.web.api_docs import REDOC_ORIGIN
 
 PAGE_POLICY = (
@@ -29,6 +35,9 @@ DOCS_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+VIEWER_HEADERS = ("Authorization", "Cookie")
+SAME_FOR_EVERYONE = "/static/"  # files identical for every viewer, which browsers may keep
+SESSION_COOKIE = f"{session.COOKIE}=".encode()
 
 COMMON = {
     "x-content-type-options": "nosniff",
@@ -46,6 +55,21 @@ def arrived_securely(scope: Scope, secure_cookies: bool | None) -> bool:
     if secure_cookies is not None:
         return secure_cookies
     return scope.get("scheme") in ("https", "wss")
+
+
+def _has_credentials(scope: Scope) -> bool:
+    """Whether the request carries a bearer token or a session cookie (valid or not: what is sent
+    back to it may be personal either way)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE in value):
+            return True
+    return False
+
+
+def _with_viewer_vary(vary: str | None) -> str:
+    named = [part.strip() for part in (vary or "").split(",") if part.strip()]
+    present = {part.lower() for part in named}
+    return ", ".join(named + [name for name in VIEWER_HEADERS if name.lower() not in present])
 
 
 def _marked_secure(cookie: bytes) -> bytes:
@@ -69,6 +93,12 @@ def security_headers(*, secure_cookies: bool | None, docs_paths: Collection[str]
         for name, value in COMMON.items():
             headers[name] = value
         headers["content-security-policy"] = DOCS_POLICY if scope.get("path") in docs else PAGE_POLICY
+        if not str(scope.get("path", "")).startswith(SAME_FOR_EVERYONE):
+            # pages and API answers may hold survivor data or depend on who asks (staff see a
+            # confidential address the public does not)
+            headers["vary"] = _with_viewer_vary(headers.get("vary"))
+            if _has_credentials(scope):
+                headers["cache-control"] = "no-store"
         if arrived_securely(scope, secure_cookies):
             headers["strict-transport-security"] = HSTS
             headers.headers[:] = [
