@@ -28,6 +28,8 @@ class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
     survivor_id: uuid.UUID | None
     organization_id: uuid.UUID | None
     details: dict[str, Any]
+    token_id: uuid.UUID | None = None  # the bearer token that acted, if any
+    session_id: uuid.UUID | None = None  # the browser session that acted, if any
 
 
 def entry_hash(prev_hash: bytes, fields: dict[str, Any]) -> bytes:
@@ -46,8 +48,10 @@ def _fields(
     survivor_id: uuid.UUID | None,
     organization_id: uuid.UUID | None,
     details: dict[str, Any],
+    token_id: uuid.UUID | None,
+    session_id: uuid.UUID | None,
 ) -> dict[str, Any]:
-    return {
+    fields = {
         "at": at.astimezone(UTC).isoformat(),
         "actor_id": str(actor_id) if actor_id else None,
         "actor_role": actor_role,
@@ -58,6 +62,13 @@ def _fields(
         "organization_id": str(organization_id) if organization_id else None,
         "details": details,
     }
+    # Hashed only when present: entries from before these columns existed hash as they always
+    # did, and adding, changing or erasing a credential on any entry changes its hash.
+    if token_id:
+        fields["token_id"] = str(token_id)
+    if session_id:
+        fields["session_id"] = str(session_id)
+    return fields
 
 
 async def record(
@@ -79,11 +90,15 @@ async def record(
     # microseconds are what PostgreSQL keeps, so the hash is computed over what is stored
     at = datetime.now(UTC)
     role = actor.role.value if actor.role else None
-    fields = _fields(at, actor.user_id, role, action, entity, entity_id, survivor_id, organization_id, details)
+    fields = _fields(
+        at, actor.user_id, role, action, entity, entity_id, survivor_id, organization_id, details,
+        actor.token_id, actor.session_id,
+    )  # fmt: skip
     digest = entry_hash(prev_hash, fields)
     entry_id = await conn.fetchval(
         "INSERT INTO audit_log (at, actor_id, actor_role, action, entity, entity_id, survivor_id, organization_id,"
-        " details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        " details, prev_hash, hash, token_id, session_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         at,
         actor.user_id,
         role,
@@ -95,6 +110,8 @@ async def record(
         details,
         prev_hash,
         digest,
+        actor.token_id,
+        actor.session_id,
     )
     await conn.execute(
         "INSERT INTO audit_head (singleton, last_id, last_hash) VALUES (true, $1, $2)"
@@ -121,7 +138,7 @@ async def verify(conn: Connection, *, batch: int = 5000) -> ChainReport:
     while True:
         rows = await conn.fetch(
             "SELECT id, at, actor_id, actor_role, action, entity, entity_id, survivor_id, organization_id,"
-            " details, prev_hash, hash FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+            " details, prev_hash, hash, token_id, session_id FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
             last_id,
             batch,
         )
@@ -133,7 +150,7 @@ async def verify(conn: Connection, *, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, row["id"], "the previous entry was removed or changed")
             fields = _fields(
                 row["at"], row["actor_id"], row["actor_role"], row["action"], row["entity"], row["entity_id"],
-                row["survivor_id"], row["organization_id"], row["details"],
+                row["survivor_id"], row["organization_id"], row["details"], row["token_id"], row["session_id"],
             )  # fmt: skip
             if entry_hash(prev_hash, fields) != bytes(row["hash"]):
                 return ChainReport(count, row["id"], "this entry was changed")
@@ -159,7 +176,7 @@ async def entries(
     """Entries newest first, narrowed by subject, entity and (None: all) organizations."""
     rows = await conn.fetch(
         "SELECT id, at, actor_id, actor_role, action, entity, entity_id, survivor_id, organization_id, details,"
-        " count(*) OVER () AS total FROM audit_log"
+        " token_id, session_id, count(*) OVER () AS total FROM audit_log"
         " WHERE ($1::uuid IS NULL OR survivor_id = $1) AND ($2::text IS NULL OR entity = $2)"
         " AND ($3::uuid IS NULL OR entity_id = $3) AND ($4::uuid[] IS NULL OR organization_id = ANY($4))"
         " ORDER BY id DESC LIMIT $5 OFFSET $6",

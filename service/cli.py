@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import sys
@@ -22,7 +23,7 @@ from search.postgres import write_documents
 from service import audit, demo, export_files
 from service.auth import repo as auth_repo
 from service.auth.api import issue_token
-from service.auth.models import Role
+from service.auth.models import ANONYMOUS, Role
 from service.auth.secrets import hash_password
 from service.bootstrap import prepare_database
 from service.config import Settings
@@ -159,13 +160,29 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _operator() -> str:
+    """Who runs the command, as the operating system knows them (a container may not)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
 def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     async def run(pool: asyncpg.Pool) -> str:
         async with pool.acquire() as conn:
             found = await auth_repo.credentials(conn, args.email)
         if found is None or not found[0].active:
             raise DomainError(f"No active user {args.email!r}")
-        issued = await issue_token(pool, found[0], timedelta(hours=args.hours), label=args.label)
+        issued = await issue_token(
+            pool,
+            ANONYMOUS,  # no account acts: the operator at the server's shell, named in the entry
+            found[0],
+            timedelta(hours=args.hours),
+            args.label,
+            reason=args.reason,
+            issued_with=f"cli (operating-system user {_operator()})",
+        )
         return issued.token
 
     token = asyncio.run(_with_pool(settings, run))
@@ -341,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--email", required=True)
     token.add_argument("--hours", type=int, default=168, help="lifetime in hours (default 168)")
     token.add_argument("--label", default="cli", help="what the token is for")
+    token.add_argument(
+        "--reason", default="", help="why it is needed (required for a caseworker or coordinator; audited)"
+    )
     token.set_defaults(func=cmd_create_token)
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
     sub.add_parser("reindex", help="rebuild the search index from the database").set_defaults(func=cmd_reindex)

@@ -13,23 +13,72 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from service import audit
 from service.auth import repo
 from service.auth.login import authenticate
-from service.auth.models import IssuedToken, Principal, TokenRequest, TokenUser, User, UserCreate, UserPatch
+from service.auth.models import (
+    IssuedToken,
+    Principal,
+    Role,
+    TokenRequest,
+    TokenUser,
+    User,
+    UserCreate,
+    UserPatch,
+)
 from service.auth.permissions import Action, check
 from service.auth.secrets import hash_password, new_token, token_digest
 from service.config import Settings
-from service.db import transact
-from service.errors import Unauthorized
+from service.db import Connection, transact
+from service.errors import FieldError, Unauthorized, ValidationFailed
 from service.pagination import Page, PageParams
 
+# Roles that hold survivor cases: a token for one of them, minted by someone else, lets its holder
+# read cases as that person, so it takes a stated reason.
+CASE_HOLDING_ROLES = frozenset({Role.CASEWORKER, Role.COORDINATOR})
 
-async def issue_token(pool: asyncpg.Pool, user: User, ttl: timedelta, label: str) -> IssuedToken:
+
+async def issue_token(
+    pool: asyncpg.Pool,
+    issuer: Principal,
+    user: User,
+    ttl: timedelta,
+    label: str,
+    *,
+    reason: str = "",
+    issued_with: str,
+) -> IssuedToken:
+    """A new bearer token for ``user``, audited in the same transaction: who issued it (``issuer``;
+    the anonymous principal for the command line), for whom, its label, expiry and reason, and how
+    (``issued_with``: "api login", "admin page", "cli"). A token for a case-holding role issued by
+    anyone but its owner is refused without a reason."""
+    reason = reason.strip()
+    if issuer.user_id != user.id and user.role in CASE_HOLDING_ROLES and not reason:
+        raise ValidationFailed(
+            "A token for a caseworker or coordinator lets its holder read cases as them; give the reason",
+            errors=[FieldError(field="reason", message="required for a caseworker's or coordinator's token")],
+        )
     token = new_token()
     expires_at = datetime.now(UTC) + ttl
-    await transact(
-        pool, repo.insert_token, user_id=user.id, digest=token_digest(token), expires_at=expires_at, label=label
-    )
+
+    async def insert(conn: Connection) -> None:
+        token_id = await repo.insert_token(
+            conn, user_id=user.id, digest=token_digest(token), expires_at=expires_at, label=label
+        )
+        details = {
+            "for_user_id": str(user.id),
+            "for_email": user.email,
+            "for_role": user.role.value,
+            "label": label,
+            "expires_at": expires_at.isoformat(),
+            "reason": reason,
+            "issued_with": issued_with,
+        }
+        await audit.record(
+            conn, issuer, "token.issue", "api_token", token_id, organization_id=user.organization_id, details=details
+        )
+
+    await transact(pool, insert)
     return IssuedToken(
         token=token,
         expires_at=expires_at,
@@ -51,7 +100,10 @@ class AuthController(Controller):
     ) -> IssuedToken:
         client = request.client.host if request.client else "unknown"
         user = await authenticate(pool, data.email, data.password, client)
-        return await issue_token(pool, user, timedelta(hours=settings.token_ttl_hours), label="api login")
+        # the user issues it to themselves: no session or token of theirs acted yet
+        self_issued = Principal(user_id=user.id, role=user.role, organization_id=user.organization_id, email=user.email)
+        ttl = timedelta(hours=settings.token_ttl_hours)
+        return await issue_token(pool, self_issued, user, ttl, "api login", issued_with="api login")
 
     @delete("/auth/tokens/current", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token of this request")
     async def revoke_current(self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> None:

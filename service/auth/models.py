@@ -25,6 +25,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     organization_id: uuid.UUID | None = None
     email: str | None = None
     token_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None  # the browser session acting (token_id: the bearer token)
     # the user's organization and every one under it, read when the principal is resolved (each
     # request), so a move of an organization counts from the next request on
     tree: frozenset[uuid.UUID] = frozenset()

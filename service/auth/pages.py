@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth import repo, token_admin
-from service.auth.api import issue_token
+from service.auth.api import CASE_HOLDING_ROLES, issue_token
 from service.auth.models import Principal, Role, UserCreate, UserPatch
 from service.auth.permissions import Action, check
 from service.auth.secrets import hash_password
@@ -61,6 +61,7 @@ def field_messages() -> dict[str, str]:
         "website": _("A web address starting with http:// or https://."),
         "hours": _("A whole number of hours from 1 to %(max)d.") % {"max": MAX_TOKEN_HOURS},
         "label": _("At most 200 characters."),
+        "reason": _("At most 200 characters."),
     }
 
 
@@ -72,6 +73,10 @@ def known_messages() -> dict[str, str]:
         "would create a cycle": _("This would put the organization under itself; choose another parent."),
         "required for partners, caseworkers, coordinators": _(
             "Partners, caseworkers and coordinators belong to an organization; choose it."
+        ),
+        "required for a caseworker's or coordinator's token": _(
+            "Whoever holds this token can read this person's cases. Say why it is needed; the reason is"
+            " recorded in the audit log."
         ),
     }
 
@@ -151,7 +156,9 @@ async def _users_page(
         organizations=choices,
         organization_names=dict(choices),
         roles=role_labels(),
-        values=values or {"role": Role.CASEWORKER.value},
+        # no role chosen: every role opens some data (a partner's inbox holds referral summaries),
+        # so the administrator decides rather than accept a default
+        values=values or {"role": ""},
         errors=errors or {},
         created=created,
         **_pages(paging, total, "/admin/users"),
@@ -218,7 +225,6 @@ def _user_values(form: Any) -> dict[str, Any]:
         "display_name": text(form, "display_name"),
         "role": text(form, "role"),
         "organization_id": _optional_uuid(text(form, "organization_id")),
-        "active": form.get("active") == "true",
     }
     password = str(form.get("password", ""))
     if password:  # blank keeps the current password
@@ -242,7 +248,6 @@ async def _user_page(
         "display_name": user.display_name,
         "role": user.role.value,
         "organization_id": str(user.organization_id) if user.organization_id else "",
-        "active": user.active,
     }
     return page(
         "admin/user.html",
@@ -299,6 +304,21 @@ async def update_user(
     return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
 
 
+@post("/users/{user_id:uuid}/active", status_code=303)
+async def set_active(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    user_id: FromPath[uuid.UUID],
+) -> Redirect:
+    """Deactivate (after the page's confirmation step) or reactivate; deactivation ends every
+    session and token of the user (``repo.update_user``)."""
+    _admin_only(principal)
+    form = await request.form()
+    await transact(pool, repo.update_user, user_id, {"active": form.get("active") == "true"})
+    return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
+
+
 # -- tokens -----------------------------------------------------------------------------------------
 
 
@@ -324,7 +344,8 @@ async def _tokens_page(
         user=user,
         tokens=tokens,
         issued=issued,
-        values=values or {"label": "", "hours": str(settings.token_ttl_hours)},
+        values=values or {"label": "", "hours": str(settings.token_ttl_hours), "reason": ""},
+        needs_reason=user.role in CASE_HOLDING_ROLES,
         errors=errors or {},
         revoked=revoked,
     )
@@ -357,18 +378,31 @@ async def create_token(
     stored nowhere in plain text, so there is nothing a following GET could show."""
     _admin_only(principal)
     form = await request.form()
-    values = {"label": text(form, "label"), "hours": text(form, "hours")}
+    values = {"label": text(form, "label"), "hours": text(form, "hours"), "reason": text(form, "reason")}
     errors: Errors = {}
     hours = int(values["hours"]) if values["hours"].isdigit() else 0
     if not 1 <= hours <= MAX_TOKEN_HOURS:
         errors["hours"] = field_messages()["hours"]
-    if len(values["label"]) > 200:
-        errors["label"] = field_messages()["label"]
+    for name in ("label", "reason"):
+        if len(values[name]) > 200:
+            errors[name] = field_messages()[name]
     if errors:
         return await _tokens_page(pool, principal, settings, user_id, status_code=422, values=values, errors=errors)
     async with pool.acquire() as conn:
         user = await repo.get_user(conn, user_id)
-    issued = await issue_token(pool, user, timedelta(hours=hours), values["label"] or "admin page")
+    try:
+        issued = await issue_token(
+            pool,
+            principal,
+            user,
+            timedelta(hours=hours),
+            values["label"] or "admin page",
+            reason=values["reason"],
+            issued_with="admin page",
+        )
+    except ValidationFailed as exc:
+        errors = domain_errors(exc, messages=known_messages(), default_field="reason")
+        return await _tokens_page(pool, principal, settings, user_id, status_code=422, values=values, errors=errors)
     return await _tokens_page(pool, principal, settings, user_id, status_code=201, issued=issued)
 
 
@@ -574,6 +608,7 @@ router = Router(
         create_user,
         user_page,
         update_user,
+        set_active,
         tokens_page,
         create_token,
         revoke_token,

@@ -106,4 +106,16 @@ async def read_audit(
         limit=paging.per_page,
         offset=paging.offset,
     )
+    # who looked at whom is itself sensitive: the read is recorded after it, so it does not list itself
+    filters = {"entity": entity, "entity_id": entity_id, "survivor_id": survivor_id}
+    await audit.record(
+        conn,
+        principal,
+        "audit.read",
+        "audit_log",
+        None,
+        survivor_id=survivor_id,
+        organization_id=principal.organization_id,
+        details={"filters": {name: value for name, value in filters.items() if value is not None}, "page": paging.page},
+    )
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)

@@ -45,13 +45,13 @@ async def end(conn: Connection, token: str | None) -> None:
 
 async def principal_for(conn: Connection, token: str) -> Principal | None:
     row = await conn.fetchrow(
-        f"SELECT {PRINCIPAL_COLUMNS} FROM web_session s JOIN app_user u ON u.id = s.user_id"
+        f"SELECT s.id AS session_id, {PRINCIPAL_COLUMNS} FROM web_session s JOIN app_user u ON u.id = s.user_id"
         " WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active",
         _digest(token),
     )
     if row is None:
         return None
-    return principal_of(row)
+    return principal_of(row, session_id=row["session_id"])
 
 
 async def principal_from_cookie(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:

@@ -87,7 +87,7 @@ def test_serve_create_user_and_token_while_running_then_restart(data_dirs: list[
             "--organization", "Hội Liên hiệp Phụ nữ thành phố Cần Thơ", "--password", "mật khẩu đủ dài",
         )  # fmt: skip
         assert created.returncode == 0, created.stdout + created.stderr
-        issued = server.ketnoi("create-token", "--email", "hoa@example.org")
+        issued = server.ketnoi("create-token", "--email", "hoa@example.org", "--reason", "field tablet")
         assert issued.returncode == 0, issued.stderr
         token = issued.stdout.strip()
         me = httpx.get(f"{server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})

@@ -195,9 +195,9 @@ MATRIX: dict[Route, Entry] = {
             "display_name": "Đối tác",
             "role": "partner",
             "organization_id": s.ids["organization_id"],
-            "active": "true",
         },
     ),
+    ("POST", "/admin/users/{user_id:uuid}/active"): Entry(ADMIN_FORM, form=lambda s: {"active": "true"}),
     ("GET", "/admin/users/{user_id:uuid}/tokens"): Entry(ADMIN_PAGE),
     ("POST", "/admin/users/{user_id:uuid}/tokens"): Entry(
         (LOGIN, 403, 403, 403, 403, 201), form=lambda s: {"label": "máy chủ", "hours": "1"}

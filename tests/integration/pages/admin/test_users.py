@@ -89,9 +89,12 @@ async def test_admin_edits_and_deactivates_a_user(
     assert form.status_code == 200 and 'value="partner"' in form.text
     saved = await browser.submit(
         f"/admin/users/{actors.partner.user_id}",
-        {"display_name": "Đối tác mới", "role": "partner", "organization_id": str(actors.org)},  # no "active": off
+        {"display_name": "Đối tác mới", "role": "partner", "organization_id": str(actors.org)},
     )
     assert saved.status_code == 303
+    # deactivation is its own step, behind a confirmation (tests/integration/security/test_confirmations.py)
+    deactivated = await browser.submit(f"/admin/users/{actors.partner.user_id}/active", {"active": "false"})
+    assert deactivated.status_code == 303
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT display_name, active FROM app_user WHERE id = $1", actors.partner.user_id)
     assert row is not None and (row["display_name"], row["active"]) == ("Đối tác mới", False)
@@ -103,7 +106,8 @@ async def test_token_page_issues_a_token_that_works_and_can_revoke_it(
 ) -> None:
     await admin(browser, actors)
     issued = await browser.submit(
-        f"/admin/users/{actors.caseworker.user_id}/tokens", {"label": "báo cáo tỉnh", "hours": "24"}
+        f"/admin/users/{actors.caseworker.user_id}/tokens",
+        {"label": "báo cáo tỉnh", "hours": "24", "reason": "Báo cáo tỉnh hằng tháng"},
     )
     assert issued.status_code == 201 and issued.headers["cache-control"] == "no-store"
     match = re.search(r'id="issued-token" type="text" readonly value="(kn_[^"]+)"', issued.text)
