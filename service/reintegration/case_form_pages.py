@@ -113,8 +113,8 @@ async def record_consent(
         "evidence": values.get("evidence", ""),
     }
     recipient = values.get("organization_id", "")
-    if recipient and recipient != ALL_PARTNERS:
-        data["organization_id"] = recipient
+    if recipient:
+        data["organization_id"] = None if recipient == ALL_PARTNERS else recipient
     if values.get("expires_at"):
         data["expires_at"] = local_datetime(values["expires_at"], end_of_day=True)
     parsed = convert(data, ConsentCreate, CONSENT_RENAME)

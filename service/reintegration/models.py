@@ -182,7 +182,8 @@ class ConsentMethod(enum.StrEnum):
 
 class ConsentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     purpose: ConsentPurpose
-    organization_id: uuid.UUID | None = None
+    # no default: silence is not consent, so "all partners" (null) has to be said, never assumed
+    organization_id: uuid.UUID | None
     method: ConsentMethod
     evidence: Text = ""
     expires_at: Timestamp | None = None

@@ -30,7 +30,7 @@ CASES = [
     Case("POST", "/api/v1/survivors", (401, 403, 403, 201, 201, 201, 201, 403), CASE_BODY),
     Case("POST", "/api/v1/survivors/lookup", (401, 403, 403, 200, 200, 200, 200, 403), {"full_name": "Lan"}),
     Case("POST", "/api/v1/survivors/{case}/consents", (401, 404, 404, 201, 404, 201, 404, 404),
-         {"purpose": "follow_up_contact", "method": "written"}),
+         {"purpose": "follow_up_contact", "organization_id": None, "method": "written"}),
     Case("GET", "/api/v1/survivors/{case}/consents", SEEN),
     Case("POST", "/api/v1/consents/{consent}/withdraw", SEEN),
     Case("POST", "/api/v1/survivors/{case}/plans", (401, 404, 404, 409, 404, 409, 404, 404), {}),

@@ -183,11 +183,31 @@ async def test_consents_are_recorded_listed_and_withdrawn(client: httpx.AsyncCli
     assert stranger.status_code == 404
 
 
+async def test_a_consent_names_its_recipient_or_says_all_partners(client: httpx.AsyncClient, world: World) -> None:
+    """Silence is not consent: leaving the recipient out must not share with every partner."""
+    consents = f"/api/v1/survivors/{world.case_id}/consents"
+    headers = world.actors.caseworker.headers
+    unsaid = await client.post(consents, headers=headers, json={"purpose": "referral", "method": "written"})
+    assert unsaid.status_code == 400 and unsaid.headers["content-type"].startswith("application/problem+json")
+    assert "organization_id" in unsaid.text
+    listed = (await client.get(consents, headers=headers)).json()
+    assert [c for c in listed if c["purpose"] == "referral" and c["organization_id"] is None] == []
+    said = await client.post(
+        consents, headers=headers, json={"purpose": "referral", "organization_id": None, "method": "written"}
+    )
+    assert said.status_code == 201 and said.json()["organization_id"] is None
+
+
 async def test_expired_consent_dates_are_refused(client: httpx.AsyncClient, world: World) -> None:
     response = await client.post(
         f"/api/v1/survivors/{world.case_id}/consents",
         headers=world.actors.caseworker.headers,
-        json={"purpose": "referral", "method": "written", "expires_at": "2020-01-01T00:00:00+07:00"},
+        json={
+            "purpose": "referral",
+            "organization_id": None,
+            "method": "written",
+            "expires_at": "2020-01-01T00:00:00+07:00",
+        },
     )
     assert response.status_code == 422
 

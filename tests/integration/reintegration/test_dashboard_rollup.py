@@ -145,7 +145,7 @@ async def _milestone_step(desk: Desk) -> None:
 
 async def _refer(desk: Desk) -> None:
     survivor_id = await desk.case_id(open_only=True)
-    consent = ConsentCreate(purpose=ConsentPurpose.REFERRAL, method=ConsentMethod.WRITTEN)
+    consent = ConsentCreate(purpose=ConsentPurpose.REFERRAL, organization_id=None, method=ConsentMethod.WRITTEN)
     await cases.record_consent(desk.conn, desk.coordinator, desk.cipher, survivor_id, consent)
     service = await desk.pick(
         "SELECT s.id FROM service s WHERE s.status = 'active' AND s.accepting_referrals"

@@ -35,7 +35,8 @@ async def test_follow_ups_score_the_three_dimensions_and_show_the_trend(
 ) -> None:
     url = f"/api/v1/survivors/{world.case_id}/follow-ups"
     headers = world.actors.caseworker.headers
-    agreed = {"purpose": "follow_up_contact", "method": "written"}  # phone and home visits reach out to her
+    # phone and home visits reach out to her
+    agreed = {"purpose": "follow_up_contact", "organization_id": None, "method": "written"}
     assert (await client.post(f"/api/v1/survivors/{world.case_id}/consents", headers=headers, json=agreed)).is_success
     intake = await client.post(
         url,

@@ -127,7 +127,7 @@ async def test_a_consent_a_plan_and_a_milestone_sent_twice_with_their_keys_are_r
         assert again.json() == first.json()
         return first.json()  # type: ignore[no-any-return]
 
-    agreed = {"purpose": "referral", "method": "written", "evidence": "Phiếu đồng ý ngày 21/11"}
+    agreed = {"purpose": "referral", "organization_id": None, "method": "written", "evidence": "Phiếu ngày 21/11"}
     await twice(f"/api/v1/survivors/{world.case_id}/consents", "consent-21-11", agreed)
     plan = await twice(f"/api/v1/survivors/{world.case_id}/plans", "plan-1", {"notes": "Kế hoạch đầu"})
     milestone = {"domain": "vocational_employment", "title": "Học nghề may"}

@@ -72,7 +72,12 @@ async def plant(scene: Scene) -> dict[str, str]:
     }
     case = ok(await client.post("/api/v1/survivors", headers=caseworker, json=case_body), 201)
     survivor = case["id"]
-    consent = {"purpose": "referral", "method": "written", "evidence": payload("consent.evidence")}
+    consent = {
+        "purpose": "referral",
+        "organization_id": None,
+        "method": "written",
+        "evidence": payload("consent.evidence"),
+    }
     ok(await client.post(f"/api/v1/survivors/{survivor}/consents", headers=caseworker, json=consent), 201)
     plan = ok(
         await client.post(
