@@ -414,7 +414,7 @@ async def revoke_token(
     token_id: FromPath[uuid.UUID],
 ) -> Redirect:
     _admin_only(principal)
-    await transact(pool, token_admin.revoke_token_of, user_id, token_id)
+    await transact(pool, token_admin.revoke_token_of, principal, user_id, token_id)
     return Redirect(path=f"/admin/users/{user_id}/tokens?revoked=1", status_code=303)
 
 

@@ -1,5 +1,5 @@
-"""SQL for the administrator's view of a user's bearer tokens: list them (never their hash) and
-revoke one. Issuing stays in ``service.auth.api.issue_token``."""
+"""The administrator's view of a user's bearer tokens: list them (never their hash) and revoke one,
+audited. Issuing stays in ``service.auth.api.issue_token``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import datetime
 
 import msgspec
 
+from service import audit
+from service.auth.models import Principal
 from service.db import Connection
 
 
@@ -33,12 +35,15 @@ async def list_tokens(conn: Connection, user_id: uuid.UUID, limit: int = 100) ->
     return [msgspec.convert(row, TokenInfo, from_attributes=True) for row in rows]
 
 
-async def revoke_token_of(conn: Connection, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
-    """Revoke one token of ``user_id``; False when the user has no such live token. The user id is
-    part of the match so a token id pasted into another user's page changes nothing."""
+async def revoke_token_of(conn: Connection, principal: Principal, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+    """Revoke one token of ``user_id`` and audit it; False when the user has no such live token.
+    The user id is part of the match so a token id pasted into another user's page changes nothing."""
     status = await conn.execute(
         "UPDATE api_token SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
         token_id,
         user_id,
     )
-    return status.endswith(" 1")
+    revoked = status.endswith(" 1")
+    if revoked:
+        await audit.record(conn, principal, "token.revoke", "api_token", token_id, details={"for_user_id": user_id})
+    return revoked

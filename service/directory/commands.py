@@ -161,6 +161,16 @@ async def create_organization(
     organization_id = organization_id or uuid.uuid4()
     await repo.insert_organization(conn, organization_id, msgspec.structs.asdict(data))
     await repo.replace_contacts(conn, data.contacts, organization_id=organization_id)
+    # where it sits decides who reaches what is filed under it, as a move does
+    await audit.record(
+        conn,
+        principal,
+        "organization.create",
+        "organization",
+        organization_id,
+        organization_id=organization_id,
+        details={"parent_id": data.parent_id, "kind": data.kind},
+    )
     return await repo.get_organization(conn, organization_id)
 
 

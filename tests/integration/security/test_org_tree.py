@@ -266,3 +266,17 @@ async def test_the_coordinators_listing_pages_offer_nothing_outside_the_tree(sce
     outside = await scene.send("outsider", "GET", f"/services/{service}")
     assert outside.status_code == 200 and f'href="/partner/services/{service}"' not in outside.text
     assert f"/verify/{service}" not in (await scene.send("outsider", "GET", "/verify")).text
+
+
+async def test_founding_an_organization_inside_the_tree_is_audited_with_where_it_sits(scene: Scene) -> None:
+    """Founding an organization places it in a tree just as a move does, so it is audited the same way."""
+    body = {"name": "Tổ hỗ trợ xã mới", "kind": "mass_organization", "parent_id": str(scene.actors.other_org)}
+    founded = await scene.send("coordinator", "POST", "/api/v1/organizations", json=body)
+    assert founded.status_code == 201, founded.text
+    async with scene.pool.acquire() as conn:
+        entry = await conn.fetchrow(
+            "SELECT actor_id, entity_id, details FROM audit_log WHERE action = 'organization.create'"
+        )
+    assert entry is not None
+    assert (entry["actor_id"], str(entry["entity_id"])) == (scene.actors.coordinator.user_id, founded.json()["id"])
+    assert entry["details"] == {"parent_id": str(scene.actors.other_org), "kind": "mass_organization"}

@@ -145,3 +145,15 @@ async def test_create_token_is_audited_and_needs_a_reason_for_a_caseworker(
     assert issued["details"]["reason"] == "Tablet for the outreach team"
     assert issued["details"]["issued_with"].startswith("cli")
     assert await asyncio.to_thread(cli.main, ["create-token", "--email", scene.actors.partner.email or ""]) == 0
+
+
+async def test_revoking_another_users_token_is_audited(scene: Scene) -> None:
+    user, token = scene.ids["user_id"], scene.ids["token_id"]
+    revoked = await scene.send("admin", "POST", f"/admin/users/{user}/tokens/{token}/revoke")
+    assert revoked.status_code == 303
+    [entry] = await entries(scene.pool, "token.revoke")
+    assert (entry["actor_id"], entry["entity_id"]) == (scene.actors.admin.user_id, uuid.UUID(token))
+    assert entry["details"]["for_user_id"] == user
+    again = await scene.send("admin", "POST", f"/admin/users/{user}/tokens/{token}/revoke")
+    assert again.status_code == 303
+    assert len(await entries(scene.pool, "token.revoke")) == 1  # nothing was revoked the second time
