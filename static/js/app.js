@@ -1,10 +1,12 @@
 // Quick exit: leave for a neutral site and replace this page in the history, so "back" does not
 // return here (searches replace their entry too, so none is left behind). The address drops any
-// query at once, before the neutral site has loaded. Escape twice does the same from the keyboard.
+// query at once, before the neutral site has loaded, and the tab's storage forgets the last search
+// htmx noted there. Escape twice does the same from the keyboard.
 (function () {
   function leave(event) {
     if (event) event.preventDefault();
     var link = document.querySelector("[data-quick-exit]");
+    try { window.sessionStorage.clear(); } catch (e) { /* storage disabled: nothing kept */ }
     window.history.replaceState(null, "", "/");
     window.location.replace(link ? link.href : "https://www.google.com/");
   }

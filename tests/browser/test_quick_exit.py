@@ -40,6 +40,7 @@ def test_back_after_quick_exit_does_not_return_to_the_search(chromium: Browser, 
     expect(page.locator("#results .hit").first).to_be_visible()
     page.locator("#results .pager a").last.click()  # and so is turning a page of results
     page.wait_for_url(re.compile(r"page=2"))
+    assert "htmx-history-cache" not in page.evaluate("Object.keys(sessionStorage)")  # no copy of the page
 
     page.click("[data-quick-exit]")
     page.wait_for_url(NEUTRAL)
@@ -49,6 +50,9 @@ def test_back_after_quick_exit_does_not_return_to_the_search(chromium: Browser, 
         page.wait_for_timeout(200)
         visited.append(page.url)
     assert not [url for url in visited if url.startswith(live_server) and "q=" in url], visited
+    # what the tab's storage still holds for the site, read from a page of it that runs no script
+    page.goto(live_server + "/healthz")
+    assert "tam" not in page.evaluate("JSON.stringify(sessionStorage)")
     context.close()
 
 
