@@ -269,7 +269,8 @@ async def test_xss_in_a_milestone_title_or_follow_up_note_is_escaped(browser: Br
     await browser.submit(f"/cases/{world.case_id}/plans", {"notes": payload})
     await browser.submit(f"/cases/{world.case_id}/milestones", {"domain": "health", "title": payload})
     await browser.submit(
-        f"/cases/{world.case_id}/follow-ups", {"fu_date": "2026-01-10", "fu_method": "office_visit", "fu_notes": payload}
+        f"/cases/{world.case_id}/follow-ups",
+        {"fu_date": "2026-01-10", "fu_method": "office_visit", "fu_notes": payload},
     )
     page = await browser.get(f"/cases/{world.case_id}")
     assert payload not in page.text
