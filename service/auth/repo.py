@@ -188,7 +188,10 @@ async def count_attempt(
         keys,
         window,
     )
-    await conn.execute("DELETE FROM rate_limit_hit WHERE window_start < now() - $1::interval * 2", window)
+    # each bucket sweeps only its own windows: a short window must not clear a longer one's counts
+    await conn.execute(
+        "DELETE FROM rate_limit_hit WHERE bucket = $1 AND window_start < now() - $2::interval * 2", bucket, window
+    )
     return rows[0]["window_start"], {row["key"]: row["hits"] for row in rows}
 
 

@@ -27,7 +27,6 @@ from service.pagination import PageParams
 NDJSON = "application/x-ndjson"
 # Anonymous callers may list this many pages per client address and window (a harvester of the
 # whole directory needs a handful at 100 a page); signed-in callers are accountable and unlimited.
-# The window is the login throttle's: ``count_attempt`` clears rows two windows old in every bucket.
 BUCKET = "hsds-list"
 ANONYMOUS_LIMIT = 100
 WINDOW = timedelta(minutes=15)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
+import asyncpg
 import httpx
 import pytest
 
+from service.auth import repo
 from service.auth.login import LIMITS
 from tests.integration.conftest import PASSWORD
 from tests.integration.security.conftest import Scene
@@ -79,3 +82,15 @@ async def test_the_rightful_user_logs_in_within_the_limit(scene: Scene) -> None:
         assert right.status_code == 201
     form = await scene.send("public", "POST", "/login", form={"email": email, "password": PASSWORD, "next": "/"})
     assert form.status_code == 303 and "kn_session" in form.cookies
+
+
+async def test_a_budget_with_a_shorter_window_never_clears_the_login_counters(pool: asyncpg.Pool) -> None:
+    """Each bucket sweeps only its own old windows: the HSDS budget, or any later one with a short
+    window, must not wipe an account's wrong-password count midway through its 15 minutes."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
+            " VALUES ('login', 'account:x@example.org', now() - interval '20 minutes', 4)"
+        )
+        await repo.count_attempt(conn, "short", ["ip:127.0.0.1"], timedelta(minutes=1))
+        assert await conn.fetchval("SELECT hits FROM rate_limit_hit WHERE bucket = 'login'") == 4
