@@ -23,6 +23,7 @@ DECLINE_REASONS = frozenset({"no_capacity", "not_eligible", "out_of_area", "serv
 NOT_COMPLETED_REASONS = frozenset(
     {"couldnt_contact", "survivor_declined", "no_longer_interested", "referred_elsewhere", "other"}
 )
+WITHDRAW_REASONS = frozenset({"survivor_declined", "no_longer_interested", "referred_elsewhere", "other"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ class Transition:
     sources: frozenset[ReferralStatus]
     target: ReferralStatus
     side: Side
-    reasons: frozenset[str] | None = None  # a reason code from this set is required
+    # the reason codes this step may carry: codes, never words, since the other side reads them and
+    # de-identification keeps them
+    reasons: frozenset[str] = frozenset()
+    needs_reason: bool = False
     needs_note: bool = False
 
 
@@ -39,7 +43,9 @@ REFERRAL_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition("accept", frozenset({R.SENT}), R.ACCEPTED, Side.RECEIVER),
-        Transition("decline", frozenset({R.SENT}), R.DECLINED, Side.RECEIVER, reasons=DECLINE_REASONS),
+        Transition(
+            "decline", frozenset({R.SENT}), R.DECLINED, Side.RECEIVER, reasons=DECLINE_REASONS, needs_reason=True
+        ),
         Transition("start", frozenset({R.ACCEPTED}), R.IN_PROGRESS, Side.RECEIVER),
         Transition("hold", frozenset({R.IN_PROGRESS}), R.ON_HOLD, Side.RECEIVER),
         Transition("resume", frozenset({R.ON_HOLD}), R.IN_PROGRESS, Side.RECEIVER),
@@ -50,6 +56,7 @@ REFERRAL_TRANSITIONS: dict[str, Transition] = {
             R.NOT_COMPLETED,
             Side.RECEIVER,
             reasons=NOT_COMPLETED_REASONS,
+            needs_reason=True,
         ),
         Transition("verify", frozenset({R.COMPLETED}), R.VERIFIED, Side.REFERRER),
         Transition(
@@ -57,6 +64,7 @@ REFERRAL_TRANSITIONS: dict[str, Transition] = {
             frozenset({R.DRAFT, R.SENT, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
             R.WITHDRAWN,
             Side.REFERRER,
+            reasons=WITHDRAW_REASONS,
             needs_note=True,
         ),
     )
@@ -110,10 +118,13 @@ def check_transition(
     allowed = allowed_actions(status, side, sharing_live=sharing_live)
     if action not in allowed:
         raise Conflict(f"A referral that is {status.value} cannot be '{action}' by you now", allowed=allowed)
-    if transition.reasons is not None and reason_code not in transition.reasons:
+    if (reason_code is None and transition.needs_reason) or (
+        reason_code is not None and reason_code not in transition.reasons
+    ):
+        codes = ", ".join(sorted(transition.reasons))
         raise ValidationFailed(
-            "A reason is required",
-            errors=[FieldError(field="reason_code", message=f"one of {', '.join(sorted(transition.reasons))}")],
+            "A reason is required" if reason_code is None else "Not a reason code of this step",
+            errors=[FieldError(field="reason_code", message=f"one of {codes}" if codes else "this step takes none")],
         )
     if transition.needs_note and not note.strip():
         raise ValidationFailed("Say why", errors=[FieldError(field="note", message="required")])

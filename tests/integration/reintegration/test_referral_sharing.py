@@ -51,6 +51,28 @@ async def test_the_receiver_never_sees_a_note_the_referrer_wrote(client: httpx.A
     assert own["history"][-1]["note"] == ADDRESS_NOTE
 
 
+@pytest.mark.parametrize(
+    ("action", "side", "body"),
+    [
+        ("withdraw", "caseworker", {"note": "Rút lại", "reason_code": ADDRESS_NOTE[:40]}),
+        ("accept", "partner", {"reason_code": "0912 345 678"}),
+    ],
+)
+async def test_a_reason_code_carries_no_words(
+    client: httpx.AsyncClient, world: World, action: str, side: str, body: dict[str, str]
+) -> None:
+    """The receiver reads reason codes and de-identification keeps them: words typed into one (an
+    address, a phone) are refused, on a step with a list of reasons as on one without."""
+    await consent(client, world, world.actors.org)
+    referral = (await refer(client, world)).json()
+    url = f"/api/v1/referrals/{referral['id']}/{action}"
+    refused = await client.post(url, headers=world.actors.by_name[side].headers, json=body)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["reason_code"]
+    seen = await _as_partner(client, world, referral["id"])
+    assert seen["status"] == "sent" and body["reason_code"] not in str(seen)
+
+
 async def test_a_verification_note_is_not_shown_to_the_receiver_while_access_lasts(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -70,7 +70,12 @@ def test_the_other_side_cannot_take_a_step() -> None:
 
 @pytest.mark.parametrize(
     ("action", "status", "reason"),
-    [("decline", R.SENT, None), ("decline", R.SENT, "bored"), ("not-complete", R.IN_PROGRESS, "no_capacity")],
+    [
+        ("decline", R.SENT, None),
+        ("decline", R.SENT, "bored"),
+        ("not-complete", R.IN_PROGRESS, "no_capacity"),
+        ("accept", R.SENT, "other"),  # a step without reasons takes none
+    ],
 )
 def test_declining_and_not_completing_need_a_coded_reason(
     action: str, status: ReferralStatus, reason: str | None
@@ -84,6 +89,10 @@ def test_withdrawing_needs_a_note() -> None:
         workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "  ", sharing_live=True)
     moved = workflow.check_transition("withdraw", R.SENT, Side.REFERRER, None, "moved away", sharing_live=True)
     assert moved.target is R.WITHDRAWN
+    coded = workflow.check_transition("withdraw", R.SENT, Side.REFERRER, "other", "moved away", sharing_live=True)
+    assert coded.target is R.WITHDRAWN
+    with pytest.raises(ValidationFailed):
+        workflow.check_transition("withdraw", R.SENT, Side.REFERRER, "12 Lê Lợi", "moved away", sharing_live=True)
 
 
 def test_the_partner_sees_the_summary_until_access_ends() -> None:
