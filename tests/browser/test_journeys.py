@@ -34,7 +34,7 @@ def test_refer_accept_complete_verify_and_see_it_on_the_dashboard(chromium: Brow
     caseworker.wait_for_url(re.compile(r".*/cases/[0-9a-f-]{36}.*"))
     case_url = caseworker.url.split("#")[0]
     expect(caseworker.locator("body")).to_contain_text(NAME)
-    case_code = re.search(r"CT-\d{4}-\d{4}", caseworker.content())
+    case_code = re.search(r"CT-\d{4}-[0-9A-HJKMNP-TV-Z]{6}", caseworker.content())
     assert case_code
     caseworker.select_option("#f-organization_id", "all")  # no recipient is chosen for her
     caseworker.select_option("#f-consent_method", "written")

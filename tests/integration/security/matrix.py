@@ -152,7 +152,7 @@ MATRIX: dict[Route, Entry] = {
     ),
     ("POST", "/cases/{survivor_id:uuid}/entitlements"): Entry((LOGIN, 404, 404, 409, 409, 404)),
     ("POST", "/cases/{survivor_id:uuid}/follow-ups"): Entry(
-        CASE_FORM, form=lambda s: {"fu_date": "2026-11-20", "fu_method": "phone", "ind_psy_safety": "2"}
+        CASE_FORM, form=lambda s: {"fu_date": "2026-11-20", "fu_method": "office_visit", "ind_psy_safety": "2"}
     ),
     ("GET", "/cases/{survivor_id:uuid}/matches"): Entry(CASE_PAGE, query="milestone={milestone_id}"),
     ("GET", "/referrals/new"): Entry((LOGIN, 404, 404, 200, 200, 404), query="service={service_id}&case={survivor_id}"),
