@@ -22,13 +22,13 @@ from search.documents import SearchDocument
 from search.postgres import write_documents
 from service import audit, demo, export_files
 from service.auth import repo as auth_repo
+from service.auth import users
 from service.auth.api import issue_token
-from service.auth.models import ANONYMOUS, Role
-from service.auth.secrets import hash_password
+from service.auth.models import ANONYMOUS, Role, UserCreate
 from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
-from service.db import create_pool, database_url, transact
+from service.db import create_pool, database_url
 from service.directory import hsds, hsds_transfer
 from service.directory import repo as directory_repo
 from service.directory.documents import search_document
@@ -141,15 +141,14 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
                 )
             if organization_id is None:
                 raise DomainError(f"No organization with id or name {args.organization!r}")
-        user = await transact(
-            pool,
-            auth_repo.create_user,
+        data = UserCreate(
             email=args.email,
-            password_hash=await hash_password(args.password),
+            password=args.password,
             role=Role(args.role),
             organization_id=organization_id,
             display_name=args.name or "",
         )
+        user = await users.create_user(pool, ANONYMOUS, data, created_with=f"cli (operating-system user {_operator()})")
         return str(user.id)
 
     if len(args.password) < 10:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -21,3 +22,8 @@ Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
 Timestamp = Annotated[datetime, Meta(tz=True)]
 ClockTime = Annotated[str, Meta(pattern=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["07:30"])]
+
+
+def sent_fields(patch: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually carried (absent ones are ``UNSET``)."""
+    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}

@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from service import audit
-from service.auth import repo
+from service.auth import repo, users
 from service.auth.login import authenticate
 from service.auth.models import (
     IssuedToken,
@@ -27,7 +26,7 @@ from service.auth.models import (
     UserPatch,
 )
 from service.auth.permissions import Action, check
-from service.auth.secrets import hash_password, new_token, token_digest
+from service.auth.secrets import new_token, token_digest
 from service.config import Settings
 from service.db import Connection, transact
 from service.errors import FieldError, Unauthorized, ValidationFailed
@@ -140,17 +139,7 @@ class UserController(Controller):
         self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], data: JSONBody[UserCreate]
     ) -> User:
         check(principal, Action.MANAGE_USERS)
-        password_hash = await hash_password(data.password)
-        return await transact(
-            pool,
-            repo.create_user,
-            email=data.email,
-            password_hash=password_hash,
-            role=data.role,
-            organization_id=data.organization_id,
-            display_name=data.display_name,
-            active=data.active,
-        )
+        return await users.create_user(pool, principal, data, created_with="api")
 
     @get("/{user_id:uuid}", summary="One user (admin)")
     async def get_user(
@@ -169,11 +158,4 @@ class UserController(Controller):
         data: JSONBody[UserPatch],
     ) -> User:
         check(principal, Action.MANAGE_USERS, hide=True)
-        changes = msgspec.structs.asdict(data)
-        changes = {key: value for key, value in changes.items() if value is not msgspec.UNSET}
-        if "password" in changes:
-            changes["password_hash"] = await hash_password(changes.pop("password"))
-        if not changes:
-            async with pool.acquire() as conn:
-                return await repo.get_user(conn, user_id)
-        return await transact(pool, repo.update_user, user_id, changes)
+        return await users.change_user(pool, principal, user_id, data)

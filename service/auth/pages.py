@@ -13,17 +13,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
 from litestar import Request, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth import repo, token_admin
+from service.auth import repo, token_admin, users
 from service.auth.api import CASE_HOLDING_ROLES, issue_token
 from service.auth.models import Principal, Role, UserCreate, UserPatch
 from service.auth.permissions import Action, check
-from service.auth.secrets import hash_password
 from service.config import Settings
 from service.db import transact
 from service.directory import commands
@@ -198,16 +196,7 @@ async def create_user(
     if data is None:
         return await _users_page(pool, principal, paging, status_code=422, values=shown, errors=errors)
     try:
-        user = await transact(
-            pool,
-            repo.create_user,
-            email=data.email,
-            password_hash=await hash_password(data.password),
-            role=data.role,
-            organization_id=data.organization_id,
-            display_name=data.display_name,
-            active=data.active,
-        )
+        user = await users.create_user(pool, principal, data, created_with="admin page")
     except (Conflict, ValidationFailed) as exc:
         return await _users_page(
             pool,
@@ -287,11 +276,8 @@ async def update_user(
     patch, errors = convert(values, UserPatch, hints=field_messages())
     if patch is None:
         return await _user_page(pool, principal, user_id, status_code=422, values=shown, errors=errors)
-    changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
-    if "password" in changes:
-        changes["password_hash"] = await hash_password(changes.pop("password"))
     try:
-        await transact(pool, repo.update_user, user_id, changes)
+        await users.change_user(pool, principal, user_id, patch)
     except (Conflict, ValidationFailed) as exc:
         return await _user_page(
             pool,
@@ -312,10 +298,10 @@ async def set_active(
     user_id: FromPath[uuid.UUID],
 ) -> Redirect:
     """Deactivate (after the page's confirmation step) or reactivate; deactivation ends every
-    session and token of the user (``repo.update_user``)."""
+    session and token of the user (``users.change_user``)."""
     _admin_only(principal)
     form = await request.form()
-    await transact(pool, repo.update_user, user_id, {"active": form.get("active") == "true"})
+    await users.change_user(pool, principal, user_id, UserPatch(active=form.get("active") == "true"))
     return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
 
 

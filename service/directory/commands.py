@@ -25,14 +25,10 @@ from service.directory.models import (
     Visibility,
 )
 from service.errors import FieldError, PreconditionFailed, ValidationFailed
+from service.fields import sent_fields
 
 _NESTED = ("locations", "service_areas", "contacts", "schedules")
 _UNTRACKED = ("id", "organization", "version", "created_at", "updated_at", "stale")
-
-
-def sent_fields(patch: msgspec.Struct) -> dict[str, Any]:
-    """The fields a PATCH body actually carried (absent ones are ``UNSET``)."""
-    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
 
 
 def tracked_view(service: Service) -> dict[str, Any]:

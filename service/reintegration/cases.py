@@ -15,6 +15,7 @@ from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
+from service.fields import sent_fields
 from service.pagination import Page, PageParams
 from service.reintegration import free_text, referrals, repo, rules
 from service.reintegration.identity import (
@@ -155,7 +156,7 @@ async def patch_case(
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
     if case.deidentified_at is not None:
         raise Conflict("This case was de-identified; it can no longer be changed")
-    sent = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+    sent = sent_fields(patch)
     changes: dict[str, Any] = {k: v for k, v in sent.items() if k in repo.SURVIVOR_COLUMNS}
     if "home_province" in sent:
         changes["home_province"] = _province(sent["home_province"])

@@ -17,6 +17,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.directory.rules import LOCAL_TZ
 from service.errors import Conflict, NotFound
+from service.fields import sent_fields
 from service.reintegration import free_text, repo, rules, workflow
 from service.reintegration.models import (
     CaseType,
@@ -210,7 +211,7 @@ async def patch_milestone(
     require_login(principal, Action.EDIT_CASE)
     row = await repo.get_milestone(conn, milestone_id, for_update=True)
     case = await case_for(conn, principal, row["survivor_id"], Action.EDIT_CASE)
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    changes = sent_fields(data)
     if "status" in changes:
         workflow.check_milestone_transition(MilestoneStatus(row["status"]), changes["status"])
     columns = {k: v for k, v in changes.items() if k not in free_text.MILESTONE.fields}
