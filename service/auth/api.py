@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from service import audit
-from service.auth import repo, users
+from service.auth import repo, token_admin, users
 from service.auth.login import authenticate
 from service.auth.models import (
     IssuedToken,
@@ -106,9 +106,9 @@ class AuthController(Controller):
 
     @delete("/auth/tokens/current", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token of this request")
     async def revoke_current(self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> None:
-        if principal.token_id is None:
+        if principal.token_id is None or principal.user_id is None:
             raise Unauthorized("Send the bearer token to revoke")
-        await transact(pool, repo.revoke_token, principal.token_id)
+        await transact(pool, token_admin.revoke_token_of, principal, principal.user_id, principal.token_id)
 
     @get("/me", summary="The current user")
     async def me(self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> User:

@@ -163,10 +163,6 @@ async def principal_for_token(conn: Connection, digest: bytes) -> Principal | No
     return principal_of(row, token_id=row["token_id"])
 
 
-async def revoke_token(conn: Connection, token_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id)
-
-
 async def revoke_user_access(conn: Connection, user_id: uuid.UUID) -> None:
     """Sign the user out everywhere: bearer tokens revoked, browser sessions ended (a session taken
     before a new password was set must not outlive it)."""

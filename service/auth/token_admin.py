@@ -1,5 +1,6 @@
-"""The administrator's view of a user's bearer tokens: list them (never their hash) and revoke one,
-audited. Issuing stays in ``service.auth.api.issue_token``."""
+"""A user's bearer tokens as an administrator sees them: list them (never their hash) and revoke
+one, audited (a user revoking their own token goes through the same). Issuing stays in
+``service.auth.api.issue_token``."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from litestar import Request
 
+from service import audit
 from service.auth.models import ANONYMOUS, Principal
 from service.auth.repo import PRINCIPAL_COLUMNS, principal_of
 from service.db import Connection
@@ -24,17 +25,23 @@ def _digest(token: str) -> bytes:
 
 
 async def start(conn: Connection, user_id: uuid.UUID, lifetime: timedelta, previous: str | None) -> str:
-    """A fresh session for ``user_id``; the one the browser had before (if any) ends here."""
-    if previous:
-        await conn.execute("DELETE FROM web_session WHERE token_hash = $1", _digest(previous))
-    await conn.execute("DELETE FROM web_session WHERE expires_at < now()")
-    token = secrets.token_urlsafe(32)
-    await conn.execute(
-        "INSERT INTO web_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-        _digest(token),
-        user_id,
-        datetime.now(UTC) + lifetime,
-    )
+    """A fresh session for ``user_id``; the one the browser had before (if any) ends here. The
+    sign-in is audited as the session itself, so the session id stamped on later entries leads back
+    to it even after the session row is gone."""
+    async with conn.transaction():
+        if previous:
+            await conn.execute("DELETE FROM web_session WHERE token_hash = $1", _digest(previous))
+        await conn.execute("DELETE FROM web_session WHERE expires_at < now()")
+        token = secrets.token_urlsafe(32)
+        await conn.execute(
+            "INSERT INTO web_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            _digest(token),
+            user_id,
+            datetime.now(UTC) + lifetime,
+        )
+        signed_in = await principal_for(conn, token)
+        assert signed_in is not None, "a session just started belongs to an active user"
+        await audit.record(conn, signed_in, "session.start", "app_user", user_id)
     return token
 
 

@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from service import audit, cli
+from service.web import session
 from tests.integration.conftest import DATA_KEY, PASSWORD
 from tests.integration.security.conftest import Scene
 
@@ -157,3 +158,28 @@ async def test_revoking_another_users_token_is_audited(scene: Scene) -> None:
     again = await scene.send("admin", "POST", f"/admin/users/{user}/tokens/{token}/revoke")
     assert again.status_code == 303
     assert len(await entries(scene.pool, "token.revoke")) == 1  # nothing was revoked the second time
+
+
+async def test_signing_in_on_the_page_is_audited_as_the_session_that_later_reads(scene: Scene) -> None:
+    before = {entry["id"] for entry in await entries(scene.pool, "session.start")}  # the scene's own
+    form = {"email": scene.actors.caseworker.email or "", "password": PASSWORD, "next": "/"}
+    signed_in = await scene.send("public", "POST", "/login", form=form)
+    assert signed_in.status_code == 303, signed_in.text
+    [start] = [entry for entry in await entries(scene.pool, "session.start") if entry["id"] not in before]
+    assert start["actor_id"] == scene.actors.caseworker.user_id and start["session_id"] is not None
+    cookie = f"{session.COOKIE}={signed_in.cookies[session.COOKIE]}"
+    case = await scene.client.get(f"/cases/{scene.ids['survivor_id']}", headers={"cookie": cookie})
+    assert case.status_code == 200
+    async with scene.pool.acquire() as conn:
+        read = await conn.fetchrow(
+            "SELECT session_id FROM audit_log WHERE entity_id = $1::uuid ORDER BY id DESC LIMIT 1",
+            scene.ids["survivor_id"],
+        )
+    assert read["session_id"] == start["session_id"]
+
+
+async def test_revoking_ones_own_token_is_audited(scene: Scene) -> None:
+    revoked = await scene.client.delete("/api/v1/auth/tokens/current", headers=scene.actors.partner.headers)
+    assert revoked.status_code == 204
+    [entry] = await entries(scene.pool, "token.revoke")
+    assert entry["actor_id"] == scene.actors.partner.user_id and entry["entity_id"] == entry["token_id"]
