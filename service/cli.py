@@ -358,7 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=int, default=168, help="lifetime in hours (default 168)")
     token.add_argument("--label", default="cli", help="what the token is for")
     token.add_argument(
-        "--reason", default="", help="why it is needed (required for a caseworker or coordinator; audited)"
+        "--reason",
+        default="",
+        help="why it is needed (required unless the account is an admin; audited)",
     )
     token.set_defaults(func=cmd_create_token)
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)

@@ -18,23 +18,18 @@ from service.auth.login import authenticate
 from service.auth.models import (
     IssuedToken,
     Principal,
-    Role,
     TokenRequest,
     TokenUser,
     User,
     UserCreate,
     UserPatch,
 )
-from service.auth.permissions import Action, check
+from service.auth.permissions import Action, check, reads_survivor_data
 from service.auth.secrets import new_token, token_digest
 from service.config import Settings
 from service.db import Connection, transact
 from service.errors import FieldError, Unauthorized, ValidationFailed
 from service.pagination import Page, PageParams
-
-# Roles that hold survivor cases: a token for one of them, minted by someone else, lets its holder
-# read cases as that person, so it takes a stated reason.
-CASE_HOLDING_ROLES = frozenset({Role.CASEWORKER, Role.COORDINATOR})
 
 
 async def issue_token(
@@ -49,13 +44,13 @@ async def issue_token(
 ) -> IssuedToken:
     """A new bearer token for ``user``, audited in the same transaction: who issued it (``issuer``;
     the anonymous principal for the command line), for whom, its label, expiry and reason, and how
-    (``issued_with``: "api login", "admin page", "cli"). A token for a case-holding role issued by
-    anyone but its owner is refused without a reason."""
+    (``issued_with``: "api login", "admin page", "cli"). A token for an account that reads survivor
+    data (``reads_survivor_data``), issued by anyone but its owner, is refused without a reason."""
     reason = reason.strip()
-    if issuer.user_id != user.id and user.role in CASE_HOLDING_ROLES and not reason:
+    if issuer.user_id != user.id and reads_survivor_data(user.role) and not reason:
         raise ValidationFailed(
-            "A token for a caseworker or coordinator lets its holder read cases as them; give the reason",
-            errors=[FieldError(field="reason", message="required for a caseworker's or coordinator's token")],
+            "This token would let its holder read survivor data as its owner; give the reason",
+            errors=[FieldError(field="reason", message="required for a token of an account that reads survivor data")],
         )
     token = new_token()
     expires_at = datetime.now(UTC) + ttl

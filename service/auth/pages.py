@@ -19,9 +19,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth import repo, token_admin, users
-from service.auth.api import CASE_HOLDING_ROLES, issue_token
+from service.auth.api import issue_token
 from service.auth.models import Principal, Role, UserCreate, UserPatch
-from service.auth.permissions import Action, check
+from service.auth.permissions import Action, check, reads_survivor_data
 from service.config import Settings
 from service.db import transact
 from service.directory import commands
@@ -331,7 +331,7 @@ async def _tokens_page(
         tokens=tokens,
         issued=issued,
         values=values or {"label": "", "hours": str(settings.token_ttl_hours), "reason": ""},
-        needs_reason=user.role in CASE_HOLDING_ROLES,
+        needs_reason=reads_survivor_data(user.role),
         errors=errors or {},
         revoked=revoked,
     )

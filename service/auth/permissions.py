@@ -77,6 +77,13 @@ RULES: dict[Action, dict[Role, Scope]] = {
 }
 
 
+def reads_survivor_data(role: Role) -> bool:
+    """Whether ``role`` reads anything of a survivor: cases, or the referral summaries addressed to
+    its organization. A token for such an account, minted by someone else, lets its holder read
+    that as its owner."""
+    return any(role in RULES[action] for action in (Action.VIEW_CASE, Action.RESPOND_TO_REFERRAL))
+
+
 def scope_of(principal: Principal, action: Action) -> Scope | None:
     """How far ``principal`` may do ``action``: everywhere, in its own organization, or not at all."""
     return RULES[action].get(principal.role) if principal.role is not None else None

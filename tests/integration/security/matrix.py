@@ -200,7 +200,7 @@ MATRIX: dict[Route, Entry] = {
     ("POST", "/admin/users/{user_id:uuid}/active"): Entry(ADMIN_FORM, form=lambda s: {"active": "true"}),
     ("GET", "/admin/users/{user_id:uuid}/tokens"): Entry(ADMIN_PAGE),
     ("POST", "/admin/users/{user_id:uuid}/tokens"): Entry(
-        (LOGIN, 403, 403, 403, 403, 201), form=lambda s: {"label": "máy chủ", "hours": "1"}
+        (LOGIN, 403, 403, 403, 403, 201), form=lambda s: {"label": "máy chủ", "hours": "1", "reason": "đồng bộ danh bạ"}
     ),
     ("POST", "/admin/users/{user_id:uuid}/tokens/{token_id:uuid}/revoke"): Entry(ADMIN_FORM),
     ("GET", "/admin/organizations"): Entry(ADMIN_PAGE),

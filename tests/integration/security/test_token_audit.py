@@ -30,7 +30,8 @@ def tokens_path(scene: Scene, role: str) -> str:
 
 
 async def test_a_token_issued_on_the_admin_page_is_audited(scene: Scene) -> None:
-    response = await scene.send("admin", "POST", tokens_path(scene, "partner"), form={"label": "sync", "hours": "5"})
+    form = {"label": "sync", "hours": "5", "reason": "Listing sync script"}
+    response = await scene.send("admin", "POST", tokens_path(scene, "partner"), form=form)
     assert response.status_code == 201
     [issued] = await entries(scene.pool, "token.issue")
     assert issued["actor_id"] == scene.actors.admin.user_id
@@ -43,8 +44,8 @@ async def test_a_token_issued_on_the_admin_page_is_audited(scene: Scene) -> None
     assert issued["entity_id"] == token
 
 
-@pytest.mark.parametrize("role", ["caseworker", "coordinator"])
-async def test_a_token_for_a_case_holding_role_needs_a_reason(scene: Scene, role: str) -> None:
+@pytest.mark.parametrize("role", ["partner", "caseworker", "coordinator"])  # partners read referral summaries
+async def test_a_token_for_an_account_reading_survivor_data_needs_a_reason(scene: Scene, role: str) -> None:
     path = tokens_path(scene, role)
     async with scene.pool.acquire() as conn:
         before = await conn.fetchval("SELECT count(*) FROM api_token")
@@ -126,7 +127,7 @@ def command_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("KETNOI_DATA_KEY", DATA_KEY)
 
 
-async def test_create_token_is_audited_and_needs_a_reason_for_a_caseworker(
+async def test_create_token_is_audited_and_needs_a_reason_unless_for_an_admin(
     scene: Scene, command_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     email = scene.actors.caseworker.email or ""
@@ -145,7 +146,9 @@ async def test_create_token_is_audited_and_needs_a_reason_for_a_caseworker(
     assert issued["details"]["for_user_id"] == str(scene.actors.caseworker.user_id)
     assert issued["details"]["reason"] == "Tablet for the outreach team"
     assert issued["details"]["issued_with"].startswith("cli")
-    assert await asyncio.to_thread(cli.main, ["create-token", "--email", scene.actors.partner.email or ""]) == 0
+    # a partner reads the referral summaries sent to its organization: a reason too
+    assert await asyncio.to_thread(cli.main, ["create-token", "--email", scene.actors.partner.email or ""]) == 2
+    assert await asyncio.to_thread(cli.main, ["create-token", "--email", scene.actors.admin.email or ""]) == 0
 
 
 async def test_revoking_another_users_token_is_audited(scene: Scene) -> None:
