@@ -50,7 +50,7 @@ format: install
 
 # Refresh the message catalogs after changing visible strings, then translate what is new in vi.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o service/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location -o service/locale/messages.pot .
 	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale -D messages --no-fuzzy-matching
 
 clean:

@@ -19,6 +19,12 @@ PROBLEM_TYPE_BASE = "https://ketnoi.vn/problems/"
 DATABASE_RETRY_AFTER_S = 5
 
 
+def N_(message: str) -> str:
+    """Mark a domain message for the message catalogs without translating it (gettext's
+    ``gettext_noop``): refusals are worded in English here and translated where a page shows them."""
+    return message
+
+
 class FieldError(msgspec.Struct, frozen=True):
     field: str
     message: str

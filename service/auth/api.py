@@ -28,7 +28,7 @@ from service.auth.permissions import Action, check, reads_survivor_data
 from service.auth.secrets import new_token, token_digest
 from service.config import Settings
 from service.db import Connection, transact
-from service.errors import FieldError, Unauthorized, ValidationFailed
+from service.errors import N_, FieldError, Unauthorized, ValidationFailed
 from service.pagination import Page, PageParams
 
 
@@ -49,7 +49,7 @@ async def issue_token(
     reason = reason.strip()
     if issuer.user_id != user.id and reads_survivor_data(user.role) and not reason:
         raise ValidationFailed(
-            "This token would let its holder read survivor data as its owner; give the reason",
+            N_("This token would let its holder read survivor data as its owner; give the reason"),
             errors=[FieldError(field="reason", message="required for a token of an account that reads survivor data")],
         )
     token = new_token()

@@ -72,9 +72,9 @@ def known_messages() -> dict[str, str]:
         "required for partners, caseworkers, coordinators": _(
             "Partners, caseworkers and coordinators belong to an organization; choose it."
         ),
-        "required for a caseworker's or coordinator's token": _(
-            "Whoever holds this token can read this person's cases. Say why it is needed; the reason is"
-            " recorded in the audit log."
+        "required for a token of an account that reads survivor data": _(
+            "Whoever holds this token can read what this account reads of survivors. Say why it is needed;"
+            " the reason is recorded in the audit log."
         ),
     }
 

@@ -14,7 +14,7 @@ from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.errors import Conflict, FieldError, NotFound, ValidationFailed
+from service.errors import N_, Conflict, FieldError, NotFound, ValidationFailed
 from service.fields import sent_fields
 from service.pagination import Page, PageParams
 from service.reintegration import free_text, referrals, repo, rules
@@ -298,7 +298,7 @@ async def deidentify_case(
     if case.deidentified_at is not None:
         raise Conflict("This case is already de-identified")
     if case.status == CaseStatus.OPEN:
-        raise Conflict("Close the case first: only a closed case can be de-identified")
+        raise Conflict(N_("Close the case first: only a closed case can be de-identified"))
     cleared: dict[str, Any] = dict.fromkeys(IDENTIFIER_COLUMNS.values())
     cleared.update(
         name_index=None,

@@ -12,7 +12,7 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.errors import FieldError, ValidationFailed
+from service.errors import N_, FieldError, ValidationFailed
 from service.reintegration import free_text, repo
 from service.reintegration.models import FollowUpMethod
 from service.reintegration.repo import CaseRow
@@ -20,8 +20,8 @@ from service.reintegration.repo import CaseRow
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
 # why contact is refused, as coded in the audit and worded next to the form's method field
 REFUSALS = {
-    "do_not_contact": "the survivor asked not to be contacted; only a coordinator can override, with a reason",
-    "no_consent": "no live follow-up consent; record it first (or a coordinator can override, with a reason)",
+    "do_not_contact": N_("the survivor asked not to be contacted; only a coordinator can override, with a reason"),
+    "no_consent": N_("no live follow-up consent; record it first (or a coordinator can override, with a reason)"),
 }
 
 
@@ -46,12 +46,12 @@ async def check_contact(
         return None
     if override_reason is None:
         raise ValidationFailed(
-            "This follow-up would contact the survivor against her wishes",
+            N_("This follow-up would contact the survivor against her wishes"),
             errors=[FieldError(field="method", message=REFUSALS[refusal])],
         )
     if not override_reason.strip():
         raise ValidationFailed(
-            "Say why the survivor is contacted anyway",
+            N_("Say why the survivor is contacted anyway"),
             errors=[FieldError(field="contact_override_reason", message="required")],
         )
     check(principal, Action.EMERGENCY_OVERRIDE, case.organization_id)

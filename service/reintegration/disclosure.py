@@ -1,30 +1,41 @@
 """Does a text the receiving partner will read carry an identifier the case holds?
 
 The referring side writes the summary a partner reads; the case holds the survivor's full name,
-phone, ID-document number and address. A text is refused when it holds any of them in any spelling
-a person would type: words compared folded (no diacritics, any case, any punctuation or spacing),
-the given name alone counted as the name, numbers compared by their digits whatever separates them
-(``0912.345.678``, ``+84 912 345 678``). No I/O."""
+phone, ID-document number, address and home commune. A text is refused when it holds any of them in
+any spelling a person would type: words compared folded (no diacritics, any case, any punctuation or
+spacing), the given name alone counted as the name, each part of the address (between commas) and
+the commune counted by the place names in it, numbers compared by their digits whatever separates
+them (``0912.345.678``, ``+84 912 345 678``). A province is no identifier (the case's province is
+shared as a code), nor is a part with no name in it (``ấp 3``). No I/O."""
 
 from __future__ import annotations
 
 import re
 
 from search.text import fold
-from service.errors import FieldError, ValidationFailed
+from service import places
+from service.errors import N_, FieldError, ValidationFailed
 from service.reintegration.models import Survivor
 
 # Fewer digits than this are ages, dates and counts, not an identifier worth refusing a text for.
 MIN_DIGITS = 6
 _NUMBER = re.compile(r"\+?\d(?:[\s.\-/()]*\d)*")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_ADDRESS_PARTS = re.compile(r"[,;\n]")
+# words that say what kind of place follows, folded: they name no place themselves
+_PLACE_KINDS = frozenset(
+    {
+        *("ap", "thon", "xom", "ban", "khom", "khu", "pho", "to", "xa", "phuong", "thi", "tran"),
+        *("thanh", "tinh", "tp", "quan", "huyen", "duong", "hem", "ngo", "kiet", "so", "nha"),
+    }
+)
 
 # the message of each kind of identifier found (msgids: the pages translate them)
 MESSAGES = {
-    "name": "holds the survivor's name; remove it",
-    "phone": "holds the survivor's phone number; remove it",
-    "id_document_number": "holds the survivor's ID-document number; remove it",
-    "address": "holds the survivor's address; remove it",
+    "name": N_("holds the survivor's name; remove it"),
+    "phone": N_("holds the survivor's phone number; remove it"),
+    "id_document_number": N_("holds the survivor's ID-document number; remove it"),
+    "address": N_("holds the survivor's address or home commune; remove it"),
 }
 
 
@@ -51,6 +62,22 @@ def _names(full_name: str) -> list[str]:
     return [" ".join(words)] + ([given] if len(given) > 1 and not given.isdigit() else [])
 
 
+def _place_names(address: str) -> list[str]:
+    """The place names of an address or commune, one per comma-separated part, folded and spaced
+    like ``_words``: the kind words dropped, a province or a part that is only kinds and numbers
+    left out, as is the country (``Ấp 3, xã Mỹ Xuyên`` gives `` my xuyen ``)."""
+    names = []
+    for part in _ADDRESS_PARTS.split(address):
+        words = [word for word in _words(part).split() if word not in _PLACE_KINDS]
+        # one syllable alone is too common to refuse a text for ("Bình" is half of "Bình Yên")
+        if len(words) < 2 or not any(word.isalpha() for word in words) or words == ["viet", "nam"]:
+            continue
+        if places.resolve(part) is not None:
+            continue
+        names.append(" " + " ".join(words) + " ")
+    return names
+
+
 def identifiers_in(text: str, survivor: Survivor) -> list[str]:
     """The kinds of the case's identifiers that ``text`` holds (keys of ``MESSAGES``), in that order."""
     words = _words(text)
@@ -63,8 +90,8 @@ def identifiers_in(text: str, survivor: Survivor) -> list[str]:
         digits = _digits(value) if value else ""
         if len(digits) >= MIN_DIGITS and any(digits in number for number in numbers):
             found.append(kind)
-    address = _words(survivor.address or "")
-    if address.strip() and address in words:
+    places_named = [*_place_names(survivor.address or ""), *_place_names(survivor.home_commune or "")]
+    if any(name in words for name in places_named):
         found.append("address")
     return found
 
@@ -74,6 +101,6 @@ def refuse_identifiers(text: str, survivor: Survivor, field: str) -> None:
     found = identifiers_in(text, survivor)
     if found:
         raise ValidationFailed(
-            "The text would tell the partner who the survivor is: it holds an identifier recorded in the case",
+            N_("The text would tell the partner who the survivor is: it holds an identifier recorded in the case"),
             errors=[FieldError(field=field, message=MESSAGES[kind]) for kind in found],
         )

@@ -192,6 +192,8 @@ async def test_an_emergency_referral_ends_when_the_survivor_withdraws_a_consent_
         "Gọi +84 912 345 678 sau 18 giờ",  # the phone, international form
         "CCCD 0923 0100 0123 đã mất",  # the ID number, spaced
         "Nhà ở Ap 3, xa My Xuyen",  # the home address, unaccented
+        "Gia đình ở xã Mỹ Xuyên",  # one part of the address
+        "Quê ở My Xuyen, can cho o",  # the home commune alone
         "Chị NGUYEN THI LAN cần chỗ ở",  # the full name, as before
     ],
 )
@@ -213,6 +215,7 @@ async def test_a_summary_holding_any_identifier_of_the_case_is_refused_on_its_fi
         "Phụ nữ 25 tuổi, vừa trở về từ Campuchia, cần chỗ ở an toàn 2 tuần.",
         "Cần hỗ trợ pháp lý, có con nhỏ 3 tuổi; liên hệ qua cán bộ phụ trách",
         "Landing: cần tư vấn tâm lý",  # the given name inside another word is no name
+        "Cần chỗ ở tại Cần Thơ, gần ấp 3 là không an toàn",  # a province, or a part with no name, names nobody
     ],
 )
 async def test_a_summary_without_identifiers_goes_through(
