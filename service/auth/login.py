@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 
+from service import rate_limit
 from service.auth import repo
 from service.auth.models import User
 from service.auth.secrets import verify_password
@@ -18,16 +19,12 @@ LIMITS = {"email": 5, "ip": 30}
 
 
 def throttle_keys(email: str, client: str) -> list[str]:
-    return [f"email:{email.strip().lower()}", f"ip:{client}"]
+    return [f"email:{email.strip().lower()}", rate_limit.address_key(client)]
 
 
 def is_throttled(hits: dict[str, int]) -> bool:
     """Whether an attempt whose counts (itself included) are ``hits`` goes over a limit."""
     return any(count > LIMITS[key.split(":", 1)[0]] for key, count in hits.items())
-
-
-def seconds_left(window_start: datetime, now: datetime) -> int:
-    return max(1, int((window_start + WINDOW - now).total_seconds()))
 
 
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, client: str) -> User:
@@ -37,16 +34,16 @@ async def authenticate(pool: asyncpg.Pool, email: str, password: str, client: st
     login gives it back, so signing in often uses up nothing."""
     keys = throttle_keys(email, client)
     async with pool.acquire() as conn:
-        window_start, hits = await repo.count_attempt(conn, BUCKET, keys, WINDOW)
+        window_start, hits = await rate_limit.count(conn, BUCKET, keys, WINDOW)
         if is_throttled(hits):
-            await repo.refund_attempt(conn, BUCKET, keys, window_start)
+            await rate_limit.refund(conn, BUCKET, keys, window_start)
             raise TooManyRequests(
-                "Too many failed logins; try again later", retry_after=seconds_left(window_start, datetime.now(UTC))
+                "Too many failed logins; try again later", retry_after=rate_limit.seconds_left(window_start, WINDOW)
             )
         found = await repo.credentials(conn, email)
     user, password_hash = found if found else (None, None)
     if await verify_password(password_hash, password) and user is not None and user.active:
         async with pool.acquire() as conn:
-            await repo.refund_attempt(conn, BUCKET, keys, window_start)
+            await rate_limit.refund(conn, BUCKET, keys, window_start)
         return user
     raise Unauthorized("Wrong email or password")

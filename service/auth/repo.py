@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -168,35 +168,3 @@ async def revoke_user_access(conn: Connection, user_id: uuid.UUID) -> None:
     before a new password was set must not outlive it)."""
     await conn.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id)
     await conn.execute("DELETE FROM web_session WHERE user_id = $1", user_id)
-
-
-async def count_attempt(
-    conn: Connection, bucket: str, keys: list[str], window: timedelta
-) -> tuple[datetime, dict[str, int]]:
-    """Count one attempt against every key in the current fixed window, atomically: the window and
-    each key's count including this attempt, so concurrent attempts each see a distinct count."""
-    rows = await conn.fetch(
-        "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
-        " SELECT $1, k, date_bin($3::interval, now(), 'epoch'::timestamptz), 1 FROM unnest($2::text[]) AS k"
-        " ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1"
-        " RETURNING key, window_start, hits",
-        bucket,
-        keys,
-        window,
-    )
-    # each bucket sweeps only its own windows: a short window must not clear a longer one's counts
-    await conn.execute(
-        "DELETE FROM rate_limit_hit WHERE bucket = $1 AND window_start < now() - $2::interval * 2", bucket, window
-    )
-    return rows[0]["window_start"], {row["key"]: row["hits"] for row in rows}
-
-
-async def refund_attempt(conn: Connection, bucket: str, keys: list[str], window_start: datetime) -> None:
-    """Take back an attempt counted in ``window_start`` (it tried no wrong password)."""
-    await conn.execute(
-        "UPDATE rate_limit_hit SET hits = hits - 1"
-        " WHERE bucket = $1 AND key = ANY($2::text[]) AND window_start = $3 AND hits > 0",
-        bucket,
-        keys,
-        window_start,
-    )

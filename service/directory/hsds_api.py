@@ -90,7 +90,7 @@ class HsdsController(Controller):
         if not principal.authenticated:
             client = request.client.host if request.client else "unknown"
             async with pool.acquire() as conn:
-                await rate_limit.spend(conn, BUCKET, f"ip:{client}", ANONYMOUS_LIMIT, WINDOW)
+                await rate_limit.spend(conn, BUCKET, rate_limit.address_key(client), ANONYMOUS_LIMIT, WINDOW)
         category = [hsds.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
         params = SearchParams(
             q=q,

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from service.auth import repo
+from service import rate_limit
 from service.auth.login import LIMITS
 from tests.integration.conftest import PASSWORD
 from tests.integration.security.conftest import Scene
@@ -92,5 +92,5 @@ async def test_a_budget_with_a_shorter_window_never_clears_the_login_counters(po
             "INSERT INTO rate_limit_hit (bucket, key, window_start, hits)"
             " VALUES ('login', 'account:x@example.org', now() - interval '20 minutes', 4)"
         )
-        await repo.count_attempt(conn, "short", ["ip:127.0.0.1"], timedelta(minutes=1))
+        await rate_limit.count(conn, "short", ["ip:127.0.0.1"], timedelta(minutes=1))
         assert await conn.fetchval("SELECT hits FROM rate_limit_hit WHERE bucket = 'login'") == 4
