@@ -157,16 +157,13 @@ async def test_an_emergency_referral_ends_when_the_survivor_withdraws_a_consent_
     client: httpx.AsyncClient, world: World
 ) -> None:
     reason = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
-    emergency = await client.post(
-        "/api/v1/referrals",
-        headers=world.actors.coordinator.headers,
-        json={
-            "survivor_id": world.case_id,
-            "service_id": world.service_id,
-            "urgency": "emergency",
-            "shared_summary": "Cần chỗ ở khẩn cấp",
-            "emergency_override_reason": reason,
-        },
+    emergency = await refer(
+        client,
+        world,
+        by="coordinator",
+        urgency="emergency",
+        shared_summary="Cần chỗ ở khẩn cấp",
+        emergency_override_reason=reason,
     )
     assert emergency.status_code == 201, emergency.text
     referral_id = emergency.json()["id"]

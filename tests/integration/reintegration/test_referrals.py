@@ -137,16 +137,13 @@ async def test_emergency_override_needs_a_coordinator_and_shows_on_the_dashboard
     reason = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
     by_caseworker = await refer(client, world, emergency_override_reason=reason)
     assert by_caseworker.status_code == 403
-    response = await client.post(
-        "/api/v1/referrals",
-        headers=world.actors.coordinator.headers,
-        json={
-            "survivor_id": world.case_id,
-            "service_id": world.service_id,
-            "urgency": "emergency",
-            "shared_summary": "Cần chỗ ở khẩn cấp",
-            "emergency_override_reason": reason,
-        },
+    response = await refer(
+        client,
+        world,
+        by="coordinator",
+        urgency="emergency",
+        shared_summary="Cần chỗ ở khẩn cấp",
+        emergency_override_reason=reason,
     )
     assert response.status_code == 201
     assert response.json()["emergency_override"] is True

@@ -93,7 +93,8 @@ async def consent(client: httpx.AsyncClient, world: World, organization_id: uuid
     return response.json()  # type: ignore[no-any-return]
 
 
-async def refer(client: httpx.AsyncClient, world: World, **overrides: Any) -> httpx.Response:
+async def refer(client: httpx.AsyncClient, world: World, *, by: str = "caseworker", **overrides: Any) -> httpx.Response:
+    """A referral of the world's case to its service, sent by ``by``, with ``overrides`` in its body."""
     body = {
         "survivor_id": world.case_id,
         "service_id": world.service_id,
@@ -101,4 +102,4 @@ async def refer(client: httpx.AsyncClient, world: World, **overrides: Any) -> ht
         "shared_summary": "Phụ nữ 25 tuổi, vừa trở về từ Trung Quốc, cần chỗ ở an toàn 2 tuần.",
     }
     body.update(overrides)
-    return await client.post("/api/v1/referrals", headers=world.actors.caseworker.headers, json=body)
+    return await client.post("/api/v1/referrals", headers=world.actors.by_name[by].headers, json=body)

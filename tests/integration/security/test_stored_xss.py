@@ -121,7 +121,8 @@ async def plant(scene: Scene) -> dict[str, str]:
     # the listing's history names the partner who edited it
     ok(await client.put(f"/api/v1/services/{service['id']}/capacity", headers=partner, json={"available": 3}))
     token_page = f"/admin/users/{actors.partner.user_id}/tokens"
-    ok(await scene.send("admin", "POST", token_page, form={"label": payload("token.label"), "hours": "1"}), 201)
+    form = {"label": payload("token.label"), "hours": "1", "reason": "đồng bộ danh bạ"}
+    ok(await scene.send("admin", "POST", token_page, form=form), 201)
     return {
         "service": service["id"],
         "case": survivor,
