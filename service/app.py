@@ -37,7 +37,7 @@ from service.reintegration.api import (
     SurvivorController,
 )
 from service.search_engine import search_engine
-from service.web import pages as web_pages
+from service.web import account
 from service.web.api_docs import ApiReference
 from service.web.headers import security_headers
 from service.web.i18n import LocaleMiddleware
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
-            web_pages.router,
+            account.router,
             directory_pages.router,
             partner_pages.router,
             partner_pages.verify_router,

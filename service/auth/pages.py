@@ -32,7 +32,7 @@ from service.idempotency import Creator
 from service.pagination import PageParams
 from service.web.forms import Errors, convert, domain_errors, text
 from service.web.i18n import gettext as _
-from service.web.pages import PAGE_DEPENDENCIES, page
+from service.web.page import PAGE_DEPENDENCIES, page
 
 MAX_TOKEN_HOURS = 24 * 366
 ORGANIZATION_CHOICES = 2000  # organizations offered in a select; a national deployment has a few hundred

@@ -22,7 +22,7 @@ from service.directory.models import Revision, Visibility
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
-from service.web.pages import page
+from service.web.page import page
 
 
 async def _actor_names(conn: Connection, actor_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

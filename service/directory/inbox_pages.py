@@ -28,7 +28,7 @@ from service.reintegration.workflow import (
 )
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
-from service.web.pages import page
+from service.web.page import page
 
 AnyRequest = Request[Any, Any, Any]
 

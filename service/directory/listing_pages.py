@@ -35,7 +35,7 @@ from service.errors import Forbidden, PreconditionFailed, ValidationFailed
 from service.idempotency import Creator
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
-from service.web.pages import page
+from service.web.page import page
 
 AnyRequest = Request[Any, Any, Any]
 

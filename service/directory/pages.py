@@ -26,7 +26,7 @@ from service.directory.api import SearchParams, readable_service, run_search, se
 from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
 from service.web.i18n import current
-from service.web.pages import PAGE_DEPENDENCIES, page
+from service.web.page import PAGE_DEPENDENCIES, page
 
 WEEKDAYS = {
     "vi": ["", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],

@@ -17,7 +17,7 @@ from service.directory.listing_pages import (
     set_capacity,
 )
 from service.directory.verify_pages import verify_listing, verify_queue
-from service.web.pages import PAGE_DEPENDENCIES
+from service.web.page import PAGE_DEPENDENCIES
 
 router = Router(
     path="/partner",

@@ -19,7 +19,7 @@ from service.directory.api import present
 from service.directory.listing_form import status_labels
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
-from service.web.pages import page, safe_next
+from service.web.page import page, safe_next
 
 AnyRequest = Request[Any, Any, Any]
 

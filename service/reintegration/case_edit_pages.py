@@ -30,7 +30,7 @@ from service.reintegration.page_words import blanks, checked, convert, vocabular
 from service.web import forms
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
-from service.web.pages import page
+from service.web.page import page
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]

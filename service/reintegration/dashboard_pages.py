@@ -26,7 +26,7 @@ from service.reintegration.models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
-from service.web.pages import PAGE_DEPENDENCIES, page
+from service.web.page import PAGE_DEPENDENCIES, page
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
 NOTE_LIMIT = 2000  # PlanNote.note's limit, checked here so the error sits next to the field

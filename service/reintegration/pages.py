@@ -26,7 +26,7 @@ from service.reintegration.referral_pages import (
     referral_page,
     referral_step,
 )
-from service.web.pages import PAGE_DEPENDENCIES
+from service.web.page import PAGE_DEPENDENCIES
 
 router = Router(
     path="/",

@@ -43,7 +43,7 @@ from service.reintegration.page_words import blanks, convert, present, vocabular
 from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.forms import Errors
-from service.web.pages import page
+from service.web.page import page
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]

@@ -1,16 +1,14 @@
-"""Pages every user meets: log in, log out, switch language. Also the dependency that makes the
-session's user the principal of every page."""
+"""Pages every user meets: log in, log out, switch language."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -19,25 +17,7 @@ from service.auth.models import ANONYMOUS, Principal
 from service.config import Settings
 from service.errors import TooManyRequests, Unauthorized
 from service.web import i18n, session
-
-
-async def page_principal(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Principal:
-    return await session.principal_from_cookie(request, pool)
-
-
-PAGE_DEPENDENCIES = {"principal": Provide(page_principal)}
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot bounce a user to another site after login."""
-    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
-def page(name: str, principal: Principal, status_code: int = 200, **context: Any) -> Template:
-    """Render a page with what the layout always needs."""
-    return Template(template_name=name, context={"principal": principal, **context}, status_code=status_code)
+from service.web.page import PAGE_DEPENDENCIES, page, safe_next
 
 
 @get("/login", name="login")

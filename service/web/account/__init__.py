@@ -1,0 +1,5 @@
+"""The account room: signing in and out, and choosing the language (templates/auth/)."""
+
+from service.web.account.login import router
+
+__all__ = ["router"]
