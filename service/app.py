@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
+from service.directory.hsds_api import HsdsController
 
 from service import deps
 from service.auth import pages as admin_pages
@@ -23,8 +24,6 @@ from service.db import create_pool, database_url
 from service.directory import pages as directory_pages
 from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
-from service.directory.hsds_api import HsdsController
-from service.errors import exception_handlers
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
 from service.reintegration import dashboard_pages
@@ -39,6 +38,7 @@ from service.reintegration.api import (
 from service.search_engine import search_engine
 from service.web import account
 from service.web.api_docs import ApiReference
+from service.web.error_pages import exception_handlers
 from service.web.headers import security_headers
 from service.web.i18n import LocaleMiddleware
 from service.web.templates import STATIC, template_config

@@ -1,15 +1,15 @@
-"""The domain error tree, and its single mapping to RFC 9457 problem details."""
+"""The domain error tree, and its single mapping to RFC 9457 problem details (``PROBLEMS``). Whether
+a problem is answered as a problem document or as an HTML error page is ``web.error_pages``'s choice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from service.db import DATABASE_DOWN, lost_database
@@ -104,28 +104,11 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
-JSON_PATHS = ("/api/", "/schema", "/healthz", "/readyz")
+Described = tuple[Problem, dict[str, str] | None]
+"""An error as a problem, with the headers its answer carries (``Retry-After``, ``WWW-Authenticate``)."""
 
 
-def wants_page(request: Request[Any, Any, Any]) -> bool:
-    """Pages get HTML error pages; the API (and anything asking for JSON) gets problem documents."""
-    if request.url.path.startswith(JSON_PATHS):
-        return False
-    return "application/json" not in request.headers.get("accept", "")
-
-
-def problem_response(
-    problem: Problem, headers: dict[str, str] | None = None, request: Request[Any, Any, Any] | None = None
-) -> Response[Any]:
-    if request is not None and wants_page(request):
-        if problem.status == 401:
-            return Redirect(path=f"/login?next={quote(request.url.path)}")
-        return Template(
-            template_name="errors/error.html",
-            context={"problem": problem, "principal": None},
-            status_code=problem.status,
-            headers=headers,
-        )
+def problem_document(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         content=msgspec.json.encode(problem),
         status_code=problem.status,
@@ -134,7 +117,7 @@ def problem_response(
     )
 
 
-def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+def _domain_problem(request: Request[Any, Any, Any], exc: DomainError) -> Described:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="ketnoi"'}
@@ -146,7 +129,7 @@ def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Respon
         errors=exc.errors,
         allowed=getattr(exc, "allowed", None),
     )
-    return problem_response(problem, headers, request)
+    return problem, headers
 
 
 def _field_name(item: dict[str, Any]) -> str:
@@ -157,7 +140,7 @@ def _field_name(item: dict[str, Any]) -> str:
     return str(source or "body")
 
 
-def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Described:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [
         FieldError(field=_field_name(item), message=str(item.get("message", "invalid")))
@@ -171,12 +154,12 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
         detail=exc.detail if exc.detail and exc.detail != "Bad Request" else "Invalid input",
         errors=errors,
     )
-    return problem_response(problem, request=request)
+    return problem, None
 
 
-def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def _http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Described:
     if exc.status_code >= 500:
-        return _internal_handler(request, exc)
+        return _internal_problem(request, exc)
     title = {
         401: "Authentication required",
         403: "Not allowed",
@@ -189,10 +172,10 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, NotFoundException):
         detail = "No resource at this address"
     problem = Problem(type=PROBLEM_TYPE_BASE + str(exc.status_code), title=title, status=exc.status_code, detail=detail)
-    return problem_response(problem, dict(exc.headers) if exc.headers else None, request)
+    return problem, dict(exc.headers) if exc.headers else None
 
 
-def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _internal_problem(request: Request[Any, Any, Any], exc: Exception) -> Described:
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(
         type=PROBLEM_TYPE_BASE + "internal",
@@ -200,12 +183,10 @@ def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
         status=HTTP_500_INTERNAL_SERVER_ERROR,
         detail="Something went wrong on our side; nothing was changed by this request.",
     )
-    return problem_response(problem, request=request)
+    return problem, None
 
 
-def _unstorable_text_handler(
-    request: Request[Any, Any, Any], exc: asyncpg.CharacterNotInRepertoireError
-) -> Response[Any]:
+def _unstorable_text_problem(request: Request[Any, Any, Any], exc: asyncpg.CharacterNotInRepertoireError) -> Described:
     # JSON strings and query strings may carry U+0000; PostgreSQL text cannot hold it.
     problem = Problem(
         type=PROBLEM_TYPE_BASE + "validation",
@@ -213,10 +194,10 @@ def _unstorable_text_handler(
         status=400,
         detail="Text may not contain the NUL character (U+0000).",
     )
-    return problem_response(problem, request=request)
+    return problem, None
 
 
-def _unavailable(request: Request[Any, Any, Any], exc: Exception, log_line: str, detail: str) -> Response[Any]:
+def _unavailable(request: Request[Any, Any, Any], exc: Exception, log_line: str, detail: str) -> Described:
     # An outage, not a bug: one line in the log, no traceback, and a 503 the client may retry.
     request.logger.warning("%s on %s %s: %r", log_line, request.method, request.url.path, exc)
     problem = Problem(
@@ -225,32 +206,33 @@ def _unavailable(request: Request[Any, Any, Any], exc: Exception, log_line: str,
         status=HTTP_503_SERVICE_UNAVAILABLE,
         detail=f"{detail}; try again in a few seconds. If this was a change, reload first to see whether it was saved.",
     )
-    return problem_response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}, request)
+    return problem, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
 
 
-def _database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _database_down_problem(request: Request[Any, Any, Any], exc: Exception) -> Described:
     return _unavailable(request, exc, "database unavailable", "The database cannot be reached right now")
 
 
-def _database_timeout_handler(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[Any]:
+def _database_timeout_problem(request: Request[Any, Any, Any], exc: TimeoutError) -> Described:
     # KETNOI_DB_TIMEOUT ran out: the database is there but not answering (a cut network, a frozen
     # server); answered like an outage rather than leaving the request hanging
     return _unavailable(request, exc, "database did not answer", "The database did not answer in time")
 
 
-def _interface_handler(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
+def _interface_problem(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Described:
     if lost_database(exc):
-        return _database_down_handler(request, exc)
-    return _internal_handler(request, exc)
+        return _database_down_problem(request, exc)
+    return _internal_problem(request, exc)
 
 
-exception_handlers: dict[type[Exception] | int, Any] = {
-    DomainError: _domain_handler,
-    ValidationException: _validation_handler,
-    HTTPException: _http_handler,
-    **dict.fromkeys(DATABASE_DOWN, _database_down_handler),
-    asyncpg.InterfaceError: _interface_handler,
-    TimeoutError: _database_timeout_handler,
-    asyncpg.CharacterNotInRepertoireError: _unstorable_text_handler,
-    Exception: _internal_handler,
+PROBLEMS: dict[type[Exception], Callable[[Request[Any, Any, Any], Any], Described]] = {
+    DomainError: _domain_problem,
+    ValidationException: _validation_problem,
+    HTTPException: _http_problem,
+    **dict.fromkeys(DATABASE_DOWN, _database_down_problem),
+    asyncpg.InterfaceError: _interface_problem,
+    TimeoutError: _database_timeout_problem,
+    asyncpg.CharacterNotInRepertoireError: _unstorable_text_problem,
+    Exception: _internal_problem,
 }
+"""Each kind of error the app answers, and the problem it is (its most specific class wins)."""
