@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from service.directory.hsds_api import HsdsController
 
 from service import deps
 from service.auth import pages as admin_pages
@@ -24,6 +23,7 @@ from service.db import create_pool, database_url
 from service.directory import pages as directory_pages
 from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
+from service.directory.hsds_api import HsdsController
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
 from service.reintegration import dashboard_pages
