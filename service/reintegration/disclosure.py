@@ -64,13 +64,14 @@ def _names(full_name: str) -> list[str]:
 
 def _place_names(address: str) -> list[str]:
     """The place names of an address or commune, one per comma-separated part, folded and spaced
-    like ``_words``: the kind words dropped, a province or a part that is only kinds and numbers
-    left out, as is the country (``Ấp 3, xã Mỹ Xuyên`` gives `` my xuyen ``)."""
+    like ``_words``: the kind words and house numbers dropped (the street alone places her as
+    well), a province or a part that is only kinds and numbers left out, as is the country
+    (``12 đường Lê Lợi, ấp 3, xã Mỹ Xuyên`` gives `` le loi `` and `` my xuyen ``)."""
     names = []
     for part in _ADDRESS_PARTS.split(address):
-        words = [word for word in _words(part).split() if word not in _PLACE_KINDS]
+        words = [word for word in _words(part).split() if word not in _PLACE_KINDS and not word.isdigit()]
         # one syllable alone is too common to refuse a text for ("Bình" is half of "Bình Yên")
-        if len(words) < 2 or not any(word.isalpha() for word in words) or words == ["viet", "nam"]:
+        if len(words) < 2 or words == ["viet", "nam"]:
             continue
         if places.resolve(part) is not None:
             continue

@@ -52,6 +52,7 @@ async def test_reaching_out_needs_a_live_follow_up_consent(
     refused = await _follow_up(client, world, method)
     assert refused.status_code == 422, refused.text
     assert [error["field"] for error in refused.json()["errors"]] == ["method"]
+    assert refused.json()["detail"].endswith("without her consent")
     granted = await _follow_up_consent(client, world)
     assert (await _follow_up(client, world, method)).status_code == 201
     await client.post(f"/api/v1/consents/{granted['id']}/withdraw", headers=world.actors.caseworker.headers)
@@ -99,7 +100,9 @@ async def test_the_case_page_refuses_a_phone_follow_up_next_to_the_method_and_of
         visit = {"fu_date": "2026-11-01", "fu_method": "phone", "fu_notes": "Gọi hỏi thăm"}
         refused = await browser.submit(f"/cases/{world.case_id}/follow-ups", visit)
         assert refused.status_code == 422
-        assert 'id="e-fu_method"' in refused.text and "no live follow-up consent" in text(refused)
+        assert 'id="e-fu_method"' in refused.text and "No live follow-up consent" in text(refused)
+        # no consent is no objection of hers: the page must not say she objected
+        assert "without her consent" in text(refused) and "against her wishes" not in text(refused)
         assert 'name="fu_override"' not in refused.text  # caseworkers cannot override
         await browser.login(world.actors.coordinator)
         page = await browser.get(f"/cases/{world.case_id}")

@@ -206,6 +206,18 @@ async def test_a_summary_holding_any_identifier_of_the_case_is_refused_on_its_fi
         assert await conn.fetchval("SELECT count(*) FROM referral") == 0
 
 
+async def test_a_summary_naming_the_street_of_her_address_without_its_number_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    address = {"address": "123 đường Minh Họa, xã Mỹ Xuyên"}
+    case = f"/api/v1/survivors/{world.case_id}"
+    assert (await client.patch(case, headers=world.actors.caseworker.headers, json=address)).status_code == 200
+    await consent(client, world, None)
+    response = await refer(client, world, shared_summary="Nhà gần đường Minh Hoa, cần chuyển đi")
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["shared_summary"]
+
+
 @pytest.mark.parametrize(
     "summary",
     [
