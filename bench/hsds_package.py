@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from bench.generate import synthetic_services
-from service.directory import hsds
-from service.directory.hsds_package import Tables
+from service.directory.hsds import records as hsds
+from service.directory.hsds.package import Tables
 from service.directory.models import Organization, OrganizationKind
 
 

@@ -23,7 +23,7 @@ from service.db import create_pool, database_url
 from service.directory import pages as directory_pages
 from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
-from service.directory.hsds_api import HsdsController
+from service.directory.hsds.api import HsdsController
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
 from service.reintegration import dashboard_pages

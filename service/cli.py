@@ -29,10 +29,10 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url
-from service.directory import hsds, hsds_transfer
 from service.directory import repo as directory_repo
 from service.directory.documents import search_document
-from service.directory.hsds_package import PackageError
+from service.directory.hsds import exporter, importer, records
+from service.directory.hsds.package import PackageError
 from service.errors import DomainError
 from service.reintegration import dashboard
 from service.reintegration.rules import SUPPRESSION_K
@@ -267,7 +267,7 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 
 class _RichProgress:
-    """``hsds_transfer.Progress`` on a rich progress bar: one bar per stage."""
+    """``service.progress.Progress`` on a rich progress bar: one bar per stage."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -286,9 +286,9 @@ class _RichProgress:
 
 
 def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    async def run(pool: asyncpg.Pool) -> hsds_transfer.ExportReport:
+    async def run(pool: asyncpg.Pool) -> exporter.ExportReport:
         with _progress() as progress:
-            return await hsds_transfer.export_package(
+            return await exporter.export_package(
                 pool, Path(args.directory), include_restricted=args.include_restricted, progress=_RichProgress(progress)
             )
 
@@ -302,15 +302,15 @@ def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     )
     console.print(
         f"Wrote {report.services} listings and {report.organizations} organizations ({view})"
-        f" as an HSDS {hsds.HSDS_VERSION} data package in {args.directory}."
+        f" as an HSDS {records.HSDS_VERSION} data package in {args.directory}."
     )
     return 0
 
 
 def cmd_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    async def run(pool: asyncpg.Pool) -> hsds_transfer.ImportReport:
+    async def run(pool: asyncpg.Pool) -> importer.ImportReport:
         with _progress() as progress:
-            return await hsds_transfer.import_package(
+            return await importer.import_package(
                 pool, Path(args.directory), dry_run=args.dry_run, progress=_RichProgress(progress)
             )
 

@@ -19,8 +19,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from search.protocol import SearchBackend, Sort
 from service import rate_limit
 from service.auth.models import Principal
-from service.directory import hsds, repo, rules
+from service.directory import repo, rules
 from service.directory.api import SearchParams, readable_service, readable_services, run_search
+from service.directory.hsds import records
 from service.directory.models import Organization, Service
 from service.pagination import PageParams
 
@@ -54,7 +55,7 @@ class HsdsController(Controller):
 
     @get("/", summary="About this HSDS API: version, profile, OpenAPI document")
     async def about(self) -> dict[str, str]:
-        return {"version": hsds.HSDS_VERSION, "profile": hsds.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
+        return {"version": records.HSDS_VERSION, "profile": records.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
 
     @get(
         "/services",
@@ -91,7 +92,7 @@ class HsdsController(Controller):
             client = request.client.host if request.client else "unknown"
             async with pool.acquire() as conn:
                 await rate_limit.spend(conn, BUCKET, rate_limit.address_key(client), ANONYMOUS_LIMIT, WINDOW)
-        category = [hsds.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
+        category = [records.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
         params = SearchParams(
             q=q,
             category=category,
@@ -114,12 +115,12 @@ class HsdsController(Controller):
             # a listing deleted or hidden since the search index saw it is left out
             services = await readable_services(conn, principal, [summary.id for summary in found.items])
             organizations = await repo.get_organizations(conn, list({s.organization_id for s in services}))
-        records = [_record(principal, service, organizations.get(service.organization_id)) for service in services]
+        nested = [_record(principal, service, organizations.get(service.organization_id)) for service in services]
         if format is HsdsFormat.NDJSON:
-            body = b"".join(msgspec.json.encode(record) + b"\n" for record in records)
+            body = b"".join(msgspec.json.encode(record) + b"\n" for record in nested)
             return Response(body, media_type=NDJSON)
-        contents = records if full and not minimal else [hsds.list_item(record, minimal) for record in records]
-        page = hsds.hsds_list_page(contents, found.total, found.page, found.per_page)
+        contents = nested if full and not minimal else [records.list_item(record, minimal) for record in nested]
+        page = records.hsds_list_page(contents, found.total, found.page, found.per_page)
         return Response(msgspec.json.encode(page), media_type="application/json")
 
     @get("/services/{service_id:uuid}", summary="One service in HSDS 3.0, fully nested")
@@ -137,4 +138,4 @@ class HsdsController(Controller):
 
 def _record(principal: Principal, service: Service, organization: Organization | None) -> dict[str, Any]:
     may_see = rules.may_see_restricted(principal, service.organization_id)
-    return hsds.service_to_hsds(service, may_see, organization)
+    return records.service_to_hsds(service, may_see, organization)

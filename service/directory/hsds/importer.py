@@ -1,10 +1,6 @@
-"""``ketnoi export-hsds`` / ``import-hsds``: the directory out to, and in from, an HSDS 3.0 data package.
+"""``ketnoi import-hsds``: the directory in from an HSDS 3.0 data package.
 
-Export reads one consistent snapshot. By default it is what the public may see (no staff-only
-listings, confidential places without address or coordinates); ``include_restricted`` writes
-everything, for moving a directory between Kết Nối installations.
-
-Import stages the package, then checks a chunk of records at a time (in a worker thread, while
+The import stages the package, then checks a chunk of records at a time (in a worker thread, while
 the chunk before is written) and writes the accepted ones with COPY, all in one transaction: a
 bad record is reported with its reasons and left out whole (never half a listing), and anything
 that fails while writing rolls the whole import back.
@@ -17,41 +13,30 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 import msgspec
 
 from search.postgres import document_row
 from search.postgres_bulk import copy_documents
-from service import export_files
 from service.db import Connection, transact
-from service.directory import bulk, hsds, hsds_staging, repo, rules
+from service.directory import repo, rules
 from service.directory.commands import tracked_view
 from service.directory.documents import search_document
-from service.directory.hsds_package import Rejection, Tables
-from service.directory.hsds_parse import (
+from service.directory.hsds import import_sql, staging
+from service.directory.hsds.package import Rejection
+from service.directory.hsds.parse import (
     ImportedOrganization,
     ImportedService,
     RecordError,
     organization_from_hsds,
     service_from_hsds,
 )
-from service.directory.models import Contact, Service, Visibility
+from service.directory.models import Contact, Service
+from service.progress import Progress
 
-EXPORT_BATCH = 1000
-
-
-class Progress(Protocol):
-    def stage(self, description: str, total: int | None) -> None: ...
-
-    def advance(self, count: int) -> None: ...
-
-
-class ExportReport(msgspec.Struct, frozen=True):
-    organizations: int
-    services: int
-    files: list[str]
+REINDEX_BATCH = 1000
 
 
 class ImportReport(msgspec.Struct, frozen=True):
@@ -62,30 +47,6 @@ class ImportReport(msgspec.Struct, frozen=True):
     services_unchanged: int
     rejected: list[Rejection]
     dry_run: bool
-
-
-async def export_package(
-    pool: asyncpg.Pool, folder: Path, *, include_restricted: bool, progress: Progress
-) -> ExportReport:
-    export_files.private_folder(folder)  # refused before the reading, not after it
-    tables = Tables()
-    tables.add("taxonomy", hsds.taxonomy_record())
-    exported = 0
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        organizations = await repo.all_organizations(conn)
-        for organization in organizations:
-            tables.add("organization", hsds.organization_to_hsds(organization))
-        progress.stage("Exporting listings", int(await conn.fetchval("SELECT count(*) FROM service")))
-        after = None
-        while ids := await repo.service_ids_after(conn, after, EXPORT_BATCH):
-            for service in await repo.get_services(conn, ids):
-                if include_restricted or service.visibility is Visibility.PUBLIC:
-                    tables.add("service", hsds.service_to_hsds(service, may_see_restricted=include_restricted))
-                    exported += 1
-            after = ids[-1]
-            progress.advance(len(ids))
-    files = await asyncio.to_thread(tables.write, folder)
-    return ExportReport(organizations=len(organizations), services=exported, files=files)
 
 
 class _OrganizationsWritten(msgspec.Struct, frozen=True):
@@ -126,15 +87,15 @@ async def import_package(pool: asyncpg.Pool, folder: Path, *, dry_run: bool, pro
 async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progress) -> ImportReport:
     """The whole import in the caller's transaction: stage, check, write a chunk at a time."""
     progress.stage("Reading the data package", 1)
-    staged = await hsds_staging.stage(conn, folder)
-    rejected = await hsds_staging.rejections(conn, staged)
+    staged = await staging.stage(conn, folder)
+    rejected = await staging.rejections(conn, staged)
     progress.advance(1)
     organizations: list[ImportedOrganization] = []
-    async for fetched in hsds_staging.chunks(conn, staged, "organization"):
+    async for fetched in staging.chunks(conn, staged, "organization"):
         organizations += _parsed(fetched.records(), organization_from_hsds, rejected)
     written = await _write_organizations(conn, organizations, rejected)
-    await bulk.analyze(conn, bulk.ORGANIZATION_TABLES)
-    progress.stage("Importing listings", await hsds_staging.count(conn, staged, "service"))
+    await import_sql.analyze(conn, import_sql.ORGANIZATION_TABLES)
+    progress.stage("Importing listings", await staging.count(conn, staged, "service"))
     created, updated, unchanged = await _import_services(conn, staged, dict(written.names), rejected, progress)
     await _reindex_renamed(conn, written.renamed)
     report = ImportReport(
@@ -194,12 +155,12 @@ async def _write_organizations(
 ) -> _OrganizationsWritten:
     """Write the accepted organizations (their parents checked first)."""
     referenced = [o.data.parent_id for o in organizations if o.data.parent_id]
-    known = await bulk.existing_ids(conn, "organization", [*referenced, *(o.id for o in organizations)])
+    known = await import_sql.existing_ids(conn, "organization", [*referenced, *(o.id for o in organizations)])
     organizations = _without_unknown_parents(organizations, known, rejected)
     current = await repo.organization_names(conn, [o.id for o in organizations])
     renamed = [o.id for o in organizations if o.id in current and current[o.id] != o.data.name]
     if organizations:
-        await bulk.upsert_organizations(conn, [_organization_row(o) for o in organizations])
+        await import_sql.upsert_organizations(conn, [_organization_row(o) for o in organizations])
     imported = {o.id for o in organizations}
     return _OrganizationsWritten(
         created=len(imported - known),
@@ -220,7 +181,7 @@ class _Chunk(msgspec.Struct):
 
 async def _import_services(
     conn: Connection,
-    staged: hsds_staging.Staged,
+    staged: staging.Staged,
     names: dict[uuid.UUID, str],
     rejected: list[Rejection],
     progress: Progress,
@@ -231,7 +192,7 @@ async def _import_services(
     counts = (0, 0, 0)
     analyzed = False
     ready: _Chunk | None = None
-    async for fetched in hsds_staging.chunks(conn, staged, "service"):
+    async for fetched in staging.chunks(conn, staged, "service"):
         names |= await repo.organization_names(conn, _unknown_organizations(fetched, names))
         next_chunk, done = await asyncio.gather(
             asyncio.to_thread(_prepare, fetched, dict(names), datetime.now(UTC)), _write_services(conn, ready)
@@ -240,7 +201,7 @@ async def _import_services(
         if ready is not None:
             progress.advance(ready.read)
         if not analyzed and counts[0] + counts[1]:
-            await bulk.analyze(conn, bulk.SERVICE_TABLES)
+            await import_sql.analyze(conn, import_sql.SERVICE_TABLES)
             analyzed = True
         rejected.extend(next_chunk.rejected)
         ready = next_chunk
@@ -254,7 +215,7 @@ def _added(counts: tuple[int, int, int], more: tuple[int, int, int]) -> tuple[in
     return counts[0] + more[0], counts[1] + more[1], counts[2] + more[2]
 
 
-def _unknown_organizations(fetched: hsds_staging.Fetched, names: dict[uuid.UUID, str]) -> list[uuid.UUID]:
+def _unknown_organizations(fetched: staging.Fetched, names: dict[uuid.UUID, str]) -> list[uuid.UUID]:
     """The organizations a chunk's listings name that are not yet known (ids that do not parse are
     left to the listing's own checks)."""
     found = set()
@@ -266,7 +227,7 @@ def _unknown_organizations(fetched: hsds_staging.Fetched, names: dict[uuid.UUID,
     return list(found - names.keys())
 
 
-def _prepare(fetched: hsds_staging.Fetched, names: dict[uuid.UUID, str], now: datetime) -> _Chunk:
+def _prepare(fetched: staging.Fetched, names: dict[uuid.UUID, str], now: datetime) -> _Chunk:
     """Check and map one chunk of listings: no I/O, so it runs off the event loop."""
     rejected: list[Rejection] = []
     listings = []
@@ -292,8 +253,8 @@ async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, 
     listings = [s for s in listings if s.id not in unchanged]
     if not listings:
         return 0, 0, len(unchanged)
-    versions = await bulk.upsert_services(conn, listings)
-    await bulk.insert_revisions(
+    versions = await import_sql.upsert_services(conn, listings)
+    await import_sql.insert_revisions(
         conn,
         [(s.id, versions[s.id], rules.diff(before[s.id], tracked_view(s)) if s.id in before else {}) for s in listings],
     )
@@ -306,8 +267,8 @@ async def _reindex_renamed(conn: Connection, organization_ids: list[uuid.UUID]) 
     """Listings of renamed organizations that the package did not carry: their search documents."""
     for organization_id in organization_ids:
         ids = await repo.service_ids_of_organization(conn, organization_id)
-        for start in range(0, len(ids), EXPORT_BATCH):
-            services = await repo.get_services(conn, ids[start : start + EXPORT_BATCH])
+        for start in range(0, len(ids), REINDEX_BATCH):
+            services = await repo.get_services(conn, ids[start : start + REINDEX_BATCH])
             await copy_documents(conn, [document_row(search_document(s)) for s in services])
 
 
@@ -320,9 +281,9 @@ def _same(stored: Service, view: dict[str, Any], imported: Service) -> bool:
     )
 
 
-def _organization_row(organization: ImportedOrganization) -> bulk.OrganizationRow:
+def _organization_row(organization: ImportedOrganization) -> import_sql.OrganizationRow:
     data = organization.data
-    return bulk.OrganizationRow(
+    return import_sql.OrganizationRow(
         id=organization.id,
         name=data.name,
         alternate_name=data.alternate_name,

@@ -1,7 +1,7 @@
 """The HSDS 3.0 tabular data package: nested HSDS records ⇄ one CSV table per entity + datapackage.json.
 
 Writing walks each record and puts it and every record nested in it into its table, once per id.
-Reading is the reverse: ``hsds_staging`` nests the rows back under their service or organization
+Reading is the reverse: ``staging`` nests the rows back under their service or organization
 by the ``*_id`` columns, in file order (which is how a listing's contacts, places and schedules
 keep theirs), each row's cells held to their HSDS types by ``typed_cells``.
 """

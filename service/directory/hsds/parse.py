@@ -1,4 +1,4 @@
-"""HSDS 3.0 records → our organizations and listings: the inverse of ``hsds.py``, pure.
+"""HSDS 3.0 records → our organizations and listings: the inverse of ``records.py``, pure.
 
 Records written by Kết Nối come back exactly (our fields ride on ``ketnoi`` attributes). Records
 from other HSDS publishers are read as far as HSDS says what we need: a place's province from its
@@ -17,8 +17,9 @@ from typing import Any
 import msgspec
 
 from service import places
-from service.directory import hsds, taxonomy
+from service.directory import taxonomy
 from service.directory.commands import prepared_listing
+from service.directory.hsds import records
 from service.directory.models import (
     ContactKind,
     Fee,
@@ -55,8 +56,8 @@ STATUSES = {
     "defunct": ServiceStatus.INACTIVE,
     "temporarily closed": ServiceStatus.TEMPORARILY_CLOSED,
 }
-FEE_WORDS = {label: fee for fee, label in hsds.FEES.items()}
-WEEKDAYS = {code: number for number, code in enumerate(hsds.WEEKDAYS, start=1)}
+FEE_WORDS = {label: fee for fee, label in records.FEES.items()}
+WEEKDAYS = {code: number for number, code in enumerate(records.WEEKDAYS, start=1)}
 # HSDS times are clock times, which have no 24:00; a schedule open until midnight is written so.
 END_OF_DAY = "23:59:59"
 
@@ -86,7 +87,7 @@ class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
 
 def _known_terms() -> dict[str, str]:
     codes = [*taxonomy.codes(), *FIELD_CODES]
-    return {str(hsds.term_id(code)): code for code in codes}
+    return {str(records.term_id(code)): code for code in codes}
 
 
 _TERMS = _known_terms()
@@ -94,7 +95,7 @@ _TERMS = _known_terms()
 
 def _code(attribute: dict[str, Any]) -> str | None:
     term = attribute.get("taxonomy_term") or {}
-    if term.get("taxonomy") == hsds.VOCABULARY and term.get("code"):
+    if term.get("taxonomy") == records.VOCABULARY and term.get("code"):
         return str(term["code"])
     return _TERMS.get(str(attribute.get("taxonomy_term_id", "")))
 

@@ -22,7 +22,7 @@ import asyncpg
 import msgspec
 
 from service.db import Connection, identifier
-from service.directory.hsds_package import (
+from service.directory.hsds.package import (
     UNMODELLED,
     PackageError,
     Rejection,
@@ -318,7 +318,7 @@ class _Parts:
         return self.groups.get(name, {}).get(key or "", [])
 
     def record(self, head: _Typed, owner: str) -> tuple[Row, list[str]]:
-        """``head`` with everything under it, in the shape ``hsds_parse`` reads, and the problems."""
+        """``head`` with everything under it, in the shape ``parse`` reads, and the problems."""
         problems = list(head.problems)
         owner_id = head.staged["id"]
         record = {

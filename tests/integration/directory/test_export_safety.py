@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from service.db import create_pool
-from service.directory import hsds_package
+from service.directory.hsds import package as hsds_package
 from service.directory.repo import get_services
 from tests.integration.conftest import Actors
 from tests.integration.directory.test_hsds_cli import ketnoi

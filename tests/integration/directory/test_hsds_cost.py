@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 from litestar import Litestar
 
-from service.directory import hsds_api
+from service.directory.hsds import api as hsds_api
 from tests.integration.conftest import Actors
 from tests.integration.listings import service_body
 

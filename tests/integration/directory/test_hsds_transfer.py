@@ -16,9 +16,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from service.directory import hsds_package, hsds_staging, hsds_transfer
 from service.directory.commands import tracked_view
-from service.directory.hsds_transfer import ExportReport, ImportReport, export_package, import_package
+from service.directory.hsds import importer
+from service.directory.hsds import package as hsds_package
+from service.directory.hsds import staging as hsds_staging
+from service.directory.hsds.exporter import ExportReport, export_package
+from service.directory.hsds.importer import ImportReport, import_package
 from service.directory.repo import get_services
 
 OFFICIAL = Path(__file__).resolve().parents[2] / "data" / "hsds" / "datapackage.json"
@@ -304,7 +307,7 @@ async def test_autovacuum_cannot_record_the_tables_empty_while_an_import_fills_t
     import into an emptied directory went from ~3 to ~14 minutes). After its first chunk the
     import analyzes them itself, counting its rows, and holds them until it commits."""
     monkeypatch.setattr(hsds_staging, "CHUNK", 100)
-    write = hsds_transfer._write_services
+    write = importer._write_services
     seen: list[tuple[str, float]] = []
 
     async def watched(conn: asyncpg.Connection, *args: object) -> tuple[int, int, int]:
@@ -320,7 +323,7 @@ async def test_autovacuum_cannot_record_the_tables_empty_while_an_import_fills_t
             seen.append((outcome, estimate))
         return await write(conn, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(hsds_transfer, "_write_services", watched)
+    monkeypatch.setattr(importer, "_write_services", watched)
     report = await load(pool, demo_package)
 
     assert report.services_created == 321

@@ -121,7 +121,7 @@ class _Quiet:
 
 async def test_hsds_export_has_no_confidential_address(scene: Scene, tmp_path: Path) -> None:
     transfer = pytest.importorskip(
-        "service.directory.hsds_transfer", reason="the HSDS data-package export (issue 5) is not in this tree yet"
+        "service.directory.hsds.exporter", reason="the HSDS data-package export (issue 5) is not in this tree yet"
     )
     admin = scene.actors.admin.headers
     created = await scene.client.post("/api/v1/services", headers=admin, json=confidential_shelter(scene))

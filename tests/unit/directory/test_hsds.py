@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
-from service.directory import hsds
+from service.directory.hsds import records as hsds
 from service.directory.models import (
     Contact,
     ContactKind,

@@ -10,8 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from service.directory import hsds
-from service.directory.hsds_parse import RecordError, organization_from_hsds, service_from_hsds
+from service.directory.hsds import records as hsds
+from service.directory.hsds.parse import RecordError, organization_from_hsds, service_from_hsds
 from service.directory.models import (
     Contact,
     ContactKind,
