@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
-from service.auth.models import Principal
 from service.db import Connection
 
 # Appends take this lock so the chain has one order; it is held until the transaction commits.
 AUDIT_LOCK_ID = 7_460_211_902_134
 GENESIS = b"\x00" * 32
+
+
+class Actor(Protocol):
+    """Who acted, as the request's principal tells (auth's ``Principal``): the account and its role,
+    and the bearer token or browser session it acted through."""
+
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
+    @property
+    def role(self) -> enum.StrEnum | None: ...
+    @property
+    def token_id(self) -> uuid.UUID | None: ...
+    @property
+    def session_id(self) -> uuid.UUID | None: ...
 
 
 class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
@@ -73,7 +87,7 @@ def _fields(
 
 async def record(
     conn: Connection,
-    actor: Principal,
+    actor: Actor,
     action: str,
     entity: str,
     entity_id: uuid.UUID | None,

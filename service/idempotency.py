@@ -19,11 +19,9 @@ import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
-from service.errors import FieldError, ValidationFailed
-from service.web.i18n import gettext as _
+from service.errors import N_, FieldError, ValidationFailed
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -41,6 +39,13 @@ IdempotencyKey = Annotated[
         description="Any unique string (a UUID): sending the same request again with it creates nothing new",
     ),
 ]
+
+
+class Account(Protocol):
+    """Who sends the request (auth's ``Principal``): keys are kept per account."""
+
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
 
 
 class Identified(Protocol):
@@ -82,7 +87,7 @@ def once(cipher: PersonalDataCipher, key: str | None, method: str, path: str, bo
 
 async def create_once(
     conn: Connection,
-    principal: Principal,
+    principal: Account,
     request: Once,
     create: Callable[[Connection], Awaitable[T]],
     read: Callable[[Connection, uuid.UUID], Awaitable[T]],
@@ -129,7 +134,7 @@ class Creator:
     Idempotency-Key header's for the JSON creates, the form's ``form_key`` for the pages'."""
 
     pool: asyncpg.Pool
-    principal: Principal
+    principal: Account
     cipher: PersonalDataCipher
     request: Request[Any, Any, Any]
     key: str | None
@@ -152,7 +157,7 @@ class Creator:
         answers lead to it. The id of the resource."""
         key = values.get(FORM_FIELD) or None
         if key is not None and len(key) > MAX_KEY:
-            raise ValidationFailed(_("This form is damaged: load the page again"))
+            raise ValidationFailed(N_("This form is damaged: load the page again"))
 
         async def made(conn: Connection) -> _Made:
             return _Made((await create(conn)).id)
@@ -164,7 +169,7 @@ class Creator:
             result, _replayed = await replace(self, key=key).create(body, made, earlier)
         except KeyReused:
             # the browser's Back button brought an already sent form back, then it was changed
-            raise ValidationFailed(_("This form was already sent once; check it and send it again")) from None
+            raise ValidationFailed(N_("This form was already sent once; check it and send it again")) from None
         return result.id
 
 
