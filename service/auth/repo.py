@@ -80,6 +80,16 @@ async def list_users(conn: Connection, *, limit: int, offset: int) -> tuple[list
     return [msgspec.convert(r, User, from_attributes=True) for r in rows], total
 
 
+async def user_in_organization(conn: Connection, user_id: uuid.UUID, organizations: frozenset[uuid.UUID]) -> str | None:
+    """The role of an active user belonging to one of ``organizations``, or None."""
+    role: str | None = await conn.fetchval(
+        "SELECT role FROM app_user WHERE id = $1 AND active AND organization_id = ANY($2::uuid[])",
+        user_id,
+        list(organizations),
+    )
+    return role
+
+
 async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str, Any]) -> User:
     args: list[Any] = [user_id]
     sets = [*assignments(_USER_PATCHABLE, changes, args), "updated_at = now()"]

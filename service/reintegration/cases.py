@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from service import audit, places
+from service.auth import repo as auth_repo
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
@@ -17,7 +18,7 @@ from service.db import Connection
 from service.errors import N_, Conflict, FieldError, NotFound, ValidationFailed
 from service.fields import sent_fields
 from service.pagination import Page, PageParams
-from service.reintegration import free_text, referrals, repo, rules
+from service.reintegration import case_repo, consent_repo, free_text, referrals, rules
 from service.reintegration.identity import (
     IDENTIFIER_COLUMNS,
     contact_columns,
@@ -50,7 +51,7 @@ def _province(value: str | None, field: str = "home_province") -> str | None:
 
 async def _check_assignee(conn: Connection, principal: Principal, user_id: uuid.UUID) -> None:
     """A case may only be assigned to an active caseworker or coordinator of the principal's tree."""
-    role = await repo.user_in_organization(conn, user_id, principal.tree)
+    role = await auth_repo.user_in_organization(conn, user_id, principal.tree)
     if role not in (Role.CASEWORKER, Role.COORDINATOR):
         raise ValidationFailed(
             "Assign the case to a caseworker of your organization",
@@ -76,14 +77,14 @@ async def create_case(
         "id": survivor_id,
         "organization_id": principal.organization_id,
         "created_by": principal.user_id,
-        **{k: v for k, v in msgspec.structs.asdict(data).items() if k in repo.SURVIVOR_COLUMNS},
+        **{k: v for k, v in msgspec.structs.asdict(data).items() if k in case_repo.SURVIVOR_COLUMNS},
         "assigned_caseworker_id": assignee,
         "home_province": home,
         **contact_columns(cipher, survivor_id, data.contact_preference),
         **encrypt_identifiers(cipher, survivor_id, msgspec.structs.asdict(data)),
     }
-    await repo.insert_case(conn, fields, lambda: rules.case_code(prefix, year))
-    case = await repo.get_case(conn, survivor_id)
+    await case_repo.insert_case(conn, fields, lambda: rules.case_code(prefix, year))
+    case = await case_repo.get_case(conn, survivor_id)
     await audit.record(
         conn,
         principal,
@@ -127,12 +128,12 @@ async def list_cases(
     )
     if query.full_name:
         digest = cipher.name_index(query.full_name)
-        ids = await repo.cases_by_name_index(conn, digest, scope) if digest else []
-        rows = [await repo.get_case(conn, survivor_id) for survivor_id in ids]
+        ids = await case_repo.cases_by_name_index(conn, digest, scope) if digest else []
+        rows = [await case_repo.get_case(conn, survivor_id) for survivor_id in ids]
         total = len(rows)
         rows = rows[paging.offset : paging.offset + paging.per_page]
     else:
-        rows, total = await repo.list_cases(conn, scope, limit=paging.per_page, offset=paging.offset)
+        rows, total = await case_repo.list_cases(conn, scope, limit=paging.per_page, offset=paging.offset)
     await audit.record(
         conn,
         principal,
@@ -157,7 +158,7 @@ async def patch_case(
     if case.deidentified_at is not None:
         raise Conflict("This case was de-identified; it can no longer be changed")
     sent = sent_fields(patch)
-    changes: dict[str, Any] = {k: v for k, v in sent.items() if k in repo.SURVIVOR_COLUMNS}
+    changes: dict[str, Any] = {k: v for k, v in sent.items() if k in case_repo.SURVIVOR_COLUMNS}
     if "home_province" in sent:
         changes["home_province"] = _province(sent["home_province"])
     if "contact_preference" in sent:
@@ -173,7 +174,7 @@ async def patch_case(
         changes["closed_at"] = datetime.now(UTC) if closing else None
         changes["closure_reason"] = sent.get("closure_reason") if closing else None
     changes.update(encrypt_identifiers(cipher, survivor_id, sent))
-    await repo.update_case(conn, survivor_id, expected_version, changes)
+    await case_repo.update_case(conn, survivor_id, expected_version, changes)
     # identifiers are named, never their values
     await audit.record(
         conn,
@@ -185,7 +186,7 @@ async def patch_case(
         organization_id=case.organization_id,
         details={"fields": sorted(sent)},
     )
-    return to_survivor(cipher, await repo.get_case(conn, survivor_id))
+    return to_survivor(cipher, await case_repo.get_case(conn, survivor_id))
 
 
 # -- consent ----------------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ async def record_consent(
             "Unknown organization", errors=[FieldError(field="organization_id", message="no such organization")]
         )
     consent_id = uuid.uuid4()
-    row = await repo.insert_consent(
+    row = await consent_repo.insert_consent(
         conn,
         {
             **msgspec.structs.asdict(data),
@@ -242,7 +243,7 @@ async def list_consents(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> list[Consent]:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    rows = await repo.list_consents(conn, survivor_id)
+    rows = await consent_repo.list_consents(conn, survivor_id)
     await audit.record(
         conn, principal, "read", "consent", None, survivor_id=survivor_id, organization_id=case.organization_id
     )
@@ -264,11 +265,11 @@ async def withdraw_consent(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, consent_id: uuid.UUID
 ) -> Consent:
     require_login(principal, Action.EDIT_CASE)
-    consent = await repo.get_consent(conn, consent_id)
+    consent = await consent_repo.get_consent(conn, consent_id)
     case = await case_for(conn, principal, consent["survivor_id"], Action.EDIT_CASE)
     if consent["withdrawn_at"] is not None:
         raise Conflict("This consent was already withdrawn")
-    row = await repo.withdraw_consent(conn, consent_id, principal.user_id)
+    row = await consent_repo.withdraw_consent(conn, consent_id, principal.user_id)
     # in this transaction: no moment in which the consent is gone and a partner still sees the case
     ended = await referrals.end_sharing_under(conn, principal, case, consent_id)
     await audit.record(
@@ -306,9 +307,9 @@ async def deidentify_case(
         birth_year=None,
         deidentified_at=datetime.now(UTC),
     )
-    await repo.update_case(conn, survivor_id, None, cleared)
+    await case_repo.update_case(conn, survivor_id, None, cleared)
     await free_text.clear_case(conn, survivor_id)
     await audit.record(
         conn, principal, "deidentify", CASE, survivor_id, survivor_id=survivor_id, organization_id=case.organization_id
     )
-    return to_survivor(cipher, await repo.get_case(conn, survivor_id))
+    return to_survivor(cipher, await case_repo.get_case(conn, survivor_id))

@@ -13,27 +13,22 @@ from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import N_, FieldError, ValidationFailed
-from service.reintegration import free_text, repo
+from service.reintegration import consent_repo, follow_up_repo, free_text
+from service.reintegration.case_repo import CaseRow
 from service.reintegration.models import FollowUpMethod
-from service.reintegration.repo import CaseRow
 
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
 # why contact is refused, as coded in the audit and worded next to the form's method field
 REFUSALS = {
-    "do_not_contact": N_("The survivor asked not to be contacted; only a coordinator can override, with a reason."),
-    "no_consent": N_("No live follow-up consent: record it first, or a coordinator can override with a reason."),
-}
-# the refusal's title: a missing consent is no objection of hers, and must not read as one
-TITLES = {
-    "do_not_contact": N_("This follow-up would contact the survivor against her wishes"),
-    "no_consent": N_("This follow-up would contact the survivor without her consent"),
+    "do_not_contact": N_("the survivor asked not to be contacted; only a coordinator can override, with a reason"),
+    "no_consent": N_("no live follow-up consent; record it first (or a coordinator can override, with a reason)"),
 }
 
 
 async def _refusal(conn: Connection, case: CaseRow) -> str | None:
     if case.do_not_contact:
         return "do_not_contact"
-    if not await repo.live_follow_up_consent(conn, case.id, case.organization_id):
+    if not await consent_repo.live_follow_up_consent(conn, case.id, case.organization_id):
         return "no_consent"
     return None
 
@@ -50,7 +45,10 @@ async def check_contact(
     if refusal is None:
         return None
     if override_reason is None:
-        raise ValidationFailed(TITLES[refusal], errors=[FieldError(field="method", message=REFUSALS[refusal])])
+        raise ValidationFailed(
+            N_("This follow-up would contact the survivor against her wishes"),
+            errors=[FieldError(field="method", message=REFUSALS[refusal])],
+        )
     if not override_reason.strip():
         raise ValidationFailed(
             N_("Say why the survivor is contacted anyway"),
@@ -73,7 +71,7 @@ async def record_override(
     """Keep who overrode and why (encrypted) on the follow-up, and audit it (the reason stays out of
     the audit log: it is free text about the survivor)."""
     sealed = free_text.FOLLOW_UP.seal(cipher, follow_up_id, "contact_override_reason", reason.strip())
-    await repo.set_contact_override(conn, follow_up_id, principal.user_id, sealed)
+    await follow_up_repo.set_contact_override(conn, follow_up_id, principal.user_id, sealed)
     await audit.record(
         conn,
         principal,

@@ -11,7 +11,7 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.reintegration import free_text, repo, rollup_repo, rules
+from service.reintegration import free_text, report_repo, rollup_repo, rules
 from service.reintegration.models import (
     Dashboard,
     EmergencyOverride,
@@ -59,10 +59,10 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
     check(principal, Action.VIEW_DASHBOARD, principal.organization_id, assigned_to=principal.user_id)
     if scope_of(principal, Action.VIEW_DASHBOARD) is Scope.OWN_ORG:
         assert principal.organization_id is not None
-        outcomes = await repo.partner_outcomes(conn, None, principal.organization_id, LIST_LIMIT)
+        outcomes = await report_repo.partner_outcomes(conn, None, principal.organization_id, LIST_LIMIT)
         return Dashboard(
             scope="inbox",
-            inbox_by_status=_counts(await repo.inbox_counts(conn, principal.organization_id)),
+            inbox_by_status=_counts(await report_repo.inbox_counts(conn, principal.organization_id)),
             partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
         )
     scope = case_filter(principal, Action.VIEW_DASHBOARD)
@@ -75,8 +75,8 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
         # the scope holds every case: the busiest listings come ranked from their maintained counts
         outcomes = await rollup_repo.partner_outcomes_of_all(conn, LIST_LIMIT)
     else:
-        await repo.use_report_memory(conn)
-        outcomes = await repo.partner_outcomes(conn, scope, None, LIST_LIMIT)
+        await report_repo.use_report_memory(conn)
+        outcomes = await report_repo.partner_outcomes(conn, scope, None, LIST_LIMIT)
     result = Dashboard(
         scope="caseload" if scope.assigned_to else "organization_tree",
         cases_by_status=_ranked(_of_kind(counts, "status")),
@@ -126,7 +126,7 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
                 approved_by=r["emergency_approved_by"],
                 at=r["created_at"],
             )
-            for r in await repo.emergency_overrides(conn, scope, LIST_LIMIT)
+            for r in await report_repo.emergency_overrides(conn, scope, LIST_LIMIT)
         ],
     )
     await audit.record(
@@ -145,7 +145,7 @@ async def statistics_csv(conn: Connection) -> dict[str, str]:
     """De-identified aggregates, one CSV per table, every count under k=11 suppressed."""
     files = {}
     for table in ("cases", "referrals", "milestones"):
-        header, rows = await repo.statistics_rows(conn, table)
+        header, rows = await report_repo.statistics_rows(conn, table)
         buffer = io.StringIO()
         writer = export_files.CsvWriter(buffer)
         writer.writerow(header)

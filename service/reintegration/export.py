@@ -14,7 +14,7 @@ from service.auth.permissions import Action, organizations_for
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.pagination import Page, PageParams
-from service.reintegration import free_text, repo
+from service.reintegration import consent_repo, follow_up_repo, free_text, plan_repo, referral_repo
 from service.reintegration.cases import to_consent
 from service.reintegration.followups import to_follow_up
 from service.reintegration.identity import to_survivor
@@ -58,8 +58,8 @@ async def export_case(
         organization_id=case.organization_id,
     )
     now = datetime.now(UTC)
-    plan_rows = await repo.plans_of(conn, survivor_id)
-    milestones = await repo.milestones(conn, [row["id"] for row in plan_rows])
+    plan_rows = await plan_repo.plans_of(conn, survivor_id)
+    milestones = await plan_repo.milestones(conn, [row["id"] for row in plan_rows])
     plans = [
         ExportedPlan(
             id=p["id"],
@@ -71,17 +71,17 @@ async def export_case(
         )
         for p in plan_rows
     ]
-    referral_rows, _ = await repo.list_referrals(
-        conn, repo.ReferralFilter(survivor_id=survivor_id), limit=10_000, offset=0
+    referral_rows, _ = await referral_repo.list_referrals(
+        conn, referral_repo.ReferralFilter(survivor_id=survivor_id), limit=10_000, offset=0
     )
     entries, _ = await audit.entries(conn, survivor_id=survivor_id, organizations=None, limit=10_000, offset=0)
     return CaseExport(
         exported_at=now,
         survivor=to_survivor(cipher, case),
-        consents=[to_consent(cipher, row, now) for row in await repo.list_consents(conn, survivor_id)],
+        consents=[to_consent(cipher, row, now) for row in await consent_repo.list_consents(conn, survivor_id)],
         plans=plans,
         referrals=[await view(conn, cipher, row, Side.REFERRER, now) for row in referral_rows],
-        follow_ups=[to_follow_up(cipher, row) for row in await repo.list_follow_ups(conn, survivor_id)],
+        follow_ups=[to_follow_up(cipher, row) for row in await follow_up_repo.list_follow_ups(conn, survivor_id)],
         access_log=entries,
     )
 

@@ -12,7 +12,7 @@ from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import NotFound
-from service.reintegration import contact, free_text, repo, rules
+from service.reintegration import contact, follow_up_repo, free_text, rules
 from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import case_for
 
@@ -42,7 +42,7 @@ async def record_follow_up(
     rules.validate_answers(data.indicators)
     scores = rules.score(data.indicators)
     follow_up_id = uuid.uuid4()
-    await repo.insert_follow_up(
+    await follow_up_repo.insert_follow_up(
         conn,
         {
             "id": follow_up_id,
@@ -72,7 +72,7 @@ async def record_follow_up(
         await contact.record_override(
             conn, principal, cipher, case, follow_up_id, overridden, data.method, data.contact_override_reason
         )
-    rows = await repo.list_follow_ups(conn, survivor_id)
+    rows = await follow_up_repo.list_follow_ups(conn, survivor_id)
     return to_follow_up(cipher, next(row for row in rows if row["id"] == follow_up_id))
 
 
@@ -81,7 +81,7 @@ async def list_follow_ups(
 ) -> list[FollowUp]:
     """Oldest first, so the scores read as a trend."""
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    rows = await repo.list_follow_ups(conn, survivor_id)
+    rows = await follow_up_repo.list_follow_ups(conn, survivor_id)
     await audit.record(
         conn, principal, "read", "follow_up", None, survivor_id=survivor_id, organization_id=case.organization_id
     )

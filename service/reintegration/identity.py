@@ -8,6 +8,7 @@ from typing import Any
 
 from service.crypto import PersonalDataCipher
 from service.reintegration import free_text
+from service.reintegration.case_repo import CaseRow
 from service.reintegration.models import (
     CaseStatus,
     CaseType,
@@ -20,7 +21,6 @@ from service.reintegration.models import (
     Survivor,
     SurvivorSummary,
 )
-from service.reintegration.repo import CaseRow
 
 # API field -> the column holding its ciphertext
 IDENTIFIER_COLUMNS = {

@@ -9,9 +9,10 @@ from service import audit, places
 from service.auth.models import Principal
 from service.auth.permissions import Action
 from service.db import Connection
+from service.directory import lookups as directory_lookups
 from service.directory import rules as directory_rules
 from service.errors import FieldError, NotFound, ValidationFailed
-from service.reintegration import repo, rules
+from service.reintegration import consent_repo, plan_repo, rules
 from service.reintegration.models import Match, MilestoneDomain
 from service.reintegration.plans import facts, today
 from service.reintegration.scope import case_for
@@ -30,7 +31,7 @@ async def matches(
     may see them (others get the province's reference point, as in search)."""
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     if milestone_id is not None:
-        milestone = await repo.get_milestone(conn, milestone_id)
+        milestone = await plan_repo.get_milestone(conn, milestone_id)
         if milestone["survivor_id"] != case.id:
             raise NotFound("No such milestone in this case")
         domain = MilestoneDomain(milestone["domain"])
@@ -41,14 +42,14 @@ async def matches(
     case_facts = facts(case, today())
     viewer = directory_rules.viewer(principal)
     areas = [places.NATIONAL, *([case.home_province] if case.home_province else [])]
-    rows = await repo.match_candidates(
+    rows = await directory_lookups.match_candidates(
         conn,
         rules.DOMAIN_CATEGORIES[domain],
         areas,
         sees_restricted=viewer.sees_restricted,
         own_organization=viewer.organization_id,
     )
-    all_partners, named = await repo.organizations_with_consent(conn, case.id)
+    all_partners, named = await consent_repo.organizations_with_consent(conn, case.id)
     now = datetime.now(UTC)
     scored = []
     for row in rows:

@@ -18,7 +18,8 @@ from service.db import Connection
 from service.directory.rules import LOCAL_TZ
 from service.errors import Conflict, NotFound
 from service.fields import sent_fields
-from service.reintegration import free_text, repo, rules, workflow
+from service.reintegration import free_text, plan_repo, rules, workflow
+from service.reintegration.case_repo import CaseRow
 from service.reintegration.models import (
     CaseType,
     Entitlement,
@@ -35,7 +36,6 @@ from service.reintegration.models import (
     PlanSubmit,
     Sex,
 )
-from service.reintegration.repo import CaseRow
 from service.reintegration.scope import case_for, require_login
 
 
@@ -65,7 +65,7 @@ def to_milestone(cipher: PersonalDataCipher, row: asyncpg.Record, on: date) -> M
 
 async def _plan_view(conn: Connection, cipher: PersonalDataCipher, row: asyncpg.Record) -> Plan:
     on = today()
-    milestones = [to_milestone(cipher, m, on) for m in await repo.milestones(conn, [row["id"]])]
+    milestones = [to_milestone(cipher, m, on) for m in await plan_repo.milestones(conn, [row["id"]])]
     fields = {k: row[k] for k in row.keys() if k in Plan.__struct_fields__}  # noqa: SIM118 - asyncpg Record
     texts = {
         "notes": free_text.PLAN.reveal(cipher, row, "notes"),
@@ -78,7 +78,7 @@ async def _plan_and_case(
     conn: Connection, principal: Principal, plan_id: uuid.UUID, action: Action
 ) -> tuple[asyncpg.Record, CaseRow]:
     require_login(principal, action)
-    plan = await repo.get_plan(conn, plan_id, for_update=True)
+    plan = await plan_repo.get_plan(conn, plan_id, for_update=True)
     case = await case_for(conn, principal, plan["survivor_id"], action)
     return plan, case
 
@@ -87,23 +87,23 @@ async def create_plan(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, data: PlanCreate
 ) -> Plan:
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
-    current = await repo.current_plan(conn, survivor_id)
+    current = await plan_repo.current_plan(conn, survivor_id)
     if current is not None and current["status"] != PlanStatus.CLOSED:
         raise Conflict("This case already has a plan in progress; change that one", allowed=[])
     plan_id = uuid.uuid4()
     notes = free_text.PLAN.seal(cipher, plan_id, "notes", data.notes)
-    await repo.insert_plan(conn, plan_id, survivor_id, notes, principal.user_id)
+    await plan_repo.insert_plan(conn, plan_id, survivor_id, notes, principal.user_id)
     await audit.record(
         conn, principal, "create", "plan", plan_id, survivor_id=survivor_id, organization_id=case.organization_id
     )
-    return await _plan_view(conn, cipher, await repo.get_plan(conn, plan_id))
+    return await _plan_view(conn, cipher, await plan_repo.get_plan(conn, plan_id))
 
 
 async def read_current_plan(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> Plan:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    row = await repo.current_plan(conn, survivor_id)
+    row = await plan_repo.current_plan(conn, survivor_id)
     if row is None:
         raise NotFound("This case has no plan yet")
     await audit.record(
@@ -147,7 +147,7 @@ async def transition_plan(
     if action == "send-back":
         note = body if isinstance(body, str) else ""
         changes["review_note_enc"] = free_text.PLAN.seal(cipher, plan_id, "review_note", note)
-    await repo.update_plan(conn, plan_id, changes)
+    await plan_repo.update_plan(conn, plan_id, changes)
     await audit.record(
         conn,
         principal,
@@ -158,7 +158,7 @@ async def transition_plan(
         organization_id=case.organization_id,
         details={"to": target.value},
     )
-    return await _plan_view(conn, cipher, await repo.get_plan(conn, plan_id))
+    return await _plan_view(conn, cipher, await plan_repo.get_plan(conn, plan_id))
 
 
 async def add_milestone(
@@ -174,7 +174,7 @@ async def add_milestone(
         raise Conflict("Milestones are added to the current plan while it is a draft, active or under review")
     milestone_id = uuid.uuid4()
     title = free_text.MILESTONE.seal(cipher, milestone_id, "title", data.title)
-    await repo.insert_milestone(
+    await plan_repo.insert_milestone(
         conn,
         plan_id,
         {**msgspec.structs.asdict(data), "id": milestone_id, "title_enc": title, "entitlement": entitlement},
@@ -189,7 +189,7 @@ async def add_milestone(
         organization_id=case.organization_id,
         details={"domain": data.domain.value},
     )
-    return to_milestone(cipher, await repo.get_milestone(conn, milestone_id), today())
+    return to_milestone(cipher, await plan_repo.get_milestone(conn, milestone_id), today())
 
 
 async def read_milestone(
@@ -197,7 +197,7 @@ async def read_milestone(
 ) -> Milestone:
     """One milestone of a case in scope."""
     require_login(principal, Action.VIEW_CASE)
-    row = await repo.get_milestone(conn, milestone_id)
+    row = await plan_repo.get_milestone(conn, milestone_id)
     case = await case_for(conn, principal, row["survivor_id"], Action.VIEW_CASE)
     await audit.record(
         conn, principal, "read", "milestone", milestone_id, survivor_id=case.id, organization_id=case.organization_id
@@ -209,7 +209,7 @@ async def patch_milestone(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, milestone_id: uuid.UUID, data: MilestonePatch
 ) -> Milestone:
     require_login(principal, Action.EDIT_CASE)
-    row = await repo.get_milestone(conn, milestone_id, for_update=True)
+    row = await plan_repo.get_milestone(conn, milestone_id, for_update=True)
     case = await case_for(conn, principal, row["survivor_id"], Action.EDIT_CASE)
     changes = sent_fields(data)
     if "status" in changes:
@@ -218,7 +218,7 @@ async def patch_milestone(
     for field in free_text.MILESTONE.fields:
         if field in changes:
             columns[f"{field}_enc"] = free_text.MILESTONE.seal(cipher, milestone_id, field, changes[field])
-    await repo.update_milestone(conn, milestone_id, columns)
+    await plan_repo.update_milestone(conn, milestone_id, columns)
     await audit.record(
         conn,
         principal,
@@ -229,7 +229,7 @@ async def patch_milestone(
         organization_id=case.organization_id,
         details={"fields": sorted(changes)},
     )
-    return to_milestone(cipher, await repo.get_milestone(conn, milestone_id), today())
+    return to_milestone(cipher, await plan_repo.get_milestone(conn, milestone_id), today())
 
 
 # -- entitlements -----------------------------------------------------------------------------------
@@ -251,10 +251,10 @@ def facts(case: CaseRow, on: date) -> rules.CaseFacts:
 
 async def _entitlements(conn: Connection, case: CaseRow) -> Entitlements:
     matrix = rules.entitlement_matrix()
-    plan = await repo.current_plan(conn, case.id)
+    plan = await plan_repo.current_plan(conn, case.id)
     covering: dict[str, list[uuid.UUID]] = {}
     if plan is not None:
-        for milestone in await repo.milestones(conn, [plan["id"]]):
+        for milestone in await plan_repo.milestones(conn, [plan["id"]]):
             if milestone["entitlement"] and milestone["status"] != MilestoneStatus.CANCELLED:
                 covering.setdefault(milestone["entitlement"], []).append(milestone["id"])
     items = [
@@ -290,7 +290,7 @@ async def propose_entitlement_milestones(
 ) -> Entitlements:
     """One planned milestone in the current plan for every entitled regime no milestone covers yet."""
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE, for_update=True)
-    plan = await repo.current_plan(conn, survivor_id)
+    plan = await plan_repo.current_plan(conn, survivor_id)
     if plan is None:
         raise Conflict("Draft a plan first", allowed=["POST /api/v1/survivors/{id}/plans"])
     checklist = await _entitlements(conn, case)

@@ -14,12 +14,14 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, allowed, check, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import Connection
+from service.directory import lookups as directory_lookups
 from service.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import disclosure, free_text, repo, workflow
+from service.reintegration import consent_repo, disclosure, free_text, plan_repo, referral_repo, workflow
+from service.reintegration.case_repo import CaseRow
 from service.reintegration.identity import to_survivor
 from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
-from service.reintegration.repo import CaseRow, ReferralFilter
+from service.reintegration.referral_repo import ReferralFilter
 from service.reintegration.scope import case_filter, case_for, require_login
 from service.reintegration.workflow import Side
 
@@ -32,13 +34,13 @@ async def create_referral(
     case = await case_for(conn, principal, data.survivor_id, Action.REFER)
     if case.status != "open" or case.deidentified_at is not None:
         raise Conflict("Only open cases can be referred")
-    service = await repo.service_for_referral(conn, data.service_id)
+    service = await directory_lookups.service_for_referral(conn, data.service_id)
     if service is None or service["status"] == "inactive":
         raise ValidationFailed("Unknown service", errors=[FieldError(field="service_id", message="no such service")])
     if not service["accepting_referrals"]:
         raise Conflict("This service is not accepting referrals now")
     if data.milestone_id is not None:
-        milestone = await repo.get_milestone(conn, data.milestone_id)
+        milestone = await plan_repo.get_milestone(conn, data.milestone_id)
         if milestone["survivor_id"] != case.id:
             raise ValidationFailed(
                 "That milestone belongs to another case",
@@ -47,7 +49,7 @@ async def create_referral(
     disclosure.refuse_identifiers(data.shared_summary, to_survivor(cipher, case), "shared_summary")
     receiving = service["organization_id"]
     referral_id = uuid.uuid4()
-    consent_id = await repo.live_referral_consent(conn, case.id, receiving)
+    consent_id = await consent_repo.live_referral_consent(conn, case.id, receiving)
     override: dict[str, Any] = {}
     if consent_id is None:
         if not data.emergency_override_reason:
@@ -59,7 +61,7 @@ async def create_referral(
         reason = free_text.REFERRAL.seal(cipher, referral_id, "emergency_reason", data.emergency_override_reason)
         override = {"emergency_reason_enc": reason, "emergency_approved_by": principal.user_id}
     now = datetime.now(UTC)
-    await repo.insert_referral(
+    await referral_repo.insert_referral(
         conn,
         referral_id,
         {
@@ -78,7 +80,7 @@ async def create_referral(
             **override,
         },
     )
-    await repo.insert_referral_event(
+    await referral_repo.insert_referral_event(
         conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id}
     )
     await audit.record(
@@ -91,7 +93,7 @@ async def create_referral(
         organization_id=case.organization_id,
         details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
     )
-    return await view(conn, cipher, await repo.get_referral(conn, referral_id), Side.REFERRER, now)
+    return await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), Side.REFERRER, now)
 
 
 async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> Side:
@@ -127,7 +129,7 @@ async def view(
     summary_visible = not receiver or workflow.summary_visible_to_receiver(
         status, row["completed_at"], now, sharing_live=row["sharing_live"]
     )
-    events = await repo.referral_events(conn, [row["id"]])
+    events = await referral_repo.referral_events(conn, [row["id"]])
     return Referral(
         id=row["id"],
         survivor_id=None if receiver else row["survivor_id"],
@@ -164,7 +166,7 @@ async def read_referral(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, referral_id: uuid.UUID
 ) -> Referral:
     require_login(principal, Action.REFER)
-    row = await repo.get_referral(conn, referral_id)
+    row = await referral_repo.get_referral(conn, referral_id)
     side = await _side(conn, principal, row)
     await audit.record(
         conn,
@@ -190,7 +192,7 @@ async def transition(
     """Move a referral one step; the row lock makes racing requests take turns, so exactly one of
     two simultaneous 'accept's wins and the other gets 409."""
     require_login(principal, Action.REFER)
-    row = await repo.get_referral(conn, referral_id, for_update=True)
+    row = await referral_repo.get_referral(conn, referral_id, for_update=True)
     side = await _side(conn, principal, row)
     now = datetime.now(UTC)
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
@@ -202,7 +204,7 @@ async def transition(
         changes["responded_at"] = now
     if move.target in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
         changes["completed_at"] = now
-    await repo.update_referral(conn, referral_id, changes)
+    await referral_repo.update_referral(conn, referral_id, changes)
     event: dict[str, Any] = {
         "from_status": status,
         "to_status": move.target,
@@ -210,10 +212,10 @@ async def transition(
         "reason_code": body.reason_code,
     }
     if body.note:  # sealed to its event, so the id comes first
-        event["id"] = await repo.next_referral_event_id(conn)
+        event["id"] = await referral_repo.next_referral_event_id(conn)
         event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
-    await repo.insert_referral_event(conn, referral_id, event)
-    answer = await view(conn, cipher, await repo.get_referral(conn, referral_id), side, now)
+    await referral_repo.insert_referral_event(conn, referral_id, event)
+    answer = await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), side, now)
     # last: the audit append holds the log's lock until commit, so nothing else runs under it
     await audit.record(
         conn,
@@ -246,7 +248,7 @@ async def list_referrals(
         cases = case_filter(principal, Action.REFER)
         scope = ReferralFilter(cases=cases, statuses=statuses, overdue=overdue, survivor_id=survivor_id)
         side = Side.REFERRER
-    rows, total = await repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)
+    rows, total = await referral_repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)
     now = datetime.now(UTC)
     items = [await view(conn, cipher, row, side, now) for row in rows]
     await audit.record(
@@ -271,10 +273,12 @@ async def end_sharing_under(
     side sees the same on the case. Returns the referrals ended."""
     now = datetime.now(UTC)
     ended = []
-    for row in await repo.referrals_losing_consent(conn, consent_id, workflow.OPEN_STATES):
+    for row in await referral_repo.referrals_losing_consent(conn, consent_id, workflow.OPEN_STATES):
         reason = workflow.CONSENT_WITHDRAWN
-        await repo.update_referral(conn, row["id"], {"status": ReferralStatus.WITHDRAWN, "reason_code": reason})
-        await repo.insert_referral_event(
+        await referral_repo.update_referral(
+            conn, row["id"], {"status": ReferralStatus.WITHDRAWN, "reason_code": reason}
+        )
+        await referral_repo.insert_referral_event(
             conn,
             row["id"],
             {

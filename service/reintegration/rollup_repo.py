@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from service.db import Connection
-from service.reintegration.repo import CaseFilter
+from service.reintegration.case_repo import CaseFilter
 
 COMPACTION_LOCK_ID = 7_460_211_902_135
 FOLD_KEYS = 5000  # keys folded per dashboard read at most: bounds the read's extra work after a burst of writes

@@ -8,8 +8,8 @@ import uuid
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, allowed, check, organizations_for, scope_of
 from service.db import Connection
-from service.reintegration import repo
-from service.reintegration.repo import CaseFilter, CaseRow
+from service.reintegration import case_repo
+from service.reintegration.case_repo import CaseFilter, CaseRow
 
 
 def require_login(principal: Principal, action: Action) -> None:
@@ -25,7 +25,7 @@ async def case_for(
     """The case, if ``principal`` may do ``action`` on it. 401 for the anonymous; 404 for a case
     the principal cannot see at all; 403 for one it sees but may not do this to."""
     require_login(principal, action)
-    case = await repo.get_case(conn, survivor_id, for_update=for_update)
+    case = await case_repo.get_case(conn, survivor_id, for_update=for_update)
     assigned = case.assigned_caseworker_id
     visible = allowed(principal, Action.VIEW_CASE, case.organization_id, assigned_to=assigned)
     check(principal, action, case.organization_id, assigned_to=assigned, hide=not visible)
