@@ -20,13 +20,10 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, data_key, signing_secret
 from service.db import create_pool, database_url
-from service.directory import pages as directory_pages
-from service.directory import partner_pages
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.directory.hsds.api import HsdsController
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
-from service.reintegration import dashboard_pages
 from service.reintegration import pages as case_pages
 from service.reintegration.api import (
     ConsentController,
@@ -35,8 +32,8 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
-from service.search_engine import search_engine
-from service.web import account
+from service.directory.search_index import search_engine
+from service.web import account, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers
 from service.web.headers import security_headers
@@ -91,11 +88,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
             account.router,
-            directory_pages.router,
-            partner_pages.router,
-            partner_pages.verify_router,
+            public.router,
+            partner.router,
             case_pages.router,
-            dashboard_pages.router,
+            dashboard.router,
             admin_pages.router,
             healthz,
             readyz,

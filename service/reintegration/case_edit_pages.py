@@ -21,7 +21,6 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import transact
-from service.directory.pages import labels
 from service.errors import DomainError
 from service.reintegration import cases
 from service.reintegration.case_pages import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
@@ -31,6 +30,7 @@ from service.web import forms
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
+from service.web.words import directory_labels
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
@@ -100,7 +100,7 @@ async def _edit_page(
         # the case was read within the principal's scope; de-identifying takes the role as well
         may_deidentify=scope_of(principal, Action.DEIDENTIFY_CASE) is not None,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
     )
 
 

@@ -27,7 +27,6 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import repo as directory_repo
 from service.directory.models import Organization
-from service.directory.pages import labels
 from service.errors import DomainError, NotFound
 from service.idempotency import Creator
 from service.pagination import PageParams
@@ -52,6 +51,7 @@ from service.web import forms
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
+from service.web.words import directory_labels
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
@@ -93,7 +93,7 @@ async def case_list(
         result=result,
         filters=filters,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
         previous_page=_list_url(filters, result.page - 1) if result.page > 1 else None,
         next_page=_list_url(filters, result.page + 1) if result.total > result.page * result.per_page else None,
         may_open=principal.role in (Role.CASEWORKER, Role.COORDINATOR),
@@ -135,7 +135,7 @@ def _case_form(principal: Principal, values: Mapping[str, str], errors: Errors, 
         values=blanks(values),
         errors=errors,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
     )
 
 
@@ -347,7 +347,7 @@ async def render_case(
         questions=indicator_questions(),
         form_of=form_of,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
         english=english(),
         today=plans.today().isoformat(),
     )

@@ -22,7 +22,6 @@ from service.db import Connection, transact
 from service.directory import repo as directory_repo
 from service.directory.api import readable_service
 from service.directory.models import Organization, Service
-from service.directory.pages import labels
 from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
 from service.reintegration import cases, disclosure, matching, plans, referrals, workflow
@@ -44,6 +43,7 @@ from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.forms import Errors
 from service.web.page import page
+from service.web.words import directory_labels
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
@@ -76,7 +76,7 @@ async def matches_page(
         milestone=found_for,
         matches=found,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
     )
 
 
@@ -146,7 +146,7 @@ def _referral_form(
         no_consent=no_consent or (desk.case is not None and not desk.consent_covers),
         may_override=principal.role is Role.COORDINATOR,
         words=vocabulary(),
-        labels=labels(),
+        labels=directory_labels(),
     )
 
 

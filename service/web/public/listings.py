@@ -1,12 +1,11 @@
-"""HTML pages of the directory: search (live with htmx, plain form without JavaScript), a listing
-in full, and its printable one-page version."""
+"""The directory as the public sees it: search (live with htmx, plain form without JavaScript), a
+listing in full, and its printable one-page version."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -21,35 +20,12 @@ from search.protocol import SearchBackend
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
-from service.directory import rules, taxonomy
+from service.directory import rules
 from service.directory.api import SearchParams, readable_service, run_search, search_params
 from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
-from service.web.i18n import current
 from service.web.page import PAGE_DEPENDENCIES, page
-
-WEEKDAYS = {
-    "vi": ["", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
-    "en": ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-
-
-def labels() -> dict[str, Any]:
-    """Names of codes in the page's language: categories, populations, provinces."""
-    return _labels(current.get())
-
-
-@cache
-def _labels(locale: str) -> dict[str, Any]:
-    # built once per language: the search page asks for them on every keystroke (read-only)
-    english = locale == "en"
-    return {
-        "category": {t.code: t.name_en if english else t.name_vi for t in taxonomy.terms()},
-        "population": {str(code): names[1 if english else 0] for code, names in taxonomy.POPULATION_LABELS.items()},
-        "province": {p.code: p.name for p in places.provinces()}
-        | {"national": "Toàn quốc" if not english else "National"},
-        "weekday": WEEKDAYS["en" if english else "vi"],
-    }
+from service.web.words import directory_labels
 
 
 class Choice(NamedTuple):
@@ -115,7 +91,7 @@ async def search_page(
     paging: NamedDependency[PageParams],
 ) -> Template:
     results = await run_search(search, with_distance_from_province(params), paging, principal)
-    names = labels()
+    names = directory_labels()
     context: dict[str, Any] = {
         "params": params,
         "results": results,
@@ -154,7 +130,7 @@ async def service_page(
         "directory/service.html",
         principal,
         service=service,
-        labels=labels(),
+        labels=directory_labels(),
         can_refer=can_refer(principal),
         may_edit=allowed(principal, Action.EDIT_LISTING, service.organization_id),
         open_now=rules.is_open_at(service, datetime.now(rules.LOCAL_TZ)),
@@ -166,7 +142,7 @@ async def service_print(
     principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: FromPath[uuid.UUID]
 ) -> Template:
     service = await _service(pool, principal, service_id)
-    return page("directory/print.html", principal, service=service, labels=labels())
+    return page("directory/print.html", principal, service=service, labels=directory_labels())
 
 
 router = Router(

@@ -17,12 +17,12 @@ from service.auth.permissions import Action, check
 from service.db import Connection
 from service.directory import repo, rules
 from service.directory.api import present
-from service.directory.listing_form import display, field_labels
 from service.directory.models import Revision, Visibility
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
 from service.web.page import page
+from service.web.partner.listing_form import display, field_labels
 
 
 async def _actor_names(conn: Connection, actor_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -18,8 +18,14 @@ from service.auth.permissions import Action, check
 from service.db import Connection, transact
 from service.directory import commands, repo, taxonomy
 from service.directory.api import present, readable_service
-from service.directory.inbox_pages import partner_only
-from service.directory.listing_form import (
+from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
+from service.errors import Forbidden, PreconditionFailed, ValidationFailed
+from service.idempotency import Creator
+from service.web.forms import convert, domain_errors
+from service.web.i18n import gettext as _
+from service.web.page import page
+from service.web.partner.inbox import partner_only
+from service.web.partner.listing_form import (
     FORM_FIELDS,
     choice_labels,
     conflict_rows,
@@ -29,13 +35,7 @@ from service.directory.listing_form import (
     values_of_form,
     values_of_service,
 )
-from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
-from service.directory.pages import labels
-from service.errors import Forbidden, PreconditionFailed, ValidationFailed
-from service.idempotency import Creator
-from service.web.forms import convert, domain_errors
-from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.words import directory_labels
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -70,7 +70,7 @@ def _form_page(
         version=version,
         notice=notice,
         conflict=conflict,
-        labels=labels(),
+        labels=directory_labels(),
         choices=choice_labels(),
         terms=taxonomy.terms(),
         populations=[p.value for p in Population],
@@ -118,7 +118,7 @@ async def _dashboard(
         organization=organization,
         services=services,
         statuses=status_labels(),
-        labels=labels(),
+        labels=directory_labels(),
         capacity_errors=capacity_errors or {},
         typed=typed or {},
         notice=notice,

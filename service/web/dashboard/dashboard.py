@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import asyncpg
-from litestar import Request, Router, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -19,14 +19,14 @@ from service.auth import repo as auth_repo
 from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import transact
-from service.directory.pages import labels
 from service.errors import Conflict, Forbidden
 from service.reintegration import approvals, dashboard, plans
 from service.reintegration.models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
-from service.web.page import PAGE_DEPENDENCIES, page
+from service.web.page import page
+from service.web.words import directory_labels
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
 NOTE_LIMIT = 2000  # PlanNote.note's limit, checked here so the error sits next to the field
@@ -103,7 +103,7 @@ def code_labels() -> dict[str, dict[str, str]]:
 
 
 def province_names() -> dict[str, str]:
-    return {**labels()["province"], "unknown": _("Unknown")}
+    return {**directory_labels()["province"], "unknown": _("Unknown")}
 
 
 def dashboard_charts(data: Dashboard) -> dict[str, charts.Chart]:
@@ -250,11 +250,3 @@ async def send_back(
             pool, principal, status_code=422, errors={str(plan_id): {"note": problem}}, notes={str(plan_id): note}
         )
     return await _decide(pool, principal, cipher, plan_id, "send-back", note)
-
-
-router = Router(
-    path="/dashboard",
-    route_handlers=[dashboard_page, approvals_page, approve, send_back],
-    dependencies=PAGE_DEPENDENCIES,
-    include_in_schema=False,
-)

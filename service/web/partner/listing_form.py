@@ -11,9 +11,9 @@ import msgspec
 from litestar.datastructures import FormMultiDict
 
 from service.directory.models import ContactKind, Fee, Service, ServiceStatus, Visibility
-from service.directory.pages import labels
 from service.web.forms import text
 from service.web.i18n import gettext as _
+from service.web.words import directory_labels
 
 MAX_CONTACT_ROWS = 30
 MAX_SCHEDULE_ROWS = 50
@@ -141,7 +141,7 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
             "contacts": _pad_contacts([]),
             "schedules": _blank_schedule_rows(set()),
         }
-    provinces = labels()["province"]
+    provinces = directory_labels()["province"]
     first = service.locations[0] if service.locations else None
 
     def text(value: Any) -> str:

@@ -16,10 +16,10 @@ from service.auth.permissions import Action, organizations_for
 from service.db import transact
 from service.directory import commands, repo, verification
 from service.directory.api import present
-from service.directory.listing_form import status_labels
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
 from service.web.page import page, safe_next
+from service.web.partner.listing_form import status_labels
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -1,0 +1,5 @@
+"""The public room: searching the directory, a listing, its printable page (templates/directory/)."""
+
+from service.web.public.listings import router
+
+__all__ = ["router"]

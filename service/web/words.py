@@ -1,0 +1,35 @@
+"""Words for codes, in the request's language: the one vocabulary every room's pages and templates
+use to name categories, populations, provinces, weekdays and the workflow codes."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from service import places
+from service.directory import taxonomy
+from service.web.i18n import current
+
+WEEKDAYS = {
+    "vi": ["", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
+    "en": ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+def directory_labels() -> dict[str, Any]:
+    """Names of the directory's codes in the page's language: categories, populations, provinces,
+    weekdays."""
+    return _directory_labels(current.get())
+
+
+@cache
+def _directory_labels(locale: str) -> dict[str, Any]:
+    # built once per language: the search page asks for them on every keystroke (read-only)
+    english = locale == "en"
+    return {
+        "category": {t.code: t.name_en if english else t.name_vi for t in taxonomy.terms()},
+        "population": {str(code): names[1 if english else 0] for code, names in taxonomy.POPULATION_LABELS.items()},
+        "province": {p.code: p.name for p in places.provinces()}
+        | {"national": "Toàn quốc" if not english else "National"},
+        "weekday": WEEKDAYS["en" if english else "vi"],
+    }
