@@ -25,7 +25,6 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, data_key
 from service.db import database_url
-from service.directory.documents import search_document
 from service.directory.models import (
     Contact,
     ContactKind,
@@ -37,6 +36,7 @@ from service.directory.models import (
     ServiceStatus,
     Visibility,
 )
+from service.directory.search_index import search_document
 
 NAMESPACE = uuid.UUID("0b6f8a52-6c1e-4f0e-8f57-2f7b1c9d3a44")
 

@@ -19,7 +19,7 @@ from search.protocol import NATIONAL, SearchQuery, Sort
 from search.text import typed_words, words
 from service.db import Connection
 from service.directory import repo as directory_repo
-from service.directory.documents import search_document
+from service.directory.search_index import search_document
 
 TABLE = "bench_naive_document"
 

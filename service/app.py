@@ -22,6 +22,7 @@ from service.crypto import PersonalDataCipher, data_key, signing_secret
 from service.db import create_pool, database_url
 from service.directory.api import OrganizationController, ReferenceController, ServiceController
 from service.directory.hsds.api import HsdsController
+from service.directory.search_index import search_engine
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
 from service.reintegration import pages as case_pages
@@ -32,7 +33,6 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
-from service.directory.search_index import search_engine
 from service.web import account, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers

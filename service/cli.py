@@ -9,7 +9,7 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -18,8 +18,6 @@ import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from search.documents import SearchDocument
-from search.postgres import write_documents
 from service import audit, demo, export_files
 from service.auth import repo as auth_repo
 from service.auth import users
@@ -29,18 +27,15 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url
-from service.directory import repo as directory_repo
-from service.directory.documents import search_document
+from service.directory import search_index
 from service.directory.hsds import exporter, importer, records
 from service.directory.hsds.package import PackageError
 from service.errors import DomainError
 from service.reintegration import dashboard
 from service.reintegration.rules import SUPPRESSION_K
-from service.search_engine import meili_engine
 
 console = Console()
 T = TypeVar("T")
-REINDEX_BATCH = 1000
 
 
 async def _with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
@@ -223,42 +218,10 @@ def cmd_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _document_batches(pool: asyncpg.Pool, advance: Callable[[int], None]) -> AsyncIterator[list[SearchDocument]]:
-    """Every listing's search document, a batch at a time, in id order."""
-    after = None
-    while True:
-        async with pool.acquire() as conn:
-            ids = await directory_repo.service_ids_after(conn, after, REINDEX_BATCH)
-            if not ids:
-                return
-            services = await directory_repo.get_services(conn, ids)
-        after = ids[-1]
-        advance(len(ids))
-        yield [search_document(service) for service in services]
-
-
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     async def run(pool: asyncpg.Pool) -> int:
-        async with pool.acquire() as conn:
-            total = int(await conn.fetchval("SELECT count(*) FROM service"))
         with _progress() as progress:
-            task = progress.add_task("Rebuilding the search index", total=total)
-            batches = _document_batches(pool, lambda n: progress.advance(task, n))
-            if settings.meili_url:
-                engine = meili_engine(settings)
-                try:
-                    await engine.rebuild(batches)  # built aside, then swapped in: search never empty
-                finally:
-                    await engine.aclose()
-            else:
-                async for batch in batches:
-                    async with pool.acquire() as conn, conn.transaction():
-                        await write_documents(conn, batch)
-                # every row was rewritten: reclaim the old versions now, so the covering index
-                # answers without visiting rows instead of waiting for autovacuum
-                async with pool.acquire() as conn:
-                    await conn.execute("VACUUM (ANALYZE) search_document")
-        return total
+            return await search_index.rebuild(settings, pool, _RichProgress(progress))
 
     count = asyncio.run(_with_pool(settings, run))
     engine = "Meilisearch" if settings.meili_url else "PostgreSQL"

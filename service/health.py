@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from search.fallback import FallbackSearch
 from search.protocol import SearchBackend
-from service.directory import sync
+from service.directory import search_index
 
 PROBE_TIMEOUT_S = 2.0
 log = logging.getLogger("ketnoi.health")
@@ -60,7 +60,7 @@ async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[Se
     backlog: tuple[int, float | None] = (0, None)
     if external and database == "ok":
         async with pool.acquire(timeout=PROBE_TIMEOUT_S) as conn:
-            backlog = await sync.backlog(conn)
+            backlog = await search_index.backlog(conn)
     ready = database == "ok" and search_state != "down"
     body = Readiness(
         status="ok" if ready else "unavailable",

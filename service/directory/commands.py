@@ -8,13 +8,11 @@ from typing import Any
 
 import msgspec
 
-from search.postgres import write_documents
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.db import Connection
-from service.directory import repo, rules
-from service.directory.documents import search_document
+from service.directory import repo, rules, search_index
 from service.directory.models import (
     Organization,
     OrganizationCreate,
@@ -39,10 +37,6 @@ def tracked_view(service: Service) -> dict[str, Any]:
     for location in view["locations"]:
         location.pop("id", None)
     return dict(view)
-
-
-async def _reindex(conn: Connection, service_ids: list[uuid.UUID]) -> None:
-    await write_documents(conn, [search_document(s) for s in await repo.get_services(conn, service_ids)])
 
 
 async def _write_nested(conn: Connection, service_id: uuid.UUID, org_id: uuid.UUID, fields: dict[str, Any]) -> None:
@@ -70,7 +64,7 @@ async def _finish(
     service = await repo.get_service(conn, service_id)
     changes = rules.diff(before, tracked_view(service))
     await repo.insert_revision(conn, service_id, service.version, action, actor.user_id, changes)
-    await write_documents(conn, [search_document(service)])
+    await search_index.index_listings(conn, [service])
     return service
 
 
@@ -208,5 +202,5 @@ async def patch_organization(
     if "contacts" in changes:
         await repo.replace_contacts(conn, changes["contacts"], organization_id=organization_id)
     if changes.get("name", current.name) != current.name:
-        await _reindex(conn, await repo.service_ids_of_organization(conn, organization_id))
+        await search_index.reindex_organizations(conn, [organization_id])
     return await repo.get_organization(conn, organization_id)

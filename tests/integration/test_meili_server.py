@@ -24,10 +24,9 @@ from service.auth.models import Principal, Role
 from service.config import Settings
 from service.directory import repo
 from service.directory.api import SearchParams, build_query
-from service.directory.documents import search_document
 from service.directory.models import Fee, Population
+from service.directory.search_index import meili_engine, search_document
 from service.pagination import PageParams
-from service.search_engine import meili_engine
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("KETNOI_MEILI_URL"),

@@ -18,12 +18,9 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from search.postgres import document_row
-from search.postgres_bulk import copy_documents
 from service.db import Connection, transact
-from service.directory import repo, rules
+from service.directory import repo, rules, search_index
 from service.directory.commands import tracked_view
-from service.directory.documents import search_document
 from service.directory.hsds import import_sql, staging
 from service.directory.hsds.package import Rejection
 from service.directory.hsds.parse import (
@@ -35,8 +32,6 @@ from service.directory.hsds.parse import (
 )
 from service.directory.models import Contact, Service
 from service.progress import Progress
-
-REINDEX_BATCH = 1000
 
 
 class ImportReport(msgspec.Struct, frozen=True):
@@ -97,7 +92,7 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
     await import_sql.analyze(conn, import_sql.ORGANIZATION_TABLES)
     progress.stage("Importing listings", await staging.count(conn, staged, "service"))
     created, updated, unchanged = await _import_services(conn, staged, dict(written.names), rejected, progress)
-    await _reindex_renamed(conn, written.renamed)
+    await search_index.reindex_organizations(conn, written.renamed)  # its name is in each of its listings
     report = ImportReport(
         organizations_created=written.created,
         organizations_updated=written.updated,
@@ -238,7 +233,7 @@ def _prepare(fetched: staging.Fetched, names: dict[uuid.UUID, str], now: datetim
             rejected.append(Rejection(f"{service.data.name} ({service.id})", [reason]))
         else:
             listings.append(_listing(service, organization_name, now))
-    documents = {listing.id: document_row(search_document(listing)) for listing in listings}
+    documents = {listing.id: search_index.index_row(listing) for listing in listings}
     return _Chunk(read=len(fetched.heads), rejected=rejected, listings=listings, documents=documents)
 
 
@@ -258,18 +253,9 @@ async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, 
         conn,
         [(s.id, versions[s.id], rules.diff(before[s.id], tracked_view(s)) if s.id in before else {}) for s in listings],
     )
-    await copy_documents(conn, [chunk.documents[s.id] for s in listings])
+    await search_index.copy_index_rows(conn, [chunk.documents[s.id] for s in listings])
     updated = len(before) - len(unchanged)
     return len(listings) - updated, updated, len(unchanged)
-
-
-async def _reindex_renamed(conn: Connection, organization_ids: list[uuid.UUID]) -> None:
-    """Listings of renamed organizations that the package did not carry: their search documents."""
-    for organization_id in organization_ids:
-        ids = await repo.service_ids_of_organization(conn, organization_id)
-        for start in range(0, len(ids), REINDEX_BATCH):
-            services = await repo.get_services(conn, ids[start : start + REINDEX_BATCH])
-            await copy_documents(conn, [document_row(search_document(s)) for s in services])
 
 
 def _same(stored: Service, view: dict[str, Any], imported: Service) -> bool:

@@ -12,7 +12,7 @@ import httpx
 
 from search.documents import SearchDocument
 from search.protocol import SearchQuery, SearchResult
-from service.directory import sync
+from service.directory import search_index
 from tests.integration.conftest import Actors
 from tests.integration.listings import service_body
 
@@ -52,7 +52,7 @@ async def queued(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 
 async def enable(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        await sync.set_enabled(conn, True)
+        await search_index.set_enabled(conn, True)
 
 
 async def create(client: httpx.AsyncClient, actors: Actors, **overrides: object) -> str:
@@ -78,7 +78,7 @@ async def test_changes_are_queued_with_the_write_and_sent_once_acknowledged(
     await client.patch(f"/api/v1/services/{service_id}", headers=actors.admin.headers, json={"name": "Tên mới"})
     assert [row["operation"] for row in await queued(pool)] == ["upsert", "upsert"]
     engine = RecordingEngine()
-    assert await sync.drain_once(pool, engine) == 2
+    assert await search_index.drain_once(pool, engine) == 2
     assert [str(doc.service_id) for doc in engine.indexed] == [service_id]  # coalesced: one document, the latest
     assert engine.indexed[0].name == "Tên mới"
     assert engine.indexed[0].staff_points  # the adapter, not the outbox, keeps them out of the engine
@@ -92,15 +92,15 @@ async def test_a_failed_send_keeps_the_rows_and_backs_off(
     engine = RecordingEngine()
     engine.down = True
     service_id = await create(client, actors)  # the write succeeds while the engine is down
-    assert await sync.drain_once(pool, engine) == 0
+    assert await search_index.drain_once(pool, engine) == 0
     [row] = await queued(pool)
     assert row["attempts"] == 1 and "unreachable" in row["last_error"]
-    assert await sync.drain_once(pool, engine) == 0  # not due yet: nothing is retried at once
+    assert await search_index.drain_once(pool, engine) == 0  # not due yet: nothing is retried at once
     assert (await queued(pool))[0]["attempts"] == 1
     engine.down = False
     async with pool.acquire() as conn:
         await conn.execute("UPDATE search_outbox SET next_attempt_at = now()")
-    assert await sync.drain_once(pool, engine) == 1
+    assert await search_index.drain_once(pool, engine) == 1
     assert [str(doc.service_id) for doc in engine.indexed] == [service_id]
     assert await queued(pool) == []
 
@@ -111,7 +111,9 @@ async def test_replicas_draining_together_take_disjoint_batches(
     await enable(pool)
     created = {await create(client, actors, name=f"Dịch vụ {i}") for i in range(6)}
     first, second = RecordingEngine(), RecordingEngine()
-    sent = await asyncio.gather(sync.drain_once(pool, first, limit=3), sync.drain_once(pool, second, limit=3))
+    sent = await asyncio.gather(
+        search_index.drain_once(pool, first, limit=3), search_index.drain_once(pool, second, limit=3)
+    )
     assert sorted(sent) == [3, 3]
     one = {str(doc.service_id) for doc in first.indexed}
     two = {str(doc.service_id) for doc in second.indexed}
@@ -127,11 +129,15 @@ async def test_a_deleted_listing_is_removed_from_the_engine(
     async with pool.acquire() as conn:
         await conn.execute("DELETE FROM search_document WHERE service_id = $1", uuid.UUID(service_id))
     engine = RecordingEngine()
-    await sync.drain_once(pool, engine)
+    await search_index.drain_once(pool, engine)
     assert [str(sid) for sid in engine.deleted] == [service_id]
     assert engine.indexed == []
 
 
 def test_backoff_doubles_and_is_capped() -> None:
-    assert [sync.backoff(n) for n in (1, 2, 3)] == [timedelta(seconds=1), timedelta(seconds=2), timedelta(seconds=4)]
-    assert sync.backoff(30) == timedelta(minutes=5)
+    assert [search_index.backoff(n) for n in (1, 2, 3)] == [
+        timedelta(seconds=1),
+        timedelta(seconds=2),
+        timedelta(seconds=4),
+    ]
+    assert search_index.backoff(30) == timedelta(minutes=5)

@@ -12,7 +12,6 @@ import pytest
 from search.meili import to_meili_document
 from service.auth.models import ANONYMOUS, Principal, Role
 from service.directory import rules
-from service.directory.documents import search_document
 from service.directory.models import (
     Contact,
     ContactKind,
@@ -23,6 +22,7 @@ from service.directory.models import (
     ScheduleIn,
     Service,
 )
+from service.directory.search_index import search_document
 from service.errors import PreconditionFailed, ValidationFailed
 
 
