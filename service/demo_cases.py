@@ -19,10 +19,10 @@ import asyncpg
 
 from service.auth import repo as auth_repo
 from service.auth.models import Principal, Role
+from service.clock import LOCAL_TZ
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.demo_directory import demo_id
-from service.directory.rules import LOCAL_TZ
 from service.reintegration import cases, followups, plans, referrals, rules
 from service.reintegration.models import (
     CaseStatus,

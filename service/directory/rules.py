@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -15,11 +14,11 @@ from search.text import names_label, typed_words
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, allowed, scope_of
+from service.clock import LOCAL_TZ
 from service.directory import taxonomy
 from service.directory.models import Contact, ContactIn, ContactKind, LocationIn, Schedule, ScheduleIn, Service
 from service.errors import FieldError, PreconditionFailed, ValidationFailed
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STALE_AFTER = timedelta(days=180)
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY

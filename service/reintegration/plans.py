@@ -13,9 +13,9 @@ import msgspec
 from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.clock import LOCAL_TZ
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.directory.rules import LOCAL_TZ
 from service.errors import Conflict, NotFound
 from service.fields import sent_fields
 from service.reintegration import free_text, plan_repo, rules, workflow

@@ -20,7 +20,7 @@ from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.directory.rules import LOCAL_TZ
+from service.clock import LOCAL_TZ
 
 LOCALES = ("vi", "en")
 DEFAULT = "vi"

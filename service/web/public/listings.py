@@ -20,6 +20,7 @@ from search.protocol import SearchBackend
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
+from service.clock import LOCAL_TZ
 from service.directory import rules
 from service.directory.api import SearchParams, readable_service, run_search, search_params
 from service.directory.models import SearchPage, Service, ServiceSummary
@@ -133,7 +134,7 @@ async def service_page(
         labels=directory_labels(),
         can_refer=can_refer(principal),
         may_edit=allowed(principal, Action.EDIT_LISTING, service.organization_id),
-        open_now=rules.is_open_at(service, datetime.now(rules.LOCAL_TZ)),
+        open_now=rules.is_open_at(service, datetime.now(LOCAL_TZ)),
     )
 
 
