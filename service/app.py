@@ -25,7 +25,6 @@ from service.directory.hsds.api import HsdsController
 from service.directory.search_index import search_engine
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
-from service.reintegration import pages as case_pages
 from service.reintegration.api import (
     ConsentController,
     DashboardController,
@@ -33,7 +32,7 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
-from service.web import account, dashboard, partner, public
+from service.web import account, cases, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers
 from service.web.headers import security_headers
@@ -90,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             account.router,
             public.router,
             partner.router,
-            case_pages.router,
+            cases.router,
             dashboard.router,
             admin_pages.router,
             healthz,

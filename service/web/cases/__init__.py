@@ -1,14 +1,14 @@
-"""The case and referral pages the app mounts, gathered in one router: the case pages
-(``case_pages``), the forms of a case (``case_form_pages``), changing, closing and de-identifying it
-(``case_edit_pages``) and the referral pages as the referring
-side sees them (``referral_pages``). Their words and pure helpers live in ``page_words``."""
+"""The cases room, gathered in one router: the case pages (``case``), the forms of a case
+(``case_forms``), changing, closing and de-identifying it (``case_edit``) and the referral pages as
+the referring side sees them (``referrals``). Typed text to API shapes: ``form_input``."""
 
 from __future__ import annotations
 
 from litestar import Router
 
-from service.reintegration.case_edit_pages import change_status, deidentify_case, edit_case_form, update_case
-from service.reintegration.case_form_pages import (
+from service.web.cases.case import case_list, case_page, create_case, new_case_form
+from service.web.cases.case_edit import change_status, deidentify_case, edit_case_form, update_case
+from service.web.cases.case_forms import (
     add_milestone,
     draft_plan,
     move_milestone,
@@ -18,8 +18,7 @@ from service.reintegration.case_form_pages import (
     record_follow_up,
     withdraw_consent,
 )
-from service.reintegration.case_pages import case_list, case_page, create_case, new_case_form
-from service.reintegration.referral_pages import (
+from service.web.cases.referrals import (
     create_referral,
     matches_page,
     new_referral,

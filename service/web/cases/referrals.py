@@ -26,7 +26,6 @@ from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
 from service.reintegration import cases, disclosure, matching, plans, referrals, workflow
 from service.reintegration import repo as reintegration_repo
-from service.reintegration.case_pages import EVERYTHING, form_values
 from service.reintegration.models import (
     CaseStatus,
     Match,
@@ -38,9 +37,10 @@ from service.reintegration.models import (
     TransitionRequest,
     Urgency,
 )
-from service.reintegration.page_words import blanks, convert, present, vocabulary
 from service.reintegration.workflow import Side
 from service.web import forms
+from service.web.cases.case import EVERYTHING, form_values
+from service.web.cases.form_input import blanks, convert, present, vocabulary
 from service.web.forms import Errors
 from service.web.page import page
 from service.web.words import directory_labels

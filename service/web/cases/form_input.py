@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from service.directory.rules import LOCAL_TZ
+from service.clock import LOCAL_TZ
 from service.reintegration.models import (
     CaseStatus,
     CaseType,

@@ -23,10 +23,10 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import DomainError
 from service.reintegration import cases
-from service.reintegration.case_pages import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
 from service.reintegration.models import Survivor, SurvivorCreate, SurvivorPatch
-from service.reintegration.page_words import blanks, checked, convert, vocabulary
 from service.web import forms
+from service.web.cases.case import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
+from service.web.cases.form_input import blanks, checked, convert, vocabulary
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page

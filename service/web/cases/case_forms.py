@@ -21,7 +21,6 @@ from service.db import Connection, transact
 from service.errors import Conflict, DomainError, NotFound
 from service.idempotency import Creator
 from service.reintegration import cases, followups, plans, rules, workflow
-from service.reintegration.case_pages import form_values, render_case
 from service.reintegration.models import (
     Consent,
     ConsentCreate,
@@ -33,8 +32,9 @@ from service.reintegration.models import (
     PlanCreate,
     PlanSubmit,
 )
-from service.reintegration.page_words import convert, local_datetime, present
 from service.web import forms
+from service.web.cases.case import form_values, render_case
+from service.web.cases.form_input import convert, local_datetime, present
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 

@@ -1,6 +1,6 @@
 """The caseworker's case pages (coordinators use them too, for the cases of their organization tree):
 my cases, open a case, and a case in full with its consents, plan, entitlements, referrals and
-follow-ups. The forms posting under ``/cases/{id}/...`` live in ``case_form_pages``.
+follow-ups. The forms posting under ``/cases/{id}/...`` live in ``case_forms``.
 
 Every page calls the same use cases as the JSON API inside ``transact``: they check scope, decrypt,
 and write the audit log. This module only turns forms into API shapes and results into pages."""
@@ -46,8 +46,8 @@ from service.reintegration.models import (
     Survivor,
     SurvivorCreate,
 )
-from service.reintegration.page_words import blanks, chart, checked, convert, english, present, vocabulary
 from service.web import forms
+from service.web.cases.form_input import blanks, chart, checked, convert, english, present, vocabulary
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
