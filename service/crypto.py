@@ -13,13 +13,13 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from search.text import fold
 from service.config import Settings
 
 KEY_BYTES = 32
@@ -84,6 +84,17 @@ def signing_secret(settings: Settings) -> str:
     return read_or_create_key(Path(settings.data_dir) / "secret_key")
 
 
+def name_key(full_name: str) -> str:
+    """The form of a name its blind index hashes: ``Đặng  THỊ Đào`` → ``dang thi dao`` (đ → d, marks
+    dropped, lower case, one space between words).
+
+    Frozen: every stored case's index was computed with it, so a change would make their names
+    unfindable by exact lookup. That is why it is not search's folding, which may be tuned."""
+    decomposed = unicodedata.normalize("NFD", full_name.replace("đ", "d").replace("Đ", "D"))
+    unmarked = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(unmarked.lower().split())
+
+
 class PersonalDataCipher:
     def __init__(self, master_key: bytes) -> None:
         self._aead = AESGCM(_derive(master_key, b"pii-encryption"))
@@ -111,8 +122,7 @@ class PersonalDataCipher:
         return hmac.new(self._request_key, request, hashlib.sha256).digest()
 
     def name_index(self, full_name: str | None) -> bytes | None:
-        """Keyed hash of the folded, space-normalised name: equal names match, nothing else leaks."""
+        """Keyed hash of the name's ``name_key``: equal names match, nothing else leaks."""
         if not full_name or not full_name.strip():
             return None
-        normalised = " ".join(fold(full_name).split())
-        return hmac.new(self._index_key, normalised.encode(), hashlib.sha256).digest()
+        return hmac.new(self._index_key, name_key(full_name).encode(), hashlib.sha256).digest()

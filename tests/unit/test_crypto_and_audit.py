@@ -12,7 +12,7 @@ from cryptography.exceptions import InvalidTag
 
 from service.audit import GENESIS, entry_hash
 from service.config import Settings
-from service.crypto import DataKeyError, PersonalDataCipher, data_key, new_key, parse_key
+from service.crypto import DataKeyError, PersonalDataCipher, data_key, name_key, new_key, parse_key
 
 CIPHER = PersonalDataCipher(parse_key(new_key()))
 
@@ -45,6 +45,29 @@ def test_the_name_index_matches_the_same_name_typed_differently_and_nothing_else
     assert CIPHER.name_index("Nguyễn Thị Lan") != CIPHER.name_index("Nguyễn Thị Lâm Anh")
     other_key = PersonalDataCipher(parse_key(new_key()))
     assert other_key.name_index("Nguyễn Thị Lan") != CIPHER.name_index("Nguyễn Thị Lan")
+
+
+# Digests of today's stored indexes (key bytes 0..31): the name index must never drift from them,
+# whatever becomes of search's folding, or stored cases stop matching their names.
+PINNED_NAME_INDEXES = {
+    "Nguyễn Thị Lan": "563f46b08eb245e10cd3d19413b799786e7bb6a49bdd4da22459dca6d48024cc",
+    "NGUYEN  thi lan": "563f46b08eb245e10cd3d19413b799786e7bb6a49bdd4da22459dca6d48024cc",
+    "Đặng Thị Đào": "7b1195cdf4563643093c10c412ae7a9b6c8b301188b9f6add828d51a005dc5d9",
+    " Trần\tVăn  Nam ": "0497b6dab14358206f6935c8644a8834ae10115a5b041df32b07f900e76d6dff",
+    "សុខា ចាន់": "e975a26c1792d690d3ec055df6178115e6b34300a9c33804ff671f333786ab9b",
+    "İpek": "4df0757c91b1ad9d497cc96f2f670205ce941b618462097a044c1372320a8093",
+}
+
+
+@pytest.mark.parametrize(("name", "digest"), PINNED_NAME_INDEXES.items())
+def test_the_name_index_stays_what_stored_cases_were_indexed_with(name: str, digest: str) -> None:
+    index = PersonalDataCipher(bytes(range(32))).name_index(name)
+    assert index is not None and index.hex() == digest
+
+
+@pytest.mark.parametrize(("name", "key"), [("Đặng  THỊ Đào", "dang thi dao"), (" Trần\tVăn  Nam ", "tran van nam")])
+def test_the_name_key_drops_marks_case_and_extra_spaces(name: str, key: str) -> None:
+    assert name_key(name) == key
 
 
 @pytest.mark.parametrize("bad", ["not base64!", "c2hvcnQ="])
