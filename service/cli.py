@@ -18,7 +18,7 @@ import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from service import audit, demo, export_files
+from service import audit, export_files
 from service.auth import repo as auth_repo
 from service.auth import users
 from service.auth.api import issue_token
@@ -27,6 +27,7 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, configured_key, data_key, signing_secret
 from service.db import create_pool, database_url
+from service.demo import seed
 from service.directory import search_index
 from service.directory.hsds import exporter, importer, records
 from service.directory.hsds.package import PackageError
@@ -56,12 +57,12 @@ def _progress() -> Progress:
 
 
 async def _seed(pool: asyncpg.Pool, cipher: PersonalDataCipher) -> None:
-    if await demo.is_seeded(pool):
+    if await seed.is_seeded(pool):
         console.print("The directory already has data; demo data not loaded again.")
         return
     with _progress() as progress:
         task = progress.add_task("Loading the demo data", total=None)
-        listings, cases = await demo.seed_demo(
+        listings, cases = await seed.seed_demo(
             pool, cipher, lambda done, total: progress.update(task, completed=done, total=total)
         )
     console.print(f"Loaded {listings} demo listings, {cases} fictional cases and one demo login per role.")
@@ -70,8 +71,8 @@ async def _seed(pool: asyncpg.Pool, cipher: PersonalDataCipher) -> None:
 def _print_welcome(settings: Settings) -> None:
     console.print(f"\n[bold green]Kết Nối[/] is starting on [bold]http://{settings.host}:{settings.port}/[/]")
     console.print(f"  API documentation: http://{settings.host}:{settings.port}/schema")
-    console.print(f"  Demo logins (password [bold]{demo.DEMO_PASSWORD}[/]):")
-    for login in demo.DEMO_LOGINS:
+    console.print(f"  Demo logins (password [bold]{seed.DEMO_PASSWORD}[/]):")
+    for login in seed.DEMO_LOGINS:
         console.print(f"    {login.role.value:<12} {login.email}")
     console.print("  Press Ctrl-C to stop.\n")
 

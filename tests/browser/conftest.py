@@ -21,7 +21,7 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import connect, create_pool, recreate_database
-from service.demo import seed_demo
+from service.demo.seed import seed_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking switches Chromium calls home at start; this machine (and CI)

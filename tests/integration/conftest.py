@@ -21,7 +21,7 @@ from service.bootstrap import prepare_database
 from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import Connection
-from service.demo import DEMO_LOGINS, seed_demo
+from service.demo.seed import DEMO_LOGINS, seed_demo
 
 PASSWORD = "correct horse battery staple"
 DATA_KEY = new_key()

@@ -22,7 +22,7 @@ from service.auth.models import Principal, Role
 from service.clock import LOCAL_TZ
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
-from service.demo_directory import demo_id
+from service.demo.directory import demo_id
 from service.reintegration import cases, followups, plans, referrals, rules
 from service.reintegration.models import (
     CaseStatus,
@@ -615,7 +615,7 @@ async def seed_demo_cases(
     pool: asyncpg.Pool, cipher: PersonalDataCipher, logins: dict[Role, Principal], password_hash: str
 ) -> int:
     """Open the demo cases for the demo caseworker and coordinator of the Cần Thơ Women's Union
-    (``logins`` by role, as ``service.demo`` creates them); returns how many cases were opened.
+    (``logins`` by role, as ``service.demo.seed`` creates them); returns how many cases were opened.
 
     Needs the demo directory loaded: referrals go to its services. Partner accounts for receiving
     organizations other than the demo partner's are made on the way (``partner.<key>@ketnoi.demo``,
