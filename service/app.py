@@ -14,7 +14,6 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from service import deps
-from service.auth import pages as admin_pages
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
@@ -32,7 +31,7 @@ from service.reintegration.api import (
     ReferralController,
     SurvivorController,
 )
-from service.web import account, cases, dashboard, partner, public
+from service.web import account, admin, cases, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers
 from service.web.headers import security_headers
@@ -91,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             partner.router,
             cases.router,
             dashboard.router,
-            admin_pages.router,
+            admin.router,
             healthz,
             readyz,
             AuthController,

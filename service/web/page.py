@@ -6,17 +6,38 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
-from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
+from litestar.types import Guard
 
 from service.auth.models import Principal
+from service.auth.permissions import Action, check
 from service.web import session
 
 
-async def page_principal(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Principal:
-    return await session.principal_from_cookie(request, pool)
+async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The session's user, looked up once per request: a room's guard and its handler's
+    ``principal`` dependency both ask."""
+    known: Principal | None = request.state.get("page_principal")
+    if known is None:
+        known = await session.principal_from_cookie(request, request.app.state.pool)
+        request.state["page_principal"] = known
+    return known
+
+
+def page_guard(action: Action) -> Guard:
+    """A Litestar guard letting in only roles that may do ``action`` at all: the anonymous are sent
+    to the login page (401), other roles get 403, as ``check`` answers in a handler."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        # Litestar's automatic OPTIONS answer inherits the router's guards; it carries nothing and
+        # answers everyone the same, as on every other path
+        if connection.scope.get("method") != "OPTIONS":
+            check(await page_principal(connection), action)
+
+    return guard
 
 
 PAGE_DEPENDENCIES = {"principal": Provide(page_principal)}

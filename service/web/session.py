@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 from service import audit
 from service.auth.models import ANONYMOUS, Principal
@@ -61,7 +61,7 @@ async def principal_for(conn: Connection, token: str) -> Principal | None:
     return principal_of(row, session_id=row["session_id"])
 
 
-async def principal_from_cookie(request: Request[Any, Any, Any], pool: asyncpg.Pool) -> Principal:
+async def principal_from_cookie(request: ASGIConnection[Any, Any, Any, Any], pool: asyncpg.Pool) -> Principal:
     """Pages act as the session's user; no cookie, or a stale one, is the public."""
     token = request.cookies.get(COOKIE)
     if not token:

@@ -1,0 +1,79 @@
+"""What the admin room's forms share: the words next to refused fields, the friendlier words for
+domain refusals, reading a select's organization, the organizations offered in one, and the
+previous/next links of a list."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from service.directory import repo as directory_repo
+from service.pagination import PageParams
+from service.web.i18n import gettext as _
+
+MAX_TOKEN_HOURS = 24 * 366
+ORGANIZATION_CHOICES = 2000  # organizations offered in a select; a national deployment has a few hundred
+
+
+def field_messages() -> dict[str, str]:
+    """What to say next to a field whose value the API shapes refuse."""
+    return {
+        "email": _("Enter an email address such as name@example.org."),
+        "password": _("At least 10 characters."),
+        "display_name": _("At most 200 characters."),
+        "role": _("Choose a role."),
+        "organization_id": _("Choose an organization from the list."),
+        "name": _("Enter a name of at most 200 characters."),
+        "alternate_name": _("At most 200 characters."),
+        "description": _("At most 5000 characters."),
+        "kind": _("Choose a kind."),
+        "parent_id": _("Choose an organization from the list."),
+        "website": _("A web address starting with http:// or https://."),
+        "hours": _("A whole number of hours from 1 to %(max)d.") % {"max": MAX_TOKEN_HOURS},
+        "label": _("At most 200 characters."),
+        "reason": _("At most 200 characters."),
+    }
+
+
+def known_messages() -> dict[str, str]:
+    """Friendlier words for the domain refusals these forms can meet."""
+    return {
+        "A user with this email already exists": _("A user with this email already exists."),
+        "no such organization": _("That organization does not exist any more; choose another."),
+        "would create a cycle": _("This would put the organization under itself; choose another parent."),
+        "required for partners, caseworkers, coordinators": _(
+            "Partners, caseworkers and coordinators belong to an organization; choose it."
+        ),
+        "required for a token of an account that reads survivor data": _(
+            "Whoever holds this token can read what this account reads of survivors. Say why it is needed;"
+            " the reason is recorded in the audit log."
+        ),
+    }
+
+
+def optional_uuid(value: str) -> uuid.UUID | str | None:
+    """A select's value: empty is none; anything not a UUID is kept for the type check to refuse."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return value
+
+
+async def organization_choices(pool: asyncpg.Pool) -> list[tuple[str, str]]:
+    async with pool.acquire() as conn:
+        organizations, _total = await directory_repo.list_organizations(
+            conn, query=None, limit=ORGANIZATION_CHOICES, offset=0
+        )
+    return [(str(o.id), o.name) for o in organizations]
+
+
+def page_links(paging: PageParams, total: int, base: str) -> dict[str, str | None]:
+    joiner = "&" if "?" in base else "?"
+    return {
+        "previous_page": f"{base}{joiner}page={paging.page - 1}" if paging.page > 1 else None,
+        "next_page": f"{base}{joiner}page={paging.page + 1}" if total > paging.page * paging.per_page else None,
+    }

@@ -1,0 +1,196 @@
+"""Admin pages for accounts: the list of users, creating one, changing one and (de)activating it,
+through ``auth.users`` as the JSON API does."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.auth import repo, users
+from service.auth.models import Principal, UserCreate, UserPatch
+from service.errors import Conflict, ValidationFailed
+from service.pagination import PageParams
+from service.web.admin.forms import (
+    field_messages,
+    known_messages,
+    optional_uuid,
+    organization_choices,
+    page_links,
+)
+from service.web.forms import Errors, convert, domain_errors, text
+from service.web.page import page
+from service.web.words import role_labels
+
+
+async def _users_page(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    paging: PageParams,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+    created: str | None = None,
+) -> Template:
+    async with pool.acquire() as conn:
+        users, total = await repo.list_users(conn, limit=paging.per_page, offset=paging.offset)
+    choices = await organization_choices(pool)
+    return page(
+        "admin/users.html",
+        principal,
+        status_code=status_code,
+        users=users,
+        total=total,
+        organizations=choices,
+        organization_names=dict(choices),
+        roles=role_labels(),
+        # no role chosen: every role opens some data (a partner's inbox holds referral summaries),
+        # so the administrator decides rather than accept a default
+        values=values or {"role": ""},
+        errors=errors or {},
+        created=created,
+        **page_links(paging, total, "/admin/users"),
+    )
+
+
+@get("/users", name="admin-users")
+async def users_page(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    paging: NamedDependency[PageParams],
+    created: FromQuery[str | None] = None,
+) -> Template:
+    return await _users_page(pool, principal, paging, created=created)
+
+
+@post("/users", status_code=303)
+async def create_user(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    paging: NamedDependency[PageParams],
+) -> Redirect | Template:
+    form = await request.form()
+    values: dict[str, Any] = {
+        "email": text(form, "email"),
+        "display_name": text(form, "display_name"),
+        "role": text(form, "role"),
+        "organization_id": optional_uuid(text(form, "organization_id")),
+        "password": str(form.get("password", "")),
+    }
+    # what the form shows again: never the password
+    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    data, errors = convert(values, UserCreate, hints=field_messages())
+    if data is None:
+        return await _users_page(pool, principal, paging, status_code=422, values=shown, errors=errors)
+    try:
+        user = await users.create_user(pool, principal, data, created_with="admin page")
+    except (Conflict, ValidationFailed) as exc:
+        return await _users_page(
+            pool,
+            principal,
+            paging,
+            status_code=exc.status,
+            values=shown,
+            errors=domain_errors(exc, messages=known_messages(), default_field="email"),
+        )
+    return Redirect(path=f"/admin/users/{user.id}?saved=created", status_code=303)
+
+
+def _user_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "display_name": text(form, "display_name"),
+        "role": text(form, "role"),
+        "organization_id": optional_uuid(text(form, "organization_id")),
+    }
+    password = str(form.get("password", ""))
+    if password:  # blank keeps the current password
+        values["password"] = password
+    return values
+
+
+async def _user_page(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    user_id: uuid.UUID,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+    saved: str | None = None,
+) -> Template:
+    async with pool.acquire() as conn:
+        user = await repo.get_user(conn, user_id)
+    current = {
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "organization_id": str(user.organization_id) if user.organization_id else "",
+    }
+    return page(
+        "admin/user.html",
+        principal,
+        status_code=status_code,
+        user=user,
+        values=values or current,
+        errors=errors or {},
+        organizations=await organization_choices(pool),
+        roles=role_labels(),
+        saved=saved,
+    )
+
+
+@get("/users/{user_id:uuid}", name="admin-user")
+async def user_page(
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    user_id: FromPath[uuid.UUID],
+    saved: FromQuery[str | None] = None,
+) -> Template:
+    return await _user_page(pool, principal, user_id, saved=saved)
+
+
+@post("/users/{user_id:uuid}", status_code=303)
+async def update_user(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    user_id: FromPath[uuid.UUID],
+) -> Redirect | Template:
+    form = await request.form()
+    values = _user_values(form)
+    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    patch, errors = convert(values, UserPatch, hints=field_messages())
+    if patch is None:
+        return await _user_page(pool, principal, user_id, status_code=422, values=shown, errors=errors)
+    try:
+        await users.change_user(pool, principal, user_id, patch)
+    except (Conflict, ValidationFailed) as exc:
+        return await _user_page(
+            pool,
+            principal,
+            user_id,
+            status_code=exc.status,
+            values=shown,
+            errors=domain_errors(exc, messages=known_messages(), default_field="display_name"),
+        )
+    return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
+
+
+@post("/users/{user_id:uuid}/active", status_code=303)
+async def set_active(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    user_id: FromPath[uuid.UUID],
+) -> Redirect:
+    """Deactivate (after the page's confirmation step) or reactivate; deactivation ends every
+    session and token of the user (``users.change_user``)."""
+    form = await request.form()
+    await users.change_user(pool, principal, user_id, UserPatch(active=form.get("active") == "true"))
+    return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
