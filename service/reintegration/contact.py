@@ -20,8 +20,13 @@ from service.reintegration.models import FollowUpMethod
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
 # why contact is refused, as coded in the audit and worded next to the form's method field
 REFUSALS = {
-    "do_not_contact": N_("the survivor asked not to be contacted; only a coordinator can override, with a reason"),
-    "no_consent": N_("no live follow-up consent; record it first (or a coordinator can override, with a reason)"),
+    "do_not_contact": N_("The survivor asked not to be contacted; only a coordinator can override, with a reason."),
+    "no_consent": N_("No live follow-up consent: record it first, or a coordinator can override with a reason."),
+}
+# the refusal's title: a missing consent is no objection of hers, and must not read as one
+TITLES = {
+    "do_not_contact": N_("This follow-up would contact the survivor against her wishes"),
+    "no_consent": N_("This follow-up would contact the survivor without her consent"),
 }
 
 
@@ -45,10 +50,7 @@ async def check_contact(
     if refusal is None:
         return None
     if override_reason is None:
-        raise ValidationFailed(
-            N_("This follow-up would contact the survivor against her wishes"),
-            errors=[FieldError(field="method", message=REFUSALS[refusal])],
-        )
+        raise ValidationFailed(TITLES[refusal], errors=[FieldError(field="method", message=REFUSALS[refusal])])
     if not override_reason.strip():
         raise ValidationFailed(
             N_("Say why the survivor is contacted anyway"),
