@@ -33,7 +33,7 @@ class RowLabel:
 
 
 @dataclass(frozen=True)
-class Chart:
+class BarChart:
     width: float
     height: float
     label_width: float
@@ -72,7 +72,7 @@ def bars(
     gap: float = 8,
     value_room: float = 48,
     max_label: int = 26,
-) -> Chart:
+) -> BarChart:
     """One horizontal bar per pair, in the given order, scaled to the largest value."""
     plot = width - label_width - value_room
     unit = _scale([v for _, v in pairs], plot)
@@ -84,7 +84,7 @@ def bars(
         result.append(Bar(label, value, label_width, y, length, bar_height, 0, _number(value)))
         labels.append(RowLabel(shorten(label, max_label), round(y + bar_height * 0.7, 1)))
     height = gap + len(pairs) * (bar_height + gap)
-    return Chart(width, height, label_width, result, labels)
+    return BarChart(width, height, label_width, result, labels)
 
 
 def grouped_bars(
@@ -97,7 +97,7 @@ def grouped_bars(
     group_gap: float = 12,
     value_room: float = 110,
     max_label: int = 26,
-) -> Chart:
+) -> BarChart:
     """A group of thin bars per row (one per series, e.g. sent / accepted / completed / verified),
     all on one scale; each bar's text names its series, so colour carries no meaning alone."""
     plot = width - label_width - value_room
@@ -114,4 +114,4 @@ def grouped_bars(
         group_height = y - gap - top
         labels.append(RowLabel(shorten(label, max_label), round(top + group_height / 2 + 4, 1)))
         y += group_gap - gap
-    return Chart(width, y, label_width, result, labels)
+    return BarChart(width, y, label_width, result, labels)

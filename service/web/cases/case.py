@@ -47,7 +47,7 @@ from service.reintegration.models import (
     SurvivorCreate,
 )
 from service.web import forms
-from service.web.cases.form_input import blanks, chart, checked, convert, english, present, vocabulary
+from service.web.cases.form_input import blanks, checked, convert, english, present, score_chart, vocabulary
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
@@ -343,7 +343,7 @@ async def render_case(
         organization_names=organization_names,
         organization_options=[(str(o["id"]), o["name"]) for o in data.organizations],
         recipient_groups=recipient_groups(data.organizations, data.case.home_province),
-        chart=chart(data.follow_ups),
+        chart=score_chart(data.follow_ups),
         questions=indicator_questions(),
         form_of=form_of,
         words=vocabulary(),

@@ -261,7 +261,9 @@ class Series:
 
 
 @dataclass
-class Chart:
+class ScoreChart:
+    """The follow-up scores over time as lines (unlike charts.BarChart, the dashboard's bars)."""
+
     width: int
     height: int
     left: int
@@ -273,7 +275,7 @@ class Chart:
     levels: list[tuple[float, int]]
 
 
-def chart(follow_ups: list[FollowUp]) -> Chart | None:
+def score_chart(follow_ups: list[FollowUp]) -> ScoreChart | None:
     """Scores (0-1) over time, dates spaced by their real distance apart."""
     if not follow_ups:
         return None
@@ -295,7 +297,7 @@ def chart(follow_ups: list[FollowUp]) -> Chart | None:
     seen: dict[date, float] = {}
     for f in follow_ups:
         seen.setdefault(f.date, x_of(f.date))
-    return Chart(
+    return ScoreChart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         left=CHART_LEFT,

@@ -106,7 +106,7 @@ def province_names() -> dict[str, str]:
     return {**directory_labels()["province"], "unknown": _("Unknown")}
 
 
-def dashboard_charts(data: Dashboard) -> dict[str, charts.Chart]:
+def dashboard_charts(data: Dashboard) -> dict[str, charts.BarChart]:
     """The three charts of the page, from the same figures the tables show."""
     provinces = province_names()
     by_province = [(provinces.get(c.key, c.key), c.count) for c in data.open_cases_by_province]
