@@ -390,7 +390,7 @@ class _Seeder:
             identification_status=scenario.status,
             full_name=f"{family} {middle} Demo {number:02d}",
             phone=f"0999 000 0{number:02d}",
-            address=f"Số {number} đường Minh Họa, ấp Demo (địa chỉ giả)" if rng.random() < 0.6 else None,
+            address=f"Số {number} đường Hoa Sữa, ấp Demo (địa chỉ giả)" if rng.random() < 0.6 else None,
             id_document_number=f"DEMO-{number:06d}" if rng.random() < 0.5 else None,
             sex=scenario.sex,
             birth_year=2026 - age,
