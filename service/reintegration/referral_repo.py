@@ -13,6 +13,7 @@ import msgspec
 from service.db import Connection, assignments, insert_sql, sql_value, update_sql
 from service.errors import NotFound
 from service.reintegration.case_repo import CaseFilter, case_where
+from service.reintegration.workflow import EXPIRED_SQL
 
 # Whether the receiving partner may still see and act on referral ``r``, worked out at every read:
 # a live referral consent covers its receiver, or it went under a coordinator's emergency override
@@ -126,12 +127,12 @@ async def list_referrals(
     if scope.statuses:
         # 'expired' is worked out from the due time, never stored
         args.append([s for s in scope.statuses if s != "expired"])
-        clause = f"(r.status = ANY(${len(args)}::text[]) AND NOT (r.status = 'sent' AND r.due_at <= now()))"
+        clause = f"(r.status = ANY(${len(args)}::text[]) AND NOT {EXPIRED_SQL})"
         if "expired" in scope.statuses:
-            clause = f"({clause} OR (r.status = 'sent' AND r.due_at <= now()))"
+            clause = f"({clause} OR {EXPIRED_SQL})"
         where.append(clause)
     if scope.overdue is not None:
-        where.append(("" if scope.overdue else "NOT ") + "(r.status = 'sent' AND r.due_at <= now())")
+        where.append(("" if scope.overdue else "NOT ") + EXPIRED_SQL)
     args += [limit, offset]
     rows = await conn.fetch(
         f"{_REFERRAL_SELECT.replace('SELECT r.*', 'SELECT r.*, count(*) OVER () AS total', 1)}"

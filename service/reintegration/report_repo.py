@@ -10,6 +10,7 @@ import asyncpg
 
 from service.db import Connection
 from service.reintegration.case_repo import CaseFilter, case_where
+from service.reintegration.workflow import EFFECTIVE_STATUS_SQL, EXPIRED_SQL
 
 
 async def use_report_memory(conn: Connection) -> None:
@@ -38,7 +39,7 @@ async def partner_outcomes(
             " SELECT r.receiving_organization_id AS organization_id, r.service_id, count(*) AS sent,"
             " count(*) FILTER (WHERE r.responded_at IS NOT NULL AND r.status <> 'declined') AS accepted,"
             " count(*) FILTER (WHERE r.status = 'declined') AS declined,"
-            " count(*) FILTER (WHERE r.status = 'sent' AND r.due_at <= now()) AS expired,"
+            f" count(*) FILTER (WHERE {EXPIRED_SQL}) AS expired,"
             " count(*) FILTER (WHERE r.status IN ('completed', 'verified')) AS completed,"
             " count(*) FILTER (WHERE r.status = 'verified') AS verified"
             f" {scoped} WHERE {condition} GROUP BY 1, 2 ORDER BY sent DESC, 1, 2 LIMIT ${len(args)})"
@@ -70,8 +71,8 @@ async def emergency_overrides(conn: Connection, scope: CaseFilter, limit: int) -
 
 async def inbox_counts(conn: Connection, organization_id: uuid.UUID) -> list[tuple[str, int]]:
     rows = await conn.fetch(
-        "SELECT CASE WHEN status = 'sent' AND due_at <= now() THEN 'expired' ELSE status END AS key, count(*) AS n"
-        " FROM referral WHERE receiving_organization_id = $1 GROUP BY 1 ORDER BY 1",
+        f"SELECT {EFFECTIVE_STATUS_SQL} AS key, count(*) AS n"
+        " FROM referral r WHERE r.receiving_organization_id = $1 GROUP BY 1 ORDER BY 1",
         organization_id,
     )
     return [(row["key"], row["n"]) for row in rows]
@@ -84,7 +85,7 @@ async def statistics_rows(conn: Connection, table: str) -> tuple[list[str], list
         "cases": "SELECT coalesce(home_province, 'unknown') AS province, case_type, status, count(*) AS cases"
         " FROM survivor GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         "referrals": "SELECT o.name AS receiving_organization, r.urgency,"
-        " CASE WHEN r.status = 'sent' AND r.due_at <= now() THEN 'expired' ELSE r.status END AS status,"
+        f" {EFFECTIVE_STATUS_SQL} AS status,"
         " count(*) AS referrals FROM referral r JOIN organization o ON o.id = r.receiving_organization_id"
         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         "milestones": "SELECT m.domain, m.status, count(*) AS milestones FROM milestone m GROUP BY 1, 2 ORDER BY 1, 2",

@@ -15,6 +15,7 @@ import asyncpg
 
 from service.db import Connection
 from service.reintegration.case_repo import CaseFilter
+from service.reintegration.workflow import EXPIRED_SQL
 
 COMPACTION_LOCK_ID = 7_460_211_902_135
 FOLD_KEYS = 5000  # keys folded per dashboard read at most: bounds the read's extra work after a burst of writes
@@ -122,7 +123,7 @@ async def referrals_past_due(
         f" (SELECT coalesce(sum(n), 0) FROM dashboard_count WHERE {counters}"
         "  AND key >= '~due:' || to_char(today, 'YYYY-MM-01') AND key < '~due:' || to_char(today, 'YYYY-MM-DD'))"
         " + (SELECT count(*) FROM referral r JOIN case_rollup c ON c.survivor_id = r.survivor_id"
-        "  WHERE r.status = 'sent' AND r.due_at >= today::timestamp AT TIME ZONE 'UTC' AND r.due_at <= now()"
+        f"  WHERE {EXPIRED_SQL} AND r.due_at >= today::timestamp AT TIME ZONE 'UTC'"
         f"  AND {cases}) AS n FROM clock",
         *args,
     )
@@ -136,7 +137,7 @@ async def referrals_past_due(
         " SELECT r.id, r.due_at, r.urgency, c.survivor_id, c.case_code, v.name AS service_name,"
         " o.name AS organization_name FROM candidates c JOIN referral r ON r.survivor_id = c.survivor_id"
         " JOIN service v ON v.id = r.service_id JOIN organization o ON o.id = r.receiving_organization_id"
-        f" WHERE r.status = 'sent' AND r.due_at <= now() ORDER BY r.due_at, r.id LIMIT ${len(args)}",
+        f" WHERE {EXPIRED_SQL} ORDER BY r.due_at, r.id LIMIT ${len(args)}",
         *args,
     )
     return list(rows), counted_before(counts, "due_month", clock["month"]) + int(clock["n"])
@@ -190,7 +191,7 @@ async def partner_outcomes_of_all(conn: Connection, limit: int) -> list[asyncpg.
             " CROSS JOIN LATERAL (SELECT"
             " count(*) FILTER (WHERE r.responded_at IS NOT NULL AND r.status <> 'declined') AS accepted,"
             " count(*) FILTER (WHERE r.status = 'declined') AS declined,"
-            " count(*) FILTER (WHERE r.status = 'sent' AND r.due_at <= now()) AS expired,"
+            f" count(*) FILTER (WHERE {EXPIRED_SQL}) AS expired,"
             " count(*) FILTER (WHERE r.status IN ('completed', 'verified')) AS completed,"
             " count(*) FILTER (WHERE r.status = 'verified') AS verified,"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.responded_at - r.sent_at) / 86400)"

@@ -102,6 +102,11 @@ def effective_status(status: ReferralStatus, due: datetime | None, now: datetime
     return status
 
 
+# ``effective_status`` in SQL, for referral ``r``: the one definition every query filters and counts by
+EXPIRED_SQL = f"(r.status = '{R.SENT.value}' AND r.due_at <= now())"
+EFFECTIVE_STATUS_SQL = f"CASE WHEN {EXPIRED_SQL} THEN '{R.EXPIRED.value}' ELSE r.status END"
+
+
 def allowed_actions(status: ReferralStatus, side: Side, *, sharing_live: bool) -> list[str]:
     """The steps ``side`` may take now; none for the receiver once nothing lets it see the referral
     (``sharing_live``: a live consent covers it, or an emergency override still stands)."""
