@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from search.postgres import build_search_sql
 from search.protocol import SearchQuery, Sort
 from service.auth.models import ANONYMOUS
-from service.directory.api import build_query, search_params
+from service.directory.listing_search import build_query, search_params
 from service.directory.models import Fee, Population
 from service.pagination import page_params
 

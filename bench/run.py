@@ -168,7 +168,7 @@ async def floors(options: Options, url: str, fx: dataset.Fixtures) -> dict[str, 
     results["transitions"] = await measure("referrals.transition()", url, scenarios.transitions(fx),
                                            concurrency=HIGH, seconds=seconds)  # fmt: skip
     await scenarios.settle_referrals(url, fx)
-    results["capacity"] = await measure("commands.set_capacity()", url, scenarios.capacity(fx), concurrency=HIGH,
+    results["capacity"] = await measure("listings.set_capacity()", url, scenarios.capacity(fx), concurrency=HIGH,
                                         seconds=seconds)  # fmt: skip
     return results
 

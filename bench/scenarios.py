@@ -11,7 +11,7 @@ from bench.dataset import Fixtures
 from bench.db_floor import Work
 from service.auth.models import Principal, Role
 from service.db import Connection, create_pool, transact
-from service.directory import commands
+from service.directory import listings
 from service.directory import repo as directory_repo
 from service.reintegration import dashboard, referrals
 from service.reintegration.models import TransitionRequest
@@ -65,7 +65,7 @@ def capacity(fx: Fixtures) -> Work:
 
     async def run(conn: Connection, n: int) -> object:
         async with conn.transaction():
-            return await commands.set_capacity(conn, who, fx.shelters[n % len(fx.shelters)], n % 21)
+            return await listings.set_capacity(conn, who, fx.shelters[n % len(fx.shelters)], n % 21)
 
     return run
 

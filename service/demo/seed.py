@@ -21,7 +21,8 @@ from service.demo.directory import (
     real_organizations,
     real_services,
 )
-from service.directory import commands
+from service.directory import listings
+from service.directory import organizations as directory_organizations
 
 DEMO_PASSWORD = "ketnoi-demo-2026"  # noqa: S105 - printed by `make run`; demo databases only
 
@@ -60,7 +61,7 @@ async def seed_demo(
         body = msgspec.structs.replace(
             organization.body, parent_id=demo_id("org", organization.parent_key) if organization.parent_key else None
         )
-        await transact(pool, commands.create_organization, system, body, organization_id=organization.id)
+        await transact(pool, directory_organizations.create_organization, system, body, organization_id=organization.id)
         done += 1
         if progress:
             progress(done, total)
@@ -81,11 +82,11 @@ async def seed_demo(
 
     admin, coordinator = logins[Role.ADMIN], logins[Role.COORDINATOR]
     for service in services:
-        await transact(pool, commands.create_service, admin, service.body(), service_id=service.id)
+        await transact(pool, listings.create_service, admin, service.body(), service_id=service.id)
         if service.verified:
             # the coordinator verifies the listings of their tree, the administrator the others
             mine = allowed(coordinator, Action.VERIFY_LISTING, service.body().organization_id)
-            await transact(pool, commands.verify_service, coordinator if mine else admin, service.id)
+            await transact(pool, listings.verify_service, coordinator if mine else admin, service.id)
         done += 1
         if progress:
             progress(done, total)

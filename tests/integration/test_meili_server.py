@@ -23,7 +23,7 @@ from search.protocol import SearchQuery, SearchResult, Sort, Viewer
 from service.auth.models import Principal, Role
 from service.config import Settings
 from service.directory import repo
-from service.directory.api import SearchParams, build_query
+from service.directory.listing_search import SearchParams, build_query
 from service.directory.models import Fee, Population
 from service.directory.search_index import meili_engine, search_document
 from service.pagination import PageParams

@@ -20,8 +20,9 @@ from search.protocol import SearchBackend, Sort
 from service import rate_limit
 from service.auth.models import Principal
 from service.directory import repo, rules
-from service.directory.api import SearchParams, readable_service, readable_services, run_search
 from service.directory.hsds import records
+from service.directory.listing_search import SearchParams, run_search
+from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
 from service.pagination import PageParams
 

@@ -20,7 +20,6 @@ import msgspec
 
 from service.db import Connection, transact
 from service.directory import repo, rules, search_index
-from service.directory.commands import tracked_view
 from service.directory.hsds import import_sql, staging
 from service.directory.hsds.package import Rejection
 from service.directory.hsds.parse import (
@@ -30,6 +29,7 @@ from service.directory.hsds.parse import (
     organization_from_hsds,
     service_from_hsds,
 )
+from service.directory.listings import tracked_view
 from service.directory.models import Contact, Service
 from service.progress import Progress
 

@@ -18,8 +18,8 @@ import msgspec
 
 from service import places
 from service.directory import taxonomy
-from service.directory.commands import prepared_listing
 from service.directory.hsds import records
+from service.directory.listings import prepared_listing
 from service.directory.models import (
     ContactKind,
     Fee,

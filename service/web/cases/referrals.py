@@ -20,7 +20,7 @@ from service.auth.models import Principal, Role
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.directory import repo as directory_repo
-from service.directory.api import readable_service
+from service.directory.listings import readable_service
 from service.directory.models import Organization, Service
 from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator

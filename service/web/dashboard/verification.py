@@ -14,8 +14,8 @@ from litestar.response import Redirect, Template
 from service.auth.models import Principal
 from service.auth.permissions import Action, organizations_for
 from service.db import transact
-from service.directory import commands, repo, verification
-from service.directory.api import present
+from service.directory import repo, verification
+from service.directory.listings import present, verify_service
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
 from service.web.page import page, safe_next
@@ -63,7 +63,7 @@ async def verify_listing(
     pool: NamedDependency[asyncpg.Pool],
     service_id: FromPath[uuid.UUID],
 ) -> Redirect:
-    await transact(pool, commands.verify_service, principal, service_id)
+    await transact(pool, verify_service, principal, service_id)
     form = await request.form()
     back = safe_next(str(form.get("next", "/verify")))
     if not back.startswith("/verify"):

@@ -13,11 +13,9 @@ from litestar.response import Template
 
 from service.auth import repo as auth_repo
 from service.auth.models import Principal
-from service.auth.permissions import Action, check
 from service.db import Connection
-from service.directory import repo, rules
-from service.directory.api import present
-from service.directory.models import Revision, Visibility
+from service.directory import listings, repo
+from service.directory.models import Revision
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
@@ -44,15 +42,10 @@ async def service_history(
     service_id: FromPath[uuid.UUID],
 ) -> Template:
     async with pool.acquire() as conn:
-        # the same rule as GET /api/v1/services/{id}/revisions
-        found = await repo.organization_of_service(conn, service_id)
-        if found is None:
-            raise NotFound("No such service")
-        organization_id, visibility = found
-        hidden = visibility == Visibility.STAFF and not rules.may_see_restricted(principal, organization_id)
-        check(principal, Action.VIEW_REVISIONS, organization_id, hide=hidden)
-        service = present(principal, await repo.get_service(conn, service_id))
-        revisions, total = await repo.list_revisions(conn, service_id, limit=paging.per_page, offset=paging.offset)
+        revisions, total = await listings.revisions(
+            conn, principal, service_id, limit=paging.per_page, offset=paging.offset
+        )
+        service = listings.present(principal, await repo.get_service(conn, service_id))
         names = await _actor_names(conn, {r.actor_id for r in revisions if r.actor_id is not None})
     return page(
         "partner/history.html",

@@ -16,8 +16,8 @@ from litestar.response import Redirect, Template
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.db import Connection, transact
-from service.directory import commands, repo, taxonomy
-from service.directory.api import present, readable_service
+from service.directory import listings, repo, taxonomy
+from service.directory.listings import present, readable_service
 from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
 from service.errors import Forbidden, PreconditionFailed, ValidationFailed
 from service.idempotency import Creator
@@ -147,7 +147,7 @@ async def set_capacity(
     too_many = False
     if raw.isdigit() and int(raw) <= MAX_COUNT:
         try:
-            service = await transact(pool, commands.set_capacity, principal, service_id, int(raw))
+            service = await transact(pool, listings.set_capacity, principal, service_id, int(raw))
         except ValidationFailed:
             too_many = True  # the only refusal here: more beds free than the listing has in total
         else:
@@ -233,7 +233,7 @@ async def create_service(
                 service_id = await creator.create_from_form(
                     form,
                     data,
-                    lambda conn: commands.create_service(conn, principal, data),
+                    lambda conn: listings.create_service(conn, principal, data),
                 )
                 return Redirect(path=f"/partner/services/{service_id}?saved=created", status_code=303)
         except ValidationFailed as exc:
@@ -280,7 +280,7 @@ async def save_service(
         patch, errors = convert(fields, ServicePatch, rename=rename)
         try:
             if patch is not None:
-                await transact(pool, commands.patch_service, principal, service_id, expected, patch)
+                await transact(pool, listings.patch_service, principal, service_id, expected, patch)
                 return Redirect(path=f"/partner/services/{service_id}?saved=1", status_code=303)
         except ValidationFailed as exc:
             errors = domain_errors(exc, rename=rename)

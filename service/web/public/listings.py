@@ -22,7 +22,8 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
 from service.clock import LOCAL_TZ
 from service.directory import rules
-from service.directory.api import SearchParams, readable_service, run_search, search_params
+from service.directory.listing_search import SearchParams, run_search, search_params
+from service.directory.listings import readable_service
 from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
 from service.web.page import PAGE_DEPENDENCIES, page

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from service.directory.commands import tracked_view
 from service.directory.hsds import importer
 from service.directory.hsds import package as hsds_package
 from service.directory.hsds import staging as hsds_staging
 from service.directory.hsds.exporter import ExportReport, export_package
 from service.directory.hsds.importer import ImportReport, import_package
+from service.directory.listings import tracked_view
 from service.directory.repo import get_services
 
 OFFICIAL = Path(__file__).resolve().parents[2] / "data" / "hsds" / "datapackage.json"

@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from service.auth.models import Principal, Role
-from service.directory import commands
+from service.directory import listings
 from service.directory.models import ServiceCreate
 from tests.integration.conftest import Actors
 from tests.integration.listings import service_body
@@ -35,11 +35,11 @@ async def test_two_writers_adding_the_same_new_combination_share_one_facet_set(
         before = await one.fetchval("SELECT count(*) FROM search_facet_set")
         writing = one.transaction()
         await writing.start()
-        await commands.create_service(one, ADMIN, first)
+        await listings.create_service(one, ADMIN, first)
         # the second writer meets the first one's uncommitted set and waits for it
         racing = two.transaction()
         await racing.start()
-        blocked = asyncio.create_task(commands.create_service(two, ADMIN, second))
+        blocked = asyncio.create_task(listings.create_service(two, ADMIN, second))
         await asyncio.sleep(0.3)
         assert not blocked.done(), "the second writer should wait on the first one's new facet set"
         await writing.commit()
@@ -53,7 +53,7 @@ async def test_writing_a_listing_with_a_known_combination_does_not_lock_its_face
     pool: asyncpg.Pool, actors: Actors
 ) -> None:
     async with pool.acquire() as conn:
-        await commands.create_service(conn, ADMIN, _listing(actors, "Trợ giúp C", "01"))
+        await listings.create_service(conn, ADMIN, _listing(actors, "Trợ giúp C", "01"))
         shared = await _facet_set(conn, "Trợ giúp C")
         version = await conn.fetchval("SELECT xmin::text FROM search_facet_set WHERE id = $1", shared)
     async with pool.acquire() as holder, pool.acquire() as writer:
@@ -64,7 +64,7 @@ async def test_writing_a_listing_with_a_known_combination_does_not_lock_its_face
         await holder.execute("SELECT 1 FROM search_facet_set WHERE id = $1 FOR NO KEY UPDATE", shared)
         try:
             async with writer.transaction():
-                await asyncio.wait_for(commands.create_service(writer, ADMIN, _listing(actors, "Trợ giúp D", "01")), 5)
+                await asyncio.wait_for(listings.create_service(writer, ADMIN, _listing(actors, "Trợ giúp D", "01")), 5)
         finally:
             await held.rollback()
         assert await _facet_set(writer, "Trợ giúp D") == shared

@@ -1,28 +1,22 @@
-"""Directory writes. Each runs inside one transaction (via ``db.transact``) and keeps the
-listing, its revision history and its search document in step."""
+"""Listings: reading one as a principal may see it, its revisions, and the writes. Each write runs
+inside one transaction (via ``db.transact``) and keeps the listing, its revision history and its
+search document in step. The JSON API and the pages both come here."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.db import Connection
 from service.directory import repo, rules, search_index
-from service.directory.models import (
-    Organization,
-    OrganizationCreate,
-    OrganizationPatch,
-    Service,
-    ServiceCreate,
-    ServicePatch,
-    Visibility,
-)
-from service.errors import FieldError, PreconditionFailed, ValidationFailed
+from service.directory.models import Revision, Service, ServiceCreate, ServicePatch, Visibility
+from service.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 from service.fields import sent_fields
 
 _NESTED = ("locations", "service_areas", "contacts", "schedules")
@@ -37,6 +31,53 @@ def tracked_view(service: Service) -> dict[str, Any]:
     for location in view["locations"]:
         location.pop("id", None)
     return dict(view)
+
+
+def _hidden(principal: Principal, organization_id: uuid.UUID, visibility: Visibility | str) -> bool:
+    """Whether a listing is hidden from ``principal``: staff-only, and not theirs to see (404, never 403)."""
+    return visibility == Visibility.STAFF and not rules.may_see_restricted(principal, organization_id)
+
+
+def present(principal: Principal, service: Service) -> Service:
+    """A listing as ``principal`` sees it: confidential locations redacted, staleness worked out now."""
+    may_see = rules.may_see_restricted(principal, service.organization_id)
+    return msgspec.structs.replace(
+        rules.redact(service, may_see_restricted=may_see),
+        stale=rules.is_stale(service.last_verified_at, datetime.now(UTC)),
+    )
+
+
+async def readable_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    """The listing if ``principal`` may read it: staff-only listings are 404 to outsiders."""
+    service = await repo.get_service(conn, service_id)
+    if _hidden(principal, service.organization_id, service.visibility):
+        raise NotFound("No such service")
+    return present(principal, service)
+
+
+async def readable_services(conn: Connection, principal: Principal, service_ids: Sequence[uuid.UUID]) -> list[Service]:
+    """``readable_service`` for many listings in one query: those ``principal`` may read, in the
+    order of ``service_ids`` (missing and hidden ones left out)."""
+    found = {service.id: service for service in await repo.get_services(conn, service_ids)}
+    return [
+        present(principal, service)
+        for service_id in service_ids
+        if (service := found.get(service_id)) is not None
+        and not _hidden(principal, service.organization_id, service.visibility)
+    ]
+
+
+async def revisions(
+    conn: Connection, principal: Principal, service_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[Revision], int]:
+    """A page of the listing's revisions and their total, if ``principal`` may view them (the API's
+    revisions and the partner's history page both ask here)."""
+    found = await repo.organization_of_service(conn, service_id)
+    if found is None:
+        raise NotFound("No such service")
+    organization_id, visibility = found
+    check(principal, Action.VIEW_REVISIONS, organization_id, hide=_hidden(principal, organization_id, visibility))
+    return await repo.list_revisions(conn, service_id, limit=limit, offset=offset)
 
 
 async def _write_nested(conn: Connection, service_id: uuid.UUID, org_id: uuid.UUID, fields: dict[str, Any]) -> None:
@@ -91,7 +132,7 @@ async def _editable(conn: Connection, principal: Principal, service_id: uuid.UUI
     """The listing, locked for this transaction, if ``principal`` may edit it; a listing the
     principal may not even see answers 404."""
     current = await repo.get_service(conn, service_id, for_update=True)
-    hidden = current.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, current.organization_id)
+    hidden = _hidden(principal, current.organization_id, current.visibility)
     check(principal, Action.EDIT_LISTING, current.organization_id, hide=hidden)
     return current
 
@@ -132,75 +173,8 @@ async def set_capacity(conn: Connection, principal: Principal, service_id: uuid.
 async def verify_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
     current = await repo.get_service(conn, service_id, for_update=True)
     # a staff-only listing is 404 to those who may not see it, as everywhere else
-    hidden = current.visibility is Visibility.STAFF and not rules.may_see_restricted(principal, current.organization_id)
+    hidden = _hidden(principal, current.organization_id, current.visibility)
     check(principal, Action.VERIFY_LISTING, current.organization_id, hide=hidden)
     assert principal.user_id is not None
     await repo.mark_verified(conn, service_id, principal.user_id)
     return await _finish(conn, service_id, "verify", principal, tracked_view(current))
-
-
-async def create_organization(
-    conn: Connection,
-    principal: Principal,
-    data: OrganizationCreate,
-    *,
-    organization_id: uuid.UUID | None = None,
-) -> Organization:
-    # a coordinator founds organizations only under one of their tree; a root takes an admin
-    check(principal, Action.CREATE_ORGANIZATION, data.parent_id)
-    organization_id = organization_id or uuid.uuid4()
-    await repo.insert_organization(conn, organization_id, msgspec.structs.asdict(data))
-    await repo.replace_contacts(conn, data.contacts, organization_id=organization_id)
-    # where it sits decides who reaches what is filed under it, as a move does
-    await audit.record(
-        conn,
-        principal,
-        "organization.create",
-        "organization",
-        organization_id,
-        organization_id=organization_id,
-        details={"parent_id": data.parent_id, "kind": data.kind},
-    )
-    return await repo.get_organization(conn, organization_id)
-
-
-async def patch_organization(
-    conn: Connection,
-    principal: Principal,
-    organization_id: uuid.UUID,
-    expected_version: int | None,
-    patch: OrganizationPatch,
-) -> Organization:
-    current = await repo.get_organization(conn, organization_id, for_update=True)
-    check(principal, Action.EDIT_ORGANIZATION, organization_id)
-    changes = sent_fields(patch)
-    # a move: the organization and the parent it is put under both in the mover's tree (no parent,
-    # a root: admins only)
-    if "parent_id" in changes or "kind" in changes:
-        check(principal, Action.RESTRUCTURE_ORGANIZATION, organization_id)
-    if "parent_id" in changes:
-        check(principal, Action.RESTRUCTURE_ORGANIZATION, changes["parent_id"])
-    before = {"parent_id": current.parent_id, "kind": current.kind}
-    after = before | {key: changes[key] for key in before if key in changes}
-    parent_id = changes.get("parent_id")
-    if parent_id is not None and await repo.parent_cycle(conn, organization_id, parent_id):
-        raise ValidationFailed(
-            "An organization cannot sit under itself",
-            errors=[FieldError(field="parent_id", message="would create a cycle")],
-        )
-    await repo.update_organization(conn, organization_id, expected_version, changes)
-    if after != before:
-        await audit.record(
-            conn,
-            principal,
-            "organization.move",
-            "organization",
-            organization_id,
-            organization_id=organization_id,
-            details={"before": before, "after": after},
-        )
-    if "contacts" in changes:
-        await repo.replace_contacts(conn, changes["contacts"], organization_id=organization_id)
-    if changes.get("name", current.name) != current.name:
-        await search_index.reindex_organizations(conn, [organization_id])
-    return await repo.get_organization(conn, organization_id)
