@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from bench.bulk import COPY_FLOOR, Timed
 from bench.db_floor import Measured as Floor
 from bench.load import Measured as Load
+from bench.timed_commands import COPY_FLOOR, Timed
 
 # HTTP scenario → the database floor it is compared with (the HTML page runs the same search SQL)
 FLOOR_OF = {

@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 import uvloop
 
-from bench import bulk, cpu, dataset, db_floor, load, naive, queries, report, scenarios
+from bench import cpu, dataset, db_floor, load, naive, queries, report, scenarios, timed_commands
 
 RESULTS = Path(__file__).parent / "results"
 HIGH = 32  # connections for throughput
@@ -181,15 +181,15 @@ async def _counts(url: str) -> dict[str, int]:
         await conn.close()
 
 
-async def _bulk(options: Options, server: str, url: str, keys: dataset.Keys) -> list[bulk.Timed]:
+async def _bulk(options: Options, server: str, url: str, keys: dataset.Keys) -> list[timed_commands.Timed]:
     env = {**os.environ, "KETNOI_DATA_KEY": keys.data_key, "KETNOI_SECRET_KEY": keys.secret_key,
            "KETNOI_LOG_LEVEL": "warning"}  # fmt: skip
     log = options.data_dir / "logs" / "bulk.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     return [
-        *await bulk.hsds(url, server, env, log, lambda: cpu.postgres_total_cpu_s(options.data_dir / "pg")),
-        await bulk.reindex(url, env, log),
-        await bulk.seed_demo(server, env, log),
+        *await timed_commands.hsds(url, server, env, log, lambda: cpu.postgres_total_cpu_s(options.data_dir / "pg")),
+        await timed_commands.reindex(url, env, log),
+        await timed_commands.seed_demo(server, env, log),
     ]
 
 
