@@ -1,4 +1,5 @@
-"""Geometry of the server-drawn bar charts: (label, value) pairs in, rectangles out.
+"""Geometry of the server-drawn charts: the dashboard's bar charts ((label, value) pairs in,
+rectangles out) and a case's follow-up scores as lines.
 
 Pages draw these as inline SVG with no library and no script; the numbers are always in a table
 next to the chart as well, so the chart only has to be right, not to be the sole carrier of them.
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from service.reintegration.models import FollowUp
 
 # Bars of one series share a fill; patterns are not needed because every bar is labelled in text.
 SERIES_FILLS = ("#0b5cad", "#5b8fc7", "#0a6b2c", "#8a5a00")
@@ -115,3 +119,79 @@ def grouped_bars(
         labels.append(RowLabel(shorten(label, max_label), round(top + group_height / 2 + 4, 1)))
         y += group_gap - gap
     return BarChart(width, y, label_width, result, labels)
+
+
+# -- a case's follow-up scores as lines -------------------------------------------------------------
+
+# A server-drawn SVG, no script; each series has its own dash and marker so that colour is never
+# the only difference.
+SCORE_WIDTH, SCORE_HEIGHT = 560, 240
+SCORE_LEFT, SCORE_RIGHT, SCORE_TOP, SCORE_BOTTOM = 48, 44, 16, 40
+SCORE_SERIES = (
+    ("economic", "#0b5cad", ""),
+    ("social", "#0a6b2c", "6 4"),
+    ("psychosocial", "#8a1c00", "2 3"),
+    ("composite", "#1b1b1f", "10 3 2 3"),
+)
+
+
+@dataclass
+class ScoreSeries:
+    key: str
+    colour: str
+    dash: str
+    points: list[tuple[float, float]]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+
+
+@dataclass
+class ScoreChart:
+    """The follow-up scores over time as lines (unlike BarChart, the dashboard's bars)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    series: list[ScoreSeries]
+    ticks: list[tuple[float, date]]
+    levels: list[tuple[float, int]]
+
+
+def score_chart(follow_ups: list[FollowUp]) -> ScoreChart | None:
+    """Scores (0-1) over time, dates spaced by their real distance apart."""
+    if not follow_ups:
+        return None
+    plot_w = SCORE_WIDTH - SCORE_LEFT - SCORE_RIGHT
+    plot_h = SCORE_HEIGHT - SCORE_TOP - SCORE_BOTTOM
+    first, last = follow_ups[0].date, follow_ups[-1].date
+    span = (last - first).days
+
+    def x_of(day: date) -> float:
+        return round(SCORE_LEFT + (plot_w * (day - first).days / span if span else plot_w / 2), 1)
+
+    def y_of(value: float) -> float:
+        return round(SCORE_TOP + plot_h * (1 - max(0.0, min(1.0, value))), 1)
+
+    series = []
+    for key, colour, dash in SCORE_SERIES:
+        points = [(x_of(f.date), y_of(value)) for f in follow_ups if (value := getattr(f.scores, key)) is not None]
+        series.append(ScoreSeries(key=key, colour=colour, dash=dash, points=points))
+    seen: dict[date, float] = {}
+    for f in follow_ups:
+        seen.setdefault(f.date, x_of(f.date))
+    return ScoreChart(
+        width=SCORE_WIDTH,
+        height=SCORE_HEIGHT,
+        left=SCORE_LEFT,
+        right=SCORE_WIDTH - SCORE_RIGHT,
+        top=SCORE_TOP,
+        bottom=SCORE_HEIGHT - SCORE_BOTTOM,
+        series=series,
+        ticks=[(x, day) for day, x in seen.items()],
+        levels=[(y_of(level / 100), level) for level in (0, 50, 100)],
+    )

@@ -1,5 +1,7 @@
 """Words for codes, in the request's language: the one vocabulary every room's pages and templates
-use to name categories, populations, provinces, weekdays and the workflow codes."""
+use to name categories, populations, provinces, weekdays (``directory_labels``), the workflow codes
+of cases, plans and referrals (``vocabulary``, ``words`` in templates), listings' statuses and
+choices, roles and kinds of organization."""
 
 from __future__ import annotations
 
@@ -9,7 +11,24 @@ from typing import Any
 from service import places
 from service.auth.models import Role
 from service.directory import taxonomy
-from service.directory.models import OrganizationKind
+from service.directory.models import ContactKind, Fee, OrganizationKind, ServiceStatus, Visibility
+from service.reintegration.models import (
+    CaseStatus,
+    CaseType,
+    ClosureReason,
+    ConsentMethod,
+    ConsentPurpose,
+    ContactChannel,
+    FollowUpMethod,
+    IdentificationStatus,
+    MilestoneDomain,
+    MilestoneStatus,
+    PlanStatus,
+    ReferralStatus,
+    RiskLevel,
+    Sex,
+    Urgency,
+)
 from service.web.i18n import current
 from service.web.i18n import gettext as _
 
@@ -58,4 +77,170 @@ def organization_kind_labels() -> dict[str, str]:
         OrganizationKind.HEALTH_FACILITY.value: _("Health facility"),
         OrganizationKind.VOCATIONAL_SCHOOL.value: _("Vocational school"),
         OrganizationKind.COMMUNITY_GROUP.value: _("Community group"),
+    }
+
+
+def vocabulary() -> dict[str, dict[str, str]]:
+    """Names of every workflow code the case, referral, partner inbox and dashboard pages show, in the
+    request's language (so built per request); templates know it as ``words``."""
+    return {
+        "case_type": {
+            CaseType.TRAFFICKING_VICTIM: _("Trafficking victim"),
+            CaseType.RETURNEE_MIGRANT: _("Returnee migrant"),
+            CaseType.GBV_SURVIVOR: _("Survivor of gender-based violence"),
+            CaseType.AT_RISK: _("At risk"),
+        },
+        "identification_status": {
+            IdentificationStatus.REPORTED: _("Reported"),
+            IdentificationStatus.UNDER_IDENTIFICATION: _("Under identification"),
+            IdentificationStatus.IDENTIFIED_VICTIM: _("Identified victim"),
+            IdentificationStatus.NOT_IDENTIFIED: _("Not identified"),
+        },
+        "sex": {Sex.FEMALE: _("Female"), Sex.MALE: _("Male"), Sex.OTHER: _("Other")},
+        "risk_level": {RiskLevel.LOW: _("Low"), RiskLevel.MEDIUM: _("Medium"), RiskLevel.HIGH: _("High")},
+        "case_status": {CaseStatus.OPEN: _("Open"), CaseStatus.CLOSED: _("Closed")},
+        "closure_reason": {
+            ClosureReason.GOALS_MET: _("Goals met"),
+            ClosureReason.SURVIVOR_WITHDREW: _("Survivor withdrew"),
+            ClosureReason.LOST_CONTACT: _("Lost contact"),
+            ClosureReason.TRANSFERRED: _("Transferred"),
+            ClosureReason.RE_MIGRATED: _("Migrated again"),
+            ClosureReason.RE_TRAFFICKED: _("Trafficked again"),
+            ClosureReason.DECEASED: _("Deceased"),
+            ClosureReason.OTHER: _("Other"),
+        },
+        "channel": {
+            ContactChannel.PHONE: _("Phone"),
+            ContactChannel.ZALO: _("Zalo"),
+            ContactChannel.SMS: _("SMS"),
+            ContactChannel.HOME_VISIT: _("Home visit"),
+            ContactChannel.THROUGH_WOMENS_UNION: _("Through the Women's Union"),
+        },
+        "purpose": {
+            ConsentPurpose.REFERRAL: _("Referral"),
+            ConsentPurpose.FOLLOW_UP_CONTACT: _("Follow-up contact"),
+            ConsentPurpose.DATA_SHARING: _("Data sharing"),
+        },
+        "consent_method": {
+            ConsentMethod.WRITTEN: _("Written"),
+            ConsentMethod.VERBAL_WITH_WITNESS: _("Verbal, with a witness"),
+        },
+        "plan_status": {
+            PlanStatus.DRAFT: _("Draft"),
+            PlanStatus.PENDING_APPROVAL: _("Waiting for approval"),
+            PlanStatus.ACTIVE: _("Active"),
+            PlanStatus.UNDER_REVIEW: _("Under review"),
+            PlanStatus.CLOSED: _("Closed"),
+        },
+        "plan_action": {
+            "submit": _("Submit for approval"),
+            "approve": _("Approve"),
+            "send-back": _("Send back"),
+            "review": _("Start a review"),
+            "close": _("Close the plan"),
+            "reopen": _("Reopen the plan"),
+        },
+        "domain": {
+            MilestoneDomain.SAFETY_PROTECTION: _("Safety and protection"),
+            MilestoneDomain.ESSENTIAL_NEEDS_SHELTER: _("Essential needs and shelter"),
+            MilestoneDomain.HEALTH: _("Health"),
+            MilestoneDomain.MENTAL_HEALTH_PSYCHOSOCIAL: _("Mental health and psychosocial support"),
+            MilestoneDomain.LEGAL_DOCUMENTS: _("Legal documents"),
+            MilestoneDomain.JUSTICE_LEGAL_AID: _("Justice and legal aid"),
+            MilestoneDomain.FAMILY_COMMUNITY: _("Family and community"),
+            MilestoneDomain.EDUCATION: _("Education"),
+            MilestoneDomain.VOCATIONAL_EMPLOYMENT: _("Vocational training and employment"),
+            MilestoneDomain.LIVELIHOOD_FINANCE: _("Livelihood and finance"),
+            MilestoneDomain.CHILD_CARE_DEPENDANTS: _("Child care and dependants"),
+        },
+        "dimension": {"economic": _("Economic"), "social": _("Social"), "psychosocial": _("Psychosocial")},
+        "milestone_status": {
+            MilestoneStatus.PLANNED: _("Planned"),
+            MilestoneStatus.IN_PROGRESS: _("In progress"),
+            MilestoneStatus.ACHIEVED: _("Achieved"),
+            MilestoneStatus.PARTIALLY_ACHIEVED: _("Partially achieved"),
+            MilestoneStatus.NOT_ACHIEVED: _("Not achieved"),
+            MilestoneStatus.DEFERRED: _("Deferred"),
+            MilestoneStatus.CANCELLED: _("Cancelled"),
+        },
+        "referral_status": {
+            ReferralStatus.DRAFT: _("Draft"),
+            ReferralStatus.SENT: _("Sent, waiting for an answer"),
+            ReferralStatus.ACCEPTED: _("Accepted"),
+            ReferralStatus.IN_PROGRESS: _("In progress"),
+            ReferralStatus.ON_HOLD: _("On hold"),
+            ReferralStatus.DECLINED: _("Declined"),
+            ReferralStatus.EXPIRED: _("Expired (not answered in time)"),
+            ReferralStatus.COMPLETED: _("Completed"),
+            ReferralStatus.VERIFIED: _("Verified with the survivor"),
+            ReferralStatus.NOT_COMPLETED: _("Not completed"),
+            ReferralStatus.WITHDRAWN: _("Withdrawn"),
+        },
+        "reason_code": {
+            "no_capacity": _("No places free"),
+            "not_eligible": _("Not eligible for this service"),
+            "out_of_area": _("Outside the service area"),
+            "service_unavailable": _("Service not available now"),
+            "duplicate": _("Duplicate referral"),
+            "couldnt_contact": _("Could not contact the survivor"),
+            "survivor_declined": _("The survivor declined"),
+            "no_longer_interested": _("No longer interested"),
+            "referred_elsewhere": _("Referred elsewhere"),
+            "other": _("Other"),
+            "consent_withdrawn": _("Consent withdrawn"),
+            "none": _("No reason given"),  # the dashboard's count of referrals refused without one
+        },
+        "referral_action": {
+            "accept": _("Accept"),
+            "decline": _("Decline"),
+            "start": _("Start the service"),
+            "hold": _("Put on hold"),
+            "resume": _("Resume"),
+            "complete": _("Mark completed"),
+            "not-complete": _("Could not complete"),
+        },
+        "urgency": {
+            Urgency.EMERGENCY: _("Emergency: answer within 1 day"),
+            Urgency.URGENT: _("Urgent: answer within 3 days"),
+            Urgency.ROUTINE: _("Routine: answer within 7 days"),
+        },
+        "follow_up_method": {
+            FollowUpMethod.HOME_VISIT: _("Home visit"),
+            FollowUpMethod.PHONE: _("Phone call"),
+            FollowUpMethod.OFFICE_VISIT: _("Office visit"),
+            FollowUpMethod.ONLINE: _("Online"),
+        },
+        "score": {
+            "economic": _("Economic"),
+            "social": _("Social"),
+            "psychosocial": _("Psychosocial"),
+            "composite": _("Overall"),
+        },
+    }
+
+
+def listing_status_labels() -> dict[str, str]:
+    return {
+        ServiceStatus.ACTIVE: _("Active"),
+        ServiceStatus.TEMPORARILY_CLOSED: _("Temporarily closed"),
+        ServiceStatus.INACTIVE: _("Inactive"),
+    }
+
+
+def listing_choice_labels() -> dict[str, dict[str, str]]:
+    """The listing form's choices: status, fee, who can see it, kinds of contact."""
+    return {
+        "status": listing_status_labels(),
+        "fee": {Fee.FREE: _("Free"), Fee.LOW_COST: _("Low cost"), Fee.PAID: _("Paid")},
+        "visibility": {
+            Visibility.PUBLIC: _("Everyone (public)"),
+            Visibility.STAFF: _("Staff only (caseworkers, coordinators)"),
+        },
+        "contact_kind": {
+            ContactKind.HOTLINE: _("Hotline"),
+            ContactKind.PHONE: _("Phone"),
+            ContactKind.ZALO: _("Zalo"),
+            ContactKind.EMAIL: _("Email"),
+            ContactKind.FACEBOOK: _("Facebook"),
+        },
     }

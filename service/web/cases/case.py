@@ -47,11 +47,12 @@ from service.reintegration.models import (
     SurvivorCreate,
 )
 from service.web import forms
-from service.web.cases.form_input import blanks, checked, convert, english, present, score_chart, vocabulary
+from service.web.cases.form_input import blanks, checked, convert, english, present
+from service.web.charts import score_chart
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
-from service.web.words import directory_labels
+from service.web.words import directory_labels, vocabulary
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]

@@ -26,11 +26,11 @@ from service.reintegration import cases
 from service.reintegration.models import Survivor, SurvivorCreate, SurvivorPatch
 from service.web import forms
 from service.web.cases.case import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
-from service.web.cases.form_input import blanks, checked, convert, vocabulary
+from service.web.cases.form_input import blanks, checked, convert
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import page
-from service.web.words import directory_labels
+from service.web.words import directory_labels, vocabulary
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]

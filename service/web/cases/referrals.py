@@ -40,10 +40,10 @@ from service.reintegration.models import (
 from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.cases.case import EVERYTHING, form_values
-from service.web.cases.form_input import blanks, convert, present, vocabulary
+from service.web.cases.form_input import blanks, convert, present
 from service.web.forms import Errors
 from service.web.page import page
-from service.web.words import directory_labels
+from service.web.words import directory_labels, vocabulary
 
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]

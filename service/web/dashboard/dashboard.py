@@ -26,80 +26,10 @@ from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
 from service.web.page import page
-from service.web.words import directory_labels
+from service.web.words import directory_labels, vocabulary
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
 NOTE_LIMIT = 2000  # PlanNote.note's limit, checked here so the error sits next to the field
-
-
-def code_labels() -> dict[str, dict[str, str]]:
-    """Names of the workflow codes the dashboard counts by, in the page's language."""
-    return {
-        "case_status": {"open": _("Open"), "closed": _("Closed")},
-        "case_type": {
-            "trafficking_victim": _("Trafficking victim"),
-            "returnee_migrant": _("Returnee migrant"),
-            "gbv_survivor": _("Survivor of gender-based violence"),
-            "at_risk": _("At risk"),
-        },
-        "plan_status": {
-            "draft": _("Draft"),
-            "pending_approval": _("Waiting for approval"),
-            "active": _("Active"),
-            "under_review": _("Under review"),
-            "closed": _("Closed"),
-        },
-        "milestone_status": {
-            "planned": _("Planned"),
-            "in_progress": _("In progress"),
-            "achieved": _("Achieved"),
-            "partially_achieved": _("Partially achieved"),
-            "not_achieved": _("Not achieved"),
-            "deferred": _("Deferred"),
-            "cancelled": _("Cancelled"),
-        },
-        "referral_status": {
-            "draft": _("Draft"),
-            "sent": _("Sent, waiting for an answer"),
-            "accepted": _("Accepted"),
-            "in_progress": _("In progress"),
-            "on_hold": _("On hold"),
-            "declined": _("Declined"),
-            "expired": _("Expired without an answer"),
-            "completed": _("Completed"),
-            "verified": _("Verified"),
-            "not_completed": _("Not completed"),
-            "withdrawn": _("Withdrawn"),
-        },
-        "reason": {
-            "no_capacity": _("No capacity"),
-            "not_eligible": _("Not eligible"),
-            "out_of_area": _("Outside the service area"),
-            "service_unavailable": _("Service unavailable"),
-            "duplicate": _("Duplicate referral"),
-            "couldnt_contact": _("Could not contact the survivor"),
-            "survivor_declined": _("The survivor declined"),
-            "no_longer_interested": _("No longer interested"),
-            "referred_elsewhere": _("Referred elsewhere"),
-            "other": _("Other"),
-            "none": _("No reason given"),
-        },
-        "domain": {
-            "safety_protection": _("Safety and protection"),
-            "essential_needs_shelter": _("Essential needs and shelter"),
-            "health": _("Health"),
-            "mental_health_psychosocial": _("Mental health and psychosocial support"),
-            "legal_documents": _("Legal documents"),
-            "justice_legal_aid": _("Justice and legal aid"),
-            "family_community": _("Family and community"),
-            "education": _("Education"),
-            "vocational_employment": _("Vocational training and employment"),
-            "livelihood_finance": _("Livelihood and finance"),
-            "child_care_dependants": _("Child care and dependants"),
-        },
-        "urgency": {"emergency": _("Emergency"), "urgent": _("Urgent"), "routine": _("Routine")},
-        "agreement_method": {"written": _("Written"), "verbal_with_witness": _("Verbal, with a witness")},
-    }
 
 
 def province_names() -> dict[str, str]:
@@ -153,7 +83,7 @@ async def dashboard_page(
         data=data,
         charts=dashboard_charts(data),
         chart_groups=CHART_GROUPS,
-        codes=code_labels(),
+        words=vocabulary(),
         province_names=province_names(),
         approvers=await _approver_names(pool, data),
     )
@@ -180,7 +110,7 @@ async def _queue(
         done=done,
         errors=errors or {},
         notes=notes or {},
-        codes=code_labels(),
+        words=vocabulary(),
     )
 
 

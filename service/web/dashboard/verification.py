@@ -19,7 +19,7 @@ from service.directory.listings import present, verify_service
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
 from service.web.page import page, safe_next
-from service.web.partner.listing_form import status_labels
+from service.web.words import listing_status_labels
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -49,7 +49,7 @@ async def verify_queue(
         services=services,
         total=total,
         paging=paging,
-        statuses=status_labels(),
+        statuses=listing_status_labels(),
         notice=notice,
         previous_page=paging.page - 1 if paging.page > 1 else None,
         next_page=paging.page + 1 if total > paging.page * paging.per_page else None,

@@ -19,7 +19,7 @@ from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.pagination import PageParams
 from service.reintegration import referrals
-from service.reintegration.models import Referral, ReferralStatus, TransitionRequest, Urgency
+from service.reintegration.models import Referral, ReferralStatus, TransitionRequest
 from service.reintegration.workflow import (
     DECLINE_REASONS,
     NOT_COMPLETED_REASONS,
@@ -29,6 +29,7 @@ from service.reintegration.workflow import (
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
 from service.web.page import page
+from service.web.words import vocabulary
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -38,51 +39,6 @@ NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 def partner_only(principal: Principal) -> None:
     """/partner is the workspace of an organization that receives referrals: partners only."""
     check(principal, Action.RESPOND_TO_REFERRAL, principal.organization_id)
-
-
-def referral_labels() -> dict[str, dict[str, str]]:
-    return {
-        "status": {
-            ReferralStatus.DRAFT: _("Draft"),
-            ReferralStatus.SENT: _("Waiting for your answer"),
-            ReferralStatus.ACCEPTED: _("Accepted"),
-            ReferralStatus.IN_PROGRESS: _("In progress"),
-            ReferralStatus.ON_HOLD: _("On hold"),
-            ReferralStatus.DECLINED: _("Declined"),
-            ReferralStatus.EXPIRED: _("Expired (not answered in time)"),
-            ReferralStatus.COMPLETED: _("Completed"),
-            ReferralStatus.VERIFIED: _("Completed and confirmed"),
-            ReferralStatus.NOT_COMPLETED: _("Not completed"),
-            ReferralStatus.WITHDRAWN: _("Withdrawn"),
-        },
-        "urgency": {
-            Urgency.EMERGENCY: _("Emergency (answer within 1 day)"),
-            Urgency.URGENT: _("Urgent (answer within 3 days)"),
-            Urgency.ROUTINE: _("Routine (answer within 7 days)"),
-        },
-        "action": {
-            "accept": _("Accept"),
-            "decline": _("Decline"),
-            "start": _("Start the service"),
-            "hold": _("Put on hold"),
-            "resume": _("Resume"),
-            "complete": _("Mark completed"),
-            "not-complete": _("Could not complete"),
-        },
-        "reason": {
-            "no_capacity": _("No places free"),
-            "not_eligible": _("Not eligible for this service"),
-            "out_of_area": _("Outside our area"),
-            "service_unavailable": _("Service not available now"),
-            "duplicate": _("Duplicate referral"),
-            "couldnt_contact": _("Could not contact her/him"),
-            "survivor_declined": _("The survivor declined"),
-            "no_longer_interested": _("No longer interested"),
-            "referred_elsewhere": _("Referred elsewhere"),
-            "other": _("Other (explain in the note)"),
-            "consent_withdrawn": _("Consent withdrawn"),
-        },
-    }
 
 
 @get("/referrals", name="partner-referrals")
@@ -102,7 +58,7 @@ async def referral_inbox(
         principal,
         inbox=inbox,
         status=chosen,
-        names=referral_labels(),
+        words=vocabulary(),
         previous_page=paging.page - 1 if paging.page > 1 else None,
         next_page=paging.page + 1 if inbox.total > paging.page * paging.per_page else None,
     )
@@ -131,7 +87,7 @@ async def _referral_page(
         referral=referral,
         actions=actions,
         reasons=reasons,
-        names=referral_labels(),
+        words=vocabulary(),
         notice=notice,
         alert=alert,
         errors=errors or {},
@@ -147,7 +103,7 @@ async def referral_detail(
     referral_id: FromPath[uuid.UUID],
     done: FromQuery[str | None] = None,
 ) -> Template:
-    names = referral_labels()["action"]
+    names = vocabulary()["referral_action"]
     notice = _("Done: %(action)s.") % {"action": names[done]} if done in names else None
     return await _referral_page(pool, principal, cipher, referral_id, notice=notice)
 

@@ -1,6 +1,7 @@
 """The listing form, with no I/O: a listing as form values and form text back as ServiceCreate/
-ServicePatch fields; the names of fields and choices on the pages; where an API field path was
-typed on the form; and the table of differences shown when an edit conflicts."""
+ServicePatch fields; the names of its fields on the pages (its choices are named in
+``web.words``); where an API field path was typed on the form; and the table of differences shown
+when an edit conflicts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from service.directory.models import ContactKind, Fee, Service, ServiceStatus, Visibility
+from service.directory.models import Fee, Service, ServiceStatus, Visibility
 from service.web.forms import text
 from service.web.i18n import gettext as _
 from service.web.words import directory_labels
@@ -51,32 +52,6 @@ def field_labels() -> dict[str, str]:
         "last_verified_at": _("Last verified"),
         "verified_by": _("Verified by"),
         "organization_id": _("Organization"),
-    }
-
-
-def status_labels() -> dict[str, str]:
-    return {
-        ServiceStatus.ACTIVE: _("Active"),
-        ServiceStatus.TEMPORARILY_CLOSED: _("Temporarily closed"),
-        ServiceStatus.INACTIVE: _("Inactive"),
-    }
-
-
-def choice_labels() -> dict[str, dict[str, str]]:
-    return {
-        "status": status_labels(),
-        "fee": {Fee.FREE: _("Free"), Fee.LOW_COST: _("Low cost"), Fee.PAID: _("Paid")},
-        "visibility": {
-            Visibility.PUBLIC: _("Everyone (public)"),
-            Visibility.STAFF: _("Staff only (caseworkers, coordinators)"),
-        },
-        "contact_kind": {
-            ContactKind.HOTLINE: _("Hotline"),
-            ContactKind.PHONE: _("Phone"),
-            ContactKind.ZALO: _("Zalo"),
-            ContactKind.EMAIL: _("Email"),
-            ContactKind.FACEBOOK: _("Facebook"),
-        },
     }
 
 

@@ -27,15 +27,13 @@ from service.web.page import page
 from service.web.partner.inbox import partner_only
 from service.web.partner.listing_form import (
     FORM_FIELDS,
-    choice_labels,
     conflict_rows,
     listing_fields,
     parse_listing,
-    status_labels,
     values_of_form,
     values_of_service,
 )
-from service.web.words import directory_labels
+from service.web.words import directory_labels, listing_choice_labels, listing_status_labels
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -71,7 +69,7 @@ def _form_page(
         notice=notice,
         conflict=conflict,
         labels=directory_labels(),
-        choices=choice_labels(),
+        choices=listing_choice_labels(),
         terms=taxonomy.terms(),
         populations=[p.value for p in Population],
     )
@@ -117,7 +115,7 @@ async def _dashboard(
         status_code=status_code,
         organization=organization,
         services=services,
-        statuses=status_labels(),
+        statuses=listing_status_labels(),
         labels=directory_labels(),
         capacity_errors=capacity_errors or {},
         typed=typed or {},
@@ -156,7 +154,7 @@ async def set_capacity(
                     "partner/partials/listing_row.html",
                     principal,
                     service=present(principal, service),
-                    statuses=status_labels(),
+                    statuses=listing_status_labels(),
                     capacity_errors={},
                     typed={},
                     row_notice=_("Saved."),
@@ -178,7 +176,7 @@ async def set_capacity(
             "partner/partials/listing_row.html",
             principal,
             service=current,
-            statuses=status_labels(),
+            statuses=listing_status_labels(),
             capacity_errors={key: error},
             typed={key: raw},
             row_notice=None,
