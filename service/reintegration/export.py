@@ -20,7 +20,7 @@ from service.reintegration.followups import to_follow_up
 from service.reintegration.identity import to_survivor
 from service.reintegration.models import Consent, FollowUp, Milestone, Referral, Survivor
 from service.reintegration.plans import to_milestone, today
-from service.reintegration.referrals import view
+from service.reintegration.referrals import views
 from service.reintegration.scope import case_for
 from service.reintegration.workflow import Side
 
@@ -80,7 +80,7 @@ async def export_case(
         survivor=to_survivor(cipher, case),
         consents=[to_consent(cipher, row, now) for row in await consent_repo.list_consents(conn, survivor_id)],
         plans=plans,
-        referrals=[await view(conn, cipher, row, Side.REFERRER, now) for row in referral_rows],
+        referrals=await views(conn, cipher, referral_rows, Side.REFERRER, now),
         follow_ups=[to_follow_up(cipher, row) for row in await follow_up_repo.list_follow_ups(conn, survivor_id)],
         access_log=entries,
     )

@@ -4,6 +4,7 @@ answer and progress on the receiving side, verify or withdraw on the referring s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,17 +120,37 @@ def _event(cipher: PersonalDataCipher, event: asyncpg.Record, side: Side) -> Ref
     )
 
 
+async def views(
+    conn: Connection, cipher: PersonalDataCipher, rows: Sequence[asyncpg.Record], side: Side, now: datetime
+) -> list[Referral]:
+    """Referrals as ``side`` sees them, the history of all of them read in one query. Every read of a
+    referral, by either side, through the API or the pages, comes here with its row from
+    ``referral_repo``, which works out ``sharing_live`` at read time."""
+    if not rows:
+        return []
+    history: dict[uuid.UUID, list[asyncpg.Record]] = {row["id"]: [] for row in rows}
+    for event in await referral_repo.referral_events(conn, list(history)):
+        history[event["referral_id"]].append(event)
+    return [_present(cipher, row, side, now, history[row["id"]]) for row in rows]
+
+
 async def view(
     conn: Connection, cipher: PersonalDataCipher, row: asyncpg.Record, side: Side, now: datetime
 ) -> Referral:
-    """A referral as ``side`` sees it. Every read of a referral, by either side, through the API or
-    the pages, comes here with its row from ``repo``, which works out ``sharing_live`` at read time."""
+    """One referral as ``side`` sees it."""
+    (referral,) = await views(conn, cipher, [row], side, now)
+    return referral
+
+
+def _present(
+    cipher: PersonalDataCipher, row: asyncpg.Record, side: Side, now: datetime, events: Sequence[asyncpg.Record]
+) -> Referral:
+    """The referral of ``row``, with its history ``events``, as ``side`` sees it."""
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
     receiver = side is Side.RECEIVER
     summary_visible = not receiver or workflow.summary_visible_to_receiver(
         status, row["completed_at"], now, sharing_live=row["sharing_live"]
     )
-    events = await referral_repo.referral_events(conn, [row["id"]])
     return Referral(
         id=row["id"],
         survivor_id=None if receiver else row["survivor_id"],
@@ -250,7 +271,7 @@ async def list_referrals(
         side = Side.REFERRER
     rows, total = await referral_repo.list_referrals(conn, scope, limit=paging.per_page, offset=paging.offset)
     now = datetime.now(UTC)
-    items = [await view(conn, cipher, row, side, now) for row in rows]
+    items = await views(conn, cipher, rows, side, now)
     await audit.record(
         conn,
         principal,

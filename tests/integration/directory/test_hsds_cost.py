@@ -5,8 +5,6 @@ per window (429 with ``Retry-After``), counted in PostgreSQL so every replica sh
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
@@ -15,35 +13,7 @@ from litestar import Litestar
 from service.directory.hsds import api as hsds_api
 from tests.integration.conftest import Actors
 from tests.integration.listings import service_body
-
-RESET = "SELECT pg_advisory_unlock_all()"  # what the pool sends on every release, not the request's
-# asyncpg's look-up of a type, once per connection that first meets it: the driver's, not the request's
-INTROSPECTION = ("typeinfo_tree", "'jit'")
-
-
-@asynccontextmanager
-async def counted_queries(pool: asyncpg.Pool) -> AsyncIterator[list[str]]:
-    """The statements every connection of ``pool`` sends meanwhile (all of them are held at once,
-    so each gets the logger; a logger stays on a connection returned to its pool)."""
-    queries: list[str] = []
-
-    def log(record: asyncpg.connection.LoggedQuery) -> None:
-        if not record.query.startswith(RESET) and not any(mark in record.query for mark in INTROSPECTION):
-            queries.append(record.query)
-
-    held = [await pool.acquire() for _ in range(pool.get_max_size())]
-    for conn in held:
-        conn.add_query_logger(log)
-    for conn in held:
-        await pool.release(conn)
-    try:
-        yield queries
-    finally:
-        held = [await pool.acquire() for _ in range(pool.get_max_size())]
-        for conn in held:
-            conn.remove_query_logger(log)
-        for conn in held:
-            await pool.release(conn)
+from tests.integration.queries import counted_queries
 
 
 async def test_a_page_of_services_costs_the_same_few_queries_whatever_its_size(

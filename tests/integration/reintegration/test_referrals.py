@@ -8,6 +8,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.integration.queries import counted_queries
 from tests.integration.reintegration.world import World, consent, refer
 
 
@@ -187,3 +188,23 @@ async def test_consent_withdrawal_racing_a_referral_never_lets_one_through_after
             " WHERE gone.id < sent.id"
         )
     assert late == 0
+
+
+async def test_a_page_of_referrals_costs_the_same_queries_whatever_its_size(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    """The history of a whole page is read in one query, not one per referral."""
+    await consent(client, world, world.actors.org)
+    for _ in range(6):
+        assert (await refer(client, world)).status_code == 201
+    partner = world.actors.partner.headers
+    await client.get("/api/v1/referrals", headers=partner)  # a token's first call also marks it used
+    counts = {}
+    for per_page in (2, 6):
+        async with counted_queries(pool) as queries:
+            page = await client.get("/api/v1/referrals", headers=partner, params={"per_page": per_page})
+        assert page.status_code == 200, page.text
+        assert len(page.json()["items"]) == per_page
+        assert all(item["history"] for item in page.json()["items"])
+        counts[per_page] = len(queries)
+    assert counts[6] == counts[2], counts
