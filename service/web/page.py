@@ -28,14 +28,16 @@ async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Princip
 
 
 def page_guard(action: Action) -> Guard:
-    """A Litestar guard letting in only roles that may do ``action`` at all: the anonymous are sent
-    to the login page (401), other roles get 403, as ``check`` answers in a handler."""
+    """A Litestar guard letting in only roles that may do ``action`` in their own organization
+    (admins: anywhere): the anonymous are sent to the login page (401), other roles get 403, as
+    ``check`` answers in a handler."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         # Litestar's automatic OPTIONS answer inherits the router's guards; it carries nothing and
         # answers everyone the same, as on every other path
         if connection.scope.get("method") != "OPTIONS":
-            check(await page_principal(connection), action)
+            principal = await page_principal(connection)
+            check(principal, action, principal.organization_id)
 
     return guard
 

@@ -13,7 +13,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.models import Principal
-from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
@@ -36,11 +35,6 @@ AnyRequest = Request[Any, Any, Any]
 NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 
 
-def partner_only(principal: Principal) -> None:
-    """/partner is the workspace of an organization that receives referrals: partners only."""
-    check(principal, Action.RESPOND_TO_REFERRAL, principal.organization_id)
-
-
 @get("/referrals", name="partner-referrals")
 async def referral_inbox(
     principal: NamedDependency[Principal],
@@ -49,7 +43,6 @@ async def referral_inbox(
     paging: NamedDependency[PageParams],
     status: FromQuery[str | None] = None,
 ) -> Template:
-    partner_only(principal)
     chosen = status if status in {s.value for s in ReferralStatus} else None
     statuses = (chosen,) if chosen else ()
     inbox = await transact(pool, referrals.list_referrals, principal, cipher, paging, statuses=statuses)
@@ -76,7 +69,6 @@ async def _referral_page(
     errors: dict[str, dict[str, str]] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
 ) -> Template:
-    partner_only(principal)
     referral: Referral = await transact(pool, referrals.read_referral, principal, cipher, referral_id)
     actions = referrals.next_actions(referral, Side.RECEIVER)
     reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
@@ -117,7 +109,6 @@ async def referral_action(
     referral_id: FromPath[uuid.UUID],
     action: FromPath[str],
 ) -> Redirect | Template:
-    partner_only(principal)
     transition = REFERRAL_TRANSITIONS.get(action)
     if transition is None or transition.side is not Side.RECEIVER:
         raise NotFound("No such referral action")
