@@ -1,9 +1,15 @@
-"""Request bodies for listing tests."""
+"""Request bodies for listing tests, and listings made through the API and read back from the
+database for the page tests."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.integration.conftest import Actors
 
 
 def service_body(owner: uuid.UUID, **overrides: Any) -> dict[str, Any]:
@@ -42,3 +48,18 @@ def service_body(owner: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)  # may replace organization_id too, to send a malformed one
     return body
+
+
+async def create_listing(client: httpx.AsyncClient, actors: Actors, owner: Any, **overrides: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/services", headers=actors.admin.headers, json=service_body(owner, **overrides)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def stored(pool: asyncpg.Pool, service_id: str) -> asyncpg.Record:
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM service WHERE id = $1::uuid", service_id)
+    assert row is not None
+    return row

@@ -1,17 +1,16 @@
-"""Fixtures for the partner pages: listings made through the API, the reintegration world, and
-a reader of a page's form as a browser would submit it."""
+"""Fixtures for the partner pages: the reintegration world, the pages in English, and a reader of
+a page's form as a browser would submit it (listings are made through the API with
+``tests.integration.listings``)."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
 from tests.integration.conftest import Actors
-from tests.integration.listings import service_body
 from tests.integration.pages.conftest import Browser
 from tests.integration.reintegration.world import World, build_world
 
@@ -85,21 +84,6 @@ def form_fields(response: httpx.Response, action: str) -> list[tuple[str, str]]:
 def replaced(fields: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:
     """The form's fields with some single-valued ones changed as a person would type them."""
     return [(k, changes.get(k, v)) for k, v in fields]
-
-
-async def create_listing(client: httpx.AsyncClient, actors: Actors, owner: Any, **overrides: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/services", headers=actors.admin.headers, json=service_body(owner, **overrides)
-    )
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def stored(pool: asyncpg.Pool, service_id: str) -> asyncpg.Record:
-    async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM service WHERE id = $1::uuid", service_id)
-    assert row is not None
-    return row
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ import asyncpg
 import httpx
 
 from tests.integration.conftest import Actors
+from tests.integration.listings import create_listing, stored
 from tests.integration.pages.conftest import Browser, text
-from tests.integration.pages.partner.conftest import create_listing, form_fields, replaced, stored
+from tests.integration.pages.partner.conftest import form_fields, replaced
 
 
 async def test_partner_sees_all_own_listings_and_none_of_others(

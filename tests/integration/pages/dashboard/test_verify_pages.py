@@ -6,8 +6,8 @@ import asyncpg
 import httpx
 
 from tests.integration.conftest import Actors
+from tests.integration.listings import create_listing, stored
 from tests.integration.pages.conftest import Browser, text
-from tests.integration.pages.partner.conftest import create_listing, stored
 
 
 async def test_never_verified_listings_come_first_and_verifying_clears_the_badge(
