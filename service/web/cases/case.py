@@ -25,13 +25,13 @@ from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
+from service.directory import lookups as directory_lookups
 from service.directory import repo as directory_repo
 from service.directory.models import Organization
 from service.errors import DomainError, NotFound
 from service.idempotency import Creator
 from service.pagination import PageParams
 from service.reintegration import cases, followups, plans, referrals, rules, workflow
-from service.reintegration import repo as reintegration_repo
 from service.reintegration.models import (
     CaseStatus,
     CaseType,
@@ -212,7 +212,7 @@ async def load_case(
         plan: Plan | None = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     except NotFound:
         plan = None
-    organizations = await reintegration_repo.organization_choices(conn)
+    organizations = await directory_lookups.organization_choices(conn)
     return CaseFile(
         case=case,
         consents=await cases.list_consents(conn, principal, cipher, survivor_id),

@@ -24,8 +24,7 @@ from service.directory.listings import readable_service
 from service.directory.models import Organization, Service
 from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
-from service.reintegration import cases, disclosure, matching, plans, referrals, workflow
-from service.reintegration import repo as reintegration_repo
+from service.reintegration import cases, consent_repo, disclosure, matching, plans, referrals, workflow
 from service.reintegration.models import (
     CaseStatus,
     Match,
@@ -106,7 +105,7 @@ async def load_referral_desk(
         mine = await cases.list_cases(conn, principal, cipher, cases.CaseQuery(status=CaseStatus.OPEN), EVERYTHING)
         return ReferralDesk(service=service, choices=mine.items)
     case = await cases.read_case(conn, principal, cipher, survivor_id)
-    all_partners, named = await reintegration_repo.organizations_with_consent(conn, survivor_id)
+    all_partners, named = await consent_repo.organizations_with_consent(conn, survivor_id)
     return ReferralDesk(service=service, case=case, consent_covers=all_partners or service.organization_id in named)
 
 
