@@ -28,4 +28,4 @@ async def test_a_summary_holding_the_phone_is_refused_next_to_the_field_in_previ
     assert await referrals_made(pool) == 0
     page = text(await browser.get(new_referral(world)))
     assert "Never the survivor's name" not in page
-    assert "name, phone, ID number and address" in page
+    assert "name, phone, ID number, address or home commune" in page
