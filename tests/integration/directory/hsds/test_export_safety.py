@@ -20,8 +20,8 @@ from service.db import create_pool
 from service.directory.hsds import package as hsds_package
 from service.directory.repo import get_services
 from tests.integration.conftest import Actors
-from tests.integration.directory.test_hsds_cli import ketnoi
-from tests.integration.directory.test_hsds_transfer import export, load, write_table
+from tests.integration.directory.hsds.test_hsds_cli import ketnoi
+from tests.integration.directory.hsds.test_hsds_transfer import export, load, write_table
 from tests.integration.listings import service_body
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[impor
 from tests.integration.conftest import Actors
 from tests.integration.listings import service_body
 
-COMPILED = Path(__file__).resolve().parents[2] / "data" / "hsds"
+COMPILED = Path(__file__).resolve().parents[3] / "data" / "hsds"
 
 
 def assert_valid(name: str, record: dict[str, Any]) -> None:

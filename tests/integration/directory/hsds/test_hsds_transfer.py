@@ -24,7 +24,7 @@ from service.directory.hsds.importer import ImportReport, import_package
 from service.directory.listings import tracked_view
 from service.directory.repo import get_services
 
-OFFICIAL = Path(__file__).resolve().parents[2] / "data" / "hsds" / "datapackage.json"
+OFFICIAL = Path(__file__).resolve().parents[3] / "data" / "hsds" / "datapackage.json"
 
 
 class Quiet:

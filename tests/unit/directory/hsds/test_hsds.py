@@ -25,7 +25,7 @@ from service.directory.models import (
     Visibility,
 )
 
-COMPILED = Path(__file__).resolve().parents[2] / "data" / "hsds"
+COMPILED = Path(__file__).resolve().parents[3] / "data" / "hsds"
 ORG = uuid.UUID("2f1c3b0e-0000-4000-8000-000000000001")
 STREET = "12 Đường Bí Mật"
 

@@ -23,7 +23,7 @@ from service.directory.models import (
     ServiceStatus,
     Visibility,
 )
-from tests.unit.directory.test_hsds import ORG, listing
+from tests.unit.directory.hsds.test_hsds import ORG, listing
 
 
 def listing_fields(service: Service) -> dict[str, Any]:
