@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import httpx
 
-from tests.integration.conftest import Actors
+from tests.integration.conftest import Actor, Actors
 from tests.integration.listings import create_listing, stored
 from tests.integration.pages.conftest import Browser, text
 from tests.integration.pages.partner.conftest import form_fields, replaced
+
+
+async def edit_form(
+    browser: Browser, client: httpx.AsyncClient, actors: Actors, person: Actor
+) -> tuple[dict[str, Any], str, list[tuple[str, str]]]:
+    """A new listing of the partner's organization, its edit page and the form there as `person` opens it."""
+    listing = await create_listing(client, actors, actors.org)
+    url = f"/partner/services/{listing['id']}"
+    await browser.login(person)
+    return listing, url, form_fields(await browser.get(url), url)
 
 
 async def test_partner_sees_all_own_listings_and_none_of_others(
@@ -52,10 +64,7 @@ async def test_another_partner_can_neither_open_nor_change_a_listing(
 async def test_editing_saves_and_says_so(
     browser: Browser, client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool
 ) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.partner)
-    fields = form_fields(await browser.get(url), url)
+    listing, url, fields = await edit_form(browser, client, actors, actors.partner)
     response = await browser.submit(
         url,
         [
@@ -80,10 +89,7 @@ async def test_editing_saves_and_says_so(
 async def test_a_listing_with_errors_keeps_what_was_typed_and_changes_nothing(
     browser: Browser, client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool
 ) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.partner)
-    fields = form_fields(await browser.get(url), url)
+    listing, url, fields = await edit_form(browser, client, actors, actors.partner)
     response = await browser.submit(url, replaced(fields, capacity_available="25", description="Mô tả mới đang gõ"))
     assert response.status_code == 422
     assert "cannot exceed capacity_total" in text(response) and 'id="e-capacity_available"' in response.text
@@ -101,10 +107,7 @@ async def test_a_listing_with_errors_keeps_what_was_typed_and_changes_nothing(
 async def test_an_edit_of_an_old_version_shows_the_conflict_and_keeps_the_input(
     browser: Browser, client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool
 ) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.partner)
-    fields = form_fields(await browser.get(url), url)
+    listing, url, fields = await edit_form(browser, client, actors, actors.partner)
     meanwhile = await client.patch(
         f"/api/v1/services/{listing['id']}",
         headers=actors.coordinator.headers,
@@ -146,10 +149,7 @@ async def test_beds_free_is_one_tap_with_or_without_javascript(
 
 
 async def test_history_shows_who_changed_what(browser: Browser, client: httpx.AsyncClient, actors: Actors) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.partner)
-    fields = form_fields(await browser.get(url), url)
+    _, url, fields = await edit_form(browser, client, actors, actors.partner)
     assert (await browser.submit(url, replaced(fields, name="Nhà Hoa Sen mới"))).status_code == 303
     history = await browser.get(f"{url}/history")
     page = text(history)
@@ -191,10 +191,7 @@ async def test_a_new_listing_belongs_to_the_partners_organization(
 async def test_a_script_in_a_description_is_shown_as_text(
     browser: Browser, client: httpx.AsyncClient, actors: Actors
 ) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.partner)
-    fields = form_fields(await browser.get(url), url)
+    listing, url, fields = await edit_form(browser, client, actors, actors.partner)
     payload = "<script>alert(1)</script>"
     assert (await browser.submit(url, replaced(fields, description=payload, name=payload))).status_code == 303
     for page in (await browser.get(f"/services/{listing['id']}"), await browser.get(url)):
@@ -215,10 +212,7 @@ async def test_a_form_without_the_csrf_token_is_refused(
 async def test_coordinators_may_edit_any_listing(
     browser: Browser, client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool
 ) -> None:
-    listing = await create_listing(client, actors, actors.org)
-    url = f"/partner/services/{listing['id']}"
-    await browser.login(actors.coordinator)
-    fields = form_fields(await browser.get(url), url)
+    listing, url, fields = await edit_form(browser, client, actors, actors.coordinator)
     unticked = [(k, v) for k, v in fields if k != "accepting_referrals"]
     assert (await browser.submit(url, unticked)).status_code == 303
     assert (await browser.submit(f"{url}/capacity", {"available": "3"})).status_code == 303
