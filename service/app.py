@@ -24,13 +24,10 @@ from service.directory.hsds.api import HsdsController
 from service.directory.search_index import search_engine
 from service.health import healthz, readyz
 from service.problem_docs import document_problems
-from service.reintegration.api import (
-    ConsentController,
-    DashboardController,
-    PlanController,
-    ReferralController,
-    SurvivorController,
-)
+from service.reintegration.case_api import ConsentController, SurvivorController
+from service.reintegration.follow_up_api import CaseFollowUpController, DashboardController
+from service.reintegration.plan_api import CasePlanController, PlanController
+from service.reintegration.referral_api import ReferralController
 from service.web import account, admin, cases, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers
@@ -100,6 +97,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HsdsController,
             OrganizationController,
             SurvivorController,
+            CasePlanController,
+            CaseFollowUpController,
             ConsentController,
             PlanController,
             ReferralController,

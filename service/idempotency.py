@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
+from litestar.status_codes import HTTP_201_CREATED
 
 from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
@@ -148,6 +149,16 @@ class Creator:
         """``create_once`` in a transaction of its own, the request identified by ``once``."""
         request_once = once(self.cipher, self.key, self.request.method, self.request.url.path, body)
         return await transact(self.pool, create_once, self.principal, request_once, create, read)
+
+    async def created(
+        self,
+        body: msgspec.Struct,
+        create: Callable[[Connection], Awaitable[T]],
+        read: Callable[[Connection, uuid.UUID], Awaitable[T]],
+    ) -> Response[T]:
+        """``create``'s 201 answer with the resource, marked when it repeats an earlier request."""
+        resource, replayed = await self.create(body, create, read)
+        return answered(Response(resource, status_code=HTTP_201_CREATED), replayed)
 
     async def create_from_form(
         self, values: Mapping[str, str], body: msgspec.Struct, create: Callable[[Connection], Awaitable[Identified]]

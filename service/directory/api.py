@@ -4,12 +4,12 @@ reading and writing they do is in ``listings``, ``listing_search`` and ``organiz
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from search.protocol import SearchBackend
@@ -30,28 +30,16 @@ from service.directory.models import (
     ServicePatch,
     TaxonomyTerm,
 )
+from service.etags import IfMatch, expected_version, with_etag
 from service.idempotency import Creator, answered
 from service.pagination import Page, PageParams
-
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(name="If-Match", required=False, description='ETag of the version you edited, e.g. "3"'),
-]
-
-
-Versioned = TypeVar("Versioned", Service, Organization)
-
-
-def with_etag(body: Versioned, status_code: int = 200) -> Response[Versioned]:
-    return Response(body, status_code=status_code, headers={"ETag": rules.etag(body.version)})
 
 
 def listing_response(principal: Principal, shown: Service, status_code: int = 200) -> Response[Service]:
     """A listing as ``listings.present`` showed it to ``principal``, its ETag naming the view: the public's
     (confidential places redacted) never matches the staff's."""
     full = rules.may_see_restricted(principal, shown.organization_id)
-    tag = rules.etag(shown.version, None if full else "public")
-    return Response(shown, status_code=status_code, headers={"ETag": tag})
+    return with_etag(shown, status_code, None if full else "public")
 
 
 class ReferenceController(Controller):
@@ -119,7 +107,7 @@ class ServiceController(Controller):
         data: JSONBody[ServicePatch],
         if_match: IfMatch,
     ) -> Response[Service]:
-        expected = rules.expected_version(if_match)
+        expected = expected_version(if_match)
         service = await transact(pool, listings.patch_service, principal, service_id, expected, data)
         return listing_response(principal, listings.present(principal, service))
 
@@ -204,7 +192,7 @@ class OrganizationController(Controller):
         data: JSONBody[OrganizationPatch],
         if_match: IfMatch,
     ) -> Response[Organization]:
-        expected = rules.expected_version(if_match)
+        expected = expected_version(if_match)
         organization = await transact(
             pool, organizations.patch_organization, principal, organization_id, expected, data
         )

@@ -1,4 +1,4 @@
-"""Pure listing rules: validation, redaction, staleness, opening hours, ETags and diffs."""
+"""Pure listing rules: validation, redaction, staleness, opening hours and diffs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from service.auth.permissions import Action, Scope, allowed, scope_of
 from service.clock import LOCAL_TZ
 from service.directory import taxonomy
 from service.directory.models import Contact, ContactIn, ContactKind, LocationIn, Schedule, ScheduleIn, Service
-from service.errors import FieldError, PreconditionFailed, ValidationFailed
+from service.errors import FieldError, ValidationFailed
 
 STALE_AFTER = timedelta(days=180)
 MINUTES_PER_DAY = 24 * 60
@@ -175,22 +175,6 @@ def check_listing(fields: Mapping[str, Any]) -> None:
 def _looks_like_phone(value: str) -> bool:
     digits = [ch for ch in value if ch.isdigit()]
     return 3 <= len(digits) <= 15 and all(ch.isdigit() or ch in " +-.()" for ch in value)
-
-
-def etag(version: int, view: str | None = None) -> str:
-    """The ETag of a version as one view shows it (None: the full view), so a cache never answers
-    one viewer with another's body; ``expected_version`` reads the version back from either."""
-    return f'"{version}-{view}"' if view else f'"{version}"'
-
-
-def expected_version(if_match: str | None) -> int | None:
-    """The version an ``If-Match`` header names; None when absent or ``*``."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    value = if_match.strip().removeprefix("W/").strip('"').split("-", 1)[0]
-    if not value.isdigit():
-        raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
-    return int(value)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -1,4 +1,4 @@
-"""Pure listing rules: opening hours, staleness, redaction, If-Match, areas, cross-field checks."""
+"""Pure listing rules: opening hours, staleness, redaction, If-Match (service.etags), areas, cross-field checks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from search.meili import to_meili_document
+from service import etags
 from service.auth.models import ANONYMOUS, Principal, Role
 from service.directory import rules
 from service.directory.models import (
@@ -111,12 +112,12 @@ def test_viewer_scope_by_role() -> None:
 
 @pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), ('"3"', 3), ('W/"7"', 7), ("12", 12)])
 def test_expected_version_reads_if_match(header: str | None, version: int | None) -> None:
-    assert rules.expected_version(header) == version
+    assert etags.expected_version(header) == version
 
 
 def test_expected_version_rejects_foreign_etags() -> None:
     with pytest.raises(PreconditionFailed):
-        rules.expected_version('"abc"')
+        etags.expected_version('"abc"')
 
 
 def test_normalize_areas_resolves_names_and_reports_unknown_ones() -> None:

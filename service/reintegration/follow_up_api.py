@@ -1,0 +1,76 @@
+"""JSON controllers of follow-up visits and of oversight: record and list a case's follow-ups with their
+survey scores, the survey's indicators, the dashboard of overdue and missing work, and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from service import audit
+from service.db import transact
+from service.pagination import Page
+from service.reintegration import dashboard, export, followups
+from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
+from service.reintegration.models import Dashboard, FollowUp, FollowUpCreate
+from service.reintegration.rules import Scoring, scoring
+
+
+class CaseFollowUpController(Controller):
+    path = "/api/v1/survivors"
+    tags = ["cases"]
+
+    @post(
+        "/{survivor_id:uuid}/follow-ups",
+        status_code=HTTP_201_CREATED,
+        summary="Record a follow-up visit and its survey; send an Idempotency-Key to make a retry safe",
+    )
+    async def add_follow_up(
+        self,
+        creator: Creates,
+        principal: Who,
+        cipher: Cipher,
+        survivor_id: FromPath[uuid.UUID],
+        data: JSONBody[FollowUpCreate],
+    ) -> Response[FollowUp]:
+        return await creator.created(
+            data,
+            lambda conn: followups.record_follow_up(conn, principal, cipher, survivor_id, data),
+            lambda conn, follow_up_id: followups.read_follow_up(conn, principal, cipher, survivor_id, follow_up_id),
+        )
+
+    @get("/{survivor_id:uuid}/follow-ups", summary="Follow-ups, oldest first, with scores (the trend)")
+    async def follow_ups(
+        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+    ) -> list[FollowUp]:
+        return await transact(pool, followups.list_follow_ups, principal, cipher, survivor_id)
+
+
+class DashboardController(Controller):
+    path = "/api/v1"
+    tags = ["dashboard"]
+
+    @get("/dashboard", summary="Overdue, stuck and missing work: caseload, organization tree or inbox")
+    async def dashboard(self, principal: Who, pool: Pool, cipher: Cipher) -> Dashboard:
+        return await transact(pool, dashboard.dashboard, principal, cipher)
+
+    @get("/audit", summary="The audit log (coordinators: their organization tree; admins: all)")
+    async def audit_log(
+        self,
+        principal: Who,
+        pool: Pool,
+        paging: Paging,
+        entity: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        entity_id: FromQuery[uuid.UUID | None] = None,
+        survivor_id: FromQuery[uuid.UUID | None] = None,
+    ) -> Page[audit.AuditEntry]:
+        return await transact(
+            pool, export.read_audit, principal, paging, entity=entity, entity_id=entity_id, survivor_id=survivor_id
+        )
+
+    @get("/sustainability/indicators", summary="Survey indicators: dimension, question (vi/en), answers, weight")
+    async def indicators(self) -> Scoring:
+        return scoring()
