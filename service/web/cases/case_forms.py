@@ -6,7 +6,8 @@ when it worked, with the input and the errors when it was refused."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -41,51 +42,68 @@ from service.web.i18n import gettext as _
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
+Creators = NamedDependency[Creator]
+Form = Request[Any, Any, Any]
+CaseId = FromPath[uuid.UUID]
 
 ALL_PARTNERS = "all"  # the consent form's value for "every partner organization"
 
 
+@dataclass(frozen=True)
+class _Case:
+    """The case a form posts to, who posts it (with the key to the case's personal data) and the
+    text fields they sent."""
+
+    pool: asyncpg.Pool
+    principal: Principal
+    cipher: PersonalDataCipher
+    survivor_id: uuid.UUID
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A form of the case page: its name (the page shows its input and errors again), the section
+    to go back to, and the form field each of the use case's error fields is shown at."""
+
+    name: str
+    anchor: str
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+
 async def _act(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
-    survivor_id: uuid.UUID,
-    *,
-    form: str,
-    values: Mapping[str, str],
-    shape_and_errors: tuple[Any, Errors] | None,
+    case: _Case,
+    form: _Form,
     work: Callable[..., Any],
-    args: Iterable[Any],
-    rename: Mapping[str, str],
-    anchor: str,
+    *args: Any,
+    parsed: tuple[Any, Errors] | None = None,
     creator: Creator | None = None,
 ) -> Redirect | Template:
-    """Run one case-page form: on success back to the case page at its section (POST-redirect-GET);
-    when the form or the use case refuses, the case page again with the input and the errors.
-    A form that creates (its ``creator`` given) makes one resource however often it is sent."""
-    if shape_and_errors is not None and shape_and_errors[0] is None:
+    """Run one case-page form, ``work(conn, principal, cipher, survivor_id, *args)``: on success back
+    to the case page at its section (POST-redirect-GET); when the form (``parsed``: the shape and
+    the errors) or the use case refuses, the case page again with the input and the errors. A form
+    that creates (its ``creator`` given) makes one resource however often it is sent."""
+    pool, principal, cipher, survivor_id, values = case.pool, case.principal, case.cipher, case.survivor_id, case.values
+
+    async def refused(errors: Errors, status_code: int) -> Template:
         return await render_case(
-            pool, principal, cipher, survivor_id, form=form, values=values, errors=shape_and_errors[1], status_code=422
+            pool, principal, cipher, survivor_id, form=form.name, values=values, errors=errors, status_code=status_code
         )
+
+    if parsed is not None and parsed[0] is None:
+        return await refused(parsed[1], 422)
     try:
-        if creator is not None and shape_and_errors is not None:
-            await creator.create_from_form(values, shape_and_errors[0], lambda conn: work(conn, *args))
+        if creator is not None and parsed is not None:
+            await creator.create_from_form(
+                values, parsed[0], lambda conn: work(conn, principal, cipher, survivor_id, *args)
+            )
         else:
-            await transact(pool, work, *args)
+            await transact(pool, work, principal, cipher, survivor_id, *args)
     except DomainError as exc:
         if exc.status in (401, 404):
             raise
-        return await render_case(
-            pool,
-            principal,
-            cipher,
-            survivor_id,
-            form=form,
-            values=values,
-            errors=forms.domain_errors(exc, rename=rename, summary=True),
-            status_code=exc.status,
-        )
-    return Redirect(path=f"/cases/{survivor_id}#{anchor}", status_code=303)
+        return await refused(forms.domain_errors(exc, rename=form.rename, summary=True), exc.status)
+    return Redirect(path=f"/cases/{survivor_id}#{form.anchor}", status_code=303)
 
 
 CONSENT_RENAME = {
@@ -97,14 +115,12 @@ CONSENT_RENAME = {
 }
 
 
+CONSENT_FORM = _Form("consent", "consents", CONSENT_RENAME)
+
+
 @post("/cases/{survivor_id:uuid}/consents", name="case-consent", status_code=303)
 async def record_consent(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    creator: NamedDependency[Creator],
+    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
 ) -> Redirect | Template:
     values = await form_values(request)
     data: dict[str, Any] = {
@@ -123,20 +139,8 @@ async def record_consent(
             None,
             {**parsed[1], "organization_id": _("Choose who may receive it: one organization, or all partners.")},
         )
-    return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="consent",
-        values=values,
-        shape_and_errors=parsed,
-        work=cases.record_consent,
-        args=(principal, cipher, survivor_id, parsed[0]),
-        rename=CONSENT_RENAME,
-        anchor="consents",
-        creator=creator,
-    )
+    case = _Case(pool, principal, cipher, survivor_id, values)
+    return await _act(case, CONSENT_FORM, cases.record_consent, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _withdraw_consent(
@@ -151,46 +155,21 @@ async def _withdraw_consent(
 async def withdraw_consent(
     principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID], consent_id: FromPath[uuid.UUID]
 ) -> Redirect | Template:
-    return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="withdraw",
-        values={},
-        shape_and_errors=None,
-        work=_withdraw_consent,
-        args=(principal, cipher, survivor_id, consent_id),
-        rename={},
-        anchor="consents",
-    )
+    case = _Case(pool, principal, cipher, survivor_id)
+    return await _act(case, _Form("withdraw", "consents"), _withdraw_consent, consent_id)
+
+
+PLAN_FORM = _Form("plan", "plan", {"notes": "notes"})
 
 
 @post("/cases/{survivor_id:uuid}/plans", name="case-plan", status_code=303)
 async def draft_plan(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    creator: NamedDependency[Creator],
+    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = convert({"notes": values.get("notes", "")}, PlanCreate, {"notes": "notes"})
-    return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="plan",
-        values=values,
-        shape_and_errors=parsed,
-        work=plans.create_plan,
-        args=(principal, cipher, survivor_id, parsed[0]),
-        rename={"notes": "notes"},
-        anchor="plan",
-        creator=creator,
-    )
+    case = _Case(pool, principal, cipher, survivor_id, values)
+    return await _act(case, PLAN_FORM, plans.create_plan, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _plan_step(
@@ -235,18 +214,9 @@ async def plan_step(
         body = parsed[0]
     elif action == "send-back":
         body = values.get("review_note", "")[:2000]
+    case = _Case(pool, principal, cipher, survivor_id, values)
     return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form=f"plan-{action}",
-        values=values,
-        shape_and_errors=parsed,
-        work=_plan_step,
-        args=(principal, cipher, survivor_id, plan_id, action, body),
-        rename=SUBMIT_RENAME,
-        anchor="plan",
+        case, _Form(f"plan-{action}", "plan", SUBMIT_RENAME), _plan_step, plan_id, action, body, parsed=parsed
     )
 
 
@@ -265,14 +235,12 @@ async def _add_milestone(
     return await plans.add_milestone(conn, principal, cipher, plan.id, data)
 
 
+MILESTONE_FORM = _Form("milestone", "plan", MILESTONE_RENAME)
+
+
 @post("/cases/{survivor_id:uuid}/milestones", name="case-milestone-add", status_code=303)
 async def add_milestone(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    creator: NamedDependency[Creator],
+    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = convert(
@@ -280,20 +248,8 @@ async def add_milestone(
         MilestoneCreate,
         MILESTONE_RENAME,
     )
-    return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="milestone",
-        values=values,
-        shape_and_errors=parsed,
-        work=_add_milestone,
-        args=(principal, cipher, survivor_id, parsed[0]),
-        rename=MILESTONE_RENAME,
-        anchor="plan",
-        creator=creator,
-    )
+    case = _Case(pool, principal, cipher, survivor_id, values)
+    return await _act(case, MILESTONE_FORM, _add_milestone, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _move_milestone(
@@ -321,18 +277,14 @@ async def move_milestone(
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = convert(present(values, "status", "note"), MilestonePatch, {"status": "status", "note": "note"})
+    case = _Case(pool, principal, cipher, survivor_id, values)
     return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form=f"milestone-{milestone_id}",
-        values=values,
-        shape_and_errors=parsed,
-        work=_move_milestone,
-        args=(principal, cipher, survivor_id, milestone_id, parsed[0]),
-        rename={"status": "status"},
-        anchor=f"m-{milestone_id}",
+        case,
+        _Form(f"milestone-{milestone_id}", f"m-{milestone_id}", {"status": "status"}),
+        _move_milestone,
+        milestone_id,
+        parsed[0],
+        parsed=parsed,
     )
 
 
@@ -340,19 +292,8 @@ async def move_milestone(
 async def propose_milestones(
     principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
 ) -> Redirect | Template:
-    return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="entitlements",
-        values={},
-        shape_and_errors=None,
-        work=plans.propose_entitlement_milestones,
-        args=(principal, cipher, survivor_id),
-        rename={},
-        anchor="entitlements",
-    )
+    case = _Case(pool, principal, cipher, survivor_id)
+    return await _act(case, _Form("entitlements", "entitlements"), plans.propose_entitlement_milestones)
 
 
 FOLLOW_UP_RENAME = {
@@ -379,27 +320,17 @@ def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | Non
 
 @post("/cases/{survivor_id:uuid}/follow-ups", name="case-follow-up", status_code=303)
 async def record_follow_up(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    creator: NamedDependency[Creator],
+    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
 ) -> Redirect | Template:
     values = await form_values(request)
     parsed = follow_up_from_form(values)
     rename = FOLLOW_UP_RENAME | {f"indicators.{item.code}": f"ind_{item.code}" for item in rules.scoring().indicators}
+    case = _Case(pool, principal, cipher, survivor_id, values)
     return await _act(
-        pool,
-        principal,
-        cipher,
-        survivor_id,
-        form="follow-up",
-        values=values,
-        shape_and_errors=parsed,
-        work=followups.record_follow_up,
-        args=(principal, cipher, survivor_id, parsed[0]),
-        rename=rename,
-        anchor="follow-ups",
+        case,
+        _Form("follow-up", "follow-ups", rename),
+        followups.record_follow_up,
+        parsed[0],
+        parsed=parsed,
         creator=creator,
     )
