@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -22,6 +23,9 @@ from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import Connection
 from service.demo.seed import DEMO_LOGINS, seed_demo
+
+if TYPE_CHECKING:
+    from tests.integration.reintegration.world import World
 
 PASSWORD = "correct horse battery staple"
 DATA_KEY = new_key()
@@ -188,6 +192,16 @@ async def actors(pool: asyncpg.Pool, password_hash: str) -> Actors:
         ):
             result.by_name[name] = await make_actor(conn, name, role, organization, password_hash)
     return result
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool, password_hash: str) -> World:
+    """The reintegration world (a listing to refer to, a case, the people around it) that the
+    reintegration, reliability and cases/dashboard/partner page tests share."""
+    # imported here: world.py builds on this module's actors, so a top-level import would be circular
+    from tests.integration.reintegration.world import build_world
+
+    return await build_world(client, actors, pool, password_hash)
 
 
 # -- the demo directory, loaded once into its own database for read-only search tests -----------

@@ -1,5 +1,5 @@
-"""Fixtures for reliability tests: a PostgreSQL server a test may stop and start, and the
-reintegration world for referral races."""
+"""Fixtures for reliability tests: a PostgreSQL server a test may stop and start (the referral
+races use the reintegration world of tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
-import httpx
 import pytest
-
-from tests.integration.conftest import Actors
-from tests.integration.reintegration.world import World, build_world
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
@@ -50,8 +45,3 @@ def controlled_postgres() -> Iterator[ControlledPostgres]:
     finally:
         postgres.server.cleanup()
         shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool, password_hash: str) -> World:
-    return await build_world(client, actors, pool, password_hash)

@@ -1,4 +1,4 @@
-"""Fixtures for the partner pages: the reintegration world, the pages in English, and a reader of
+"""Fixtures for the partner pages: the pages in English, and a reader of
 a page's form as a browser would submit it (listings are made through the API with
 ``tests.integration.listings``)."""
 
@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.integration.conftest import Actors
 from tests.integration.pages.conftest import Browser
-from tests.integration.reintegration.world import World, build_world
 
 
 class _FormReader(HTMLParser):
@@ -84,11 +81,6 @@ def form_fields(response: httpx.Response, action: str) -> list[tuple[str, str]]:
 def replaced(fields: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:
     """The form's fields with some single-valued ones changed as a person would type them."""
     return [(k, changes.get(k, v)) for k, v in fields]
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool, password_hash: str) -> World:
-    return await build_world(client, actors, pool, password_hash)
 
 
 @pytest.fixture
