@@ -76,7 +76,6 @@ TITLES = {
     MilestoneDomain.LIVELIHOOD_FINANCE: "Vay vốn ưu đãi để chăn nuôi",
     MilestoneDomain.CHILD_CARE_DEPENDANTS: "Gửi con vào trường mầm non",
 }
-R = ReferralStatus
 # Final state → the walk that reaches it (each step one of workflow.REFERRAL_TRANSITIONS) and its weight.
 # 'sent' past its due time is 'expired'; 'draft' is never produced by the service, so not here.
 WALKS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -398,7 +397,7 @@ class CaseWriter:
             steps, _ = WALKS[walk_name]
             self.events += 1
             events: list[tuple[Any, ...]] = [(self.events, referral, None, "sent", caseworker, sent, None, None)]
-            status, at = R.SENT, sent
+            status, at = ReferralStatus.SENT, sent
             responded = completed = None
             reason = None
             for action in steps:
@@ -411,9 +410,9 @@ class CaseWriter:
                 self.events += 1
                 sealed = free_text.REFERRAL_EVENT.seal(self.cipher, self.events, "note", note)
                 events.append((self.events, referral, status.value, move.target.value, actor, at, reason, sealed))
-                if move.target in (R.ACCEPTED, R.DECLINED):
+                if move.target in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
                     responded = at
-                if move.target in (R.COMPLETED, R.NOT_COMPLETED):
+                if move.target in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
                     completed = at
                 status = move.target
             age = self.today.year - 1990 - rng.randrange(15)

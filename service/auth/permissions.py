@@ -37,43 +37,42 @@ class Action(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
 
 
-_ALL = Scope.ANY
-_OWN = Scope.OWN_ORG
-_TREE = Scope.ORG_TREE
-_MINE = Scope.ASSIGNED
-
 RULES: dict[Action, dict[Role, Scope]] = {
     Action.VIEW_RESTRICTED_LISTING: {
-        Role.PARTNER: _OWN,
-        Role.CASEWORKER: _ALL,
-        Role.COORDINATOR: _ALL,
-        Role.ADMIN: _ALL,
+        Role.PARTNER: Scope.OWN_ORG,
+        Role.CASEWORKER: Scope.ANY,
+        Role.COORDINATOR: Scope.ANY,
+        Role.ADMIN: Scope.ANY,
     },
     # a coordinator's powers end at their organization tree: listings, verification, organizations
-    Action.EDIT_LISTING: {Role.PARTNER: _OWN, Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
+    Action.EDIT_LISTING: {Role.PARTNER: Scope.OWN_ORG, Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},
     Action.VIEW_REVISIONS: {
-        Role.PARTNER: _OWN,
-        Role.CASEWORKER: _ALL,
-        Role.COORDINATOR: _ALL,
-        Role.ADMIN: _ALL,
+        Role.PARTNER: Scope.OWN_ORG,
+        Role.CASEWORKER: Scope.ANY,
+        Role.COORDINATOR: Scope.ANY,
+        Role.ADMIN: Scope.ANY,
     },
-    Action.VERIFY_LISTING: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
-    Action.CREATE_ORGANIZATION: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},  # checked on the new parent
-    Action.EDIT_ORGANIZATION: {Role.PARTNER: _OWN, Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
+    Action.VERIFY_LISTING: {Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},
+    Action.CREATE_ORGANIZATION: {Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},  # checked on the new parent
+    Action.EDIT_ORGANIZATION: {Role.PARTNER: Scope.OWN_ORG, Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},
     # checked on the organization and on its new parent: a move needs both ends in the tree
-    Action.RESTRUCTURE_ORGANIZATION: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
-    Action.MANAGE_USERS: {Role.ADMIN: _ALL},
+    Action.RESTRUCTURE_ORGANIZATION: {Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},
+    Action.MANAGE_USERS: {Role.ADMIN: Scope.ANY},
     # survivor data: caseworkers their caseload, coordinators their organization tree, nobody else
-    Action.CREATE_CASE: {Role.CASEWORKER: _OWN, Role.COORDINATOR: _OWN},
-    Action.VIEW_CASE: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
-    Action.EDIT_CASE: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
-    Action.REFER: {Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
-    Action.APPROVE_PLAN: {Role.COORDINATOR: _TREE},
-    Action.EMERGENCY_OVERRIDE: {Role.COORDINATOR: _TREE},
-    Action.DEIDENTIFY_CASE: {Role.COORDINATOR: _TREE},
-    Action.RESPOND_TO_REFERRAL: {Role.PARTNER: _OWN},
-    Action.VIEW_DASHBOARD: {Role.PARTNER: _OWN, Role.CASEWORKER: _MINE, Role.COORDINATOR: _TREE},
-    Action.VIEW_AUDIT: {Role.COORDINATOR: _TREE, Role.ADMIN: _ALL},
+    Action.CREATE_CASE: {Role.CASEWORKER: Scope.OWN_ORG, Role.COORDINATOR: Scope.OWN_ORG},
+    Action.VIEW_CASE: {Role.CASEWORKER: Scope.ASSIGNED, Role.COORDINATOR: Scope.ORG_TREE},
+    Action.EDIT_CASE: {Role.CASEWORKER: Scope.ASSIGNED, Role.COORDINATOR: Scope.ORG_TREE},
+    Action.REFER: {Role.CASEWORKER: Scope.ASSIGNED, Role.COORDINATOR: Scope.ORG_TREE},
+    Action.APPROVE_PLAN: {Role.COORDINATOR: Scope.ORG_TREE},
+    Action.EMERGENCY_OVERRIDE: {Role.COORDINATOR: Scope.ORG_TREE},
+    Action.DEIDENTIFY_CASE: {Role.COORDINATOR: Scope.ORG_TREE},
+    Action.RESPOND_TO_REFERRAL: {Role.PARTNER: Scope.OWN_ORG},
+    Action.VIEW_DASHBOARD: {
+        Role.PARTNER: Scope.OWN_ORG,
+        Role.CASEWORKER: Scope.ASSIGNED,
+        Role.COORDINATOR: Scope.ORG_TREE,
+    },
+    Action.VIEW_AUDIT: {Role.COORDINATOR: Scope.ORG_TREE, Role.ADMIN: Scope.ANY},
 }
 
 

@@ -53,11 +53,7 @@ from service.reintegration.models import (
     Urgency,
 )
 
-T = CaseType
 ID = IdentificationStatus
-U = Urgency
-D = MilestoneDomain
-M = MilestoneStatus
 
 # Dates the fictional story is told around: intakes run from early 2025 to early November 2026,
 # milestones and follow-ups are only reported up to these days, so nothing lies in the future.
@@ -125,75 +121,78 @@ class Scenario:
 # fmt: off
 SCENARIOS: tuple[Scenario, ...] = (
     # recent intakes: no plan yet, drafts, plans awaiting approval
-    Scenario(T.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "92", "CN", "none",
-             (Ref("shelter", "past_due", U.EMERGENCY),), risk=RiskLevel.HIGH),
-    Scenario(T.AT_RISK, ID.REPORTED, "91", None, "none", (Ref("psy", "sent"),), age=16),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "92", None, "none", (Ref("shelter", "override", U.EMERGENCY),),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "92", "CN", "none",
+             (Ref("shelter", "past_due", Urgency.EMERGENCY),), risk=RiskLevel.HIGH),
+    Scenario(CaseType.AT_RISK, ID.REPORTED, "91", None, "none", (Ref("psy", "sent"),), age=16),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "92", None, "none", (Ref("shelter", "override", Urgency.EMERGENCY),),
              risk=RiskLevel.HIGH, by_coordinator=True, consent="none"),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "86", "MY", "none", quiet=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "96", "CN", "draft",
-             (Ref("psy", "sent"), Ref("shelter", "sent", U.URGENT)), child=True),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "92", None, "sent_back", (Ref("health", "past_due", U.URGENT),),
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "86", "MY", "none", quiet=True),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "96", "CN", "draft",
+             (Ref("psy", "sent"), Ref("shelter", "sent", Urgency.URGENT)), child=True),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "92", None, "sent_back", (Ref("health", "past_due", Urgency.URGENT),),
              risk=RiskLevel.HIGH),
-    Scenario(T.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "82", "KH", "draft",
-             (Ref("shelter", "accepted", U.URGENT),)),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "01", "TW", "sent_back", quiet=True),
-    Scenario(T.RETURNEE_MIGRANT, ID.REPORTED, "92", "KR", "draft", (Ref("osso", "declined", reason="duplicate"),)),
-    Scenario(T.AT_RISK, ID.REPORTED, "92", None, "draft", (Ref("jobs", "sent"),), risk=RiskLevel.LOW),
-    Scenario(T.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "91", "MY", "pending",
-             (Ref("legal", "past_due", U.URGENT),), sex=Sex.MALE),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "pending",
-             (Ref("shelter", "in_progress", U.URGENT),), by_coordinator=True, entitlements=True),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "86", "KR", "pending", (Ref("jobs", "sent"),)),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "96", None, "pending", (Ref("health", "accepted"),)),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "pending",
-             (Ref("shelter", "declined", U.URGENT, "no_capacity"), Ref("shelter_local", "accepted", U.URGENT))),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "82", "KH", "draft",
+             (Ref("shelter", "accepted", Urgency.URGENT),)),
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "01", "TW", "sent_back", quiet=True),
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.REPORTED, "92", "KR", "draft",
+             (Ref("osso", "declined", reason="duplicate"),)),
+    Scenario(CaseType.AT_RISK, ID.REPORTED, "92", None, "draft", (Ref("jobs", "sent"),), risk=RiskLevel.LOW),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "91", "MY", "pending",
+             (Ref("legal", "past_due", Urgency.URGENT),), sex=Sex.MALE),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "pending",
+             (Ref("shelter", "in_progress", Urgency.URGENT),), by_coordinator=True, entitlements=True),
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "86", "KR", "pending", (Ref("jobs", "sent"),)),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "96", None, "pending", (Ref("health", "accepted"),)),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "pending",
+             (Ref("shelter", "declined", Urgency.URGENT, "no_capacity"),
+              Ref("shelter_local", "accepted", Urgency.URGENT))),
     # plans at work for a few months
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "active",
-             (Ref("shelter", "verified", U.URGENT), Ref("psy", "in_progress")), child=True, entitlements=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "01", "CN", "active",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "active",
+             (Ref("shelter", "verified", Urgency.URGENT), Ref("psy", "in_progress")), child=True, entitlements=True),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "01", "CN", "active",
              (Ref("legal", "in_progress"), Ref("jobs", "declined", reason="not_eligible"))),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "92", "TW", "active",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "92", "TW", "active",
              (Ref("jobs", "on_hold"), Ref("loans", "sent"))),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "86", None, "active", (Ref("health", "completed"), Ref("psy", "on_hold"))),
-    Scenario(T.RETURNEE_MIGRANT, ID.UNDER_IDENTIFICATION, "92", "KR", "active",
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "86", None, "active",
+             (Ref("health", "completed"), Ref("psy", "on_hold"))),
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.UNDER_IDENTIFICATION, "92", "KR", "active",
              (Ref("osso", "verified"), Ref("legal", "accepted")), by_coordinator=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "82", "MY", "active",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "82", "MY", "active",
              (Ref("psy", "not_completed", reason="couldnt_contact"),), sex=Sex.MALE, stalled=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "active",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "active",
              (Ref("shelter", "completed"), Ref("jobs", "in_progress")), entitlements=True),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "96", "MY", "active",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "96", "MY", "active",
              (Ref("loans", "declined", reason="out_of_area"), Ref("health", "in_progress"))),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "92", None, "active", (Ref("legal", "verified"), Ref("health", "resumed")),
-             risk=RiskLevel.HIGH),
-    Scenario(T.AT_RISK, ID.REPORTED, "92", "KR", "active", (Ref("jobs", "withdrawn"),), consent="per_org",
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "92", None, "active",
+             (Ref("legal", "verified"), Ref("health", "resumed")), risk=RiskLevel.HIGH),
+    Scenario(CaseType.AT_RISK, ID.REPORTED, "92", "KR", "active", (Ref("jobs", "withdrawn"),), consent="per_org",
              withdraw=ConsentPurpose.REFERRAL, risk=RiskLevel.LOW),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "86", "CN", "active",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "86", "CN", "active",
              (Ref("psy", "completed"), Ref("shelter", "on_hold"))),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "82", "TW", "active", (Ref("loans", "accepted"),)),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "01", None, "active",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "82", "TW", "active", (Ref("loans", "accepted"),)),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "01", None, "active",
              (Ref("health", "not_completed", reason="survivor_declined"),)),
-    Scenario(T.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "96", "CN", "active",
-             (Ref("shelter", "in_progress", U.URGENT),), identified_later=True, entitlements=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "79", "KH", "active", (Ref("jobs", "verified"),),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.UNDER_IDENTIFICATION, "96", "CN", "active",
+             (Ref("shelter", "in_progress", Urgency.URGENT),), identified_later=True, entitlements=True),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "79", "KH", "active", (Ref("jobs", "verified"),),
              sex=Sex.MALE),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "92", "MY", "active", stalled=True),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "review",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "92", "MY", "active", stalled=True),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "review",
              (Ref("psy", "verified"), Ref("loans", "declined", reason="service_unavailable")), entitlements=True),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "91", "KR", "review",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "91", "KR", "review",
              (Ref("jobs", "not_completed", reason="no_longer_interested"),), by_coordinator=True),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "86", None, "review", (Ref("legal", "completed"),)),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "review", (Ref("shelter", "withdrawn"),)),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "86", None, "review", (Ref("legal", "completed"),)),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "91", "CN", "review", (Ref("shelter", "withdrawn"),)),
     # older cases: closed, reopened, on a second plan
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "closed",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "92", "CN", "closed",
              (Ref("jobs", "verified"), Ref("loans", "verified")), closure=ClosureReason.GOALS_MET),
-    Scenario(T.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "91", "MY", "closed",
+    Scenario(CaseType.RETURNEE_MIGRANT, ID.NOT_IDENTIFIED, "91", "MY", "closed",
              (Ref("psy", "not_completed", reason="couldnt_contact"),), withdraw=ConsentPurpose.FOLLOW_UP_CONTACT,
              closure=ClosureReason.RE_MIGRATED),
-    Scenario(T.GBV_SURVIVOR, ID.REPORTED, "96", None, "closed", (Ref("legal", "withdrawn"),),
+    Scenario(CaseType.GBV_SURVIVOR, ID.REPORTED, "96", None, "closed", (Ref("legal", "withdrawn"),),
              closure=ClosureReason.LOST_CONTACT),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "86", "TW", "reopened", (Ref("health", "verified"),)),
-    Scenario(T.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "01", "CN", "second",
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "86", "TW", "reopened", (Ref("health", "verified"),)),
+    Scenario(CaseType.TRAFFICKING_VICTIM, ID.IDENTIFIED_VICTIM, "01", "CN", "second",
              (Ref("shelter", "verified"), Ref("jobs", "sent"))),
 )
 # fmt: on
@@ -227,14 +226,14 @@ ACTION_NOTES = {
 }
 
 NEED_DOMAIN = {
-    "shelter": D.ESSENTIAL_NEEDS_SHELTER,
-    "shelter_local": D.ESSENTIAL_NEEDS_SHELTER,
-    "osso": D.LEGAL_DOCUMENTS,
-    "legal": D.JUSTICE_LEGAL_AID,
-    "jobs": D.VOCATIONAL_EMPLOYMENT,
-    "psy": D.MENTAL_HEALTH_PSYCHOSOCIAL,
-    "health": D.HEALTH,
-    "loans": D.LIVELIHOOD_FINANCE,
+    "shelter": MilestoneDomain.ESSENTIAL_NEEDS_SHELTER,
+    "shelter_local": MilestoneDomain.ESSENTIAL_NEEDS_SHELTER,
+    "osso": MilestoneDomain.LEGAL_DOCUMENTS,
+    "legal": MilestoneDomain.JUSTICE_LEGAL_AID,
+    "jobs": MilestoneDomain.VOCATIONAL_EMPLOYMENT,
+    "psy": MilestoneDomain.MENTAL_HEALTH_PSYCHOSOCIAL,
+    "health": MilestoneDomain.HEALTH,
+    "loans": MilestoneDomain.LIVELIHOOD_FINANCE,
 }
 NEED_SUMMARY = {
     "shelter": "Cần chỗ ở an toàn ngắn hạn sau khi trở về; lo ngại đối tượng môi giới liên lạc lại.",
@@ -247,22 +246,36 @@ NEED_SUMMARY = {
     "loans": "Cần vay vốn nhỏ để chăn nuôi hoặc buôn bán tại nhà.",
 }
 MILESTONE_TITLES = {
-    D.SAFETY_PROTECTION: ("Lập kế hoạch an toàn cá nhân", "Kết nối công an xã khi có dấu hiệu bị đe dọa"),
-    D.ESSENTIAL_NEEDS_SHELTER: ("Có chỗ ở an toàn trong 3 tháng đầu", "Hỗ trợ lương thực và đồ dùng thiết yếu"),
-    D.HEALTH: ("Khám sức khỏe tổng quát", "Khám và tư vấn sức khỏe sinh sản", "Cấp thẻ bảo hiểm y tế"),
-    D.MENTAL_HEALTH_PSYCHOSOCIAL: ("Tham vấn tâm lý 8 buổi", "Tham gia nhóm hỗ trợ đồng đẳng"),
-    D.LEGAL_DOCUMENTS: ("Làm lại căn cước công dân", "Đăng ký khai sinh cho con sinh ở nước ngoài"),
-    D.JUSTICE_LEGAL_AID: ("Tư vấn pháp lý về quyền của nạn nhân", "Trợ giúp viên pháp lý tham gia tố tụng"),
-    D.FAMILY_COMMUNITY: ("Hòa giải và đoàn tụ gia đình", "Tham gia sinh hoạt chi hội phụ nữ"),
-    D.EDUCATION: ("Học bổ túc văn hóa buổi tối", "Con trở lại trường học"),
-    D.VOCATIONAL_EMPLOYMENT: ("Học nghề may công nghiệp 3 tháng", "Có việc làm ổn định tại địa phương"),
-    D.LIVELIHOOD_FINANCE: ("Vay vốn ưu đãi để chăn nuôi", "Mở sổ tiết kiệm và lập kế hoạch chi tiêu"),
-    D.CHILD_CARE_DEPENDANTS: ("Gửi con đi nhà trẻ", "Đăng ký bảo hiểm y tế cho con"),
+    MilestoneDomain.SAFETY_PROTECTION: ("Lập kế hoạch an toàn cá nhân", "Kết nối công an xã khi có dấu hiệu bị đe dọa"),
+    MilestoneDomain.ESSENTIAL_NEEDS_SHELTER: (
+        "Có chỗ ở an toàn trong 3 tháng đầu",
+        "Hỗ trợ lương thực và đồ dùng thiết yếu",
+    ),
+    MilestoneDomain.HEALTH: ("Khám sức khỏe tổng quát", "Khám và tư vấn sức khỏe sinh sản", "Cấp thẻ bảo hiểm y tế"),
+    MilestoneDomain.MENTAL_HEALTH_PSYCHOSOCIAL: ("Tham vấn tâm lý 8 buổi", "Tham gia nhóm hỗ trợ đồng đẳng"),
+    MilestoneDomain.LEGAL_DOCUMENTS: ("Làm lại căn cước công dân", "Đăng ký khai sinh cho con sinh ở nước ngoài"),
+    MilestoneDomain.JUSTICE_LEGAL_AID: (
+        "Tư vấn pháp lý về quyền của nạn nhân",
+        "Trợ giúp viên pháp lý tham gia tố tụng",
+    ),
+    MilestoneDomain.FAMILY_COMMUNITY: ("Hòa giải và đoàn tụ gia đình", "Tham gia sinh hoạt chi hội phụ nữ"),
+    MilestoneDomain.EDUCATION: ("Học bổ túc văn hóa buổi tối", "Con trở lại trường học"),
+    MilestoneDomain.VOCATIONAL_EMPLOYMENT: ("Học nghề may công nghiệp 3 tháng", "Có việc làm ổn định tại địa phương"),
+    MilestoneDomain.LIVELIHOOD_FINANCE: ("Vay vốn ưu đãi để chăn nuôi", "Mở sổ tiết kiệm và lập kế hoạch chi tiêu"),
+    MilestoneDomain.CHILD_CARE_DEPENDANTS: ("Gửi con đi nhà trẻ", "Đăng ký bảo hiểm y tế cho con"),
 }
 DOMAINS = tuple(MilestoneDomain)
-FINISHED = (M.ACHIEVED, M.ACHIEVED, M.ACHIEVED, M.PARTIALLY_ACHIEVED, M.NOT_ACHIEVED, M.CANCELLED, M.DEFERRED)
+FINISHED = (
+    MilestoneStatus.ACHIEVED,
+    MilestoneStatus.ACHIEVED,
+    MilestoneStatus.ACHIEVED,
+    MilestoneStatus.PARTIALLY_ACHIEVED,
+    MilestoneStatus.NOT_ACHIEVED,
+    MilestoneStatus.CANCELLED,
+    MilestoneStatus.DEFERRED,
+)
 # A milestone reaches these only by way of in_progress.
-AFTER_WORK = frozenset({M.ACHIEVED, M.PARTIALLY_ACHIEVED, M.NOT_ACHIEVED})
+AFTER_WORK = frozenset({MilestoneStatus.ACHIEVED, MilestoneStatus.PARTIALLY_ACHIEVED, MilestoneStatus.NOT_ACHIEVED})
 
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
 KHMER_FAMILY_NAMES = ("Thạch", "Sơn", "Danh", "Kim", "Lâm", "Chau")
@@ -440,9 +453,9 @@ class _Seeder:
         rng = self.rng
         domains = [NEED_DOMAIN[ref.need] for ref in scenario.refs]
         if scenario.risk is RiskLevel.HIGH:
-            domains.append(D.SAFETY_PROTECTION)
+            domains.append(MilestoneDomain.SAFETY_PROTECTION)
         if scenario.child:
-            domains.append(D.CHILD_CARE_DEPENDANTS)
+            domains.append(MilestoneDomain.CHILD_CARE_DEPENDANTS)
         domains += [DOMAINS[index % len(DOMAINS)], rng.choice(DOMAINS)]
         responsible = {
             NEED_DOMAIN[ref.need]: demo_id("org", directory_service(ref.need, scenario.province)[1])
@@ -471,14 +484,14 @@ class _Seeder:
         if finished or (due and not scenario.stalled and rng.random() < 0.65):
             target = rng.choice(FINISHED)
         elif due and rng.random() < 0.5:
-            target = M.PLANNED
+            target = MilestoneStatus.PLANNED
         else:
-            target = rng.choice((M.PLANNED, M.IN_PROGRESS))
-        steps = [M.IN_PROGRESS, target] if target in AFTER_WORK else [target]
+            target = rng.choice((MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS))
+        steps = [MilestoneStatus.IN_PROGRESS, target] if target in AFTER_WORK else [target]
         for status in steps:
-            if status is M.PLANNED:
+            if status is MilestoneStatus.PLANNED:
                 continue
-            note = "Cập nhật khi thăm nhà." if status is not M.IN_PROGRESS else ""
+            note = "Cập nhật khi thăm nhà." if status is not MilestoneStatus.IN_PROGRESS else ""
             await transact(
                 self.pool,
                 plans.patch_milestone,

@@ -24,7 +24,6 @@ from service.directory.models import (
 )
 
 NAMESPACE = uuid.UUID("6f1c2a8e-4b1d-4a8e-9a51-6b2d3e0c7a10")
-P = Population
 
 OFFICE_HOURS = [
     ScheduleIn(weekday=day, opens_at=opens, closes_at=closes)
@@ -153,7 +152,7 @@ def real_organizations() -> list[DemoOrganization]:
 
 
 def real_services() -> list[DemoService]:
-    survivors = [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.WOMAN, P.CHILD]
+    survivors = [Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR, Population.WOMAN, Population.CHILD]
     return [
         DemoService(
             "peaceful-house-shelter",
@@ -165,7 +164,7 @@ def real_services() -> list[DemoService]:
                 "gia đình: chỗ ở, ăn uống, chăm sóc y tế, tư vấn tâm lý, hỗ trợ pháp lý, học nghề và "
                 "hỗ trợ tái hòa nhập cộng đồng.",
                 "categories": ["shelter", "psychosocial", "essential_needs", "vocational_training"],
-                "populations": [*survivors, P.RETURNEE_MIGRANT],
+                "populations": [*survivors, Population.RETURNEE_MIGRANT],
                 "eligibility_description": "Phụ nữ và trẻ em gái là nạn nhân bị mua bán hoặc bạo lực, được giới thiệu "
                 "bởi cơ quan chức năng hoặc đường dây nóng.",
                 "min_age": 6,
@@ -191,7 +190,12 @@ def real_services() -> list[DemoService]:
                 "description": "Tiếp nhận, tư vấn và kết nối dịch vụ cho phụ nữ di cư trở về (kết hôn với người nước "
                 "ngoài, lao động ở nước ngoài): giấy tờ hộ tịch cho mẹ và con, tâm lý, việc làm, vay vốn.",
                 "categories": ["returnee_reception", "one_stop_support", "legal_documents", "psychosocial"],
-                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD],
+                "populations": [
+                    Population.RETURNEE_MIGRANT,
+                    Population.TRAFFICKING_SURVIVOR,
+                    Population.WOMAN,
+                    Population.CHILD,
+                ],
                 "languages": ["vi", "zh", "ko"],
                 "application_process": "Đến trực tiếp trong giờ hành chính hoặc gọi điện hẹn trước.",
                 "required_documents": ["Hộ chiếu hoặc giấy tờ xuất nhập cảnh nếu có", "Giấy khai sinh của con nếu có"],
@@ -210,7 +214,7 @@ def real_services() -> list[DemoService]:
                 "description": "Đường dây nóng miễn phí, hoạt động 24/7, tiếp nhận thông tin, tư vấn và kết nối can "
                 "thiệp khẩn cấp cho trẻ em bị xâm hại, bạo lực, mua bán.",
                 "categories": ["hotline", "child_protection", "rapid_response"],
-                "populations": [P.CHILD, P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR],
+                "populations": [Population.CHILD, Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR],
                 "languages": ["vi"],
                 "service_areas": ["national"],
                 "contacts": [_hotline("111")],
@@ -224,7 +228,7 @@ def real_services() -> list[DemoService]:
                 "description": "Trung tâm tư vấn của Hội LHPN tỉnh Sóc Trăng cũ: tư vấn hôn nhân có yếu tố nước ngoài, "
                 "phòng chống mua bán người, hỗ trợ nạn nhân bạo lực gia đình.",
                 "categories": ["marriage_family_counselling", "psychosocial", "hotline"],
-                "populations": [P.GBV_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN],
+                "populations": [Population.GBV_SURVIVOR, Population.RETURNEE_MIGRANT, Population.WOMAN],
                 "languages": ["vi", "km"],
                 "locations": [_loc("92", "Phường Phú Lợi", "Số 1 Trần Hưng Đạo", 9.6025, 105.9739)],
                 "service_areas": ["92"],
@@ -240,7 +244,7 @@ def real_services() -> list[DemoService]:
                 "description": "Tổ can thiệp nhanh ở cơ sở: đến hiện trường, tách nạn nhân khỏi nguy hiểm, đưa đến nơi "
                 "tạm lánh và báo cơ quan chức năng.",
                 "categories": ["rapid_response"],
-                "populations": [P.GBV_SURVIVOR, P.CHILD, P.WOMAN],
+                "populations": [Population.GBV_SURVIVOR, Population.CHILD, Population.WOMAN],
                 "languages": ["vi", "km"],
                 "service_areas": ["92"],
                 "contacts": [_hotline("0377 672 444")],
@@ -255,7 +259,7 @@ def real_services() -> list[DemoService]:
                 "description": "Mạng lưới gia đình và cơ sở tin cậy ở thôn bản tiếp nhận tạm thời phụ nữ và trẻ em bị "
                 "bạo lực hoặc có nguy cơ bị mua bán, trong khi chờ chuyển tuyến.",
                 "categories": ["trusted_address", "shelter"],
-                "populations": [*survivors, P.ETHNIC_MINORITY],
+                "populations": [*survivors, Population.ETHNIC_MINORITY],
                 "languages": ["vi", "tyz", "nut"],
                 "capacity_total": 6,
                 "capacity_available": 2,
@@ -288,7 +292,7 @@ def real_services() -> list[DemoService]:
                 "name": "Công tác xã hội và quản lý trường hợp – Quảng Ninh",
                 "description": "Đánh giá nhu cầu, lập kế hoạch hỗ trợ tái hòa nhập, tư vấn tâm lý và chuyển gửi dịch vụ.",
                 "categories": ["psychosocial", "essential_needs", "family_reunification"],
-                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD],
+                "populations": [Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.CHILD],
                 "languages": ["vi"],
                 "locations": [_loc("22", "Phường Hạ Long", "Tổ 5, khu 3", 20.9599, 107.0425)],
                 "service_areas": ["22"],
@@ -348,7 +352,7 @@ def real_services() -> list[DemoService]:
                 "description": "Tư vấn, giới thiệu việc làm, phiên giao dịch việc làm hằng tháng, hỗ trợ học nghề và "
                 "bảo hiểm thất nghiệp; ưu tiên người trở về và nạn nhân bị mua bán.",
                 "categories": ["job_placement", "vocational_training"],
-                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR, P.GENERAL],
+                "populations": [Population.RETURNEE_MIGRANT, Population.TRAFFICKING_SURVIVOR, Population.GENERAL],
                 "languages": ["vi"],
                 "locations": [_loc("92", "Phường Cái Khế", "Số 37 Trần Hưng Đạo", 10.0465, 105.7830)],
                 "service_areas": ["92"],
@@ -365,7 +369,7 @@ def real_services() -> list[DemoService]:
                     "description": "Tư vấn pháp luật, đại diện và bào chữa miễn phí cho nạn nhân bị mua bán người, người "
                     "bị bạo lực gia đình, trẻ em; hỗ trợ làm lại giấy tờ hộ tịch.",
                     "categories": ["legal_aid", "legal_documents"],
-                    "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD],
+                    "populations": [Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR, Population.CHILD],
                     "languages": ["vi"],
                     "locations": [_loc(code, commune, street, lat, lon)],
                     "service_areas": [code],
@@ -436,7 +440,12 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Nơi tạm lánh an toàn ngắn ngày cho phụ nữ, trẻ em bị bạo lực gia đình hoặc bị mua bán, "
                 "kèm tư vấn và chuyển gửi dịch vụ. (Dữ liệu minh họa.)",
                 "categories": ["shelter", "trusted_address"],
-                "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.WOMAN, P.CHILD],
+                "populations": [
+                    Population.GBV_SURVIVOR,
+                    Population.TRAFFICKING_SURVIVOR,
+                    Population.WOMAN,
+                    Population.CHILD,
+                ],
                 "languages": ["vi"],
                 "capacity_total": 6,
                 "capacity_available": rng.randint(0, 6),
@@ -455,7 +464,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Tư vấn về hôn nhân có yếu tố nước ngoài, phòng chống mua bán người và bạo lực gia đình; "
                 "hỗ trợ phụ nữ di cư trở về. (Dữ liệu minh họa.)",
                 "categories": ["marriage_family_counselling", "psychosocial"],
-                "populations": [P.WOMAN, P.RETURNEE_MIGRANT, P.GBV_SURVIVOR],
+                "populations": [Population.WOMAN, Population.RETURNEE_MIGRANT, Population.GBV_SURVIVOR],
                 "languages": ["vi"],
                 "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Trần Phú", *_near(rng, province))],
                 "service_areas": [code],
@@ -472,7 +481,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Đánh giá tâm lý, tham vấn cá nhân và nhóm, quản lý trường hợp, kết nối gia đình. "
                 "(Dữ liệu minh họa.)",
                 "categories": ["psychosocial", "family_reunification"],
-                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.CHILD],
+                "populations": [Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.CHILD],
                 "languages": ["vi"],
                 "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
                 "service_areas": [code],
@@ -489,7 +498,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Tiếp nhận người từ nước ngoài trở về, hỗ trợ ăn ở ban đầu, chi phí đi lại về địa phương "
                 "và trợ cấp khó khăn ban đầu. (Dữ liệu minh họa.)",
                 "categories": ["returnee_reception", "essential_needs"],
-                "populations": [P.RETURNEE_MIGRANT, P.TRAFFICKING_SURVIVOR],
+                "populations": [Population.RETURNEE_MIGRANT, Population.TRAFFICKING_SURVIVOR],
                 "languages": ["vi"],
                 "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
                 "service_areas": [code],
@@ -506,7 +515,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Tư vấn pháp luật, tham gia tố tụng miễn phí cho nạn nhân bị mua bán người và người "
                 "thuộc diện trợ giúp pháp lý; hỗ trợ làm giấy tờ tùy thân, hộ tịch. (Dữ liệu minh họa.)",
                 "categories": ["legal_aid", "legal_documents"],
-                "populations": [P.TRAFFICKING_SURVIVOR, P.GBV_SURVIVOR, P.CHILD],
+                "populations": [Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR, Population.CHILD],
                 "languages": ["vi"],
                 "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Hùng Vương", *_near(rng, province))],
                 "service_areas": [code],
@@ -523,7 +532,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Tư vấn nghề, giới thiệu việc làm trong tỉnh, kết nối doanh nghiệp, phiên giao dịch việc "
                 "làm. (Dữ liệu minh họa.)",
                 "categories": ["job_placement"],
-                "populations": [P.GENERAL, P.RETURNEE_MIGRANT],
+                "populations": [Population.GENERAL, Population.RETURNEE_MIGRANT],
                 "languages": ["vi"],
                 "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *_near(rng, province))],
                 "service_areas": [code],
@@ -540,7 +549,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Lớp học nghề 3 tháng miễn học phí, hỗ trợ tiền ăn và đi lại cho nạn nhân bị mua bán, "
                 "người trở về và phụ nữ khó khăn. (Dữ liệu minh họa.)",
                 "categories": ["vocational_training", "livelihood"],
-                "populations": [P.TRAFFICKING_SURVIVOR, P.RETURNEE_MIGRANT, P.WOMAN],
+                "populations": [Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.WOMAN],
                 "languages": ["vi"],
                 "min_age": 15,
                 "capacity_total": 30,
@@ -560,7 +569,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
                 "cho nạn nhân bạo lực và bị mua bán. (Dữ liệu minh họa.)",
                 "categories": ["health"],
-                "populations": [P.GBV_SURVIVOR, P.TRAFFICKING_SURVIVOR, P.GENERAL],
+                "populations": [Population.GBV_SURVIVOR, Population.TRAFFICKING_SURVIVOR, Population.GENERAL],
                 "languages": ["vi"],
                 "fee": Fee.LOW_COST,
                 "locations": [
@@ -579,7 +588,7 @@ def generated_services() -> Iterator[DemoService]:
                 "description": "Cho vay vốn ưu đãi hộ nghèo, hộ cận nghèo và người từ nước ngoài trở về để sản xuất, "
                 "kinh doanh nhỏ. (Dữ liệu minh họa.)",
                 "categories": ["microcredit", "livelihood"],
-                "populations": [P.RETURNEE_MIGRANT, P.GENERAL],
+                "populations": [Population.RETURNEE_MIGRANT, Population.GENERAL],
                 "languages": ["vi"],
                 "min_age": 18,
                 "locations": [

@@ -17,36 +17,34 @@ from service import places
 from service.errors import FieldError, ValidationFailed
 from service.reintegration.models import CaseType, IdentificationStatus, MilestoneDomain, Scores, Sex
 
-D = MilestoneDomain
-
 # IOM's three dimensions of reintegration, for each plan domain.
 DOMAIN_DIMENSION: dict[MilestoneDomain, str] = {
-    D.SAFETY_PROTECTION: "psychosocial",
-    D.ESSENTIAL_NEEDS_SHELTER: "economic",
-    D.HEALTH: "social",
-    D.MENTAL_HEALTH_PSYCHOSOCIAL: "psychosocial",
-    D.LEGAL_DOCUMENTS: "social",
-    D.JUSTICE_LEGAL_AID: "social",
-    D.FAMILY_COMMUNITY: "psychosocial",
-    D.EDUCATION: "social",
-    D.VOCATIONAL_EMPLOYMENT: "economic",
-    D.LIVELIHOOD_FINANCE: "economic",
-    D.CHILD_CARE_DEPENDANTS: "social",
+    MilestoneDomain.SAFETY_PROTECTION: "psychosocial",
+    MilestoneDomain.ESSENTIAL_NEEDS_SHELTER: "economic",
+    MilestoneDomain.HEALTH: "social",
+    MilestoneDomain.MENTAL_HEALTH_PSYCHOSOCIAL: "psychosocial",
+    MilestoneDomain.LEGAL_DOCUMENTS: "social",
+    MilestoneDomain.JUSTICE_LEGAL_AID: "social",
+    MilestoneDomain.FAMILY_COMMUNITY: "psychosocial",
+    MilestoneDomain.EDUCATION: "social",
+    MilestoneDomain.VOCATIONAL_EMPLOYMENT: "economic",
+    MilestoneDomain.LIVELIHOOD_FINANCE: "economic",
+    MilestoneDomain.CHILD_CARE_DEPENDANTS: "social",
 }
 
 # Directory categories that serve each plan domain, best first.
 DOMAIN_CATEGORIES: dict[MilestoneDomain, tuple[str, ...]] = {
-    D.SAFETY_PROTECTION: ("shelter", "trusted_address", "rapid_response", "hotline", "child_protection"),
-    D.ESSENTIAL_NEEDS_SHELTER: ("shelter", "essential_needs", "returnee_reception", "trusted_address"),
-    D.HEALTH: ("health", "one_stop_support"),
-    D.MENTAL_HEALTH_PSYCHOSOCIAL: ("psychosocial", "marriage_family_counselling", "one_stop_support"),
-    D.LEGAL_DOCUMENTS: ("legal_documents", "one_stop_support", "returnee_reception"),
-    D.JUSTICE_LEGAL_AID: ("legal_aid", "legal_documents", "interpretation"),
-    D.FAMILY_COMMUNITY: ("family_reunification", "marriage_family_counselling", "returnee_reception"),
-    D.EDUCATION: ("education",),
-    D.VOCATIONAL_EMPLOYMENT: ("vocational_training", "job_placement"),
-    D.LIVELIHOOD_FINANCE: ("microcredit", "livelihood"),
-    D.CHILD_CARE_DEPENDANTS: ("child_protection", "education"),
+    MilestoneDomain.SAFETY_PROTECTION: ("shelter", "trusted_address", "rapid_response", "hotline", "child_protection"),
+    MilestoneDomain.ESSENTIAL_NEEDS_SHELTER: ("shelter", "essential_needs", "returnee_reception", "trusted_address"),
+    MilestoneDomain.HEALTH: ("health", "one_stop_support"),
+    MilestoneDomain.MENTAL_HEALTH_PSYCHOSOCIAL: ("psychosocial", "marriage_family_counselling", "one_stop_support"),
+    MilestoneDomain.LEGAL_DOCUMENTS: ("legal_documents", "one_stop_support", "returnee_reception"),
+    MilestoneDomain.JUSTICE_LEGAL_AID: ("legal_aid", "legal_documents", "interpretation"),
+    MilestoneDomain.FAMILY_COMMUNITY: ("family_reunification", "marriage_family_counselling", "returnee_reception"),
+    MilestoneDomain.EDUCATION: ("education",),
+    MilestoneDomain.VOCATIONAL_EMPLOYMENT: ("vocational_training", "job_placement"),
+    MilestoneDomain.LIVELIHOOD_FINANCE: ("microcredit", "livelihood"),
+    MilestoneDomain.CHILD_CARE_DEPENDANTS: ("child_protection", "education"),
 }
 
 CASE_POPULATIONS: dict[CaseType, str] = {

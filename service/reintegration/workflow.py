@@ -9,8 +9,6 @@ from datetime import date, datetime, timedelta
 from service.errors import Conflict, FieldError, ValidationFailed
 from service.reintegration.models import MilestoneStatus, PlanStatus, ReferralStatus, Urgency
 
-R = ReferralStatus
-
 
 class Side(enum.Enum):
     """Who moves a referral: the organization that received it, or the case's side that sent it."""
@@ -42,27 +40,40 @@ class Transition:
 REFERRAL_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("accept", frozenset({R.SENT}), R.ACCEPTED, Side.RECEIVER),
+        Transition("accept", frozenset({ReferralStatus.SENT}), ReferralStatus.ACCEPTED, Side.RECEIVER),
         Transition(
-            "decline", frozenset({R.SENT}), R.DECLINED, Side.RECEIVER, reasons=DECLINE_REASONS, needs_reason=True
+            "decline",
+            frozenset({ReferralStatus.SENT}),
+            ReferralStatus.DECLINED,
+            Side.RECEIVER,
+            reasons=DECLINE_REASONS,
+            needs_reason=True,
         ),
-        Transition("start", frozenset({R.ACCEPTED}), R.IN_PROGRESS, Side.RECEIVER),
-        Transition("hold", frozenset({R.IN_PROGRESS}), R.ON_HOLD, Side.RECEIVER),
-        Transition("resume", frozenset({R.ON_HOLD}), R.IN_PROGRESS, Side.RECEIVER),
-        Transition("complete", frozenset({R.IN_PROGRESS}), R.COMPLETED, Side.RECEIVER),
+        Transition("start", frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS, Side.RECEIVER),
+        Transition("hold", frozenset({ReferralStatus.IN_PROGRESS}), ReferralStatus.ON_HOLD, Side.RECEIVER),
+        Transition("resume", frozenset({ReferralStatus.ON_HOLD}), ReferralStatus.IN_PROGRESS, Side.RECEIVER),
+        Transition("complete", frozenset({ReferralStatus.IN_PROGRESS}), ReferralStatus.COMPLETED, Side.RECEIVER),
         Transition(
             "not-complete",
-            frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
-            R.NOT_COMPLETED,
+            frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.ON_HOLD}),
+            ReferralStatus.NOT_COMPLETED,
             Side.RECEIVER,
             reasons=NOT_COMPLETED_REASONS,
             needs_reason=True,
         ),
-        Transition("verify", frozenset({R.COMPLETED}), R.VERIFIED, Side.REFERRER),
+        Transition("verify", frozenset({ReferralStatus.COMPLETED}), ReferralStatus.VERIFIED, Side.REFERRER),
         Transition(
             "withdraw",
-            frozenset({R.DRAFT, R.SENT, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
-            R.WITHDRAWN,
+            frozenset(
+                {
+                    ReferralStatus.DRAFT,
+                    ReferralStatus.SENT,
+                    ReferralStatus.ACCEPTED,
+                    ReferralStatus.IN_PROGRESS,
+                    ReferralStatus.ON_HOLD,
+                }
+            ),
+            ReferralStatus.WITHDRAWN,
             Side.REFERRER,
             reasons=WITHDRAW_REASONS,
             needs_note=True,
@@ -76,8 +87,8 @@ RESPONSE_TIME = {
     Urgency.ROUTINE: timedelta(days=7),
 }
 SUMMARY_ACCESS_AFTER_COMPLETION = timedelta(days=30)
-ENDED_ACCESS = frozenset({R.DECLINED, R.EXPIRED, R.WITHDRAWN})
-COMPLETED_STATES = frozenset({R.COMPLETED, R.VERIFIED, R.NOT_COMPLETED})
+ENDED_ACCESS = frozenset({ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN})
+COMPLETED_STATES = frozenset({ReferralStatus.COMPLETED, ReferralStatus.VERIFIED, ReferralStatus.NOT_COMPLETED})
 # the states a referral is still open in: the ones the referring side may withdraw it from
 OPEN_STATES = REFERRAL_TRANSITIONS["withdraw"].sources
 # the coded reason of a referral withdrawn because the consent it stood on was withdrawn
@@ -97,14 +108,14 @@ def due_at(sent_at: datetime, urgency: Urgency) -> datetime:
 
 def effective_status(status: ReferralStatus, due: datetime | None, now: datetime) -> ReferralStatus:
     """A referral still unanswered at its due time is expired, whatever the stored status says."""
-    if status is R.SENT and due is not None and now >= due:
-        return R.EXPIRED
+    if status is ReferralStatus.SENT and due is not None and now >= due:
+        return ReferralStatus.EXPIRED
     return status
 
 
 # ``effective_status`` in SQL, for referral ``r``: the one definition every query filters and counts by
-EXPIRED_SQL = f"(r.status = '{R.SENT.value}' AND r.due_at <= now())"
-EFFECTIVE_STATUS_SQL = f"CASE WHEN {EXPIRED_SQL} THEN '{R.EXPIRED.value}' ELSE r.status END"
+EXPIRED_SQL = f"(r.status = '{ReferralStatus.SENT.value}' AND r.due_at <= now())"
+EFFECTIVE_STATUS_SQL = f"CASE WHEN {EXPIRED_SQL} THEN '{ReferralStatus.EXPIRED.value}' ELSE r.status END"
 
 
 def allowed_actions(status: ReferralStatus, side: Side, *, sharing_live: bool) -> list[str]:
@@ -151,17 +162,16 @@ def summary_visible_to_receiver(
 
 # -- plans ----------------------------------------------------------------------------------------
 
-P = PlanStatus
 PLAN_TRANSITIONS: dict[str, tuple[frozenset[PlanStatus], PlanStatus]] = {
-    "submit": (frozenset({P.DRAFT}), P.PENDING_APPROVAL),
-    "approve": (frozenset({P.PENDING_APPROVAL, P.UNDER_REVIEW}), P.ACTIVE),
-    "send-back": (frozenset({P.PENDING_APPROVAL, P.UNDER_REVIEW}), P.DRAFT),
-    "review": (frozenset({P.ACTIVE}), P.UNDER_REVIEW),
-    "close": (frozenset({P.ACTIVE}), P.CLOSED),
-    "reopen": (frozenset({P.CLOSED}), P.ACTIVE),
+    "submit": (frozenset({PlanStatus.DRAFT}), PlanStatus.PENDING_APPROVAL),
+    "approve": (frozenset({PlanStatus.PENDING_APPROVAL, PlanStatus.UNDER_REVIEW}), PlanStatus.ACTIVE),
+    "send-back": (frozenset({PlanStatus.PENDING_APPROVAL, PlanStatus.UNDER_REVIEW}), PlanStatus.DRAFT),
+    "review": (frozenset({PlanStatus.ACTIVE}), PlanStatus.UNDER_REVIEW),
+    "close": (frozenset({PlanStatus.ACTIVE}), PlanStatus.CLOSED),
+    "reopen": (frozenset({PlanStatus.CLOSED}), PlanStatus.ACTIVE),
 }
 COORDINATOR_PLAN_ACTIONS = frozenset({"approve", "send-back"})
-EDITABLE_PLAN_STATES = frozenset({P.DRAFT, P.ACTIVE, P.UNDER_REVIEW})
+EDITABLE_PLAN_STATES = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW})
 
 
 def check_plan_transition(action: str, status: PlanStatus) -> PlanStatus:
@@ -174,17 +184,26 @@ def check_plan_transition(action: str, status: PlanStatus) -> PlanStatus:
 
 # -- milestones -----------------------------------------------------------------------------------
 
-M = MilestoneStatus
 MILESTONE_TRANSITIONS: dict[MilestoneStatus, frozenset[MilestoneStatus]] = {
-    M.PLANNED: frozenset({M.IN_PROGRESS, M.DEFERRED, M.CANCELLED}),
-    M.IN_PROGRESS: frozenset({M.ACHIEVED, M.PARTIALLY_ACHIEVED, M.NOT_ACHIEVED, M.DEFERRED, M.CANCELLED}),
-    M.DEFERRED: frozenset({M.PLANNED, M.CANCELLED}),
-    M.ACHIEVED: frozenset(),
-    M.PARTIALLY_ACHIEVED: frozenset(),
-    M.NOT_ACHIEVED: frozenset(),
-    M.CANCELLED: frozenset(),
+    MilestoneStatus.PLANNED: frozenset(
+        {MilestoneStatus.IN_PROGRESS, MilestoneStatus.DEFERRED, MilestoneStatus.CANCELLED}
+    ),
+    MilestoneStatus.IN_PROGRESS: frozenset(
+        {
+            MilestoneStatus.ACHIEVED,
+            MilestoneStatus.PARTIALLY_ACHIEVED,
+            MilestoneStatus.NOT_ACHIEVED,
+            MilestoneStatus.DEFERRED,
+            MilestoneStatus.CANCELLED,
+        }
+    ),
+    MilestoneStatus.DEFERRED: frozenset({MilestoneStatus.PLANNED, MilestoneStatus.CANCELLED}),
+    MilestoneStatus.ACHIEVED: frozenset(),
+    MilestoneStatus.PARTIALLY_ACHIEVED: frozenset(),
+    MilestoneStatus.NOT_ACHIEVED: frozenset(),
+    MilestoneStatus.CANCELLED: frozenset(),
 }
-OPEN_MILESTONE_STATES = frozenset({M.PLANNED, M.IN_PROGRESS})
+OPEN_MILESTONE_STATES = frozenset({MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS})
 
 
 def check_milestone_transition(current: MilestoneStatus, target: MilestoneStatus) -> None:
