@@ -485,10 +485,6 @@ class EmergencyOverride(msgspec.Struct, kw_only=True, frozen=True):
     at: Timestamp
 
 
-class ListWithTotal(msgspec.Struct, kw_only=True, frozen=True):
-    total: int
-
-
 class Dashboard(msgspec.Struct, kw_only=True, frozen=True):
     """Counts and worklists for a caseload (caseworker), an organization tree (coordinator) or a
     referral inbox (partner: only the inbox and partner outcome fields are filled)."""
