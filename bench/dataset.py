@@ -15,12 +15,15 @@ from pathlib import Path
 import asyncpg
 
 from bench import generate, generate_cases, naive
+from service.auth import repo as auth_repo
+from service.auth.models import Principal
 from service.auth.secrets import new_token, token_digest
 from service.crypto import PersonalDataCipher, parse_key, read_or_create_key
 from service.db import connect, embedded_database_url, with_database
 
 SERVICES = 100_000
 LIST_LENGTH = 2_000  # ids a write scenario cycles through: far more than its connections
+ADMIN_EMAIL = "admin@bench.ketnoi"
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,10 @@ class Fixtures:
 
     coordinator_token: str
     partner_token: str
-    coordinator: tuple[uuid.UUID, uuid.UUID]  # (user, organization)
-    partner: tuple[uuid.UUID, uuid.UUID]
+    admin_token: str  # beds free across the directory: a coordinator edits only its own tree's listings
+    coordinator: Principal  # as the service resolves them from their tokens, organization tree included
+    partner: Principal
+    admin: Principal
     listings: list[uuid.UUID]  # public listings, for the detail page
     shelters: list[uuid.UUID]  # listings with beds, for capacity updates
     referrals: list[uuid.UUID]  # in progress at the partner, for hold / resume
@@ -123,11 +128,30 @@ async def _token(conn: asyncpg.Connection, email: str) -> tuple[str, uuid.UUID, 
     return token, user["id"], user["organization_id"]
 
 
+async def _admin_token(conn: asyncpg.Connection) -> str:
+    """A token of the bench's administrator, made on first use (no password: it never logs in)."""
+    await conn.execute(
+        "INSERT INTO app_user (id, email, password_hash, role, display_name) SELECT $1, $2, '!', 'admin', 'Bench'"
+        " WHERE NOT EXISTS (SELECT 1 FROM app_user WHERE email = $2)",
+        uuid.uuid4(),
+        ADMIN_EMAIL,
+    )
+    return (await _token(conn, ADMIN_EMAIL))[0]
+
+
+async def _principal(conn: asyncpg.Connection, token: str) -> Principal:
+    principal = await auth_repo.principal_for_token(conn, token_digest(token))
+    assert principal is not None
+    return principal
+
+
 async def fixtures(url: str, cipher: PersonalDataCipher) -> Fixtures:
     conn = await asyncpg.connect(url)
     try:
         coordinator = await _token(conn, generate_cases.COORDINATOR_EMAIL)
         partner = await _token(conn, generate_cases.PARTNER_EMAIL)
+        admin_token = await _admin_token(conn)
+        principals = [await _principal(conn, token) for token in (coordinator[0], partner[0], admin_token)]
         listings = await conn.fetch(
             "SELECT service_id FROM search_document WHERE visibility = 'public' AND status <> 'inactive'"
             " ORDER BY service_id LIMIT $1",
@@ -147,8 +171,10 @@ async def fixtures(url: str, cipher: PersonalDataCipher) -> Fixtures:
     return Fixtures(
         coordinator_token=coordinator[0],
         partner_token=partner[0],
-        coordinator=coordinator[1:],
-        partner=partner[1:],
+        admin_token=admin_token,
+        coordinator=principals[0],
+        partner=principals[1],
+        admin=principals[2],
         listings=[r[0] for r in listings],
         shelters=[r[0] for r in shelters],
         referrals=[r[0] for r in referrals],

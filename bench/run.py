@@ -100,6 +100,7 @@ def http_scenarios(
     }
     coordinator = {"Authorization": f"Bearer {fx.coordinator_token}"}
     partner = {"Authorization": f"Bearer {fx.partner_token}"}
+    admin = {"Authorization": f"Bearer {fx.admin_token}"}
     referrals = write_lines(folder, "referrals.txt", [str(i) for i in fx.referrals])
     shelters = write_lines(folder, "shelters.txt", [str(i) for i in fx.shelters])
     with load.serving(load.service_command(), env, port, "/readyz", log) as service:
@@ -115,7 +116,7 @@ def http_scenarios(
             ("dashboard", "dashboard (coordinator, all cases)", "paths.lua", [str(folder / "dashboard.txt")],
              DASHBOARD, coordinator),
             ("transitions", "referral hold / resume (partner)", "transitions.lua", [referrals], HIGH, partner),
-            ("capacity", "listing update: beds free (PUT)", "capacity.lua", [shelters], HIGH, coordinator),
+            ("capacity", "listing update: beds free (PUT)", "capacity.lua", [shelters], HIGH, admin),
         ]  # fmt: skip
         for key, name, script, args, connections, headers in runs:
             uvloop.run(db_floor.quiesce(url))

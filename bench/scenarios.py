@@ -9,20 +9,11 @@ import uuid
 
 from bench.dataset import Fixtures
 from bench.db_floor import Work
-from service.auth.models import Principal, Role
 from service.db import Connection, create_pool, transact
 from service.directory import listings
 from service.directory import repo as directory_repo
 from service.reintegration import dashboard, referrals
 from service.reintegration.models import TransitionRequest
-
-
-def coordinator(fx: Fixtures) -> Principal:
-    return Principal(user_id=fx.coordinator[0], role=Role.COORDINATOR, organization_id=fx.coordinator[1])
-
-
-def partner(fx: Fixtures) -> Principal:
-    return Principal(user_id=fx.partner[0], role=Role.PARTNER, organization_id=fx.partner[1])
 
 
 def detail(fx: Fixtures) -> Work:
@@ -33,7 +24,7 @@ def detail(fx: Fixtures) -> Work:
 
 
 def dashboard_of(fx: Fixtures) -> Work:
-    who = coordinator(fx)
+    who = fx.coordinator
 
     async def run(conn: Connection, n: int) -> object:
         async with conn.transaction():
@@ -48,7 +39,7 @@ def hold_or_resume(n: int, count: int) -> str:
 
 
 def transitions(fx: Fixtures) -> Work:
-    who = partner(fx)
+    who = fx.partner
 
     async def run(conn: Connection, n: int) -> object:
         referral = fx.referrals[n % len(fx.referrals)]
@@ -61,7 +52,7 @@ def transitions(fx: Fixtures) -> Work:
 
 
 def capacity(fx: Fixtures) -> Work:
-    who = coordinator(fx)
+    who = fx.admin  # beds free across the directory (a coordinator may edit only its own tree's)
 
     async def run(conn: Connection, n: int) -> object:
         async with conn.transaction():
@@ -81,7 +72,7 @@ async def settle_referrals(url: str, fx: Fixtures) -> int:
                     "SELECT id FROM referral WHERE id = ANY($1::uuid[]) AND status = 'on_hold'", fx.referrals
                 )
             ]
-        who = partner(fx)
+        who = fx.partner
         semaphore = asyncio.Semaphore(8)
 
         async def resume(referral: uuid.UUID) -> None:

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from bench import dataset, db_floor, generate, generate_cases, naive, queries
+from bench import dataset, db_floor, generate, generate_cases, naive, queries, scenarios
 from service.reintegration import dashboard
 from service.reintegration.models import ReferralStatus
 
@@ -119,3 +119,18 @@ async def test_floor_statements_run_and_naive_matches_a_superset(
                 assert (rows[0]["total"] if rows else 0) >= service["total"]
         finally:
             await conn.execute(f"DROP TABLE {naive.TABLE}")
+
+
+async def test_every_domain_floor_runs_as_its_endpoint_does(app: Litestar, bench_data: dataset.Fixtures) -> None:
+    """The floors call the service's own use cases as the endpoints' principals: a floor that is
+    refused (a principal without its organization tree, a listing outside the editor's reach)
+    would measure an error path, as one did when coordinators' powers came to stop at their tree."""
+    works = {
+        "detail": scenarios.detail(bench_data),
+        "dashboard": scenarios.dashboard_of(bench_data),
+        "transitions": scenarios.transitions(bench_data),
+        "capacity": scenarios.capacity(bench_data),
+    }
+    async with app.state.pool.acquire() as conn:
+        for name, work in works.items():
+            assert await work(conn, 0) is not None, name
