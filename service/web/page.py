@@ -6,15 +6,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 from litestar.types import Guard
 
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
+from service.crypto import PersonalDataCipher
 from service.web import session
+
+# what page handlers are given, named once for every room
+Pool = NamedDependency[asyncpg.Pool]
+Who = NamedDependency[Principal]
+Cipher = NamedDependency[PersonalDataCipher]
 
 
 async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -13,21 +12,21 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.login import authenticate
-from service.auth.models import ANONYMOUS, Principal
+from service.auth.models import ANONYMOUS
 from service.config import Settings
 from service.errors import TooManyRequests, Unauthorized
 from service.web import i18n, session
-from service.web.page import PAGE_DEPENDENCIES, page, safe_next
+from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page, safe_next
 
 
 @get("/login", name="login")
-async def login_form(principal: NamedDependency[Principal], next: FromQuery[str | None] = None) -> Template:
+async def login_form(principal: Who, next: FromQuery[str | None] = None) -> Template:
     return page("auth/login.html", principal, next=safe_next(next), error=None, email="")
 
 
 @post("/login", status_code=303)
 async def login(
-    request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any], pool: Pool, settings: NamedDependency[Settings]
 ) -> Redirect | Template:
     form = await request.form()
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
@@ -57,7 +56,7 @@ async def login(
 
 
 @post("/logout", status_code=303)
-async def logout(request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]) -> Redirect:
+async def logout(request: Request[Any, Any, Any], pool: Pool) -> Redirect:
     async with pool.acquire() as conn:
         await session.end(conn, request.cookies.get(session.COOKIE))
     return Redirect(path="/", status_code=303, cookies=[Cookie(key=session.COOKIE, value="", max_age=0)])

@@ -29,7 +29,7 @@ from service.web.admin.forms import (
     page_links,
 )
 from service.web.forms import Errors, convert, domain_errors, text
-from service.web.page import page
+from service.web.page import Pool, Who, page
 from service.web.words import organization_kind_labels
 
 
@@ -87,8 +87,8 @@ async def _organizations_page(
 
 @get("/organizations", name="admin-organizations")
 async def organizations_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     paging: NamedDependency[PageParams],
     q: FromQuery[str | None] = None,
 ) -> Template:
@@ -98,8 +98,8 @@ async def organizations_page(
 @post("/organizations", status_code=303)
 async def create_organization(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     creator: NamedDependency[Creator],
     paging: NamedDependency[PageParams],
 ) -> Redirect | Template:
@@ -166,8 +166,8 @@ async def _organization_page(
 
 @get("/organizations/{organization_id:uuid}", name="admin-organization")
 async def organization_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     organization_id: FromPath[uuid.UUID],
     saved: FromQuery[str | None] = None,
 ) -> Template:
@@ -177,8 +177,8 @@ async def organization_page(
 @post("/organizations/{organization_id:uuid}", status_code=303)
 async def update_organization(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     organization_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()

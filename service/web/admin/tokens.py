@@ -26,7 +26,7 @@ from service.web.admin.forms import (
     known_messages,
 )
 from service.web.forms import Errors, domain_errors, text
-from service.web.page import page
+from service.web.page import Pool, Who, page
 
 
 async def _tokens_page(
@@ -63,8 +63,8 @@ async def _tokens_page(
 
 @get("/users/{user_id:uuid}/tokens", name="admin-tokens")
 async def tokens_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     settings: NamedDependency[Settings],
     user_id: FromPath[uuid.UUID],
     revoked: FromQuery[str | None] = None,
@@ -75,8 +75,8 @@ async def tokens_page(
 @post("/users/{user_id:uuid}/tokens", status_code=200)
 async def create_token(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     settings: NamedDependency[Settings],
     user_id: FromPath[uuid.UUID],
 ) -> Template:
@@ -113,8 +113,8 @@ async def create_token(
 
 @post("/users/{user_id:uuid}/tokens/{token_id:uuid}/revoke", status_code=303)
 async def revoke_token(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     user_id: FromPath[uuid.UUID],
     token_id: FromPath[uuid.UUID],
 ) -> Redirect:

@@ -24,7 +24,7 @@ from service.web.admin.forms import (
     page_links,
 )
 from service.web.forms import Errors, convert, domain_errors, text
-from service.web.page import page
+from service.web.page import Pool, Who, page
 from service.web.words import role_labels
 
 
@@ -61,8 +61,8 @@ async def _users_page(
 
 @get("/users", name="admin-users")
 async def users_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     paging: NamedDependency[PageParams],
     created: FromQuery[str | None] = None,
 ) -> Template:
@@ -72,8 +72,8 @@ async def users_page(
 @post("/users", status_code=303)
 async def create_user(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     paging: NamedDependency[PageParams],
 ) -> Redirect | Template:
     form = await request.form()
@@ -147,8 +147,8 @@ async def _user_page(
 
 @get("/users/{user_id:uuid}", name="admin-user")
 async def user_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     user_id: FromPath[uuid.UUID],
     saved: FromQuery[str | None] = None,
 ) -> Template:
@@ -158,8 +158,8 @@ async def user_page(
 @post("/users/{user_id:uuid}", status_code=303)
 async def update_user(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     user_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()
@@ -185,8 +185,8 @@ async def update_user(
 @post("/users/{user_id:uuid}/active", status_code=303)
 async def set_active(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     user_id: FromPath[uuid.UUID],
 ) -> Redirect:
     """Deactivate (after the page's confirmation step) or reactivate; deactivation ends every

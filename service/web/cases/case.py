@@ -51,12 +51,8 @@ from service.web.cases.form_input import blanks, checked, convert, english, pres
 from service.web.charts import score_chart
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Cipher, Pool, Who, page
 from service.web.words import directory_labels, vocabulary
-
-Pool = NamedDependency[asyncpg.Pool]
-Who = NamedDependency[Principal]
-Cipher = NamedDependency[PersonalDataCipher]
 
 EVERYTHING = PageParams(page=1, per_page=100)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -29,12 +28,8 @@ from service.web.cases.case import CASE_FIELDS, CASE_RENAME, form_values, surviv
 from service.web.cases.form_input import blanks, checked, convert
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Cipher, Pool, Who, page
 from service.web.words import directory_labels, vocabulary
-
-Pool = NamedDependency[asyncpg.Pool]
-Who = NamedDependency[Principal]
-Cipher = NamedDependency[PersonalDataCipher]
 
 # what a form sends that the use case answers in the form, rather than as an error page
 _FORM_ANSWERS = (409, 412, 422)

@@ -38,10 +38,8 @@ from service.web.cases.case import form_values, render_case
 from service.web.cases.form_input import convert, local_datetime, present
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
+from service.web.page import Cipher, Pool, Who
 
-Pool = NamedDependency[asyncpg.Pool]
-Who = NamedDependency[Principal]
-Cipher = NamedDependency[PersonalDataCipher]
 Creators = NamedDependency[Creator]
 Form = Request[Any, Any, Any]
 CaseId = FromPath[uuid.UUID]

@@ -41,13 +41,8 @@ from service.web import forms
 from service.web.cases.case import EVERYTHING, form_values
 from service.web.cases.form_input import blanks, convert, present
 from service.web.forms import Errors
-from service.web.page import page
+from service.web.page import Cipher, Pool, Who, page
 from service.web.words import directory_labels, vocabulary
-
-Pool = NamedDependency[asyncpg.Pool]
-Who = NamedDependency[Principal]
-Cipher = NamedDependency[PersonalDataCipher]
-
 
 # -- services for a milestone ------------------------------------------------------------------------
 

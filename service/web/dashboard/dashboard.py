@@ -11,7 +11,6 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -25,7 +24,7 @@ from service.reintegration.models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Cipher, Pool, Who, page
 from service.web.words import directory_labels, vocabulary
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
@@ -72,9 +71,9 @@ async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID
 
 @get("/", name="dashboard")
 async def dashboard_page(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
 ) -> Template:
     data = await transact(pool, dashboard.dashboard, principal, cipher)
     return page(
@@ -115,9 +114,7 @@ async def _queue(
 
 
 @get("/approvals", name="approvals")
-async def approvals_page(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], done: FromQuery[str | None] = None
-) -> Template:
+async def approvals_page(principal: Who, pool: Pool, done: FromQuery[str | None] = None) -> Template:
     return await _queue(pool, principal, done=done if done in ("approved", "sent-back") else None)
 
 
@@ -152,9 +149,9 @@ async def _decide(
 
 @post("/approvals/{plan_id:uuid}/approve", status_code=303)
 async def approve(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
     plan_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     return await _decide(pool, principal, cipher, plan_id, "approve", None)
@@ -163,9 +160,9 @@ async def approve(
 @post("/approvals/{plan_id:uuid}/send-back", status_code=303)
 async def send_back(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
     plan_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()

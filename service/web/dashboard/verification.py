@@ -5,20 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth.models import Principal
 from service.auth.permissions import Action, organizations_for
 from service.db import transact
 from service.directory import repo, verification
 from service.directory.listings import present, verify_service
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
-from service.web.page import page, safe_next
+from service.web.page import Pool, Who, page, safe_next
 from service.web.words import listing_status_labels
 
 AnyRequest = Request[Any, Any, Any]
@@ -26,8 +24,8 @@ AnyRequest = Request[Any, Any, Any]
 
 @get("/", name="verify")
 async def verify_queue(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     paging: NamedDependency[PageParams],
     verified: FromQuery[uuid.UUID | None] = None,
 ) -> Template:
@@ -59,8 +57,8 @@ async def verify_queue(
 @post("/{service_id:uuid}", status_code=303)
 async def verify_listing(
     request: AnyRequest,
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     service_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await transact(pool, verify_service, principal, service_id)

@@ -5,21 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
 from service.auth import repo as auth_repo
-from service.auth.models import Principal
 from service.db import Connection
 from service.directory import listings, repo
 from service.directory.models import Revision
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Pool, Who, page
 from service.web.partner.listing_form import display, field_labels
 
 
@@ -36,8 +34,8 @@ async def _actor_names(conn: Connection, actor_ids: set[uuid.UUID]) -> dict[uuid
 
 @get("/services/{service_id:uuid}/history", name="partner-service-history")
 async def service_history(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     paging: NamedDependency[PageParams],
     service_id: FromPath[uuid.UUID],
 ) -> Template:

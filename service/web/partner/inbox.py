@@ -27,7 +27,7 @@ from service.reintegration.workflow import (
 )
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Cipher, Pool, Who, page
 from service.web.words import vocabulary
 
 AnyRequest = Request[Any, Any, Any]
@@ -37,9 +37,9 @@ NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 
 @get("/referrals", name="partner-referrals")
 async def referral_inbox(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
     paging: NamedDependency[PageParams],
     status: FromQuery[str | None] = None,
 ) -> Template:
@@ -89,9 +89,9 @@ async def _referral_page(
 
 @get("/referrals/{referral_id:uuid}", name="partner-referral")
 async def referral_detail(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
     referral_id: FromPath[uuid.UUID],
     done: FromQuery[str | None] = None,
 ) -> Template:
@@ -103,9 +103,9 @@ async def referral_detail(
 @post("/referrals/{referral_id:uuid}/{action:str}", status_code=303)
 async def referral_action(
     request: AnyRequest,
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
-    cipher: NamedDependency[PersonalDataCipher],
+    principal: Who,
+    pool: Pool,
+    cipher: Cipher,
     referral_id: FromPath[uuid.UUID],
     action: FromPath[str],
 ) -> Redirect | Template:

@@ -23,7 +23,7 @@ from service.errors import Forbidden, PreconditionFailed, ValidationFailed
 from service.idempotency import Creator
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
-from service.web.page import page
+from service.web.page import Pool, Who, page
 from service.web.partner.listing_form import (
     FORM_FIELDS,
     conflict_rows,
@@ -124,9 +124,7 @@ async def _dashboard(
 
 
 @get("/", name="partner")
-async def partner_home(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], saved: FromQuery[str | None] = None
-) -> Template:
+async def partner_home(principal: Who, pool: Pool, saved: FromQuery[str | None] = None) -> Template:
     notice = None
     if saved == "capacity":
         notice = _("Beds free saved.")
@@ -136,8 +134,8 @@ async def partner_home(
 @post("/services/{service_id:uuid}/capacity", status_code=303)
 async def set_capacity(
     request: AnyRequest,
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     service_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     form = await request.form()
@@ -206,7 +204,7 @@ def _may_create(principal: Principal) -> None:
 
 
 @get("/services/new", name="partner-service-new")
-async def new_service_form(principal: NamedDependency[Principal]) -> Template:
+async def new_service_form(principal: Who) -> Template:
     _may_create(principal)
     return _form_page(principal, service=None, values=values_of_service(None), errors={}, version=None)
 
@@ -214,7 +212,7 @@ async def new_service_form(principal: NamedDependency[Principal]) -> Template:
 @post("/services", status_code=303)
 async def create_service(
     request: AnyRequest,
-    principal: NamedDependency[Principal],
+    principal: Who,
     creator: NamedDependency[Creator],
 ) -> Redirect | Template:
     _may_create(principal)
@@ -241,8 +239,8 @@ async def create_service(
 
 @get("/services/{service_id:uuid}", name="partner-service")
 async def edit_service_form(
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     service_id: FromPath[uuid.UUID],
     saved: FromQuery[str | None] = None,
 ) -> Template:
@@ -256,8 +254,8 @@ async def edit_service_form(
 @post("/services/{service_id:uuid}", status_code=303)
 async def save_service(
     request: AnyRequest,
-    principal: NamedDependency[Principal],
-    pool: NamedDependency[asyncpg.Pool],
+    principal: Who,
+    pool: Pool,
     service_id: FromPath[uuid.UUID],
 ) -> Redirect | Template:
     stored = await _editable_service(pool, principal, service_id)

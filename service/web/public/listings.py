@@ -26,7 +26,7 @@ from service.directory.listing_search import SearchParams, run_search, search_pa
 from service.directory.listings import readable_service
 from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
-from service.web.page import PAGE_DEPENDENCIES, page
+from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page
 from service.web.words import directory_labels
 
 
@@ -87,7 +87,7 @@ def _page_url(request: Request[Any, Any, Any], number: int) -> str:
 @get("/", name="search")
 async def search_page(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
+    principal: Who,
     search: NamedDependency[SearchBackend],
     params: NamedDependency[SearchParams],
     paging: NamedDependency[PageParams],
@@ -124,9 +124,7 @@ async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UU
 
 
 @get("/services/{service_id:uuid}", name="service")
-async def service_page(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: FromPath[uuid.UUID]
-) -> Template:
+async def service_page(principal: Who, pool: Pool, service_id: FromPath[uuid.UUID]) -> Template:
     service = await _service(pool, principal, service_id)
     return page(
         "directory/service.html",
@@ -140,9 +138,7 @@ async def service_page(
 
 
 @get("/services/{service_id:uuid}/print", name="service-print")
-async def service_print(
-    principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], service_id: FromPath[uuid.UUID]
-) -> Template:
+async def service_print(principal: Who, pool: Pool, service_id: FromPath[uuid.UUID]) -> Template:
     service = await _service(pool, principal, service_id)
     return page("directory/print.html", principal, service=service, labels=directory_labels())
 
