@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from service.auth.models import Principal, Role, User
+from service.auth.permissions import RULES, Scope
 from service.db import Connection, assignments, update_sql
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 
@@ -130,10 +131,17 @@ async def insert_token(
 
 # What a principal is made of, read from ``app_user u`` in the query that finds the user: the
 # organization tree comes in the same round trip, so every request sees the tree as it stands.
+# Every authenticated request resolves its principal: only the roles whose powers reach a tree
+# (coordinators) pay for walking it. Role names are the enum's own, never input.
+_TREE_ROLES = ", ".join(
+    sorted({f"'{role.value}'" for rule in RULES.values() for role, scope in rule.items() if scope is Scope.ORG_TREE})
+)
 PRINCIPAL_COLUMNS = (
     "u.id AS user_id, u.role, u.organization_id, u.email,"
+    f" CASE WHEN u.role IN ({_TREE_ROLES}) THEN"
     " ARRAY(WITH RECURSIVE tree AS (SELECT id FROM organization WHERE id = u.organization_id"
-    " UNION SELECT o.id FROM organization o JOIN tree t ON o.parent_id = t.id) SELECT id FROM tree) AS tree"
+    " UNION SELECT o.id FROM organization o JOIN tree t ON o.parent_id = t.id) SELECT id FROM tree)"
+    " ELSE '{}'::uuid[] END AS tree"
 )
 
 
