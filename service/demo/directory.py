@@ -424,179 +424,180 @@ def _fictional_phone(code: str, index: int) -> str:
     return f"0299 555 {int(code):02d}{index}"
 
 
+@dataclass(frozen=True)
+class GeneratedListing:
+    """One kind of office listing every province gets, at a fictional street address."""
+
+    suffix: str
+    organization: str
+    name: str
+    description: str
+    categories: tuple[str, ...]
+    populations: tuple[Population, ...]
+    street: str
+    phone_index: int
+    extra: dict[str, object] = field(default_factory=dict)
+    capacity: int | None = None
+    emergency_hours: str | None = None
+
+
+NOTE = " (Dữ liệu minh họa.)"
+
+GENERATED_LISTINGS = (
+    GeneratedListing(
+        "wu-counselling",
+        "wu",
+        "Tư vấn pháp luật, hôn nhân gia đình cho phụ nữ – {p}",
+        "Tư vấn về hôn nhân có yếu tố nước ngoài, phòng chống mua bán người và bạo lực gia đình; "
+        "hỗ trợ phụ nữ di cư trở về.",
+        ("marriage_family_counselling", "psychosocial"),
+        (Population.WOMAN, Population.RETURNEE_MIGRANT, Population.GBV_SURVIVOR),
+        "Trần Phú",
+        2,
+    ),
+    GeneratedListing(
+        "ctxh-psy",
+        "ctxh",
+        "Tư vấn tâm lý – xã hội cho nạn nhân bị mua bán người ({p})",
+        "Đánh giá tâm lý, tham vấn cá nhân và nhóm, quản lý trường hợp, kết nối gia đình.",
+        ("psychosocial", "family_reunification"),
+        (Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.CHILD),
+        "Lê Lợi",
+        3,
+    ),
+    GeneratedListing(
+        "ctxh-reception",
+        "ctxh",
+        "Tiếp nhận và hỗ trợ nhu cầu thiết yếu cho người trở về – {p}",
+        "Tiếp nhận người từ nước ngoài trở về, hỗ trợ ăn ở ban đầu, chi phí đi lại về địa phương "
+        "và trợ cấp khó khăn ban đầu.",
+        ("returnee_reception", "essential_needs"),
+        (Population.RETURNEE_MIGRANT, Population.TRAFFICKING_SURVIVOR),
+        "Lê Lợi",
+        4,
+    ),
+    GeneratedListing(
+        "legal",
+        "tgpl",
+        "Trợ giúp pháp lý miễn phí – {p}",
+        "Tư vấn pháp luật, tham gia tố tụng miễn phí cho nạn nhân bị mua bán người và người "
+        "thuộc diện trợ giúp pháp lý; hỗ trợ làm giấy tờ tùy thân, hộ tịch.",
+        ("legal_aid", "legal_documents"),
+        (Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR, Population.CHILD),
+        "Hùng Vương",
+        5,
+    ),
+    GeneratedListing(
+        "jobs",
+        "dvvl",
+        "Giới thiệu việc làm, tư vấn nghề – {p}",
+        "Tư vấn nghề, giới thiệu việc làm trong tỉnh, kết nối doanh nghiệp, phiên giao dịch việc làm.",
+        ("job_placement",),
+        (Population.GENERAL, Population.RETURNEE_MIGRANT),
+        "Nguyễn Huệ",
+        6,
+    ),
+    GeneratedListing(
+        "training",
+        "dvvl",
+        "Đào tạo nghề ngắn hạn miễn phí (may, nấu ăn, làm đẹp) – {p}",
+        "Lớp học nghề 3 tháng miễn học phí, hỗ trợ tiền ăn và đi lại cho nạn nhân bị mua bán, "
+        "người trở về và phụ nữ khó khăn.",
+        ("vocational_training", "livelihood"),
+        (Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.WOMAN),
+        "Nguyễn Huệ",
+        7,
+        extra={"min_age": 15},
+        capacity=30,
+    ),
+    GeneratedListing(
+        "health",
+        "bv",
+        "Khám, điều trị và chăm sóc y tế cho nạn nhân bạo lực – {p}",
+        "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
+        "cho nạn nhân bạo lực và bị mua bán.",
+        ("health",),
+        (Population.GBV_SURVIVOR, Population.TRAFFICKING_SURVIVOR, Population.GENERAL),
+        "Hai Bà Trưng",
+        8,
+        extra={"fee": Fee.LOW_COST},
+        emergency_hours="Cấp cứu 24/7",
+    ),
+    GeneratedListing(
+        "loans",
+        "nhcs",
+        "Vay vốn ưu đãi tạo sinh kế cho người trở về – {p}",
+        "Cho vay vốn ưu đãi hộ nghèo, hộ cận nghèo và người từ nước ngoài trở về để sản xuất, kinh doanh nhỏ.",
+        ("microcredit", "livelihood"),
+        (Population.RETURNEE_MIGRANT, Population.GENERAL),
+        "Quang Trung",
+        9,
+        extra={"min_age": 18},
+    ),
+)
+
+
+def _shelter(rng: random.Random, province: places.Province, commune: str) -> DemoService:
+    """The Women's Union trusted address: its place is confidential and some are staff-only."""
+    code, name = province.code, province.name
+    lat, lon = _near(rng, province)
+    staff_only = rng.random() < 0.3
+    return DemoService(
+        f"gen-{code}-shelter",
+        f"wu-{code}",
+        {
+            "name": f"Nhà tạm lánh – địa chỉ tin cậy của Hội Phụ nữ {name}",
+            "description": "Nơi tạm lánh an toàn ngắn ngày cho phụ nữ, trẻ em bị bạo lực gia đình hoặc bị mua bán, "
+            "kèm tư vấn và chuyển gửi dịch vụ." + NOTE,
+            "categories": ["shelter", "trusted_address"],
+            "populations": [
+                Population.GBV_SURVIVOR,
+                Population.TRAFFICKING_SURVIVOR,
+                Population.WOMAN,
+                Population.CHILD,
+            ],
+            "languages": ["vi"],
+            "capacity_total": 6,
+            "capacity_available": rng.randint(0, 6),
+            "visibility": Visibility.STAFF if staff_only else Visibility.PUBLIC,
+            "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
+            "service_areas": [code],
+            "contacts": [_hotline(_fictional_phone(code, 1))],
+        },
+        verified=rng.random() < 0.8,
+    )
+
+
+def _office_listing(rng: random.Random, province: places.Province, commune: str, kind: GeneratedListing) -> DemoService:
+    code = province.code
+    fields: dict[str, object] = {
+        "name": kind.name.format(p=province.name),
+        "description": kind.description + NOTE,
+        "categories": list(kind.categories),
+        "populations": list(kind.populations),
+        "languages": ["vi"],
+        **kind.extra,
+    }
+    if kind.capacity is not None:
+        fields["capacity_total"] = kind.capacity
+        fields["capacity_available"] = rng.randint(0, kind.capacity)
+    street = f"Số {rng.randint(1, 200)} đường {kind.street}"
+    fields["locations"] = [_loc(code, commune, street, *_near(rng, province))]
+    fields["service_areas"] = [code]
+    number = _fictional_phone(code, kind.phone_index)
+    if kind.emergency_hours:
+        fields["contacts"] = [_hotline(number, kind.emergency_hours)]
+    else:
+        fields["contacts"] = [_phone(number)]
+        fields["schedules"] = OFFICE_HOURS
+    return DemoService(f"gen-{code}-{kind.suffix}", f"{kind.organization}-{code}", fields, verified=rng.random() < 0.8)
+
+
 def generated_services() -> Iterator[DemoService]:
+    # The random draws happen in a fixed order, so the same listings come out on every machine.
     rng = random.Random(2026)
     for province in places.provinces():
-        code, name = province.code, province.name
-
-        commune = f"Phường trung tâm {name}"
-        lat, lon = _near(rng, province)
-        staff_only = rng.random() < 0.3
-        yield DemoService(
-            f"gen-{code}-shelter",
-            f"wu-{code}",
-            {
-                "name": f"Nhà tạm lánh – địa chỉ tin cậy của Hội Phụ nữ {name}",
-                "description": "Nơi tạm lánh an toàn ngắn ngày cho phụ nữ, trẻ em bị bạo lực gia đình hoặc bị mua bán, "
-                "kèm tư vấn và chuyển gửi dịch vụ. (Dữ liệu minh họa.)",
-                "categories": ["shelter", "trusted_address"],
-                "populations": [
-                    Population.GBV_SURVIVOR,
-                    Population.TRAFFICKING_SURVIVOR,
-                    Population.WOMAN,
-                    Population.CHILD,
-                ],
-                "languages": ["vi"],
-                "capacity_total": 6,
-                "capacity_available": rng.randint(0, 6),
-                "visibility": Visibility.STAFF if staff_only else Visibility.PUBLIC,
-                "locations": [_loc(code, commune, "(địa chỉ bảo mật)", lat, lon, confidential=True)],
-                "service_areas": [code],
-                "contacts": [_hotline(_fictional_phone(code, 1))],
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-wu-counselling",
-            f"wu-{code}",
-            {
-                "name": f"Tư vấn pháp luật, hôn nhân gia đình cho phụ nữ – {name}",
-                "description": "Tư vấn về hôn nhân có yếu tố nước ngoài, phòng chống mua bán người và bạo lực gia đình; "
-                "hỗ trợ phụ nữ di cư trở về. (Dữ liệu minh họa.)",
-                "categories": ["marriage_family_counselling", "psychosocial"],
-                "populations": [Population.WOMAN, Population.RETURNEE_MIGRANT, Population.GBV_SURVIVOR],
-                "languages": ["vi"],
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Trần Phú", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 2))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-ctxh-psy",
-            f"ctxh-{code}",
-            {
-                "name": f"Tư vấn tâm lý – xã hội cho nạn nhân bị mua bán người ({name})",
-                "description": "Đánh giá tâm lý, tham vấn cá nhân và nhóm, quản lý trường hợp, kết nối gia đình. "
-                "(Dữ liệu minh họa.)",
-                "categories": ["psychosocial", "family_reunification"],
-                "populations": [Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.CHILD],
-                "languages": ["vi"],
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 3))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-ctxh-reception",
-            f"ctxh-{code}",
-            {
-                "name": f"Tiếp nhận và hỗ trợ nhu cầu thiết yếu cho người trở về – {name}",
-                "description": "Tiếp nhận người từ nước ngoài trở về, hỗ trợ ăn ở ban đầu, chi phí đi lại về địa phương "
-                "và trợ cấp khó khăn ban đầu. (Dữ liệu minh họa.)",
-                "categories": ["returnee_reception", "essential_needs"],
-                "populations": [Population.RETURNEE_MIGRANT, Population.TRAFFICKING_SURVIVOR],
-                "languages": ["vi"],
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Lê Lợi", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 4))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-legal",
-            f"tgpl-{code}",
-            {
-                "name": f"Trợ giúp pháp lý miễn phí – {name}",
-                "description": "Tư vấn pháp luật, tham gia tố tụng miễn phí cho nạn nhân bị mua bán người và người "
-                "thuộc diện trợ giúp pháp lý; hỗ trợ làm giấy tờ tùy thân, hộ tịch. (Dữ liệu minh họa.)",
-                "categories": ["legal_aid", "legal_documents"],
-                "populations": [Population.TRAFFICKING_SURVIVOR, Population.GBV_SURVIVOR, Population.CHILD],
-                "languages": ["vi"],
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Hùng Vương", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 5))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-jobs",
-            f"dvvl-{code}",
-            {
-                "name": f"Giới thiệu việc làm, tư vấn nghề – {name}",
-                "description": "Tư vấn nghề, giới thiệu việc làm trong tỉnh, kết nối doanh nghiệp, phiên giao dịch việc "
-                "làm. (Dữ liệu minh họa.)",
-                "categories": ["job_placement"],
-                "populations": [Population.GENERAL, Population.RETURNEE_MIGRANT],
-                "languages": ["vi"],
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 6))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-training",
-            f"dvvl-{code}",
-            {
-                "name": f"Đào tạo nghề ngắn hạn miễn phí (may, nấu ăn, làm đẹp) – {name}",
-                "description": "Lớp học nghề 3 tháng miễn học phí, hỗ trợ tiền ăn và đi lại cho nạn nhân bị mua bán, "
-                "người trở về và phụ nữ khó khăn. (Dữ liệu minh họa.)",
-                "categories": ["vocational_training", "livelihood"],
-                "populations": [Population.TRAFFICKING_SURVIVOR, Population.RETURNEE_MIGRANT, Population.WOMAN],
-                "languages": ["vi"],
-                "min_age": 15,
-                "capacity_total": 30,
-                "capacity_available": rng.randint(0, 30),
-                "locations": [_loc(code, commune, f"Số {rng.randint(1, 200)} đường Nguyễn Huệ", *_near(rng, province))],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 7))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-health",
-            f"bv-{code}",
-            {
-                "name": f"Khám, điều trị và chăm sóc y tế cho nạn nhân bạo lực – {name}",
-                "description": "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
-                "cho nạn nhân bạo lực và bị mua bán. (Dữ liệu minh họa.)",
-                "categories": ["health"],
-                "populations": [Population.GBV_SURVIVOR, Population.TRAFFICKING_SURVIVOR, Population.GENERAL],
-                "languages": ["vi"],
-                "fee": Fee.LOW_COST,
-                "locations": [
-                    _loc(code, commune, f"Số {rng.randint(1, 200)} đường Hai Bà Trưng", *_near(rng, province))
-                ],
-                "service_areas": [code],
-                "contacts": [_hotline(_fictional_phone(code, 8), "Cấp cứu 24/7")],
-            },
-            verified=rng.random() < 0.8,
-        )
-        yield DemoService(
-            f"gen-{code}-loans",
-            f"nhcs-{code}",
-            {
-                "name": f"Vay vốn ưu đãi tạo sinh kế cho người trở về – {name}",
-                "description": "Cho vay vốn ưu đãi hộ nghèo, hộ cận nghèo và người từ nước ngoài trở về để sản xuất, "
-                "kinh doanh nhỏ. (Dữ liệu minh họa.)",
-                "categories": ["microcredit", "livelihood"],
-                "populations": [Population.RETURNEE_MIGRANT, Population.GENERAL],
-                "languages": ["vi"],
-                "min_age": 18,
-                "locations": [
-                    _loc(code, commune, f"Số {rng.randint(1, 200)} đường Quang Trung", *_near(rng, province))
-                ],
-                "service_areas": [code],
-                "contacts": [_phone(_fictional_phone(code, 9))],
-                "schedules": OFFICE_HOURS,
-            },
-            verified=rng.random() < 0.8,
-        )
+        commune = f"Phường trung tâm {province.name}"
+        yield _shelter(rng, province, commune)
+        for kind in GENERATED_LISTINGS:
+            yield _office_listing(rng, province, commune, kind)
