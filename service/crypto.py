@@ -61,14 +61,19 @@ def read_or_create_key(path: Path) -> str:
     return key
 
 
-def configured_key(settings: Settings) -> str:
-    """The master key (base64): configured, or — embedded setup only — generated into the data dir.
-    With an external database every replica must share one key, so it has to be configured."""
-    if settings.data_key:
-        return settings.data_key
+def _configured_or_embedded(settings: Settings, configured: str | None, variable: str, file_name: str) -> str:
+    """A shared secret: configured, or — embedded setup only — generated into the data dir. With an
+    external database every replica must share it, so it has to be configured."""
+    if configured:
+        return configured
     if settings.database_url:
-        raise DataKeyError("KETNOI_DATA_KEY is required when KETNOI_DATABASE_URL is set (all replicas share it)")
-    return read_or_create_key(Path(settings.data_dir) / "data_key")
+        raise DataKeyError(f"{variable} is required when KETNOI_DATABASE_URL is set (all replicas share it)")
+    return read_or_create_key(Path(settings.data_dir) / file_name)
+
+
+def configured_key(settings: Settings) -> str:
+    """The master key (base64) that encrypts survivor identifiers and free text."""
+    return _configured_or_embedded(settings, settings.data_key, "KETNOI_DATA_KEY", "data_key")
 
 
 def data_key(settings: Settings) -> bytes:
@@ -76,12 +81,8 @@ def data_key(settings: Settings) -> bytes:
 
 
 def signing_secret(settings: Settings) -> str:
-    """The secret that signs CSRF tokens; like the data key, generated only for the embedded setup."""
-    if settings.secret_key:
-        return settings.secret_key
-    if settings.database_url:
-        raise DataKeyError("KETNOI_SECRET_KEY is required when KETNOI_DATABASE_URL is set (all replicas share it)")
-    return read_or_create_key(Path(settings.data_dir) / "secret_key")
+    """The secret that signs CSRF tokens."""
+    return _configured_or_embedded(settings, settings.secret_key, "KETNOI_SECRET_KEY", "secret_key")
 
 
 def name_key(full_name: str) -> str:
