@@ -12,7 +12,15 @@ from cryptography.exceptions import InvalidTag
 
 from service.audit import GENESIS, entry_hash
 from service.config import Settings
-from service.crypto import DataKeyError, PersonalDataCipher, data_key, name_key, new_key, parse_key
+from service.crypto import (
+    DataKeyError,
+    PersonalDataCipher,
+    data_key,
+    name_key,
+    new_key,
+    parse_key,
+    signing_secret,
+)
 
 CIPHER = PersonalDataCipher(parse_key(new_key()))
 
@@ -79,6 +87,22 @@ def test_malformed_keys_are_refused(bad: str) -> None:
 def test_an_external_database_needs_a_configured_key(tmp_path: Path) -> None:
     with pytest.raises(DataKeyError):
         data_key(Settings(database_url="postgresql://db/ketnoi", data_dir=str(tmp_path)))
+
+
+def test_an_external_database_needs_a_configured_signing_secret(tmp_path: Path) -> None:
+    with pytest.raises(DataKeyError, match="KETNOI_SECRET_KEY"):
+        signing_secret(Settings(database_url="postgresql://db/ketnoi", data_dir=str(tmp_path), data_key=new_key()))
+    configured = Settings(database_url="postgresql://db/ketnoi", data_dir=str(tmp_path), secret_key="s" * 32)
+    assert signing_secret(configured) == "s" * 32
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_embedded_signing_secret_is_generated_once_apart_from_the_data_key(tmp_path: Path) -> None:
+    first = signing_secret(Settings(data_dir=str(tmp_path)))
+    assert signing_secret(Settings(data_dir=str(tmp_path))) == first
+    data_key(Settings(data_dir=str(tmp_path)))
+    assert (tmp_path / "data_key").read_text().strip() != first
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
 
 
 def test_the_embedded_key_is_generated_once_and_private(tmp_path: Path) -> None:
