@@ -23,7 +23,7 @@ from service.errors import DomainError
 
 Work = Callable[[Connection, int], Awaitable[object]]
 
-# The three facet sub-selects of search/postgres.py's statement, for a variant without facets.
+# The three facet sub-selects of search/postgres_query.py's statement, for a variant without facets.
 _FACET_SELECT = re.compile(r"\(SELECT coalesce\(jsonb_object_agg\(k, .*?\) AS (facet_\w+)", re.DOTALL)
 
 

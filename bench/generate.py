@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from rich.progress import Progress
 
-from search.postgres import write_documents
+from search.postgres_documents import write_documents
 from service import places
 from service.bootstrap import prepare_database
 from service.config import Settings

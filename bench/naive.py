@@ -14,7 +14,7 @@ prefix, matched on a small position-free term set, and ``ts_rank`` over names on
 
 from __future__ import annotations
 
-from search.postgres import radius_box
+from search.postgres_query import radius_box
 from search.protocol import NATIONAL, SearchQuery, Sort
 from search.text import typed_words, words
 from service.db import Connection

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from search.postgres import build_search_sql
+from search.postgres_query import build_search_sql
 from search.protocol import SearchQuery, Sort
 from service.auth.models import ANONYMOUS
 from service.directory.listing_search import build_query, search_params

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from search.postgres import Connection
+from search.postgres_documents import Connection
 
 # In ``document_row`` order; the ones sent as text are cast to their type when merged.
 _COLUMNS = (

@@ -26,7 +26,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     meili_key: str | None = None
     meili_index: str = "ketnoi"
     # broad PostgreSQL searches rank a uniform sample of this many listings when the directory is
-    # larger (search/postgres.py, Sampling); 0 ranks and counts every match
+    # larger (search/postgres_query.py, Sampling); 0 ranks and counts every match
     search_sample: Annotated[int, msgspec.Meta(ge=0)] = 3_000
     token_ttl_hours: int = 168
     pool_min_size: int = 2

@@ -23,8 +23,10 @@ import asyncpg
 from search.documents import SearchDocument
 from search.fallback import FallbackSearch
 from search.meili import MeiliSearch, merge_synonyms
-from search.postgres import PostgresSearch, Sampling, document_row, write_documents
+from search.postgres import PostgresSearch
 from search.postgres_bulk import copy_documents
+from search.postgres_documents import document_row, write_documents
+from search.postgres_query import Sampling
 from search.protocol import SearchBackend
 from service import places
 from service.config import Settings

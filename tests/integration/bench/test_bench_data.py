@@ -11,7 +11,7 @@ from litestar import Litestar
 
 from bench import dataset, db_floor, generate, generate_cases, naive, queries, scenarios
 from service.reintegration import dashboard
-from service.reintegration.models import ReferralStatus
+from service.reintegration.referral_models import ReferralStatus
 
 SCALE = 0.004  # 200 cases, ~2,000 milestones, ~800 referrals
 
@@ -109,7 +109,7 @@ async def test_floor_statements_run_and_naive_matches_a_superset(
         try:
             for params, (statement, args) in zip(queries.QUERIES, queries.statements(), strict=True):
                 plain = db_floor.without_facets(statement)
-                assert plain is not None, "search/postgres.py's facet selects changed shape"
+                assert plain is not None, "search/postgres_query.py's facet selects changed shape"
                 service = await conn.fetchrow(statement, *args)
                 assert (await conn.fetchrow(plain, *args))["total"] == service["total"]
                 first_page = msgspec.structs.replace(queries.search_query(params), page=1)

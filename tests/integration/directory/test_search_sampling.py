@@ -13,7 +13,8 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from search.postgres import PostgresSearch, Sampling
+from search.postgres import PostgresSearch
+from search.postgres_query import Sampling
 from search.protocol import SearchQuery, Sort
 from service.app import create_app
 from service.config import Settings

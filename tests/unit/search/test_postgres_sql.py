@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from search.documents import SearchDocument
-from search.postgres import Sampling, build_search_sql, document_row
+from search.postgres_documents import document_row
+from search.postgres_query import Sampling, build_search_sql
 from search.protocol import SearchQuery, Sort, Viewer
 
 
@@ -104,7 +105,7 @@ def test_document_row_builds_multirange_and_terms_literals() -> None:
 
 
 def test_radius_box_holds_every_point_within_the_radius() -> None:
-    from search.postgres import radius_box
+    from search.postgres_query import radius_box
     from service.places import distance_km
 
     center = (10.0452, 105.7469)
