@@ -22,7 +22,8 @@ import asyncpg
 
 from search.documents import SearchDocument
 from search.fallback import FallbackSearch
-from search.meili import MeiliSearch, merge_synonyms
+from search.meili import MeiliSearch
+from search.meili_settings import merge_synonyms
 from search.postgres import PostgresSearch
 from search.postgres_bulk import copy_documents
 from search.postgres_documents import document_row, write_documents

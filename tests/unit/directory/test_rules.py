@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from search.meili import to_meili_document
+from search.meili_documents import to_meili_document
 from service import etags
 from service.auth.models import ANONYMOUS, Principal, Role
 from service.directory import rules

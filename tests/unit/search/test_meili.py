@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 
 from search.documents import SearchDocument
-from search.meili import (
-    FILTERABLE,
-    MeiliSearch,
-    build_filter,
-    index_settings,
-    merge_synonyms,
-    open_slots,
-    quote,
-    search_params,
-    to_meili_document,
-    to_result,
-)
+from search.meili import MeiliSearch
+from search.meili_documents import open_slots, to_meili_document
+from search.meili_queries import build_filter, quote, search_params, to_result
+from search.meili_settings import FILTERABLE, index_settings, merge_synonyms
 from search.protocol import FACETS, SearchBackend, SearchQuery, Sort, Viewer
 
 SERVICE = uuid.UUID("11111111-1111-4111-8111-111111111111")
