@@ -12,23 +12,21 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
 
 from service.db import Connection, identifier
+from service.directory.hsds.nesting import Row, Under, nest
 from service.directory.hsds.package import (
     UNMODELLED,
     PackageError,
     Rejection,
     fields_by_table,
     official_descriptor,
-    typed_cells,
 )
 
 CHUNK = 2000
@@ -180,9 +178,6 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
     return found
 
 
-Row = dict[str, Any]
-
-
 class _Rows:
     """Staged rows fetched a table at a time by the keys they hang on: an index scan each."""
 
@@ -196,44 +191,33 @@ class _Rows:
             f"SELECT {self._selected(table)} WHERE line > $1 ORDER BY line LIMIT $2", line, CHUNK
         )
 
-    async def under(self, table: str, column: str, keys: Iterable[str | None], *, unlinked: str = "") -> _Under:
+    async def under(self, table: str, column: str, keys: Iterable[str | None], *, unlinked: str = "") -> Under:
         """``table``'s rows whose ``column`` is one of ``keys`` (and, if it has the column
         ``unlinked``, whose ``unlinked`` is blank), in file order."""
         wanted = list(dict.fromkeys(key for key in keys if key is not None))
         if table not in self.staged.files or not wanted or not self.staged.has(table, column):
-            return _Under(table, column, [])
+            return Under(table, column, [])
         blank = f' AND "{unlinked}" IS NULL' if unlinked and self.staged.has(table, unlinked) else ""
         rows = await self.conn.fetch(
             f'SELECT {self._selected(table)} WHERE "{column}" = ANY($1::text[]){blank} ORDER BY line', wanted
         )
-        return _Under(table, column, rows)
+        return Under(table, column, rows)
 
     def _selected(self, table: str) -> str:
         columns = ", ".join(f'"{column}"' for column in ("line", *self.staged.columns[table]))
         return f"{columns} FROM {_name(table)}"
 
 
-class _Under(NamedTuple):
-    """Rows of ``table`` fetched because their ``column`` names something in the chunk."""
-
-    table: str
-    column: str
-    rows: list[asyncpg.Record]
-
-    def ids(self, column: str = "id") -> list[str]:
-        return [str(value) for row in self.rows if (value := row.get(column)) is not None]
-
-
 @dataclass(frozen=True)
 class Fetched:
     """One chunk of ``owner`` rows as fetched, with the rows of every table under them, by name.
-    Nesting and checking them is ``records``: pure Python, so it can run in a thread while the
-    connection does something else."""
+    Nesting and checking them is ``records`` (``nesting``): pure Python, so it can run in a thread
+    while the connection does something else."""
 
     owner: str
     files: dict[str, str]
     heads: list[asyncpg.Record]
-    under: dict[str, _Under]
+    under: dict[str, Under]
 
     @property
     def last_line(self) -> int:
@@ -242,11 +226,7 @@ class Fetched:
     def records(self) -> list[tuple[Row, list[str]]]:
         """Each record fully nested, its cells held to their HSDS types, with the problems of
         every row in it."""
-        parts = _Parts(
-            {name: _grouped(under, self.files[under.table]) for name, under in self.under.items() if under.rows}
-        )
-        heads = _typed(self.heads, self.owner, self.files[self.owner])
-        return [parts.record(head, self.owner) for head in heads]
+        return nest(self.owner, self.files, self.heads, self.under)
 
 
 async def fetch(conn: Connection, staged: Staged, owner: str, line: int) -> Fetched | None:
@@ -279,118 +259,6 @@ async def fetch(conn: Connection, staged: Staged, owner: str, line: int) -> Fetc
     if staged.has("attribute", "taxonomy_term_id"):
         under["terms"] = await rows.under("taxonomy_term", "id", under["attributes"].ids("taxonomy_term_id"))
     return Fetched(owner=owner, files=staged.files, heads=heads, under=under)
-
-
-class _Typed(NamedTuple):
-    """A staged row: as staged (what the rows under it are found by), typed, and its problems."""
-
-    staged: asyncpg.Record
-    cells: Row
-    problems: list[str]
-
-
-def _typed(rows: list[asyncpg.Record], table: str, file: str) -> list[_Typed]:
-    """Each row typed once (its cells held to their HSDS types, with its problems)."""
-    if not rows:
-        return []
-    columns = tuple(rows[0].keys())
-    return [_Typed(row, *typed_cells(columns, row, table, file)) for row in rows]
-
-
-def _grouped(under: _Under, file: str) -> dict[str, list[_Typed]]:
-    """Each row typed once, grouped by the staged value of ``under.column``, in file order."""
-    grouped: dict[str, list[_Typed]] = defaultdict(list)
-    for row in _typed(under.rows, under.table, file):
-        grouped[row.staged[under.column]].append(row)
-    return grouped
-
-
-class _Parts:
-    """Every staged row that hangs under one chunk of records, grouped by what it hangs on.
-
-    A record collects the problems of each row where the row appears in it (a phone under its
-    contact and under its service is there twice), in the order of the record's keys."""
-
-    def __init__(self, groups: dict[str, dict[str, list[_Typed]]]) -> None:
-        self.groups = groups
-
-    def _under(self, name: str, key: str | None) -> list[_Typed]:
-        return self.groups.get(name, {}).get(key or "", [])
-
-    def record(self, head: _Typed, owner: str) -> tuple[Row, list[str]]:
-        """``head`` with everything under it, in the shape ``parse`` reads, and the problems."""
-        problems = list(head.problems)
-        owner_id = head.staged["id"]
-        record = {
-            **head.cells,
-            "contacts": [self._contact(c, problems) for c in self._under("contacts", owner_id)],
-            "phones": [self._phone(p, problems) for p in self._under("phones", owner_id)],
-            "attributes": self._attributes(owner_id, problems),
-        }
-        if owner == "service":
-            record |= {
-                "schedules": _leaves(self._under("schedules", owner_id), problems),
-                "service_areas": _leaves(self._under("areas", owner_id), problems),
-                "required_documents": _leaves(self._under("documents", owner_id), problems),
-                "languages": _leaves(self._under("languages", owner_id), problems),
-                "service_at_locations": [
-                    {**place.cells, "location": self._location(place, problems)}
-                    for place in _noted(self._under("places", owner_id), problems)
-                ],
-            }
-        return record, problems
-
-    def _attributes(self, row_id: str, problems: list[str]) -> list[Row]:
-        attributes = []
-        for attribute in _noted(self._under("attributes", row_id), problems):
-            terms = _leaves(self._under("terms", attribute.staged.get("taxonomy_term_id"))[:1], problems)
-            attributes.append({**attribute.cells, "taxonomy_term": terms[0] if terms else None})
-        return attributes
-
-    def _phone(self, phone: _Typed, problems: list[str]) -> Row:
-        problems += phone.problems
-        phone_id = phone.staged["id"]
-        return {
-            **phone.cells,
-            "languages": _leaves(self._under("phone_languages", phone_id), problems),
-            "attributes": self._attributes(phone_id, problems),
-        }
-
-    def _contact(self, contact: _Typed, problems: list[str]) -> Row:
-        problems += contact.problems
-        contact_id = contact.staged["id"]
-        return {
-            **contact.cells,
-            "phones": [self._phone(p, problems) for p in self._under("contact_phones", contact_id)],
-            "attributes": self._attributes(contact_id, problems),
-        }
-
-    def _location(self, place: _Typed, problems: list[str]) -> Row | None:
-        found = self._under("locations", place.staged.get("location_id"))
-        if not found:
-            return None
-        location = found[0]
-        problems += location.problems
-        location_id = location.staged["id"]
-        return {
-            **location.cells,
-            "addresses": _leaves(self._under("addresses", location_id), problems),
-            "accessibility": _leaves(self._under("accessibility", location_id), problems),
-            "attributes": self._attributes(location_id, problems),
-        }
-
-
-def _noted(rows: list[_Typed], problems: list[str]) -> list[_Typed]:
-    """``rows``, their problems added to ``problems``."""
-    for row in rows:
-        problems += row.problems
-    return rows
-
-
-def _leaves(rows: list[_Typed], problems: list[str]) -> list[Row]:
-    """Rows with nothing under them: their cells (shared where they appear twice: nothing writes to
-    them after typing), their problems added to ``problems``."""
-    return [row.cells for row in _noted(rows, problems)]
 
 
 async def count(conn: Connection, staged: Staged, table: str) -> int:
