@@ -18,7 +18,7 @@ import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from service import audit, export_files
+from service import audit, export_files, progress
 from service.auth import repo as auth_repo
 from service.auth import users
 from service.auth.api import issue_token
@@ -29,7 +29,7 @@ from service.crypto import PersonalDataCipher, configured_key, data_key, signing
 from service.db import create_pool, database_url
 from service.demo import seed
 from service.directory import search_index
-from service.directory.hsds import exporter, importer, records
+from service.directory.hsds import exporter, importer, terms
 from service.directory.hsds.package import PackageError
 from service.errors import DomainError
 from service.reintegration import dashboard
@@ -54,6 +54,16 @@ def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
+
+
+def _run_with_progress(settings: Settings, work: Callable[[asyncpg.Pool, progress.Progress], Awaitable[T]]) -> T:
+    """Runs a long command against the database with one progress bar per stage it reports."""
+
+    async def run(pool: asyncpg.Pool) -> T:
+        with _progress() as bars:
+            return await work(pool, _RichProgress(bars))
+
+    return asyncio.run(_with_pool(settings, run))
 
 
 async def _seed(pool: asyncpg.Pool, cipher: PersonalDataCipher) -> None:
@@ -220,11 +230,7 @@ def cmd_export_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    async def run(pool: asyncpg.Pool) -> int:
-        with _progress() as progress:
-            return await search_index.rebuild(settings, pool, _RichProgress(progress))
-
-    count = asyncio.run(_with_pool(settings, run))
+    count = _run_with_progress(settings, lambda pool, bars: search_index.rebuild(settings, pool, bars))
     engine = "Meilisearch" if settings.meili_url else "PostgreSQL"
     console.print(f"Reindexed {count} listings into {engine}.")
     return 0
@@ -250,14 +256,13 @@ class _RichProgress:
 
 
 def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    async def run(pool: asyncpg.Pool) -> exporter.ExportReport:
-        with _progress() as progress:
-            return await exporter.export_package(
-                pool, Path(args.directory), include_restricted=args.include_restricted, progress=_RichProgress(progress)
-            )
-
     try:
-        report = asyncio.run(_with_pool(settings, run))
+        report = _run_with_progress(
+            settings,
+            lambda pool, bars: exporter.export_package(
+                pool, Path(args.directory), include_restricted=args.include_restricted, progress=bars
+            ),
+        )
     except export_files.ExportError as exc:
         console.print(f"Cannot write the export: {exc}", markup=False, highlight=False)
         return 2
@@ -266,20 +271,17 @@ def cmd_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     )
     console.print(
         f"Wrote {report.services} listings and {report.organizations} organizations ({view})"
-        f" as an HSDS {records.HSDS_VERSION} data package in {args.directory}."
+        f" as an HSDS {terms.HSDS_VERSION} data package in {args.directory}."
     )
     return 0
 
 
 def cmd_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    async def run(pool: asyncpg.Pool) -> importer.ImportReport:
-        with _progress() as progress:
-            return await importer.import_package(
-                pool, Path(args.directory), dry_run=args.dry_run, progress=_RichProgress(progress)
-            )
-
     try:
-        report = asyncio.run(_with_pool(settings, run))
+        report = _run_with_progress(
+            settings,
+            lambda pool, bars: importer.import_package(pool, Path(args.directory), dry_run=args.dry_run, progress=bars),
+        )
     except PackageError as exc:
         console.print(f"[red]Cannot read the data package[/]: {exc}")
         return 2
