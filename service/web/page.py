@@ -1,8 +1,11 @@
 """What every room's pages share: the session's user as the page's principal, rendering a page
-with what the layout needs, and the same-site check for a ``next`` address."""
+with what the layout needs, a list's previous/next page links, the names of the users a page
+mentions, and the same-site check for a ``next`` address."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,15 +16,20 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 from litestar.types import Guard
 
+from service.auth import repo as auth_repo
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
+from service.db import Connection
+from service.errors import NotFound
+from service.pagination import PageParams
 from service.web import session
 
 # what page handlers are given, named once for every room
 Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
+Paging = NamedDependency[PageParams]
 
 
 async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -62,3 +70,25 @@ def safe_next(target: str | None) -> str:
 def page(name: str, principal: Principal, status_code: int = 200, **context: Any) -> Template:
     """Render a page with what the layout always needs."""
     return Template(template_name=name, context={"principal": principal, **context}, status_code=status_code)
+
+
+def page_links(number: int, per_page: int, total: int, link: Callable[[int], Any] = lambda n: n) -> dict[str, Any]:
+    """A list's ``previous_page`` and ``next_page`` for its template, as ``link(page number)`` (the
+    number itself unless told): none before the first page, none after the last."""
+    return {
+        "previous_page": link(number - 1) if number > 1 else None,
+        "next_page": link(number + 1) if total > number * per_page else None,
+    }
+
+
+async def user_names(conn: Connection, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The name each user is shown by on a page (their email when they gave none); a user no
+    longer there is left out, for the page to say what it says of an unknown user."""
+    names: dict[uuid.UUID, str] = {}
+    for user_id in set(user_ids):
+        try:
+            user = await auth_repo.get_user(conn, user_id)
+        except NotFound:
+            continue
+        names[user_id] = user.display_name or user.email
+    return names

@@ -11,6 +11,7 @@ import asyncpg
 from service.directory import repo as directory_repo
 from service.pagination import PageParams
 from service.web.i18n import gettext as _
+from service.web.page import page_links
 
 MAX_TOKEN_HOURS = 24 * 366
 ORGANIZATION_CHOICES = 2000  # organizations offered in a select; a national deployment has a few hundred
@@ -71,9 +72,7 @@ async def organization_choices(pool: asyncpg.Pool) -> list[tuple[str, str]]:
     return [(str(o.id), o.name) for o in organizations]
 
 
-def page_links(paging: PageParams, total: int, base: str) -> dict[str, str | None]:
+def list_links(paging: PageParams, total: int, base: str) -> dict[str, str | None]:
+    """The previous/next page links of a list at ``base`` (which may hold a query already)."""
     joiner = "&" if "?" in base else "?"
-    return {
-        "previous_page": f"{base}{joiner}page={paging.page - 1}" if paging.page > 1 else None,
-        "next_page": f"{base}{joiner}page={paging.page + 1}" if total > paging.page * paging.per_page else None,
-    }
+    return page_links(paging.page, paging.per_page, total, lambda number: f"{base}{joiner}page={number}")

@@ -24,12 +24,12 @@ from service.pagination import PageParams
 from service.web.admin.forms import (
     field_messages,
     known_messages,
+    list_links,
     optional_uuid,
     organization_choices,
-    page_links,
 )
 from service.web.forms import Errors, convert, domain_errors, text
-from service.web.page import Pool, Who, page
+from service.web.page import Paging, Pool, Who, page
 from service.web.words import organization_kind_labels
 
 
@@ -81,7 +81,7 @@ async def _organizations_page(
         kinds=organization_kind_labels(),
         values=values or {"kind": OrganizationKind.NGO.value},
         errors=errors or {},
-        **page_links(paging, total, base),
+        **list_links(paging, total, base),
     )
 
 
@@ -89,7 +89,7 @@ async def _organizations_page(
 async def organizations_page(
     principal: Who,
     pool: Pool,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
     q: FromQuery[str | None] = None,
 ) -> Template:
     return await _organizations_page(pool, principal, paging, q)
@@ -101,7 +101,7 @@ async def create_organization(
     principal: Who,
     pool: Pool,
     creator: NamedDependency[Creator],
-    paging: NamedDependency[PageParams],
+    paging: Paging,
 ) -> Redirect | Template:
     form = await request.form()
     values = _organization_values(form, full=False)

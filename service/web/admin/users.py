@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -19,12 +18,12 @@ from service.pagination import PageParams
 from service.web.admin.forms import (
     field_messages,
     known_messages,
+    list_links,
     optional_uuid,
     organization_choices,
-    page_links,
 )
 from service.web.forms import Errors, convert, domain_errors, text
-from service.web.page import Pool, Who, page
+from service.web.page import Paging, Pool, Who, page
 from service.web.words import role_labels
 
 
@@ -55,7 +54,7 @@ async def _users_page(
         values=values or {"role": ""},
         errors=errors or {},
         created=created,
-        **page_links(paging, total, "/admin/users"),
+        **list_links(paging, total, "/admin/users"),
     )
 
 
@@ -63,7 +62,7 @@ async def _users_page(
 async def users_page(
     principal: Who,
     pool: Pool,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
     created: FromQuery[str | None] = None,
 ) -> Template:
     return await _users_page(pool, principal, paging, created=created)
@@ -74,7 +73,7 @@ async def create_user(
     request: Request[Any, Any, Any],
     principal: Who,
     pool: Pool,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
 ) -> Redirect | Template:
     form = await request.form()
     values: dict[str, Any] = {

@@ -51,7 +51,7 @@ from service.web.cases.form_input import blanks, checked, convert, english, pres
 from service.web.charts import score_chart
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
-from service.web.page import Cipher, Pool, Who, page
+from service.web.page import Cipher, Paging, Pool, Who, page, page_links
 from service.web.words import directory_labels, vocabulary
 
 EVERYTHING = PageParams(page=1, per_page=100)
@@ -75,7 +75,7 @@ async def case_list(
     principal: Who,
     pool: Pool,
     cipher: Cipher,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
     status: FromQuery[CaseStatus | None] = None,
     case_type: FromQuery[CaseType | None] = None,
     q: FromQuery[str | None] = None,
@@ -91,8 +91,7 @@ async def case_list(
         filters=filters,
         words=vocabulary(),
         labels=directory_labels(),
-        previous_page=_list_url(filters, result.page - 1) if result.page > 1 else None,
-        next_page=_list_url(filters, result.page + 1) if result.total > result.page * result.per_page else None,
+        **page_links(result.page, result.per_page, result.total, lambda number: _list_url(filters, number)),
         may_open=principal.role in (Role.CASEWORKER, Role.COORDINATOR),
     )
 

@@ -14,7 +14,6 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth import repo as auth_repo
 from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import transact
@@ -24,7 +23,7 @@ from service.reintegration.models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
-from service.web.page import Cipher, Pool, Who, page
+from service.web.page import Cipher, Pool, Who, page, user_names
 from service.web.words import directory_labels, vocabulary
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
@@ -61,12 +60,8 @@ def dashboard_charts(data: Dashboard) -> dict[str, charts.BarChart]:
 
 async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID, str]:
     """Who approved each emergency override, by name rather than id."""
-    names: dict[uuid.UUID, str] = {}
     async with pool.acquire() as conn:
-        for user_id in {o.approved_by for o in data.emergency_overrides}:
-            user = await auth_repo.get_user(conn, user_id)
-            names[user_id] = user.display_name or user.email
-    return names
+        return await user_names(conn, (o.approved_by for o in data.emergency_overrides))
 
 
 @get("/", name="dashboard")

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,9 +13,8 @@ from service.auth.permissions import Action, organizations_for
 from service.db import transact
 from service.directory import repo, verification
 from service.directory.listings import present, verify_service
-from service.pagination import PageParams
 from service.web.i18n import gettext as _
-from service.web.page import Pool, Who, page, safe_next
+from service.web.page import Paging, Pool, Who, page, page_links, safe_next
 from service.web.words import listing_status_labels
 
 AnyRequest = Request[Any, Any, Any]
@@ -26,7 +24,7 @@ AnyRequest = Request[Any, Any, Any]
 async def verify_queue(
     principal: Who,
     pool: Pool,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
     verified: FromQuery[uuid.UUID | None] = None,
 ) -> Template:
     organizations = organizations_for(principal, Action.VERIFY_LISTING)
@@ -49,8 +47,7 @@ async def verify_queue(
         paging=paging,
         statuses=listing_status_labels(),
         notice=notice,
-        previous_page=paging.page - 1 if paging.page > 1 else None,
-        next_page=paging.page + 1 if total > paging.page * paging.per_page else None,
+        **page_links(paging.page, paging.per_page, total),
     )
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -16,7 +15,6 @@ from service.auth.models import Principal
 from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
-from service.pagination import PageParams
 from service.reintegration import referrals
 from service.reintegration.models import Referral, ReferralStatus, TransitionRequest
 from service.reintegration.workflow import (
@@ -27,7 +25,7 @@ from service.reintegration.workflow import (
 )
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
-from service.web.page import Cipher, Pool, Who, page
+from service.web.page import Cipher, Paging, Pool, Who, page, page_links
 from service.web.words import vocabulary
 
 AnyRequest = Request[Any, Any, Any]
@@ -40,7 +38,7 @@ async def referral_inbox(
     principal: Who,
     pool: Pool,
     cipher: Cipher,
-    paging: NamedDependency[PageParams],
+    paging: Paging,
     status: FromQuery[str | None] = None,
 ) -> Template:
     chosen = status if status in {s.value for s in ReferralStatus} else None
@@ -52,8 +50,7 @@ async def referral_inbox(
         inbox=inbox,
         status=chosen,
         words=vocabulary(),
-        previous_page=paging.page - 1 if paging.page > 1 else None,
-        next_page=paging.page + 1 if inbox.total > paging.page * paging.per_page else None,
+        **page_links(paging.page, paging.per_page, inbox.total),
     )
 
 
