@@ -1,8 +1,8 @@
 """The partner room, /partner: the organization's listings (beds free, new/edit: ``listings``,
-``listing_form``; history: ``history``) and its referral inbox (``inbox``). The home page and the
-inbox are the receiving organization's own, checked once by a guard: partners only (the anonymous
-go to the login page, other roles get 403); the listing pages answer coordinators and admins too,
-each checking the listing itself."""
+``listing_form``; history: ``history``; a listing's changes in words: ``listing_changes``) and its
+referral inbox (``inbox``). The home page and the inbox are the receiving organization's own,
+checked once by a guard: partners only (the anonymous go to the login page, other roles get 403);
+the listing pages answer coordinators and admins too, each checking the listing itself."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from service.directory import listings, repo
 from service.directory.models import Revision
 from service.web.i18n import gettext as _
 from service.web.page import Paging, Pool, Who, page, page_links, user_names
-from service.web.partner.listing_form import display, field_labels
+from service.web.partner.listing_changes import display, field_labels
 
 
 @get("/services/{service_id:uuid}/history", name="partner-service-history")

@@ -1,10 +1,10 @@
 """The listing form, with no I/O: a listing as form values and form text back as ServiceCreate/
-ServicePatch fields; the names of its fields on the pages (its choices are named in
-``web.words``); where an API field path was typed on the form; and the table of differences shown
-when an edit conflicts."""
+ServicePatch fields, and where an API field path was typed on the form. (Its choices are named in
+``web.words``; its fields and a listing's changes in ``listing_changes``.)"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -19,54 +19,6 @@ from service.web.words import directory_labels
 MAX_CONTACT_ROWS = 30
 MAX_SCHEDULE_ROWS = 50
 SPARE_CONTACT_ROWS = 2
-
-
-# -- how listing fields are named on the pages ----------------------------------------------------
-
-
-def field_labels() -> dict[str, str]:
-    """Names of the listing's fields in the page's language (history, conflicts)."""
-    return {
-        "name": _("Name"),
-        "alternate_name": _("Other name"),
-        "description": _("Description"),
-        "status": _("Status"),
-        "categories": _("Kinds of service"),
-        "populations": _("Who it is for"),
-        "eligibility_description": _("Eligibility"),
-        "min_age": _("Minimum age"),
-        "max_age": _("Maximum age"),
-        "genders": _("Sex"),
-        "languages": _("Languages"),
-        "fee": _("Fee"),
-        "application_process": _("How to apply"),
-        "required_documents": _("Documents to bring"),
-        "accepting_referrals": _("Accepting referrals"),
-        "capacity_total": _("Beds in total"),
-        "capacity_available": _("Beds free"),
-        "visibility": _("Who can see it"),
-        "contacts": _("Hotlines and phones"),
-        "schedules": _("Opening hours"),
-        "service_areas": _("Area served"),
-        "locations": _("Place"),
-        "last_verified_at": _("Last verified"),
-        "verified_by": _("Verified by"),
-        "organization_id": _("Organization"),
-    }
-
-
-def display(value: Any) -> str:
-    """A stored value as one line of text, for revision lists and conflict tables."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {display(item)}" for key, item in value.items() if item not in (None, "", [], False))
-    if isinstance(value, list):
-        separator = "; " if any(isinstance(item, dict) for item in value) else ", "
-        return separator.join(display(item) for item in value)
-    return str(value)
 
 
 # -- the listing form: its values as typed, and the API shape they convert to ----------------------
@@ -196,6 +148,28 @@ _TEXT_FIELDS = (
 )
 
 
+def _rows(form: FormMultiDict, most: int, names: dict[str, str]) -> list[dict[str, Any]]:
+    """A repeated part of the form (``contact_kind_0``, ``contact_kind_1``, …) as far as its rows
+    were sent: each row's fields by key (``names``: key → field name before its row number), a
+    checkbox's as whether it was ticked."""
+    first = next(iter(names.values()))
+    return [
+        {key: f"{name}_{row}" in form if key in _TICKED else text(form, f"{name}_{row}") for key, name in names.items()}
+        for row in itertools.takewhile(lambda row: f"{first}_{row}" in form, range(most))
+    ]
+
+
+_TICKED = {"is_24_7"}  # checkboxes: sent when ticked, absent otherwise
+_CONTACT_ROW = {
+    "kind": "contact_kind",
+    "value": "contact_value",
+    "hours": "contact_hours",
+    "is_24_7": "contact_247",
+    "languages": "contact_languages",
+}
+_SCHEDULE_ROW = {"weekday": "schedule_day", "opens": "schedule_opens", "closes": "schedule_closes"}
+
+
 def values_of_form(form: FormMultiDict) -> dict[str, Any]:
     """The form's fields exactly as the person typed them, to show again after an error."""
     values: dict[str, Any] = {name: text(form, name) for name in _TEXT_FIELDS}
@@ -203,32 +177,8 @@ def values_of_form(form: FormMultiDict) -> dict[str, Any]:
     values["populations"] = [str(v) for v in form.getall("populations", [])]
     values["accepting_referrals"] = "accepting_referrals" in form
     values["loc_confidential"] = "loc_confidential" in form
-    contacts = []
-    for row in range(MAX_CONTACT_ROWS):
-        if f"contact_kind_{row}" not in form:
-            break
-        contacts.append(
-            {
-                "kind": text(form, f"contact_kind_{row}"),
-                "value": text(form, f"contact_value_{row}"),
-                "hours": text(form, f"contact_hours_{row}"),
-                "is_24_7": f"contact_247_{row}" in form,
-                "languages": text(form, f"contact_languages_{row}"),
-            }
-        )
-    values["contacts"] = contacts
-    schedules = []
-    for row in range(MAX_SCHEDULE_ROWS):
-        if f"schedule_day_{row}" not in form:
-            break
-        schedules.append(
-            {
-                "weekday": text(form, f"schedule_day_{row}"),
-                "opens": text(form, f"schedule_opens_{row}"),
-                "closes": text(form, f"schedule_closes_{row}"),
-            }
-        )
-    values["schedules"] = schedules
+    values["contacts"] = _rows(form, MAX_CONTACT_ROWS, _CONTACT_ROW)
+    values["schedules"] = _rows(form, MAX_SCHEDULE_ROWS, _SCHEDULE_ROW)
     return values
 
 
@@ -376,30 +326,3 @@ FORM_FIELDS = frozenset(
     | {f"{prefix}_{row}" for prefix in ("contact_kind", "contact_value", "contact_hours") for row in range(30)}
     | {f"{prefix}_{row}" for prefix in ("schedule_day", "schedule_opens", "schedule_closes") for row in range(50)}
 )
-
-
-def conflict_rows(mine: dict[str, Any], stored: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(field, what you typed, what is stored now) for every field where they differ."""
-    names = field_labels()
-
-    def summary(values: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display(values[key]) for key in values if key not in ("contacts", "schedules")}
-        shown["locations"] = display(
-            [values[f"loc_{k}"] for k in ("name", "street", "commune", "province", "lat", "lon") if values[f"loc_{k}"]]
-        )
-        shown["contacts"] = display(
-            [f"{c['kind']} {c['value']}{' 24/7' if c['is_24_7'] else ''}" for c in values["contacts"] if c["value"]]
-        )
-        shown["schedules"] = display(
-            [f"{s['weekday']} {s['opens']}–{s['closes']}" for s in values["schedules"] if s["opens"] or s["closes"]]
-        )
-        return shown
-
-    yours, theirs = summary(mine), summary(stored)
-    keys = [key for key in field_labels() if key in yours and key in theirs]
-    keys += [key for key in ("loc_confidential",) if key in yours]
-    return [
-        (names.get(key, _("Confidential address")), yours[key], theirs[key])
-        for key in keys
-        if yours[key] != theirs[key]
-    ]

@@ -24,9 +24,9 @@ from service.idempotency import Creator
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
 from service.web.page import Pool, Who, page
+from service.web.partner.listing_changes import conflict_rows
 from service.web.partner.listing_form import (
     FORM_FIELDS,
-    conflict_rows,
     listing_fields,
     parse_listing,
     values_of_form,
