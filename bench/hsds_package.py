@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.generate import synthetic_services
 from service.directory.hsds import records as hsds
+from service.directory.hsds import terms
 from service.directory.hsds.package import Tables
 from service.directory.models import Organization, OrganizationKind
 
@@ -22,7 +23,7 @@ from service.directory.models import Organization, OrganizationKind
 def write_package(folder: Path, count: int) -> float:
     started = time.perf_counter()
     tables = Tables()
-    tables.add("taxonomy", hsds.taxonomy_record())
+    tables.add("taxonomy", terms.taxonomy_record())
     organizations: set[object] = set()
     for service in synthetic_services(count):
         if service.organization_id not in organizations:

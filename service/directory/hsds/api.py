@@ -20,7 +20,7 @@ from search.protocol import SearchBackend, Sort
 from service import rate_limit
 from service.auth.models import Principal
 from service.directory import repo, rules
-from service.directory.hsds import records
+from service.directory.hsds import records, terms
 from service.directory.listing_search import SearchParams, run_search
 from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
@@ -56,7 +56,7 @@ class HsdsController(Controller):
 
     @get("/", summary="About this HSDS API: version, profile, OpenAPI document")
     async def about(self) -> dict[str, str]:
-        return {"version": records.HSDS_VERSION, "profile": records.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
+        return {"version": terms.HSDS_VERSION, "profile": terms.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
 
     @get(
         "/services",
@@ -93,7 +93,7 @@ class HsdsController(Controller):
             client = request.client.host if request.client else "unknown"
             async with pool.acquire() as conn:
                 await rate_limit.spend(conn, BUCKET, rate_limit.address_key(client), ANONYMOUS_LIMIT, WINDOW)
-        category = [records.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
+        category = [terms.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
         params = SearchParams(
             q=q,
             category=category,

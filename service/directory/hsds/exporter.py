@@ -15,7 +15,7 @@ import msgspec
 
 from service import export_files
 from service.directory import repo
-from service.directory.hsds import records
+from service.directory.hsds import records, terms
 from service.directory.hsds.package import Tables
 from service.directory.models import Visibility
 from service.progress import Progress
@@ -34,7 +34,7 @@ async def export_package(
 ) -> ExportReport:
     export_files.private_folder(folder)  # refused before the reading, not after it
     tables = Tables()
-    tables.add("taxonomy", records.taxonomy_record())
+    tables.add("taxonomy", terms.taxonomy_record())
     exported = 0
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         organizations = await repo.all_organizations(conn)

@@ -18,7 +18,7 @@ import msgspec
 
 from service import places
 from service.directory import taxonomy
-from service.directory.hsds import records
+from service.directory.hsds import records, terms
 from service.directory.listings import prepared_listing
 from service.directory.models import (
     ContactKind,
@@ -87,7 +87,7 @@ class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
 
 def _known_terms() -> dict[str, str]:
     codes = [*taxonomy.codes(), *FIELD_CODES]
-    return {str(records.term_id(code)): code for code in codes}
+    return {str(terms.term_id(code)): code for code in codes}
 
 
 _TERMS = _known_terms()
@@ -95,7 +95,7 @@ _TERMS = _known_terms()
 
 def _code(attribute: dict[str, Any]) -> str | None:
     term = attribute.get("taxonomy_term") or {}
-    if term.get("taxonomy") == records.VOCABULARY and term.get("code"):
+    if term.get("taxonomy") == terms.VOCABULARY and term.get("code"):
         return str(term["code"])
     return _TERMS.get(str(attribute.get("taxonomy_term_id", "")))
 

@@ -3,7 +3,7 @@
 Nested records HSDS wants ids for (phones, schedules, areas …) have none of their own here, so
 their ids are UUIDv5s of the listing id and their position: stable as long as the listing is.
 Our own fields HSDS has no column for (populations, capacity, visibility, province and category
-codes) travel as ``attributes`` whose ``taxonomy_term`` belongs to the ``ketnoi`` vocabulary.
+codes) travel as ``attributes`` whose ``taxonomy_term`` belongs to the ``ketnoi`` vocabulary (``terms``).
 Confidential places are redacted here too, whatever the caller did: a viewer who may not see
 them gets only the place's province (``rules.redact``), and a note that the address is given on referral.
 """
@@ -15,7 +15,15 @@ import uuid
 from typing import Any
 
 from service import places
-from service.directory import rules, taxonomy
+from service.directory import rules
+from service.directory.hsds.terms import (
+    PROVINCE_NOTE,
+    attributes_of,
+    child_id,
+    field_term,
+    flag,
+    service_attributes,
+)
 from service.directory.models import (
     Contact,
     ContactKind,
@@ -26,11 +34,6 @@ from service.directory.models import (
     ServiceStatus,
 )
 
-HSDS_VERSION = "3.0"
-PROFILE_URI = "https://ketnoi.vn/hsds-profile"
-VOCABULARY = "ketnoi"
-TERM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROFILE_URI)
-TAXONOMY_ID = uuid.uuid5(TERM_NAMESPACE, VOCABULARY)
 COUNTRY = "VN"
 VIET_NAM = "Viet Nam"
 UTC_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh, no daylight saving
@@ -43,7 +46,6 @@ CONTACT_LABELS = {
     ContactKind.EMAIL: "Email",
     ContactKind.FACEBOOK: "Facebook",
 }
-PROVINCE_NOTE = "Province code (2025 units) or 'national'"
 REDACTED_NOTE = "Địa chỉ được cung cấp khi chuyển gửi / Address given on referral"
 
 STATUS = {
@@ -75,106 +77,6 @@ LIST_FIELDS = (
 )
 
 
-def term_id(code: str) -> uuid.UUID:
-    """The HSDS id of a ``ketnoi`` taxonomy term (a category code or one of our field names)."""
-    return uuid.uuid5(TERM_NAMESPACE, f"{VOCABULARY}/{code}")
-
-
-def taxonomy_record() -> dict[str, str]:
-    """The HSDS ``taxonomy`` our terms belong to."""
-    return {
-        "id": str(TAXONOMY_ID),
-        "name": VOCABULARY,
-        "description": "Kết Nối service kinds (vi name, en description) and the fields of its HSDS profile",
-        "uri": PROFILE_URI,
-        "version": HSDS_VERSION,
-    }
-
-
-def category_for_term_id(value: str) -> str:
-    """A category code given as itself or as its HSDS term id; anything else is returned unchanged
-    (the caller's validation then rejects it)."""
-    try:
-        wanted = uuid.UUID(value)
-    except ValueError:
-        return value
-    return next((code for code in taxonomy.codes() if term_id(code) == wanted), value)
-
-
-def _child_id(parent: uuid.UUID, kind: str, index: int | str) -> str:
-    return str(uuid.uuid5(parent, f"{kind}/{index}"))
-
-
-def _term(code: str, name: str, description: str, parent: str | None = None) -> dict[str, Any]:
-    term: dict[str, Any] = {
-        "id": str(term_id(code)),
-        "code": code,
-        "name": name,
-        "description": description,
-        "taxonomy": VOCABULARY,
-        "taxonomy_id": str(TAXONOMY_ID),
-    }
-    if parent is not None:
-        term["parent_id"] = str(term_id(parent))
-    return term
-
-
-def _field_term(code: str, description: str) -> dict[str, Any]:
-    """A term naming one of our own fields (its value travels in the attribute)."""
-    return _term(code, code, description)
-
-
-def _attributes_of(
-    owner: uuid.UUID, entity: str, pairs: list[tuple[dict[str, Any], str]], owner_id: str | None = None
-) -> list[dict[str, Any]]:
-    """``attributes`` of one record: each (term, value) linked to the record by id and table."""
-    return [
-        {
-            "id": _child_id(owner, "attribute", index),
-            "link_id": owner_id or str(owner),
-            "link_type": entity,
-            "link_entity": entity,
-            "taxonomy_term_id": term["id"],
-            "taxonomy_term": term,
-            "value": value,
-        }
-        for index, (term, value) in enumerate(pairs)
-    ]
-
-
-def _attributes(service: Service) -> list[dict[str, Any]]:
-    by_code = {term.code: term for term in taxonomy.terms()}
-    pairs: list[tuple[dict[str, Any], str]] = []
-    for code in service.categories:
-        category = by_code.get(code)
-        if category is not None:  # name in Vietnamese, the description carries the English name
-            pairs.append((_term(code, category.name_vi, category.name_en, category.parent_code), code))
-    for population in service.populations:
-        labels = taxonomy.population_labels(population)
-        description = " / ".join(labels) if labels else population
-        pairs.append((_field_term("population", "Who the service is for: " + description), population))
-    provinces = [loc.province_code for loc in service.locations] + list(service.service_areas)
-    for code in dict.fromkeys(provinces):
-        pairs.append((_field_term("province", PROVINCE_NOTE), code))
-    if service.capacity_total is not None:
-        pairs.append((_field_term("capacity_total", "Places (beds) in all"), str(service.capacity_total)))
-    if service.capacity_available is not None:
-        pairs.append((_field_term("capacity_available", "Places (beds) free now"), str(service.capacity_available)))
-    pairs.append((_field_term("accepting_referrals", "Takes referrals now"), _flag(service.accepting_referrals)))
-    pairs.append((_field_term("visibility", "public, or staff (only staff may see it)"), str(service.visibility)))
-    pairs.append((_field_term("fee", "free, low_cost or paid"), str(service.fee)))
-    for gender in service.genders:
-        pairs.append((_field_term("gender", "Genders the service is for"), gender))
-    if service.last_verified_at is not None:
-        verified = service.last_verified_at.isoformat()
-        pairs.append((_field_term("last_verified_at", "When a coordinator last confirmed the listing"), verified))
-    return _attributes_of(service.id, "service", pairs)
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
 def _province_name(code: str) -> str:
     if code == places.NATIONAL:
         return VIET_NAM
@@ -204,7 +106,7 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
         if location.street or location.commune:
             hsds["addresses"] = [
                 {
-                    "id": _child_id(location.id, "address", 0),
+                    "id": child_id(location.id, "address", 0),
                     "location_id": str(location.id),
                     "address_1": location.street or "",
                     "city": location.commune,
@@ -217,21 +119,21 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
     if location.accessibility:
         hsds["accessibility"] = [
             {
-                "id": _child_id(location.id, "accessibility", 0),
+                "id": child_id(location.id, "accessibility", 0),
                 "location_id": str(location.id),
                 "description": location.accessibility,
             }
         ]
-    hsds["attributes"] = _attributes_of(
+    hsds["attributes"] = attributes_of(
         location.id,
         "location",
         [
-            (_field_term("province", PROVINCE_NOTE), location.province_code),
-            (_field_term("confidential", "The address is given only on referral"), _flag(location.confidential)),
+            (field_term("province", PROVINCE_NOTE), location.province_code),
+            (field_term("confidential", "The address is given only on referral"), flag(location.confidential)),
         ],
     )
     return {
-        "id": _child_id(service.id, "service_at_location", index),
+        "id": child_id(service.id, "service_at_location", index),
         "service_id": str(service.id),
         "location_id": str(location.id),
         "location": hsds,
@@ -240,7 +142,7 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
 
 def _phone(owner: tuple[str, uuid.UUID], index: int, contact: Contact, contact_id: str) -> dict[str, Any]:
     key, owner_id = owner
-    phone_id = _child_id(owner_id, "phone", index)
+    phone_id = child_id(owner_id, "phone", index)
     notes = [CONTACT_LABELS[contact.kind]]
     if contact.is_24_7:
         notes.append("24/7")
@@ -254,7 +156,7 @@ def _phone(owner: tuple[str, uuid.UUID], index: int, contact: Contact, contact_i
         "type": "text" if contact.kind is ContactKind.ZALO else "voice",
         "description": ", ".join(notes),
         "languages": [
-            {"id": _child_id(owner_id, f"phone/{index}/language", code), "phone_id": phone_id, "code": code}
+            {"id": child_id(owner_id, f"phone/{index}/language", code), "phone_id": phone_id, "code": code}
             for code in contact.languages
         ],
     }
@@ -269,23 +171,23 @@ def _contacts(
     records: list[dict[str, Any]] = []
     phones: list[dict[str, Any]] = []
     for index, contact in enumerate(contacts):
-        contact_id = _child_id(owner_id, "contact", index)
+        contact_id = child_id(owner_id, "contact", index)
         record: dict[str, Any] = {"id": contact_id, key: str(owner_id), "name": CONTACT_LABELS[contact.kind]}
-        pairs = [(_field_term("contact_kind", "hotline, phone, zalo, email or facebook"), str(contact.kind))]
+        pairs = [(field_term("contact_kind", "hotline, phone, zalo, email or facebook"), str(contact.kind))]
         if contact.hours:
-            pairs.append((_field_term("hours", "When the contact answers"), contact.hours))
+            pairs.append((field_term("hours", "When the contact answers"), contact.hours))
         if contact.is_24_7:
-            pairs.append((_field_term("open_24_7", "Answers day and night"), _flag(True)))
+            pairs.append((field_term("open_24_7", "Answers day and night"), flag(True)))
         if contact.kind in PHONE_KINDS:
             record["phones"] = [_phone(owner, index, contact, contact_id)]
             phones.append(record["phones"][0])
         elif contact.kind is ContactKind.EMAIL:
             record["email"] = contact.value
         else:
-            pairs.append((_field_term("url", "Address of the page"), contact.value))
+            pairs.append((field_term("url", "Address of the page"), contact.value))
         if contact.kind not in PHONE_KINDS:  # a phone carries its languages itself
-            pairs += [(_field_term("language", "Languages the contact answers in"), code) for code in contact.languages]
-        record["attributes"] = _attributes_of(uuid.UUID(contact_id), "contact", pairs)
+            pairs += [(field_term("language", "Languages the contact answers in"), code) for code in contact.languages]
+        record["attributes"] = attributes_of(uuid.UUID(contact_id), "contact", pairs)
         records.append(record)
     return records, phones
 
@@ -312,11 +214,11 @@ def organization_to_hsds(organization: Organization) -> dict[str, Any]:
     if organization.parent_id is not None:
         hsds["parent_organization_id"] = str(organization.parent_id)
     hsds["contacts"], hsds["phones"] = _contacts(("organization_id", organization.id), organization.contacts)
-    pairs = [(_field_term("organization_kind", "government, ngo, social_work_centre …"), str(organization.kind))]
+    pairs = [(field_term("organization_kind", "government, ngo, social_work_centre …"), str(organization.kind))]
     if organization.verified_at is not None:
         verified = organization.verified_at.isoformat()
-        pairs.append((_field_term("verified_at", "When a coordinator last confirmed the organization"), verified))
-    hsds["attributes"] = _attributes_of(organization.id, "organization", pairs)
+        pairs.append((field_term("verified_at", "When a coordinator last confirmed the organization"), verified))
+    hsds["attributes"] = attributes_of(organization.id, "organization", pairs)
     return hsds
 
 
@@ -353,7 +255,7 @@ def service_to_hsds(
     hsds["contacts"], hsds["phones"] = _contacts(("service_id", sid), service.contacts)
     hsds["schedules"] = [
         {
-            "id": _child_id(sid, "schedule", index),
+            "id": child_id(sid, "schedule", index),
             "service_id": str(sid),
             "freq": "WEEKLY",
             "wkst": "MO",
@@ -366,7 +268,7 @@ def service_to_hsds(
     ]
     hsds["service_areas"] = [
         {
-            "id": _child_id(sid, "service_area", code),
+            "id": child_id(sid, "service_area", code),
             "service_id": str(sid),
             "name": _province_name(code),
             "extent_type": "province" if code != places.NATIONAL else "country",
@@ -378,13 +280,13 @@ def service_to_hsds(
         _location(service, index, location, may_see_restricted) for index, location in enumerate(service.locations)
     ]
     hsds["languages"] = [
-        {"id": _child_id(sid, "language", code), "service_id": str(sid), "code": code} for code in service.languages
+        {"id": child_id(sid, "language", code), "service_id": str(sid), "code": code} for code in service.languages
     ]
     hsds["required_documents"] = [
-        {"id": _child_id(sid, "required_document", index), "service_id": str(sid), "document": document}
+        {"id": child_id(sid, "required_document", index), "service_id": str(sid), "document": document}
         for index, document in enumerate(service.required_documents)
     ]
-    hsds["attributes"] = _attributes(service)
+    hsds["attributes"] = service_attributes(service)
     return hsds
 
 

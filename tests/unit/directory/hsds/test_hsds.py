@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from service.directory.hsds import records as hsds
+from service.directory.hsds import terms
 from service.directory.models import (
     Contact,
     ContactKind,
@@ -143,6 +144,6 @@ def test_a_list_page_is_valid(minimal: bool) -> None:
 
 
 def test_category_term_ids_map_back_to_codes() -> None:
-    assert hsds.category_for_term_id(str(hsds.term_id("shelter"))) == "shelter"
-    assert hsds.category_for_term_id("shelter") == "shelter"
-    assert hsds.category_for_term_id(str(uuid.uuid4())) != "shelter"
+    assert terms.category_for_term_id(str(terms.term_id("shelter"))) == "shelter"
+    assert terms.category_for_term_id("shelter") == "shelter"
+    assert terms.category_for_term_id(str(uuid.uuid4())) != "shelter"
