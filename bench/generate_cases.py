@@ -37,7 +37,8 @@ from service.config import Settings
 from service.crypto import PersonalDataCipher, data_key
 from service.db import database_url
 from service.reintegration import free_text, rules, workflow
-from service.reintegration.models import MilestoneDomain, ReferralStatus, Urgency
+from service.reintegration.plan_models import MilestoneDomain
+from service.reintegration.referral_models import ReferralStatus, Urgency
 
 NAMESPACE = uuid.UUID("5c1d0a8e-3f4b-4d7a-9e2c-6b8f1a0d2e71")
 DIRECTORY_NAMESPACE = uuid.UUID("0b6f8a52-6c1e-4f0e-8f57-2f7b1c9d3a44")  # bench.generate's

@@ -13,7 +13,7 @@ from service.db import Connection, create_pool, transact
 from service.directory import listings
 from service.directory import repo as directory_repo
 from service.reintegration import dashboard, referrals
-from service.reintegration.models import TransitionRequest
+from service.reintegration.referral_models import TransitionRequest
 
 
 def detail(fx: Fixtures) -> Work:

@@ -24,7 +24,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection, transact
 from service.demo.directory import demo_id
 from service.reintegration import cases, followups, plans, referrals, rules
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
     ClosureReason,
@@ -33,9 +33,15 @@ from service.reintegration.models import (
     ConsentPurpose,
     ContactChannel,
     ContactPreference,
-    FollowUpCreate,
-    FollowUpMethod,
     IdentificationStatus,
+    RiskLevel,
+    Sex,
+    Survivor,
+    SurvivorCreate,
+    SurvivorPatch,
+)
+from service.reintegration.follow_up_models import FollowUpCreate, FollowUpMethod
+from service.reintegration.plan_models import (
     Milestone,
     MilestoneCreate,
     MilestoneDomain,
@@ -43,15 +49,8 @@ from service.reintegration.models import (
     MilestoneStatus,
     PlanCreate,
     PlanSubmit,
-    ReferralCreate,
-    RiskLevel,
-    Sex,
-    Survivor,
-    SurvivorCreate,
-    SurvivorPatch,
-    TransitionRequest,
-    Urgency,
 )
+from service.reintegration.referral_models import ReferralCreate, TransitionRequest, Urgency
 
 ID = IdentificationStatus
 

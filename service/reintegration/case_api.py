@@ -17,7 +17,7 @@ from service.idempotency import answered
 from service.pagination import Page
 from service.reintegration import cases, export
 from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
     Consent,

@@ -19,14 +19,7 @@ from service.errors import N_, Conflict, FieldError, NotFound, ValidationFailed
 from service.fields import sent_fields
 from service.pagination import Page, PageParams
 from service.reintegration import case_repo, consent_repo, free_text, referrals, rules
-from service.reintegration.identity import (
-    IDENTIFIER_COLUMNS,
-    contact_columns,
-    encrypt_identifiers,
-    to_summary,
-    to_survivor,
-)
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     Consent,
     ConsentCreate,
@@ -34,6 +27,13 @@ from service.reintegration.models import (
     SurvivorCreate,
     SurvivorPatch,
     SurvivorSummary,
+)
+from service.reintegration.identity import (
+    IDENTIFIER_COLUMNS,
+    contact_columns,
+    encrypt_identifiers,
+    to_summary,
+    to_survivor,
 )
 from service.reintegration.scope import case_filter, case_for, require_login
 

@@ -15,7 +15,7 @@ from service.db import Connection
 from service.errors import N_, FieldError, ValidationFailed
 from service.reintegration import consent_repo, follow_up_repo, free_text
 from service.reintegration.case_repo import CaseRow
-from service.reintegration.models import FollowUpMethod
+from service.reintegration.follow_up_models import FollowUpMethod
 
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
 # why contact is refused, as coded in the audit and worded next to the form's method field

@@ -12,7 +12,7 @@ from service.auth.permissions import Action, Scope, check, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.reintegration import free_text, report_repo, rollup_repo, rules
-from service.reintegration.models import (
+from service.reintegration.dashboard_models import (
     Dashboard,
     EmergencyOverride,
     NamedCount,

@@ -15,7 +15,7 @@ import re
 from search.text import fold
 from service import places
 from service.errors import N_, FieldError, ValidationFailed
-from service.reintegration.models import Survivor
+from service.reintegration.case_models import Survivor
 
 # Fewer digits than this are ages, dates and counts, not an identifier worth refusing a text for.
 MIN_DIGITS = 6

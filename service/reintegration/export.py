@@ -15,11 +15,14 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.pagination import Page, PageParams
 from service.reintegration import consent_repo, follow_up_repo, free_text, plan_repo, referral_repo
+from service.reintegration.case_models import Consent, Survivor
 from service.reintegration.cases import to_consent
+from service.reintegration.follow_up_models import FollowUp
 from service.reintegration.followups import to_follow_up
 from service.reintegration.identity import to_survivor
-from service.reintegration.models import Consent, FollowUp, Milestone, Referral, Survivor
+from service.reintegration.plan_models import Milestone
 from service.reintegration.plans import to_milestone, today
+from service.reintegration.referral_models import Referral
 from service.reintegration.referrals import views
 from service.reintegration.scope import case_for
 from service.reintegration.workflow import Side

@@ -15,7 +15,8 @@ from service.db import transact
 from service.pagination import Page
 from service.reintegration import dashboard, export, followups
 from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
-from service.reintegration.models import Dashboard, FollowUp, FollowUpCreate
+from service.reintegration.dashboard_models import Dashboard
+from service.reintegration.follow_up_models import FollowUp, FollowUpCreate
 from service.reintegration.rules import Scoring, scoring
 
 

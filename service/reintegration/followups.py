@@ -13,7 +13,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import NotFound
 from service.reintegration import contact, follow_up_repo, free_text, rules
-from service.reintegration.models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
+from service.reintegration.follow_up_models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import case_for
 
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from service.crypto import PersonalDataCipher
 from service.reintegration import free_text
-from service.reintegration.case_repo import CaseRow
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
     ClosureReason,
@@ -21,6 +20,7 @@ from service.reintegration.models import (
     Survivor,
     SurvivorSummary,
 )
+from service.reintegration.case_repo import CaseRow
 
 # API field -> the column holding its ciphertext
 IDENTIFIER_COLUMNS = {

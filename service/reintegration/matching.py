@@ -13,8 +13,9 @@ from service.directory import lookups as directory_lookups
 from service.directory import rules as directory_rules
 from service.errors import FieldError, NotFound, ValidationFailed
 from service.reintegration import consent_repo, plan_repo, rules
-from service.reintegration.models import Match, MilestoneDomain
+from service.reintegration.plan_models import MilestoneDomain
 from service.reintegration.plans import facts, today
+from service.reintegration.referral_models import Match
 from service.reintegration.scope import case_for
 
 

@@ -12,9 +12,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.db import transact
 from service.reintegration import matching, plans
 from service.reintegration.api_params import Cipher, Creates, Pool, Who
-from service.reintegration.models import (
+from service.reintegration.plan_models import (
     Entitlements,
-    Match,
     Milestone,
     MilestoneCreate,
     MilestoneDomain,
@@ -24,6 +23,7 @@ from service.reintegration.models import (
     PlanNote,
     PlanSubmit,
 )
+from service.reintegration.referral_models import Match
 
 
 class CasePlanController(Controller):

@@ -19,12 +19,11 @@ from service.db import Connection
 from service.errors import Conflict, NotFound
 from service.fields import sent_fields
 from service.reintegration import free_text, plan_repo, rules, workflow
+from service.reintegration.case_models import CaseType, IdentificationStatus, Sex
 from service.reintegration.case_repo import CaseRow
-from service.reintegration.models import (
-    CaseType,
+from service.reintegration.plan_models import (
     Entitlement,
     Entitlements,
-    IdentificationStatus,
     Milestone,
     MilestoneCreate,
     MilestoneDomain,
@@ -34,7 +33,6 @@ from service.reintegration.models import (
     PlanCreate,
     PlanStatus,
     PlanSubmit,
-    Sex,
 )
 from service.reintegration.scope import case_for, require_login
 

@@ -14,7 +14,7 @@ from service.errors import NotFound
 from service.pagination import Page
 from service.reintegration import referrals
 from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
-from service.reintegration.models import Referral, ReferralCreate, ReferralStatus, TransitionRequest
+from service.reintegration.referral_models import Referral, ReferralCreate, ReferralStatus, TransitionRequest
 from service.reintegration.workflow import REFERRAL_TRANSITIONS
 
 

@@ -21,7 +21,13 @@ from service.pagination import Page, PageParams
 from service.reintegration import consent_repo, disclosure, free_text, plan_repo, referral_repo, workflow
 from service.reintegration.case_repo import CaseRow
 from service.reintegration.identity import to_survivor
-from service.reintegration.models import Referral, ReferralCreate, ReferralEvent, ReferralStatus, TransitionRequest
+from service.reintegration.referral_models import (
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralStatus,
+    TransitionRequest,
+)
 from service.reintegration.referral_repo import ReferralFilter
 from service.reintegration.scope import case_filter, case_for, require_login
 from service.reintegration.workflow import Side

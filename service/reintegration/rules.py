@@ -15,7 +15,9 @@ import msgspec
 
 from service import places
 from service.errors import FieldError, ValidationFailed
-from service.reintegration.models import CaseType, IdentificationStatus, MilestoneDomain, Scores, Sex
+from service.reintegration.case_models import CaseType, IdentificationStatus, Sex
+from service.reintegration.follow_up_models import Scores
+from service.reintegration.plan_models import MilestoneDomain
 
 # IOM's three dimensions of reintegration, for each plan domain.
 DOMAIN_DIMENSION: dict[MilestoneDomain, str] = {

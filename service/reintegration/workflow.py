@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from service.errors import Conflict, FieldError, ValidationFailed
-from service.reintegration.models import MilestoneStatus, PlanStatus, ReferralStatus, Urgency
+from service.reintegration.plan_models import MilestoneStatus, PlanStatus
+from service.reintegration.referral_models import ReferralStatus, Urgency
 
 
 class Side(enum.Enum):

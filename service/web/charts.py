@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from service.reintegration.models import FollowUp
+from service.reintegration.follow_up_models import FollowUp
 
 # Bars of one series share a fill; patterns are not needed because every bar is labelled in text.
 SERIES_FILLS = ("#0b5cad", "#5b8fc7", "#0a6b2c", "#8a5a00")

@@ -12,23 +12,20 @@ from service import places
 from service.auth.models import Role
 from service.directory import taxonomy
 from service.directory.models import ContactKind, Fee, OrganizationKind, ServiceStatus, Visibility
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
     ClosureReason,
     ConsentMethod,
     ConsentPurpose,
     ContactChannel,
-    FollowUpMethod,
     IdentificationStatus,
-    MilestoneDomain,
-    MilestoneStatus,
-    PlanStatus,
-    ReferralStatus,
     RiskLevel,
     Sex,
-    Urgency,
 )
+from service.reintegration.follow_up_models import FollowUpMethod
+from service.reintegration.plan_models import MilestoneDomain, MilestoneStatus, PlanStatus
+from service.reintegration.referral_models import ReferralStatus, Urgency
 from service.web.i18n import current
 from service.web.i18n import gettext as _
 

@@ -7,7 +7,8 @@ import asyncpg
 from litestar import Litestar
 
 from service import audit
-from service.reintegration.models import PlanStatus, ReferralStatus
+from service.reintegration.plan_models import PlanStatus
+from service.reintegration.referral_models import ReferralStatus
 
 
 async def test_demo_cases_cover_every_state_and_stay_encrypted_and_audited(demo_app: Litestar) -> None:

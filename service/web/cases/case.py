@@ -32,20 +32,10 @@ from service.errors import DomainError, NotFound
 from service.idempotency import Creator
 from service.pagination import PageParams
 from service.reintegration import cases, followups, plans, referrals, rules, workflow
-from service.reintegration.models import (
-    CaseStatus,
-    CaseType,
-    Consent,
-    Entitlements,
-    FollowUp,
-    Milestone,
-    MilestoneDomain,
-    MilestoneStatus,
-    Plan,
-    Referral,
-    Survivor,
-    SurvivorCreate,
-)
+from service.reintegration.case_models import CaseStatus, CaseType, Consent, Survivor, SurvivorCreate
+from service.reintegration.follow_up_models import FollowUp
+from service.reintegration.plan_models import Entitlements, Milestone, MilestoneDomain, MilestoneStatus, Plan
+from service.reintegration.referral_models import Referral
 from service.web import forms
 from service.web.cases.form_input import blanks, checked, convert, english, present
 from service.web.charts import score_chart

@@ -22,7 +22,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import DomainError
 from service.reintegration import cases
-from service.reintegration.models import Survivor, SurvivorCreate, SurvivorPatch
+from service.reintegration.case_models import Survivor, SurvivorCreate, SurvivorPatch
 from service.web import forms
 from service.web.cases.case import CASE_FIELDS, CASE_RENAME, form_values, survivor_from_form
 from service.web.cases.form_input import blanks, checked, convert

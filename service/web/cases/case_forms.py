@@ -22,17 +22,9 @@ from service.db import Connection, transact
 from service.errors import Conflict, DomainError, NotFound
 from service.idempotency import Creator
 from service.reintegration import cases, followups, plans, rules, workflow
-from service.reintegration.models import (
-    Consent,
-    ConsentCreate,
-    FollowUpCreate,
-    Milestone,
-    MilestoneCreate,
-    MilestonePatch,
-    Plan,
-    PlanCreate,
-    PlanSubmit,
-)
+from service.reintegration.case_models import Consent, ConsentCreate
+from service.reintegration.follow_up_models import FollowUpCreate
+from service.reintegration.plan_models import Milestone, MilestoneCreate, MilestonePatch, Plan, PlanCreate, PlanSubmit
 from service.web import forms
 from service.web.cases.case import form_values, render_case
 from service.web.cases.form_input import convert, local_datetime, present

@@ -25,17 +25,9 @@ from service.directory.models import Organization, Service
 from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
 from service.reintegration import cases, consent_repo, disclosure, matching, plans, referrals, workflow
-from service.reintegration.models import (
-    CaseStatus,
-    Match,
-    Milestone,
-    Referral,
-    ReferralCreate,
-    Survivor,
-    SurvivorSummary,
-    TransitionRequest,
-    Urgency,
-)
+from service.reintegration.case_models import CaseStatus, Survivor, SurvivorSummary
+from service.reintegration.plan_models import Milestone
+from service.reintegration.referral_models import Match, Referral, ReferralCreate, TransitionRequest, Urgency
 from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.cases.case import EVERYTHING, form_values

@@ -19,7 +19,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import Conflict, Forbidden
 from service.reintegration import approvals, dashboard, plans
-from service.reintegration.models import Dashboard
+from service.reintegration.dashboard_models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _

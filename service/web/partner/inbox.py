@@ -16,7 +16,7 @@ from service.crypto import PersonalDataCipher
 from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.reintegration import referrals
-from service.reintegration.models import Referral, ReferralStatus, TransitionRequest
+from service.reintegration.referral_models import Referral, ReferralStatus, TransitionRequest
 from service.reintegration.workflow import (
     DECLINE_REASONS,
     NOT_COMPLETED_REASONS,

@@ -28,17 +28,20 @@ from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.errors import DomainError
 from service.reintegration import cases, dashboard, followups, plans, referrals, rollup_repo, rules, workflow
-from service.reintegration.models import (
+from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
     ClosureReason,
     ConsentCreate,
     ConsentMethod,
     ConsentPurpose,
-    Dashboard,
-    FollowUpCreate,
-    FollowUpMethod,
     IdentificationStatus,
+    SurvivorCreate,
+    SurvivorPatch,
+)
+from service.reintegration.dashboard_models import Dashboard
+from service.reintegration.follow_up_models import FollowUpCreate, FollowUpMethod
+from service.reintegration.plan_models import (
     MilestoneCreate,
     MilestoneDomain,
     MilestonePatch,
@@ -46,14 +49,9 @@ from service.reintegration.models import (
     PlanCreate,
     PlanStatus,
     PlanSubmit,
-    ReferralCreate,
-    ReferralStatus,
-    SurvivorCreate,
-    SurvivorPatch,
-    TransitionRequest,
-    Urgency,
 )
 from service.reintegration.plans import today
+from service.reintegration.referral_models import ReferralCreate, ReferralStatus, TransitionRequest, Urgency
 from service.reintegration.scope import case_filter
 from tests.integration.conftest import make_actor, make_org
 from tests.integration.reintegration.world import CASE_BODY, World

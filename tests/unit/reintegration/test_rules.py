@@ -10,7 +10,8 @@ import pytest
 
 from service.errors import ValidationFailed
 from service.reintegration import rules
-from service.reintegration.models import CaseType, IdentificationStatus, MilestoneDomain, Sex
+from service.reintegration.case_models import CaseType, IdentificationStatus, Sex
+from service.reintegration.plan_models import MilestoneDomain
 
 FACTS = rules.CaseFacts(
     case_type=CaseType.TRAFFICKING_VICTIM,

@@ -8,7 +8,8 @@ import pytest
 
 from service.errors import Conflict, ValidationFailed
 from service.reintegration import workflow
-from service.reintegration.models import MilestoneStatus, PlanStatus, ReferralStatus, Urgency
+from service.reintegration.plan_models import MilestoneStatus, PlanStatus
+from service.reintegration.referral_models import ReferralStatus, Urgency
 from service.reintegration.workflow import Side
 
 R = ReferralStatus
