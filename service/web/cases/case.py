@@ -37,7 +37,7 @@ from service.reintegration.follow_up_models import FollowUp
 from service.reintegration.plan_models import Entitlements, Milestone, MilestoneDomain, MilestoneStatus, Plan
 from service.reintegration.referral_models import Referral
 from service.web import forms
-from service.web.cases.form_input import blanks, checked, convert, english, present
+from service.web.cases.form_input import blanks, checked, convert, english, present, refusal
 from service.web.charts import score_chart
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
@@ -166,9 +166,7 @@ async def create_case(
             lambda conn: cases.create_case(conn, principal, cipher, data),
         )
     except DomainError as exc:
-        if exc.status in (401, 404):
-            raise
-        return _case_form(principal, values, forms.domain_errors(exc, rename=CASE_RENAME, summary=True), exc.status)
+        return _case_form(principal, values, refusal(exc, CASE_RENAME), exc.status)
     return Redirect(path=f"/cases/{case_id}", status_code=303)
 
 

@@ -25,9 +25,8 @@ from service.reintegration import cases, followups, plans, rules, workflow
 from service.reintegration.case_models import Consent, ConsentCreate
 from service.reintegration.follow_up_models import FollowUpCreate
 from service.reintegration.plan_models import Milestone, MilestoneCreate, MilestonePatch, Plan, PlanCreate, PlanSubmit
-from service.web import forms
 from service.web.cases.case import form_values, render_case
-from service.web.cases.form_input import convert, local_datetime, present
+from service.web.cases.form_input import convert, local_datetime, present, refusal
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import Cipher, Pool, Who
@@ -90,9 +89,7 @@ async def _act(
         else:
             await transact(pool, work, principal, cipher, survivor_id, *args)
     except DomainError as exc:
-        if exc.status in (401, 404):
-            raise
-        return await refused(forms.domain_errors(exc, rename=form.rename, summary=True), exc.status)
+        return await refused(refusal(exc, form.rename), exc.status)
     return Redirect(path=f"/cases/{survivor_id}#{form.anchor}", status_code=303)
 
 

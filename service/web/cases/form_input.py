@@ -1,5 +1,6 @@
 """Form input of the case and referral pages, with no I/O: what to say next to a refused form
-field, turning typed text into API shapes, and form values for a template. (The words for codes
+field, turning typed text into API shapes, a use case's refusal as the form's errors, and form
+values for a template. (The words for codes
 are ``web.words.vocabulary``; the follow-up chart is ``web.charts.score_chart``.)"""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from service.clock import LOCAL_TZ
+from service.errors import DomainError
 from service.web import forms
 from service.web.forms import Errors
 from service.web.i18n import current
@@ -53,6 +55,15 @@ def convert(data: dict[str, Any], shape: type[T], rename: Mapping[str, str]) -> 
         hints=hints(),
         fallback=_("Check this value: %(hint)s") % {"hint": _("choose or type a valid value")},
     )
+
+
+def refusal(exc: DomainError, rename: Mapping[str, str]) -> Errors:
+    """A use case's refusal as the errors of the form that was sent, its detail above the fields
+    (``forms.domain_errors``). Not being signed in, or a case or referral not found, is no form's
+    to explain: that refusal goes on to the error pages."""
+    if exc.status in (401, 404):
+        raise exc
+    return forms.domain_errors(exc, rename=rename, summary=True)
 
 
 def present(values: Mapping[str, str], *names: str) -> dict[str, str]:

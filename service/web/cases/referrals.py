@@ -31,7 +31,7 @@ from service.reintegration.referral_models import Match, Referral, ReferralCreat
 from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.cases.case import EVERYTHING, form_values
-from service.web.cases.form_input import blanks, convert, present
+from service.web.cases.form_input import blanks, convert, present, refusal
 from service.web.forms import Errors
 from service.web.page import Cipher, Pool, Who, page
 from service.web.words import directory_labels, vocabulary
@@ -186,13 +186,11 @@ async def create_referral(
             lambda conn: referrals.create_referral(conn, principal, cipher, data),
         )
     except DomainError as exc:
-        if exc.status in (401, 404):
-            raise
         return _referral_form(
             principal,
             desk,
             values,
-            errors=forms.domain_errors(exc, rename=REFERRAL_RENAME, summary=True),
+            errors=refusal(exc, REFERRAL_RENAME),
             no_consent=exc.status == 403,
             status_code=exc.status,
         )
@@ -264,15 +262,13 @@ async def referral_step(
     try:
         await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
     except DomainError as exc:
-        if exc.status in (401, 404):
-            raise
         return await render_referral(
             pool,
             principal,
             cipher,
             referral_id,
             values=values,
-            errors=forms.domain_errors(exc, rename={"note": "note"}, summary=True),
+            errors=refusal(exc, {"note": "note"}),
             status_code=exc.status,
         )
     return Redirect(path=f"/referrals/{referral_id}", status_code=303)
