@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from service.db import Connection, sql_value
+from service.db import Connection, insert_sql, sql_value
 from service.errors import NotFound
 
 _CONSENT_COLUMNS = (
@@ -18,18 +18,13 @@ _CONSENT_COLUMNS = (
 _CONSENT_BY_ID = f"SELECT {_CONSENT_COLUMNS} FROM consent WHERE id = $1"
 
 
+# the columns a new consent writes: never the plain evidence the request carried
+_INSERTED = ("id", "survivor_id", "purpose", "organization_id", "method", "evidence_enc", "expires_at", "recorded_by")
+
+
 async def insert_consent(conn: Connection, fields: Mapping[str, Any]) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "INSERT INTO consent (id, survivor_id, purpose, organization_id, method, evidence_enc, expires_at, recorded_by)"
-        f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_CONSENT_COLUMNS}",
-        fields["id"],
-        fields["survivor_id"],
-        sql_value(fields["purpose"]),
-        fields["organization_id"],
-        sql_value(fields["method"]),
-        fields["evidence_enc"],
-        fields["expires_at"],
-        fields["recorded_by"],
+        insert_sql("consent", _INSERTED, returning=_CONSENT_COLUMNS), *(sql_value(fields[c]) for c in _INSERTED)
     )
     assert row is not None
     return row

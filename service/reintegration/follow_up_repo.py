@@ -8,26 +8,27 @@ from typing import Any
 
 import asyncpg
 
-from service.db import Connection, sql_value
+from service.db import Connection, insert_sql, sql_value
+
+# the columns a new follow-up writes: never the plain notes the request carried
+_INSERTED = (
+    "id",
+    "survivor_id",
+    "date",
+    "method",
+    "notes_enc",
+    "indicators",
+    "economic",
+    "social",
+    "psychosocial",
+    "composite",
+    "scoring_version",
+    "recorded_by",
+)
 
 
 async def insert_follow_up(conn: Connection, fields: Mapping[str, Any]) -> None:
-    await conn.execute(
-        "INSERT INTO follow_up (id, survivor_id, date, method, notes_enc, indicators, economic, social, psychosocial,"
-        " composite, scoring_version, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        fields["id"],
-        fields["survivor_id"],
-        fields["date"],
-        sql_value(fields["method"]),
-        fields["notes_enc"],
-        dict(fields["indicators"]),
-        fields["economic"],
-        fields["social"],
-        fields["psychosocial"],
-        fields["composite"],
-        fields["scoring_version"],
-        fields["recorded_by"],
-    )
+    await conn.execute(insert_sql("follow_up", _INSERTED), *(sql_value(fields[c]) for c in _INSERTED))
 
 
 async def set_contact_override(
