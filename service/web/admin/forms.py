@@ -1,17 +1,24 @@
 """What the admin room's forms share: the words next to refused fields, the friendlier words for
-domain refusals, reading a select's organization, the organizations offered in one, and the
-previous/next links of a list."""
+domain refusals, reading a select's organization, the organizations offered in one, the
+previous/next links of a list, and saving a form (read, refused or done)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
+from litestar.response import Redirect, Template
 
 from service.directory import repo as directory_repo
+from service.errors import Conflict, DomainError, ValidationFailed
 from service.pagination import PageParams
+from service.web.forms import Errors, convert, domain_errors
 from service.web.i18n import gettext as _
 from service.web.page import page_links
+
+T = TypeVar("T")
 
 MAX_TOKEN_HOURS = 24 * 366
 ORGANIZATION_CHOICES = 2000  # organizations offered in a select; a national deployment has a few hundred
@@ -76,3 +83,27 @@ def list_links(paging: PageParams, total: int, base: str) -> dict[str, str | Non
     """The previous/next page links of a list at ``base`` (which may hold a query already)."""
     joiner = "&" if "?" in base else "?"
     return page_links(paging.page, paging.per_page, total, lambda number: f"{base}{joiner}page={number}")
+
+
+async def save_form(
+    values: dict[str, Any],
+    shape: type[T],
+    save: Callable[[T], Awaitable[Any]],
+    refused: Callable[[Errors, int], Awaitable[Template]],
+    *,
+    done: Callable[[Any], str],
+    field: str,
+    answered: tuple[type[DomainError], ...] = (Conflict, ValidationFailed),
+) -> Redirect | Template:
+    """An admin form's POST: ``values`` as ``shape``, then ``save(data)``, then to ``done(what save
+    returned)`` (POST-redirect-GET). A refused value (422), or a refusal of the use case the form
+    can explain (``answered``, with its own status; one naming no field is shown at ``field``),
+    is answered by ``refused(errors, status)``: the form again, with what was typed."""
+    data, errors = convert(values, shape, hints=field_messages())
+    if data is None:
+        return await refused(errors, 422)
+    try:
+        saved = await save(data)
+    except answered as exc:
+        return await refused(domain_errors(exc, messages=known_messages(), default_field=field), exc.status)
+    return Redirect(path=done(saved), status_code=303)

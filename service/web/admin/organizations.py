@@ -21,14 +21,8 @@ from service.directory.models import OrganizationCreate, OrganizationKind, Organ
 from service.errors import PreconditionFailed, ValidationFailed
 from service.idempotency import Creator
 from service.pagination import PageParams
-from service.web.admin.forms import (
-    field_messages,
-    known_messages,
-    list_links,
-    optional_uuid,
-    organization_choices,
-)
-from service.web.forms import Errors, convert, domain_errors, text
+from service.web.admin.forms import list_links, optional_uuid, organization_choices, save_form
+from service.web.forms import Errors, text
 from service.web.page import Paging, Pool, Who, page
 from service.web.words import organization_kind_labels
 
@@ -105,20 +99,22 @@ async def create_organization(
 ) -> Redirect | Template:
     form = await request.form()
     values = _organization_values(form, full=False)
-    data, errors = convert(values, OrganizationCreate, hints=field_messages())
-    if data is not None:
-        try:
-            created = await creator.create_from_form(
-                form,
-                data,
-                lambda conn: directory_organizations.create_organization(conn, principal, data),
-            )
-        except ValidationFailed as exc:
-            errors = domain_errors(exc, messages=known_messages(), default_field="name")
-        else:
-            return Redirect(path=f"/admin/organizations/{created}?saved=created", status_code=303)
-    return await _organizations_page(
-        pool, principal, paging, None, status_code=422, values=_shown(values), errors=errors
+
+    async def refused(errors: Errors, status_code: int) -> Template:
+        return await _organizations_page(
+            pool, principal, paging, None, status_code=status_code, values=_shown(values), errors=errors
+        )
+
+    return await save_form(
+        values,
+        OrganizationCreate,
+        lambda data: creator.create_from_form(
+            form, data, lambda conn: directory_organizations.create_organization(conn, principal, data)
+        ),
+        refused,
+        done=lambda created: f"/admin/organizations/{created}?saved=created",
+        field="name",
+        answered=(ValidationFailed,),
     )
 
 
@@ -184,26 +180,30 @@ async def update_organization(
     form = await request.form()
     values = _organization_values(form, full=True)
     version = text(form, "version")
-    patch, errors = convert(values, OrganizationPatch, hints=field_messages())
-    if patch is not None:
-        try:
-            await transact(
-                pool,
-                directory_organizations.patch_organization,
-                principal,
-                organization_id,
-                int(version) if version.isdigit() else None,
-                patch,
-            )
-        except ValidationFailed as exc:
-            errors = domain_errors(exc, messages=known_messages(), default_field="name")
-        except PreconditionFailed:
+
+    async def refused(errors: Errors, status_code: int) -> Template:
+        if status_code == PreconditionFailed.status:
             # shown with the submitted values and the current version: saving again is a decision
             return await _organization_page(
                 pool, principal, organization_id, status_code=412, values=_shown(values), stale=True
             )
-        else:
-            return Redirect(path=f"/admin/organizations/{organization_id}?saved=updated", status_code=303)
-    return await _organization_page(
-        pool, principal, organization_id, status_code=422, values=_shown(values), errors=errors, version=version
+        return await _organization_page(
+            pool, principal, organization_id, status_code=422, values=_shown(values), errors=errors, version=version
+        )
+
+    return await save_form(
+        values,
+        OrganizationPatch,
+        lambda patch: transact(
+            pool,
+            directory_organizations.patch_organization,
+            principal,
+            organization_id,
+            int(version) if version.isdigit() else None,
+            patch,
+        ),
+        refused,
+        done=lambda _: f"/admin/organizations/{organization_id}?saved=updated",
+        field="name",
+        answered=(ValidationFailed, PreconditionFailed),
     )

@@ -13,16 +13,9 @@ from litestar.response import Redirect, Template
 
 from service.auth import repo, users
 from service.auth.models import Principal, UserCreate, UserPatch
-from service.errors import Conflict, ValidationFailed
 from service.pagination import PageParams
-from service.web.admin.forms import (
-    field_messages,
-    known_messages,
-    list_links,
-    optional_uuid,
-    organization_choices,
-)
-from service.web.forms import Errors, convert, domain_errors, text
+from service.web.admin.forms import list_links, optional_uuid, organization_choices, save_form
+from service.web.forms import Errors, text
 from service.web.page import Paging, Pool, Who, page
 from service.web.words import role_labels
 
@@ -85,21 +78,18 @@ async def create_user(
     }
     # what the form shows again: never the password
     shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
-    data, errors = convert(values, UserCreate, hints=field_messages())
-    if data is None:
-        return await _users_page(pool, principal, paging, status_code=422, values=shown, errors=errors)
-    try:
-        user = await users.create_user(pool, principal, data, created_with="admin page")
-    except (Conflict, ValidationFailed) as exc:
-        return await _users_page(
-            pool,
-            principal,
-            paging,
-            status_code=exc.status,
-            values=shown,
-            errors=domain_errors(exc, messages=known_messages(), default_field="email"),
-        )
-    return Redirect(path=f"/admin/users/{user.id}?saved=created", status_code=303)
+
+    async def refused(errors: Errors, status_code: int) -> Template:
+        return await _users_page(pool, principal, paging, status_code=status_code, values=shown, errors=errors)
+
+    return await save_form(
+        values,
+        UserCreate,
+        lambda data: users.create_user(pool, principal, data, created_with="admin page"),
+        refused,
+        done=lambda user: f"/admin/users/{user.id}?saved=created",
+        field="email",
+    )
 
 
 def _user_values(form: Any) -> dict[str, Any]:
@@ -164,21 +154,18 @@ async def update_user(
     form = await request.form()
     values = _user_values(form)
     shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
-    patch, errors = convert(values, UserPatch, hints=field_messages())
-    if patch is None:
-        return await _user_page(pool, principal, user_id, status_code=422, values=shown, errors=errors)
-    try:
-        await users.change_user(pool, principal, user_id, patch)
-    except (Conflict, ValidationFailed) as exc:
-        return await _user_page(
-            pool,
-            principal,
-            user_id,
-            status_code=exc.status,
-            values=shown,
-            errors=domain_errors(exc, messages=known_messages(), default_field="display_name"),
-        )
-    return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
+
+    async def refused(errors: Errors, status_code: int) -> Template:
+        return await _user_page(pool, principal, user_id, status_code=status_code, values=shown, errors=errors)
+
+    return await save_form(
+        values,
+        UserPatch,
+        lambda patch: users.change_user(pool, principal, user_id, patch),
+        refused,
+        done=lambda _: f"/admin/users/{user_id}?saved=updated",
+        field="display_name",
+    )
 
 
 @post("/users/{user_id:uuid}/active", status_code=303)
