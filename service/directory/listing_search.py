@@ -23,18 +23,20 @@ NEAR = re.compile(r"-?\d+(\.\d+)?,-?\d+(\.\d+)?")
 
 
 class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
-    q: str
-    category: list[str]
-    province: list[str]
-    population: list[Population]
-    language: str | None
-    fee: Fee | None
-    open_now: bool | None
-    accepting_referrals: bool | None
-    has_capacity: bool | None
-    near: str | None
-    radius_km: float | None
-    sort: Sort
+    """A search as the endpoints take it; a field left out filters nothing."""
+
+    q: str = ""
+    category: list[str] = []
+    province: list[str] = []
+    population: list[Population] = []
+    language: str | None = None
+    fee: Fee | None = None
+    open_now: bool | None = None
+    accepting_referrals: bool | None = None
+    has_capacity: bool | None = None
+    near: str | None = None
+    radius_km: float | None = None
+    sort: Sort = Sort.RELEVANCE
     organization_id: list[uuid.UUID] = []
     modified_after: datetime | None = None  # set by the HSDS API; not a parameter of the search endpoint
 

@@ -37,6 +37,19 @@ SERVICE_COLUMNS = (
 # Optimistic concurrency: $1 the id, $2 the version the writer read (NULL: no check).
 _CURRENT_VERSION = "id = $1 AND ($2::int IS NULL OR version = $2)"
 ORGANIZATION_COLUMNS = ("name", "alternate_name", "description", "kind", "parent_id", "email", "website")
+# What an edit of each versioned table may change, and its answers when the row moved on or is gone.
+_VERSIONED = {
+    "service": (
+        SERVICE_COLUMNS,
+        "Someone else changed this listing; reload it and apply your edit again",
+        "No such service",
+    ),
+    "organization": (
+        ORGANIZATION_COLUMNS,
+        "Someone else changed this organization; reload it and try again",
+        "No such organization",
+    ),
+}
 
 _SERVICE_SELECT = """
 SELECT s.*, jsonb_build_object('id', o.id, 'name', o.name) AS organization,
@@ -127,15 +140,23 @@ async def update_service(
     conn: Connection, service_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> int:
     """Apply scalar changes and bump the version, only if the stored version is the expected one."""
-    args: list[Any] = [service_id, expected_version]
-    sets = assignments(SERVICE_COLUMNS, changes, args)
-    sets += ["version = version + 1", "updated_at = now()"]
-    new_version = await conn.fetchval(update_sql("service", sets, _CURRENT_VERSION, returning="version"), *args)
-    if new_version is None:
-        if await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id):
-            raise PreconditionFailed("Someone else changed this listing; reload it and apply your edit again")
-        raise NotFound("No such service")
-    return int(new_version)
+    return await _update_versioned(conn, "service", service_id, expected_version, changes)
+
+
+async def _update_versioned(
+    conn: Connection, table: str, row_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
+) -> int:
+    """Apply ``changes`` (whitelisted by ``_VERSIONED``) to one row of ``table`` and bump its
+    version, only if the stored version is the expected one; the new version, else 412 or 404."""
+    columns, stale, missing = _VERSIONED[table]
+    args: list[Any] = [row_id, expected_version]
+    sets = [*assignments(columns, changes, args), "version = version + 1", "updated_at = now()"]
+    version = await conn.fetchval(update_sql(table, sets, _CURRENT_VERSION, returning="version"), *args)
+    if version is None:
+        if await conn.fetchval(f"SELECT true FROM {table} WHERE id = $1", row_id):
+            raise PreconditionFailed(stale)
+        raise NotFound(missing)
+    return int(version)
 
 
 async def mark_verified(conn: Connection, service_id: uuid.UUID, user_id: uuid.UUID) -> int:
@@ -329,17 +350,10 @@ async def insert_organization(conn: Connection, organization_id: uuid.UUID, fiel
 async def update_organization(
     conn: Connection, organization_id: uuid.UUID, expected_version: int | None, changes: Mapping[str, Any]
 ) -> int:
-    args: list[Any] = [organization_id, expected_version]
-    sets = [*assignments(ORGANIZATION_COLUMNS, changes, args), "version = version + 1", "updated_at = now()"]
     try:
-        version = await conn.fetchval(update_sql("organization", sets, _CURRENT_VERSION, returning="version"), *args)
+        return await _update_versioned(conn, "organization", organization_id, expected_version, changes)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _organization_error(exc) from exc
-    if version is None:
-        if await conn.fetchval("SELECT true FROM organization WHERE id = $1", organization_id):
-            raise PreconditionFailed("Someone else changed this organization; reload it and try again")
-        raise NotFound("No such organization")
-    return int(version)
 
 
 async def parent_cycle(conn: Connection, organization_id: uuid.UUID, parent_id: uuid.UUID) -> bool:

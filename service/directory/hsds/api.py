@@ -16,7 +16,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from search.protocol import SearchBackend, Sort
+from search.protocol import SearchBackend
 from service import rate_limit
 from service.auth.models import Principal
 from service.directory import repo, rules
@@ -97,16 +97,6 @@ class HsdsController(Controller):
         params = SearchParams(
             q=q,
             category=category,
-            province=[],
-            population=[],
-            language=None,
-            fee=None,
-            open_now=None,
-            accepting_referrals=None,
-            has_capacity=None,
-            near=None,
-            radius_km=None,
-            sort=Sort.RELEVANCE,
             organization_id=[organization_id] if organization_id is not None else [],
             modified_after=modified_after,
         )
