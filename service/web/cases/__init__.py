@@ -5,6 +5,7 @@ the referring side sees them (``referrals``). Typed text to API shapes: ``form_i
 from __future__ import annotations
 
 from litestar import Router
+from litestar.di import Provide
 
 from service.web.cases.case import case_list, case_page, create_case, new_case_form
 from service.web.cases.case_edit import change_status, deidentify_case, edit_case_form, update_case
@@ -13,6 +14,7 @@ from service.web.cases.case_forms import (
     draft_plan,
     move_milestone,
     plan_step,
+    posted_to_case,
     propose_milestones,
     record_consent,
     record_follow_up,
@@ -52,6 +54,7 @@ router = Router(
         referral_page,
         referral_step,
     ],
-    dependencies=PAGE_DEPENDENCIES,
+    # ``posted``: what a form of the case page sent, to which case (``case_forms``)
+    dependencies={**PAGE_DEPENDENCIES, "posted": Provide(posted_to_case)},
     include_in_schema=False,
 )

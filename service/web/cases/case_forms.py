@@ -33,13 +33,12 @@ from service.web.page import Cipher, Pool, Who
 
 Creators = NamedDependency[Creator]
 Form = Request[Any, Any, Any]
-CaseId = FromPath[uuid.UUID]
 
 ALL_PARTNERS = "all"  # the consent form's value for "every partner organization"
 
 
 @dataclass(frozen=True)
-class _Case:
+class Posted:
     """The case a form posts to, who posts it (with the key to the case's personal data) and the
     text fields they sent."""
 
@@ -48,6 +47,14 @@ class _Case:
     cipher: PersonalDataCipher
     survivor_id: uuid.UUID
     values: Mapping[str, str] = field(default_factory=dict)
+
+
+async def posted_to_case(
+    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
+) -> Posted:
+    """The router's ``posted`` dependency, for the handlers here that read a form: what was posted
+    to which case, by whom."""
+    return Posted(pool, principal, cipher, survivor_id, await form_values(request))
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class _Form:
 
 
 async def _act(
-    case: _Case,
+    case: Posted,
     form: _Form,
     work: Callable[..., Any],
     *args: Any,
@@ -106,10 +113,8 @@ CONSENT_FORM = _Form("consent", "consents", CONSENT_RENAME)
 
 
 @post("/cases/{survivor_id:uuid}/consents", name="case-consent", status_code=303)
-async def record_consent(
-    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
-) -> Redirect | Template:
-    values = await form_values(request)
+async def record_consent(posted: NamedDependency[Posted], creator: Creators) -> Redirect | Template:
+    values = posted.values
     data: dict[str, Any] = {
         "purpose": values.get("purpose", ""),
         "method": values.get("consent_method", ""),
@@ -126,8 +131,7 @@ async def record_consent(
             None,
             {**parsed[1], "organization_id": _("Choose who may receive it: one organization, or all partners.")},
         )
-    case = _Case(pool, principal, cipher, survivor_id, values)
-    return await _act(case, CONSENT_FORM, cases.record_consent, parsed[0], parsed=parsed, creator=creator)
+    return await _act(posted, CONSENT_FORM, cases.record_consent, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _withdraw_consent(
@@ -142,7 +146,7 @@ async def _withdraw_consent(
 async def withdraw_consent(
     principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID], consent_id: FromPath[uuid.UUID]
 ) -> Redirect | Template:
-    case = _Case(pool, principal, cipher, survivor_id)
+    case = Posted(pool, principal, cipher, survivor_id)
     return await _act(case, _Form("withdraw", "consents"), _withdraw_consent, consent_id)
 
 
@@ -150,13 +154,9 @@ PLAN_FORM = _Form("plan", "plan", {"notes": "notes"})
 
 
 @post("/cases/{survivor_id:uuid}/plans", name="case-plan", status_code=303)
-async def draft_plan(
-    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
-) -> Redirect | Template:
-    values = await form_values(request)
-    parsed = convert({"notes": values.get("notes", "")}, PlanCreate, {"notes": "notes"})
-    case = _Case(pool, principal, cipher, survivor_id, values)
-    return await _act(case, PLAN_FORM, plans.create_plan, parsed[0], parsed=parsed, creator=creator)
+async def draft_plan(posted: NamedDependency[Posted], creator: Creators) -> Redirect | Template:
+    parsed = convert({"notes": posted.values.get("notes", "")}, PlanCreate, {"notes": "notes"})
+    return await _act(posted, PLAN_FORM, plans.create_plan, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _plan_step(
@@ -180,17 +180,11 @@ SUBMIT_RENAME = {"survivor_agreed_at": "survivor_agreed_at", "agreement_method":
 
 @post("/cases/{survivor_id:uuid}/plan/{plan_id:uuid}/{action:str}", name="case-plan-step", status_code=303)
 async def plan_step(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    plan_id: FromPath[uuid.UUID],
-    action: FromPath[str],
+    posted: NamedDependency[Posted], plan_id: FromPath[uuid.UUID], action: FromPath[str]
 ) -> Redirect | Template:
     if action not in workflow.PLAN_TRANSITIONS:
         raise NotFound("No such plan step")
-    values = await form_values(request)
+    values = posted.values
     parsed: tuple[Any, Errors] | None = None
     body: PlanSubmit | str | None = None
     if action == "submit":
@@ -201,9 +195,8 @@ async def plan_step(
         body = parsed[0]
     elif action == "send-back":
         body = values.get("review_note", "")[:2000]
-    case = _Case(pool, principal, cipher, survivor_id, values)
     return await _act(
-        case, _Form(f"plan-{action}", "plan", SUBMIT_RENAME), _plan_step, plan_id, action, body, parsed=parsed
+        posted, _Form(f"plan-{action}", "plan", SUBMIT_RENAME), _plan_step, plan_id, action, body, parsed=parsed
     )
 
 
@@ -226,17 +219,14 @@ MILESTONE_FORM = _Form("milestone", "plan", MILESTONE_RENAME)
 
 
 @post("/cases/{survivor_id:uuid}/milestones", name="case-milestone-add", status_code=303)
-async def add_milestone(
-    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
-) -> Redirect | Template:
-    values = await form_values(request)
+async def add_milestone(posted: NamedDependency[Posted], creator: Creators) -> Redirect | Template:
+    values = posted.values
     parsed = convert(
         {"title": values.get("title", ""), **present(values, "domain", "target_date", "responsible_organization_id")},
         MilestoneCreate,
         MILESTONE_RENAME,
     )
-    case = _Case(pool, principal, cipher, survivor_id, values)
-    return await _act(case, MILESTONE_FORM, _add_milestone, parsed[0], parsed=parsed, creator=creator)
+    return await _act(posted, MILESTONE_FORM, _add_milestone, parsed[0], parsed=parsed, creator=creator)
 
 
 async def _move_milestone(
@@ -254,19 +244,10 @@ async def _move_milestone(
 
 
 @post("/cases/{survivor_id:uuid}/milestones/{milestone_id:uuid}", name="case-milestone", status_code=303)
-async def move_milestone(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    survivor_id: FromPath[uuid.UUID],
-    milestone_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    values = await form_values(request)
-    parsed = convert(present(values, "status", "note"), MilestonePatch, {"status": "status", "note": "note"})
-    case = _Case(pool, principal, cipher, survivor_id, values)
+async def move_milestone(posted: NamedDependency[Posted], milestone_id: FromPath[uuid.UUID]) -> Redirect | Template:
+    parsed = convert(present(posted.values, "status", "note"), MilestonePatch, {"status": "status", "note": "note"})
     return await _act(
-        case,
+        posted,
         _Form(f"milestone-{milestone_id}", f"m-{milestone_id}", {"status": "status"}),
         _move_milestone,
         milestone_id,
@@ -279,7 +260,7 @@ async def move_milestone(
 async def propose_milestones(
     principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
 ) -> Redirect | Template:
-    case = _Case(pool, principal, cipher, survivor_id)
+    case = Posted(pool, principal, cipher, survivor_id)
     return await _act(case, _Form("entitlements", "entitlements"), plans.propose_entitlement_milestones)
 
 
@@ -306,15 +287,11 @@ def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | Non
 
 
 @post("/cases/{survivor_id:uuid}/follow-ups", name="case-follow-up", status_code=303)
-async def record_follow_up(
-    request: Form, principal: Who, pool: Pool, cipher: Cipher, survivor_id: CaseId, creator: Creators
-) -> Redirect | Template:
-    values = await form_values(request)
-    parsed = follow_up_from_form(values)
+async def record_follow_up(posted: NamedDependency[Posted], creator: Creators) -> Redirect | Template:
+    parsed = follow_up_from_form(posted.values)
     rename = FOLLOW_UP_RENAME | {f"indicators.{item.code}": f"ind_{item.code}" for item in rules.scoring().indicators}
-    case = _Case(pool, principal, cipher, survivor_id, values)
     return await _act(
-        case,
+        posted,
         _Form("follow-up", "follow-ups", rename),
         followups.record_follow_up,
         parsed[0],
