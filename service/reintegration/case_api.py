@@ -10,13 +10,12 @@ from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from service.db import transact
 from service.errors import FieldError, ValidationFailed
 from service.etags import IfMatch, expected_version, with_etag
 from service.idempotency import answered
 from service.pagination import Page
 from service.reintegration import cases, export
-from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
+from service.reintegration.api_params import DEPENDENCIES, Creates, Paging, Work
 from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
@@ -33,32 +32,21 @@ from service.reintegration.case_models import (
 class SurvivorController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    dependencies = DEPENDENCIES
 
     @post(
         "/",
         summary="Open a case (caseworker, coordinator); identifiers are encrypted at rest."
         " Send an Idempotency-Key to make a retry safe",
     )
-    async def create(
-        self,
-        creator: Creates,
-        principal: Who,
-        cipher: Cipher,
-        data: JSONBody[SurvivorCreate],
-    ) -> Response[Survivor]:
-        survivor, replayed = await creator.create(
-            data,
-            lambda conn: cases.create_case(conn, principal, cipher, data),
-            lambda conn, survivor_id: cases.read_case(conn, principal, cipher, survivor_id),
-        )
+    async def create(self, work: Work, creator: Creates, data: JSONBody[SurvivorCreate]) -> Response[Survivor]:
+        survivor, replayed = await work.create(creator, data, cases.create_case, cases.read_case, data)
         return answered(with_etag(survivor, HTTP_201_CREATED), replayed)
 
     @get("/", summary="Cases in scope: a caseworker's caseload, a coordinator's organization tree")
     async def list_cases(
         self,
-        principal: Who,
-        pool: Pool,
-        cipher: Cipher,
+        work: Work,
         paging: Paging,
         status: FromQuery[CaseStatus | None] = None,
         case_type: FromQuery[CaseType | None] = None,
@@ -76,37 +64,25 @@ class SurvivorController(Controller):
                 errors=[FieldError(field="full_name", message="send it to POST /api/v1/survivors/lookup")],
             )
         query = cases.CaseQuery(status=status, case_type=case_type, province=province, q=q)
-        return await transact(pool, cases.list_cases, principal, cipher, query, paging)
+        return await work.run(cases.list_cases, query, paging)
 
     @post(
         "/lookup",
         status_code=HTTP_200_OK,
         summary="Cases in scope with exactly this name: a body, so the name never sits in a URL or an access log",
     )
-    async def lookup(
-        self, principal: Who, pool: Pool, cipher: Cipher, paging: Paging, data: JSONBody[NameLookup]
-    ) -> Page[SurvivorSummary]:
-        query = cases.CaseQuery(full_name=data.full_name)
-        return await transact(pool, cases.list_cases, principal, cipher, query, paging)
+    async def lookup(self, work: Work, paging: Paging, data: JSONBody[NameLookup]) -> Page[SurvivorSummary]:
+        return await work.run(cases.list_cases, cases.CaseQuery(full_name=data.full_name), paging)
 
     @get("/{survivor_id:uuid}", summary="One case, identifiers decrypted (in scope only)")
-    async def read(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> Response[Survivor]:
-        return with_etag(await transact(pool, cases.read_case, principal, cipher, survivor_id))
+    async def read(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> Response[Survivor]:
+        return with_etag(await work.run(cases.read_case, survivor_id))
 
     @patch("/{survivor_id:uuid}", summary="Change a case; send If-Match to refuse stale edits (412)")
     async def update(
-        self,
-        principal: Who,
-        pool: Pool,
-        cipher: Cipher,
-        survivor_id: FromPath[uuid.UUID],
-        data: JSONBody[SurvivorPatch],
-        if_match: IfMatch,
+        self, work: Work, survivor_id: FromPath[uuid.UUID], data: JSONBody[SurvivorPatch], if_match: IfMatch
     ) -> Response[Survivor]:
-        version = expected_version(if_match)
-        return with_etag(await transact(pool, cases.patch_case, principal, cipher, survivor_id, version, data))
+        return with_etag(await work.run(cases.patch_case, survivor_id, expected_version(if_match), data))
 
     @post(
         "/{survivor_id:uuid}/consents",
@@ -114,48 +90,41 @@ class SurvivorController(Controller):
         summary="Record a consent; send an Idempotency-Key to make a retry safe",
     )
     async def add_consent(
-        self,
-        creator: Creates,
-        principal: Who,
-        cipher: Cipher,
-        survivor_id: FromPath[uuid.UUID],
-        data: JSONBody[ConsentCreate],
+        self, work: Work, creator: Creates, survivor_id: FromPath[uuid.UUID], data: JSONBody[ConsentCreate]
     ) -> Response[Consent]:
-        return await creator.created(
+        return await work.created(
+            creator,
             data,
-            lambda conn: cases.record_consent(conn, principal, cipher, survivor_id, data),
-            lambda conn, consent_id: cases.read_consent(conn, principal, cipher, survivor_id, consent_id),
+            cases.record_consent,
+            lambda conn, who, cipher, consent_id: cases.read_consent(conn, who, cipher, survivor_id, consent_id),
+            survivor_id,
+            data,
         )
 
     @get("/{survivor_id:uuid}/consents", summary="The case's consents, live or not")
-    async def consents(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> list[Consent]:
-        return await transact(pool, cases.list_consents, principal, cipher, survivor_id)
+    async def consents(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> list[Consent]:
+        return await work.run(cases.list_consents, survivor_id)
 
     @get("/{survivor_id:uuid}/export", summary="Everything held about the survivor, with its access log")
-    async def export_case(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> export.CaseExport:
-        return await transact(pool, export.export_case, principal, cipher, survivor_id)
+    async def export_case(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> export.CaseExport:
+        return await work.run(export.export_case, survivor_id)
 
     @post(
         "/{survivor_id:uuid}/deidentify",
         status_code=HTTP_200_OK,
         summary="Remove identifiers, keep history (coordinator)",
     )
-    async def deidentify(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> Survivor:
-        return await transact(pool, cases.deidentify_case, principal, cipher, survivor_id)
+    async def deidentify(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> Survivor:
+        return await work.run(cases.deidentify_case, survivor_id)
 
 
 class ConsentController(Controller):
     path = "/api/v1/consents"
     tags = ["cases"]
+    dependencies = DEPENDENCIES
 
     @post(
         "/{consent_id:uuid}/withdraw", status_code=HTTP_200_OK, summary="Withdraw a consent: stops new sharing at once"
     )
-    async def withdraw(self, principal: Who, pool: Pool, cipher: Cipher, consent_id: FromPath[uuid.UUID]) -> Consent:
-        return await transact(pool, cases.withdraw_consent, principal, cipher, consent_id)
+    async def withdraw(self, work: Work, consent_id: FromPath[uuid.UUID]) -> Consent:
+        return await work.run(cases.withdraw_consent, consent_id)

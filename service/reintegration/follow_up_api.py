@@ -14,7 +14,7 @@ from service import audit
 from service.db import transact
 from service.pagination import Page
 from service.reintegration import dashboard, export, followups
-from service.reintegration.api_params import Cipher, Creates, Paging, Pool, Who
+from service.reintegration.api_params import DEPENDENCIES, Creates, Paging, Pool, Who, Work
 from service.reintegration.dashboard_models import Dashboard
 from service.reintegration.follow_up_models import FollowUp, FollowUpCreate
 from service.reintegration.rules import Scoring, scoring
@@ -23,6 +23,7 @@ from service.reintegration.rules import Scoring, scoring
 class CaseFollowUpController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    dependencies = DEPENDENCIES
 
     @post(
         "/{survivor_id:uuid}/follow-ups",
@@ -30,33 +31,32 @@ class CaseFollowUpController(Controller):
         summary="Record a follow-up visit and its survey; send an Idempotency-Key to make a retry safe",
     )
     async def add_follow_up(
-        self,
-        creator: Creates,
-        principal: Who,
-        cipher: Cipher,
-        survivor_id: FromPath[uuid.UUID],
-        data: JSONBody[FollowUpCreate],
+        self, work: Work, creator: Creates, survivor_id: FromPath[uuid.UUID], data: JSONBody[FollowUpCreate]
     ) -> Response[FollowUp]:
-        return await creator.created(
+        return await work.created(
+            creator,
             data,
-            lambda conn: followups.record_follow_up(conn, principal, cipher, survivor_id, data),
-            lambda conn, follow_up_id: followups.read_follow_up(conn, principal, cipher, survivor_id, follow_up_id),
+            followups.record_follow_up,
+            lambda conn, who, cipher, follow_up_id: followups.read_follow_up(
+                conn, who, cipher, survivor_id, follow_up_id
+            ),
+            survivor_id,
+            data,
         )
 
     @get("/{survivor_id:uuid}/follow-ups", summary="Follow-ups, oldest first, with scores (the trend)")
-    async def follow_ups(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> list[FollowUp]:
-        return await transact(pool, followups.list_follow_ups, principal, cipher, survivor_id)
+    async def follow_ups(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> list[FollowUp]:
+        return await work.run(followups.list_follow_ups, survivor_id)
 
 
 class DashboardController(Controller):
     path = "/api/v1"
     tags = ["dashboard"]
+    dependencies = DEPENDENCIES
 
     @get("/dashboard", summary="Overdue, stuck and missing work: caseload, organization tree or inbox")
-    async def dashboard(self, principal: Who, pool: Pool, cipher: Cipher) -> Dashboard:
-        return await transact(pool, dashboard.dashboard, principal, cipher)
+    async def dashboard(self, work: Work) -> Dashboard:
+        return await work.run(dashboard.dashboard)
 
     @get("/audit", summary="The audit log (coordinators: their organization tree; admins: all)")
     async def audit_log(

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.db import transact
 from service.reintegration import matching, plans
-from service.reintegration.api_params import Cipher, Creates, Pool, Who
+from service.reintegration.api_params import DEPENDENCIES, Creates, Pool, Who, Work
 from service.reintegration.plan_models import (
     Entitlements,
     Milestone,
@@ -29,6 +29,7 @@ from service.reintegration.referral_models import Match
 class CasePlanController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    dependencies = DEPENDENCIES
 
     @post(
         "/{survivor_id:uuid}/plans",
@@ -36,22 +37,13 @@ class CasePlanController(Controller):
         summary="Draft the case's (next) plan; send an Idempotency-Key to make a retry safe",
     )
     async def create_plan(
-        self,
-        creator: Creates,
-        principal: Who,
-        cipher: Cipher,
-        survivor_id: FromPath[uuid.UUID],
-        data: JSONBody[PlanCreate],
+        self, work: Work, creator: Creates, survivor_id: FromPath[uuid.UUID], data: JSONBody[PlanCreate]
     ) -> Response[Plan]:
-        return await creator.created(
-            data,
-            lambda conn: plans.create_plan(conn, principal, cipher, survivor_id, data),
-            lambda conn, plan_id: plans.read_plan(conn, principal, cipher, plan_id),
-        )
+        return await work.created(creator, data, plans.create_plan, plans.read_plan, survivor_id, data)
 
     @get("/{survivor_id:uuid}/plans/current", summary="The current plan with its milestones")
-    async def current_plan(self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.read_current_plan, principal, cipher, survivor_id)
+    async def current_plan(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> Plan:
+        return await work.run(plans.read_current_plan, survivor_id)
 
     @get("/{survivor_id:uuid}/entitlements", summary="Art. 37 support regimes due, and which milestones cover them")
     async def entitlements(self, principal: Who, pool: Pool, survivor_id: FromPath[uuid.UUID]) -> Entitlements:
@@ -62,10 +54,8 @@ class CasePlanController(Controller):
         status_code=HTTP_200_OK,
         summary="Add a planned milestone for every uncovered regime to the current plan",
     )
-    async def propose(
-        self, principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID]
-    ) -> Entitlements:
-        return await transact(pool, plans.propose_entitlement_milestones, principal, cipher, survivor_id)
+    async def propose(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> Entitlements:
+        return await work.run(plans.propose_entitlement_milestones, survivor_id)
 
     @get("/{survivor_id:uuid}/matches", summary="Ranked services for a milestone (or a domain), with reasons")
     async def matches(
@@ -82,34 +72,31 @@ class CasePlanController(Controller):
 class PlanController(Controller):
     path = "/api/v1"
     tags = ["plans"]
+    dependencies = DEPENDENCIES
 
     @post("/plans/{plan_id:uuid}/submit", status_code=HTTP_200_OK, summary="Submit with the survivor's agreement")
-    async def submit(
-        self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanSubmit]
-    ) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "submit", data)
+    async def submit(self, work: Work, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanSubmit]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "submit", data)
 
     @post("/plans/{plan_id:uuid}/approve", status_code=HTTP_200_OK, summary="Approve (coordinator)")
-    async def approve(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "approve", None)
+    async def approve(self, work: Work, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "approve", None)
 
     @post("/plans/{plan_id:uuid}/send-back", status_code=HTTP_200_OK, summary="Send back with a note (coordinator)")
-    async def send_back(
-        self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanNote]
-    ) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "send-back", data.note)
+    async def send_back(self, work: Work, plan_id: FromPath[uuid.UUID], data: JSONBody[PlanNote]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "send-back", data.note)
 
     @post("/plans/{plan_id:uuid}/review", status_code=HTTP_200_OK, summary="Put an active plan under review")
-    async def review(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "review", None)
+    async def review(self, work: Work, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "review", None)
 
     @post("/plans/{plan_id:uuid}/close", status_code=HTTP_200_OK, summary="Close an active plan")
-    async def close(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "close", None)
+    async def close(self, work: Work, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "close", None)
 
     @post("/plans/{plan_id:uuid}/reopen", status_code=HTTP_200_OK, summary="Reopen a closed plan")
-    async def reopen(self, principal: Who, pool: Pool, cipher: Cipher, plan_id: FromPath[uuid.UUID]) -> Plan:
-        return await transact(pool, plans.transition_plan, principal, cipher, plan_id, "reopen", None)
+    async def reopen(self, work: Work, plan_id: FromPath[uuid.UUID]) -> Plan:
+        return await work.run(plans.transition_plan, plan_id, "reopen", None)
 
     @post(
         "/plans/{plan_id:uuid}/milestones",
@@ -117,26 +104,12 @@ class PlanController(Controller):
         summary="Add a milestone; send an Idempotency-Key to make a retry safe",
     )
     async def add_milestone(
-        self,
-        creator: Creates,
-        principal: Who,
-        cipher: Cipher,
-        plan_id: FromPath[uuid.UUID],
-        data: JSONBody[MilestoneCreate],
+        self, work: Work, creator: Creates, plan_id: FromPath[uuid.UUID], data: JSONBody[MilestoneCreate]
     ) -> Response[Milestone]:
-        return await creator.created(
-            data,
-            lambda conn: plans.add_milestone(conn, principal, cipher, plan_id, data),
-            lambda conn, milestone_id: plans.read_milestone(conn, principal, cipher, milestone_id),
-        )
+        return await work.created(creator, data, plans.add_milestone, plans.read_milestone, plan_id, data)
 
     @patch("/milestones/{milestone_id:uuid}", summary="Move or change a milestone (409 lists allowed states)")
     async def patch_milestone(
-        self,
-        principal: Who,
-        pool: Pool,
-        cipher: Cipher,
-        milestone_id: FromPath[uuid.UUID],
-        data: JSONBody[MilestonePatch],
+        self, work: Work, milestone_id: FromPath[uuid.UUID], data: JSONBody[MilestonePatch]
     ) -> Milestone:
-        return await transact(pool, plans.patch_milestone, principal, cipher, milestone_id, data)
+        return await work.run(plans.patch_milestone, milestone_id, data)
