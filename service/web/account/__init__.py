@@ -1,4 +1,4 @@
-"""The account room: signing in and out, and choosing the language (templates/auth/)."""
+"""The account room: signing in and out, and choosing the language (templates/account/)."""
 
 from service.web.account.login import router
 

@@ -21,7 +21,7 @@ from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page, safe_next
 
 @get("/login", name="login")
 async def login_form(principal: Who, next: FromQuery[str | None] = None) -> Template:
-    return page("auth/login.html", principal, next=safe_next(next), error=None, email="")
+    return page("account/login.html", principal, next=safe_next(next), error=None, email="")
 
 
 @post("/login", status_code=303)
@@ -36,7 +36,7 @@ async def login(
         user = await authenticate(pool, email, password, client)
     except (Unauthorized, TooManyRequests) as exc:
         status = 429 if isinstance(exc, TooManyRequests) else 401
-        refused = page("auth/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
+        refused = page("account/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
         if isinstance(exc, TooManyRequests):
             refused.headers["Retry-After"] = str(exc.retry_after)
         return refused

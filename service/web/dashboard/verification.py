@@ -40,7 +40,7 @@ async def verify_queue(
             done = await repo.get_services(conn, [verified])
         notice = _("“%(name)s” is marked verified.") % {"name": done[0].name} if done else None
     return page(
-        "partner/verify.html",
+        "dashboard/verify.html",
         principal,
         services=services,
         total=total,

@@ -1,4 +1,4 @@
-"""The public room: searching the directory, a listing, its printable page (templates/directory/)."""
+"""The public room: searching the directory, a listing, its printable page (templates/public/)."""
 
 from service.web.public.listings import router
 

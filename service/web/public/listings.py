@@ -107,10 +107,10 @@ async def search_page(
     }
     # htmx asks for the results only, as the person types; everyone else gets the whole page
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
-        return page("directory/partials/results.html", principal, **context)
+        return page("public/partials/results.html", principal, **context)
     facets = results.facets
     return page(
-        "directory/search.html",
+        "public/search.html",
         principal,
         category_choices=facet_choices(names["category"], facets.category, params.category),
         population_choices=facet_choices(names["population"], facets.population, params.population),
@@ -127,7 +127,7 @@ async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UU
 async def service_page(principal: Who, pool: Pool, service_id: FromPath[uuid.UUID]) -> Template:
     service = await _service(pool, principal, service_id)
     return page(
-        "directory/service.html",
+        "public/service.html",
         principal,
         service=service,
         labels=directory_labels(),
@@ -140,7 +140,7 @@ async def service_page(principal: Who, pool: Pool, service_id: FromPath[uuid.UUI
 @get("/services/{service_id:uuid}/print", name="service-print")
 async def service_print(principal: Who, pool: Pool, service_id: FromPath[uuid.UUID]) -> Template:
     service = await _service(pool, principal, service_id)
-    return page("directory/print.html", principal, service=service, labels=directory_labels())
+    return page("public/print.html", principal, service=service, labels=directory_labels())
 
 
 router = Router(
