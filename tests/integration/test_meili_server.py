@@ -27,6 +27,7 @@ from service.directory.listing_search import SearchParams, build_query
 from service.directory.models import Fee, Population
 from service.directory.search_index import meili_engine, search_document
 from service.pagination import PageParams
+from tests.search_documents import shelter_document
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("KETNOI_MEILI_URL"),
@@ -43,35 +44,17 @@ CLOSED = uuid.uuid4()
 
 
 def make_doc(service_id: uuid.UUID, **changes: Any) -> SearchDocument:
-    fields: dict[str, Any] = {
+    own: dict[str, Any] = {
         "service_id": service_id,
         "organization_id": ORG_A,
-        "visibility": "public",
-        "status": "active",
-        "name": "Ngôi Nhà Bình Yên",
         "organization_name": "Hội Liên hiệp Phụ nữ",
-        "description": "Nhà tạm lánh cho phụ nữ và trẻ em",
-        "categories": ["shelter"],
-        "category_labels": ["Nhà tạm lánh", "Shelter"],
-        "populations": ["women"],
-        "population_labels": ["Phụ nữ", "Women"],
-        "provinces": ["01"],
-        "place_names": ["Hà Nội"],
-        "languages": ["vi"],
-        "fee": "free",
-        "hotlines": ["1900 969 680"],
-        "hotline_labels": ["đường dây nóng", "hotline"],
-        "accepting_referrals": True,
         "capacity_available": 2,
-        "always_open": False,
-        "open_week": [(480, 1020)],
         "public_points": [(21.03, 105.85)],
         "staff_points": [(21.0312, 105.8523)],
         "last_verified_at": None,
         "updated_at": datetime(2026, 3, 1, tzinfo=UTC),
     }
-    fields.update(changes)
-    return SearchDocument(**fields)
+    return shelter_document(**{**own, **changes})
 
 
 DOCS = [

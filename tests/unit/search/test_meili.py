@@ -15,6 +15,7 @@ from search.meili_documents import open_slots, to_meili_document
 from search.meili_queries import build_filter, quote, search_params, to_result
 from search.meili_settings import FILTERABLE, index_settings, merge_synonyms
 from search.protocol import FACETS, SearchBackend, SearchQuery, Sort, Viewer
+from tests.search_documents import shelter_document
 
 SERVICE = uuid.UUID("11111111-1111-4111-8111-111111111111")
 ORG = uuid.UUID("22222222-2222-4222-8222-222222222222")
@@ -22,35 +23,17 @@ UPDATED = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 
 
 def make_doc(**changes: Any) -> SearchDocument:
-    fields: dict[str, Any] = {
+    own: dict[str, Any] = {
         "service_id": SERVICE,
         "organization_id": ORG,
-        "visibility": "public",
-        "status": "active",
-        "name": "Ngôi Nhà Bình Yên",
         "organization_name": "Hội LHPN Việt Nam",
-        "description": "Nhà tạm lánh cho phụ nữ và trẻ em",
-        "categories": ["shelter"],
-        "category_labels": ["Nhà tạm lánh", "Shelter"],
-        "populations": ["women"],
-        "population_labels": ["Phụ nữ", "Women"],
-        "provinces": ["01"],
-        "place_names": ["Hà Nội"],
-        "languages": ["vi"],
-        "fee": "free",
-        "hotlines": ["1900 969 680"],
-        "hotline_labels": ["đường dây nóng", "hotline"],
-        "accepting_referrals": True,
         "capacity_available": 3,
-        "always_open": False,
-        "open_week": [(480, 1020)],
         "public_points": [(21.03, 105.85), (21.5, 105.9)],
         "staff_points": [(21.0312345, 105.8523456)],
         "last_verified_at": datetime(2026, 2, 1, tzinfo=UTC),
         "updated_at": UPDATED,
     }
-    fields.update(changes)
-    return SearchDocument(**fields)
+    return shelter_document(**{**own, **changes})
 
 
 # --- filters --------------------------------------------------------------------------------------
