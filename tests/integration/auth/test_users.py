@@ -8,16 +8,17 @@ import pytest
 from tests.integration.conftest import Actors
 
 
+async def post_user(client: httpx.AsyncClient, headers: dict[str, str], **user: str) -> httpx.Response:
+    """Ask to create ``user`` (its fields as the JSON body) with ``headers``."""
+    return await client.post("/api/v1/users", headers=headers, json=user)
+
+
 @pytest.mark.parametrize("who", ["public", "partner", "caseworker", "coordinator"])
 async def test_only_admins_manage_users(client: httpx.AsyncClient, actors: Actors, who: str) -> None:
     headers = getattr(actors, who).headers
     expected = 401 if who == "public" else 403
     assert (await client.get("/api/v1/users", headers=headers)).status_code == expected
-    created = await client.post(
-        "/api/v1/users",
-        headers=headers,
-        json={"email": "new@example.org", "password": "long enough pw", "role": "admin"},
-    )
+    created = await post_user(client, headers, email="new@example.org", password="long enough pw", role="admin")
     assert created.status_code == expected
     # single users are out of scope for non-admins: 404, not a hint that the id exists
     assert (await client.get(f"/api/v1/users/{actors.admin.user_id}", headers=headers)).status_code == 404
@@ -25,16 +26,14 @@ async def test_only_admins_manage_users(client: httpx.AsyncClient, actors: Actor
 
 async def test_admin_creates_lists_and_updates_users(client: httpx.AsyncClient, actors: Actors) -> None:
     admin = actors.admin.headers
-    created = await client.post(
-        "/api/v1/users",
-        headers=admin,
-        json={
-            "email": "lan@example.org",
-            "password": "a long password",
-            "role": "caseworker",
-            "organization_id": str(actors.org),
-            "display_name": "Chị Lan",
-        },
+    created = await post_user(
+        client,
+        admin,
+        email="lan@example.org",
+        password="a long password",
+        role="caseworker",
+        organization_id=str(actors.org),
+        display_name="Chị Lan",
     )
     assert created.status_code == 201
     user = created.json()
@@ -47,19 +46,15 @@ async def test_admin_creates_lists_and_updates_users(client: httpx.AsyncClient, 
 
 
 async def test_duplicate_email_is_a_conflict(client: httpx.AsyncClient, actors: Actors) -> None:
-    response = await client.post(
-        "/api/v1/users",
-        headers=actors.admin.headers,
-        json={"email": "PARTNER@example.org", "password": "a long password", "role": "admin"},
+    response = await post_user(
+        client, actors.admin.headers, email="PARTNER@example.org", password="a long password", role="admin"
     )
     assert response.status_code == 409
 
 
 async def test_staff_roles_need_an_organization(client: httpx.AsyncClient, actors: Actors) -> None:
-    response = await client.post(
-        "/api/v1/users",
-        headers=actors.admin.headers,
-        json={"email": "x@example.org", "password": "a long password", "role": "partner"},
+    response = await post_user(
+        client, actors.admin.headers, email="x@example.org", password="a long password", role="partner"
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "organization_id"
@@ -75,11 +70,7 @@ async def test_deactivating_a_user_revokes_their_tokens(client: httpx.AsyncClien
 
 
 async def test_unknown_fields_and_weak_passwords_are_rejected(client: httpx.AsyncClient, actors: Actors) -> None:
-    weak = await client.post(
-        "/api/v1/users",
-        headers=actors.admin.headers,
-        json={"email": "y@example.org", "password": "short", "role": "admin"},
-    )
+    weak = await post_user(client, actors.admin.headers, email="y@example.org", password="short", role="admin")
     assert weak.status_code == 400
     extra = await client.patch(
         f"/api/v1/users/{actors.partner.user_id}", headers=actors.admin.headers, json={"is_superuser": True}
