@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.reintegration.world import CASE_BODY, World, consent, refer
+from tests.integration.reintegration.world import CASE_BODY, World, add_milestone, consent, refer
 
 ROLES = ("public", "partner", "other_partner", "caseworker", "colleague", "coordinator", "outsider", "admin")
 
@@ -69,13 +69,7 @@ async def test_reintegration_endpoint_answers_each_role_as_designed(
     caseworker = world.actors.caseworker.headers
     granted = await consent(client, world, None)
     plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=caseworker, json={})).json()
-    milestone = (
-        await client.post(
-            f"/api/v1/plans/{plan['id']}/milestones",
-            headers=caseworker,
-            json={"domain": "health", "title": "Khám sức khỏe"},
-        )
-    ).json()
+    milestone = (await add_milestone(client, world, plan["id"], domain="health", title="Khám sức khỏe")).json()
     await client.post(
         f"/api/v1/plans/{plan['id']}/submit",
         headers=caseworker,

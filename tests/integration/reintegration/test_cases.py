@@ -11,7 +11,7 @@ import pytest
 
 from service.auth.models import Role
 from tests.integration.conftest import make_actor
-from tests.integration.reintegration.world import CASE_BODY, World
+from tests.integration.reintegration.world import CASE_BODY, World, record_consent
 
 # province, year, then six symbols of Crockford's base 32 (no I, L, O or U to misread)
 CODE = r"CT-\d{4}-[0-9A-HJKMNP-TV-Z]{6}"
@@ -159,15 +159,13 @@ async def test_a_case_cannot_be_assigned_outside_the_organization(client: httpx.
 
 async def test_consents_are_recorded_listed_and_withdrawn(client: httpx.AsyncClient, world: World) -> None:
     headers = world.actors.caseworker.headers
-    created = await client.post(
-        f"/api/v1/survivors/{world.case_id}/consents",
-        headers=headers,
-        json={
-            "purpose": "referral",
-            "organization_id": None,
-            "method": "verbal_with_witness",
-            "evidence": "Chị Hoa làm chứng",
-        },
+    created = await record_consent(
+        client,
+        world,
+        purpose="referral",
+        organization_id=None,
+        method="verbal_with_witness",
+        evidence="Chị Hoa làm chứng",
     )
     assert created.status_code == 201
     consent = created.json()
@@ -199,15 +197,13 @@ async def test_a_consent_names_its_recipient_or_says_all_partners(client: httpx.
 
 
 async def test_expired_consent_dates_are_refused(client: httpx.AsyncClient, world: World) -> None:
-    response = await client.post(
-        f"/api/v1/survivors/{world.case_id}/consents",
-        headers=world.actors.caseworker.headers,
-        json={
-            "purpose": "referral",
-            "organization_id": None,
-            "method": "written",
-            "expires_at": "2020-01-01T00:00:00+07:00",
-        },
+    response = await record_consent(
+        client,
+        world,
+        purpose="referral",
+        organization_id=None,
+        method="written",
+        expires_at="2020-01-01T00:00:00+07:00",
     )
     assert response.status_code == 422
 

@@ -12,7 +12,7 @@ import pytest
 
 from service import audit
 from service.reintegration import dashboard
-from tests.integration.reintegration.world import World, consent, refer
+from tests.integration.reintegration.world import World, add_milestone, consent, refer
 
 ANSWERS = {
     "econ_income": 3,
@@ -76,15 +76,8 @@ async def test_the_dashboard_shows_overdue_and_stuck_work(
 ) -> None:
     caseworker = world.actors.caseworker.headers
     plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=caseworker, json={})).json()
-    await client.post(
-        f"/api/v1/plans/{plan['id']}/milestones",
-        headers=caseworker,
-        json={
-            "domain": "health",
-            "title": "Khám sức khỏe",
-            "target_date": (date.today() - timedelta(days=5)).isoformat(),
-        },
-    )
+    five_days_ago = (date.today() - timedelta(days=5)).isoformat()
+    await add_milestone(client, world, plan["id"], domain="health", title="Khám sức khỏe", target_date=five_days_ago)
     await consent(client, world, None)
     declined = (await refer(client, world)).json()
     await client.post(

@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.integration.reintegration.world import CASE_BODY, World
+from tests.integration.reintegration.world import CASE_BODY, World, add_milestone
 
 AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
 
@@ -72,10 +72,8 @@ async def test_milestones_move_through_their_states_and_overdue_is_computed(
     plan = await new_plan(client, world)
     headers = world.actors.caseworker.headers
     yesterday = (date.today() - timedelta(days=2)).isoformat()
-    created = await client.post(
-        f"/api/v1/plans/{plan['id']}/milestones",
-        headers=headers,
-        json={"domain": "legal_documents", "title": "Làm lại CCCD", "target_date": yesterday},
+    created = await add_milestone(
+        client, world, plan["id"], domain="legal_documents", title="Làm lại CCCD", target_date=yesterday
     )
     assert created.status_code == 201
     milestone = created.json()
@@ -90,9 +88,7 @@ async def test_milestones_move_through_their_states_and_overdue_is_computed(
     assert done.json()["overdue"] is False
     assert (await client.patch(url, headers=headers, json={"status": "planned"})).status_code == 409
     assert (await client.patch(url, headers=world.colleague.headers, json={"note": "x"})).status_code == 404
-    bad = await client.post(
-        f"/api/v1/plans/{plan['id']}/milestones", headers=headers, json={"domain": "space", "title": "x"}
-    )
+    bad = await add_milestone(client, world, plan["id"], domain="space", title="x")
     assert bad.status_code == 400
 
 
@@ -148,11 +144,7 @@ async def test_matches_rank_services_with_reasons(client: httpx.AsyncClient, wor
     plan = await new_plan(client, world)
     headers = world.actors.caseworker.headers
     milestone = (
-        await client.post(
-            f"/api/v1/plans/{plan['id']}/milestones",
-            headers=headers,
-            json={"domain": "essential_needs_shelter", "title": "Chỗ ở an toàn"},
-        )
+        await add_milestone(client, world, plan["id"], domain="essential_needs_shelter", title="Chỗ ở an toàn")
     ).json()
     matches = (
         await client.get(

@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.integration.reintegration.world import World, consent, refer
+from tests.integration.reintegration.world import World, consent, refer, refer_in_emergency
 
 ADDRESS_NOTE = "Chị đã chuyển về ở 12 Lê Lợi, phường Ninh Kiều"
 
@@ -156,15 +156,7 @@ async def test_an_expired_consent_is_checked_at_every_read_by_the_receiver(
 async def test_an_emergency_referral_ends_when_the_survivor_withdraws_a_consent_covering_its_receiver(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    reason = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
-    emergency = await refer(
-        client,
-        world,
-        by="coordinator",
-        urgency="emergency",
-        shared_summary="Cần chỗ ở khẩn cấp",
-        emergency_override_reason=reason,
-    )
+    emergency = await refer_in_emergency(client, world)
     assert emergency.status_code == 201, emergency.text
     referral_id = emergency.json()["id"]
     assert (await _as_partner(client, world, referral_id))["shared_summary"] == "Cần chỗ ở khẩn cấp"

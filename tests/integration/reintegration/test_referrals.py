@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.integration.queries import counted_queries
-from tests.integration.reintegration.world import World, consent, refer
+from tests.integration.reintegration.world import EMERGENCY_REASON, World, consent, refer, refer_in_emergency
 
 
 async def test_no_consent_no_referral(client: httpx.AsyncClient, world: World, pool: asyncpg.Pool) -> None:
@@ -135,21 +135,13 @@ async def test_a_summary_naming_the_survivor_is_refused(client: httpx.AsyncClien
 async def test_emergency_override_needs_a_coordinator_and_shows_on_the_dashboard(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    reason = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
-    by_caseworker = await refer(client, world, emergency_override_reason=reason)
+    by_caseworker = await refer(client, world, emergency_override_reason=EMERGENCY_REASON)
     assert by_caseworker.status_code == 403
-    response = await refer(
-        client,
-        world,
-        by="coordinator",
-        urgency="emergency",
-        shared_summary="Cần chỗ ở khẩn cấp",
-        emergency_override_reason=reason,
-    )
+    response = await refer_in_emergency(client, world)
     assert response.status_code == 201
     assert response.json()["emergency_override"] is True
     board = (await client.get("/api/v1/dashboard", headers=world.actors.coordinator.headers)).json()
-    assert [o["reason"] for o in board["emergency_overrides"]] == [reason]
+    assert [o["reason"] for o in board["emergency_overrides"]] == [EMERGENCY_REASON]
 
 
 async def test_two_partners_accepting_at_once_exactly_one_wins(client: httpx.AsyncClient, world: World) -> None:

@@ -78,16 +78,20 @@ async def build_world(client: httpx.AsyncClient, actors: Actors, pool: asyncpg.P
     )
 
 
+async def record_consent(client: httpx.AsyncClient, world: World, **body: Any) -> httpx.Response:
+    """Ask to record a consent of the world's case, ``body`` as its fields, as its caseworker."""
+    url = f"/api/v1/survivors/{world.case_id}/consents"
+    return await client.post(url, headers=world.actors.caseworker.headers, json=body)
+
+
 async def consent(client: httpx.AsyncClient, world: World, organization_id: uuid.UUID | None) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/v1/survivors/{world.case_id}/consents",
-        headers=world.actors.caseworker.headers,
-        json={
-            "purpose": "referral",
-            "organization_id": str(organization_id) if organization_id else None,
-            "method": "written",
-            "evidence": "Phiếu đồng ý ký ngày 20/11",
-        },
+    response = await record_consent(
+        client,
+        world,
+        purpose="referral",
+        organization_id=str(organization_id) if organization_id else None,
+        method="written",
+        evidence="Phiếu đồng ý ký ngày 20/11",
     )
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -103,3 +107,24 @@ async def refer(client: httpx.AsyncClient, world: World, *, by: str = "caseworke
     }
     body.update(overrides)
     return await client.post("/api/v1/referrals", headers=world.actors.by_name[by].headers, json=body)
+
+
+async def add_milestone(client: httpx.AsyncClient, world: World, plan_id: str, **body: Any) -> httpx.Response:
+    """Ask to add a milestone, ``body`` as its fields, to a plan of the world's case, as its caseworker."""
+    url = f"/api/v1/plans/{plan_id}/milestones"
+    return await client.post(url, headers=world.actors.caseworker.headers, json=body)
+
+
+EMERGENCY_REASON = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
+
+
+async def refer_in_emergency(client: httpx.AsyncClient, world: World) -> httpx.Response:
+    """The coordinator's emergency referral of the world's case, sent without consent for EMERGENCY_REASON."""
+    return await refer(
+        client,
+        world,
+        by="coordinator",
+        urgency="emergency",
+        shared_summary="Cần chỗ ở khẩn cấp",
+        emergency_override_reason=EMERGENCY_REASON,
+    )

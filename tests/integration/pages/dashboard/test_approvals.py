@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 
 from tests.integration.pages.conftest import Browser, text
-from tests.integration.reintegration.world import World
+from tests.integration.reintegration.world import World, add_milestone
 
 AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
 
@@ -16,9 +16,7 @@ AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_metho
 async def submitted_plan(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     headers = world.actors.caseworker.headers
     plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=headers, json={})).json()
-    await client.post(
-        f"/api/v1/plans/{plan['id']}/milestones", headers=headers, json={"domain": "health", "title": "Khám sức khỏe"}
-    )
+    await add_milestone(client, world, plan["id"], domain="health", title="Khám sức khỏe")
     submitted = await client.post(f"/api/v1/plans/{plan['id']}/submit", headers=headers, json=AGREEMENT)
     assert submitted.status_code == 200, submitted.text
     return submitted.json()  # type: ignore[no-any-return]

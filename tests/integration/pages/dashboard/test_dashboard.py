@@ -10,7 +10,7 @@ import httpx
 
 from tests.integration.conftest import Actor
 from tests.integration.pages.conftest import Browser, text
-from tests.integration.reintegration.world import World, consent, refer
+from tests.integration.reintegration.world import World, add_milestone, consent, refer
 
 AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
 
@@ -19,14 +19,9 @@ async def plan_with_overdue_milestone(client: httpx.AsyncClient, world: World) -
     headers = world.actors.caseworker.headers
     plan = await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=headers, json={"notes": "Kế hoạch"})
     assert plan.status_code == 201, plan.text
-    overdue = await client.post(
-        f"/api/v1/plans/{plan.json()['id']}/milestones",
-        headers=headers,
-        json={
-            "domain": "legal_documents",
-            "title": "Làm lại CCCD",
-            "target_date": (date.today() - timedelta(days=3)).isoformat(),
-        },
+    three_days_ago = (date.today() - timedelta(days=3)).isoformat()
+    overdue = await add_milestone(
+        client, world, plan.json()["id"], domain="legal_documents", title="Làm lại CCCD", target_date=three_days_ago
     )
     assert overdue.status_code == 201, overdue.text
     return plan.json()  # type: ignore[no-any-return]
