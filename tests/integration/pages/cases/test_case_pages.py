@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+import httpx
 
 from tests.integration.conftest import Actors
 from tests.integration.pages.conftest import Browser, text
@@ -14,6 +15,12 @@ NAME = CASE_BODY["full_name"]
 async def count(pool: asyncpg.Pool, sql: str, *args: object) -> int:
     async with pool.acquire() as conn:
         return int(await conn.fetchval(sql, *args))
+
+
+async def submit_consent(browser: Browser, world: World, organization_id: str, **more: str) -> httpx.Response:
+    """Send the case page's form recording a written consent to referrals to ``organization_id``."""
+    form = {"purpose": "referral", "organization_id": organization_id, "consent_method": "written", **more}
+    return await browser.submit(f"/cases/{world.case_id}/consents", form)
 
 
 async def test_caseworker_opens_a_case_through_the_form(browser: Browser, actors: Actors, pool: asyncpg.Pool) -> None:
@@ -137,15 +144,8 @@ async def test_record_and_withdraw_consent_through_the_forms(
     browser: Browser, world: World, pool: asyncpg.Pool
 ) -> None:
     await browser.login(world.actors.caseworker)
-    recorded = await browser.submit(
-        f"/cases/{world.case_id}/consents",
-        {
-            "purpose": "referral",
-            "organization_id": str(world.actors.org),
-            "consent_method": "written",
-            "evidence": "Phiếu ký ngày 20/11",
-            "expires_at": "2099-12-31",
-        },
+    recorded = await submit_consent(
+        browser, world, str(world.actors.org), evidence="Phiếu ký ngày 20/11", expires_at="2099-12-31"
     )
     assert recorded.status_code == 303 and recorded.headers["location"].endswith("#consents")
     page = await browser.get(f"/cases/{world.case_id}")
@@ -167,16 +167,7 @@ async def test_a_consent_already_expired_is_refused_next_to_its_field(
     browser: Browser, world: World, pool: asyncpg.Pool
 ) -> None:
     await browser.login(world.actors.caseworker)
-    response = await browser.submit(
-        f"/cases/{world.case_id}/consents",
-        {
-            "purpose": "referral",
-            "organization_id": "all",
-            "consent_method": "written",
-            "evidence": "ghi chú giữ lại",
-            "expires_at": "2001-01-01",
-        },
-    )
+    response = await submit_consent(browser, world, "all", evidence="ghi chú giữ lại", expires_at="2001-01-01")
     assert response.status_code == 422
     assert 'id="e-expires_at"' in response.text and "ghi chú giữ lại" in response.text
     assert await count(pool, "SELECT count(*) FROM consent") == 0
