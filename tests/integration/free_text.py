@@ -71,6 +71,12 @@ async def tell_the_story(client: httpx.AsyncClient, actors: Actors) -> str:
         )
     )
     case_url = f"/api/v1/survivors/{case['id']}"
+
+    async def refer(headers: dict[str, str], listing: dict[str, Any], **body: str) -> dict[str, Any]:
+        """Refer the case to ``listing``, ``body`` the rest of the referral."""
+        referral = {"survivor_id": case["id"], "service_id": listing["id"], **body}
+        return await ok(await client.post("/api/v1/referrals", headers=headers, json=referral))
+
     await ok(
         await client.post(
             f"{case_url}/consents",
@@ -108,18 +114,8 @@ async def tell_the_story(client: httpx.AsyncClient, actors: Actors) -> str:
             f"/api/v1/plans/{plan['id']}/send-back", headers=coordinator, json={"note": SECRETS["review_note"]}
         )
     )
-    referral = await ok(
-        await client.post(
-            "/api/v1/referrals",
-            headers=caseworker,
-            json={
-                "survivor_id": case["id"],
-                "service_id": shelter["id"],
-                "milestone_id": milestone["id"],
-                "urgency": "urgent",
-                "shared_summary": SECRETS["summary"],
-            },
-        )
+    referral = await refer(
+        caseworker, shelter, milestone_id=milestone["id"], urgency="urgent", shared_summary=SECRETS["summary"]
     )
     await ok(
         await client.post(
@@ -135,18 +131,12 @@ async def tell_the_story(client: httpx.AsyncClient, actors: Actors) -> str:
             json={"reason_code": "other", "note": SECRETS["withdraw_note"]},
         )
     )
-    emergency = await ok(
-        await client.post(
-            "/api/v1/referrals",
-            headers=coordinator,
-            json={
-                "survivor_id": case["id"],
-                "service_id": legal["id"],
-                "urgency": "emergency",
-                "shared_summary": SECRETS["summary"],
-                "emergency_override_reason": SECRETS["emergency_reason"],
-            },
-        )
+    emergency = await refer(
+        coordinator,
+        legal,
+        urgency="emergency",
+        shared_summary=SECRETS["summary"],
+        emergency_override_reason=SECRETS["emergency_reason"],
     )
     await ok(
         await client.post(
