@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -16,13 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-KETNOI = str(Path(sys.executable).with_name("ketnoi"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.integration.reliability.service_process import KETNOI, free_port
 
 
 class Server:
