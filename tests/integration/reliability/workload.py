@@ -11,7 +11,7 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -58,8 +58,34 @@ async def _send(request: Any) -> httpx.Response:
         raise NoAnswer(repr(exc)) from exc
 
 
+W = TypeVar("W", bound=Write)
+
+
+class _Client(Generic[W]):
+    """What every client does with the answer to one of its writes."""
+
+    pending: W | None  # the write whose outcome is unknown until settled
+
+    async def _answer(self, write: W, request: Any, what: str) -> httpx.Response | None:
+        """Send ``write``'s request and record its status. The response when acknowledged; None
+        when the outcome is unknown (the write is left pending); NoAnswer, the write left pending,
+        when the service is gone; ``what`` answered anything else fails the test."""
+        try:
+            response = await _send(request)
+        except NoAnswer:
+            self.pending = write
+            raise
+        write.status = response.status_code
+        if write.acknowledged:
+            return response
+        if write.unknown:
+            self.pending = write
+            return None
+        raise AssertionError(f"{what} answered {response.status_code}: {response.text}")
+
+
 @dataclass
-class ListingWriter:
+class ListingWriter(_Client[ListingWrite]):
     """Edits one listing over and over: names and accepting_referrals by PATCH with If-Match,
     beds free by PUT, each write changing every field it sends."""
 
@@ -98,22 +124,13 @@ class ListingWriter:
         else:
             body = {"available": change["capacity_available"]}
             request = self.client.put(f"{url}/capacity", headers=self.headers, json=body)
-        try:
-            response = await _send(request)
-        except NoAnswer:
-            self.pending = write
-            raise
-        write.status = response.status_code
-        if write.acknowledged:
+        response = await self._answer(write, request, f"{kind} of {self.tag}")
+        if response is not None:
             body = response.json()
             assert body["version"] == write.version, body
             assert response.headers["etag"] == f'"{write.version}"'
             assert {k: body[k] for k in change} == change, body
             self._adopt(write)
-        elif write.unknown:
-            self.pending = write
-        else:
-            raise AssertionError(f"{kind} of {self.tag} answered {response.status_code}: {response.text}")
         return write
 
     def _adopt(self, write: ListingWrite) -> None:
@@ -170,7 +187,7 @@ class CreateWrite(Write):
 
 
 @dataclass
-class ListingCreator:
+class ListingCreator(_Client[CreateWrite]):
     """Creates listings one after another, each with a name of its own to find it by."""
 
     client: httpx.AsyncClient
@@ -184,20 +201,12 @@ class ListingCreator:
         assert self.pending is None, "settle the write with an unknown outcome first"
         write = CreateWrite("create", name=f"{self.tag} số {len(self.writes)}")
         self.writes.append(write)
-        try:
-            body = {**self.body, "name": write.name}
-            response = await _send(self.client.post("/api/v1/services", headers=self.headers, json=body))
-        except NoAnswer:
-            self.pending = write
-            raise
-        write.status = response.status_code
-        if write.acknowledged:
+        body = {**self.body, "name": write.name}
+        request = self.client.post("/api/v1/services", headers=self.headers, json=body)
+        response = await self._answer(write, request, f"create by {self.tag}")
+        if response is not None:
             assert response.json()["name"] == write.name
             write.listing_id = response.json()["id"]
-        elif write.unknown:
-            self.pending = write
-        else:
-            raise AssertionError(f"create by {self.tag} answered {response.status_code}: {response.text}")
         return write
 
     async def settle(self, conn: Connection) -> None:
@@ -236,7 +245,7 @@ _serial = itertools.count(1)
 
 
 @dataclass
-class ReferralDriver:
+class ReferralDriver(_Client[ReferralWrite]):
     """Refers, then walks each referral through accept → start → hold → resume → complete →
     verify (partner for the receiving steps, caseworker for the rest), then refers again."""
 
@@ -270,21 +279,12 @@ class ReferralDriver:
             request = self.client.post(f"/api/v1/referrals/{tracked.id}/{action}", headers=headers)
         write = ReferralWrite(action, referral=tracked, position=len(tracked.statuses))
         self.writes.append(write)
-        try:
-            response = await _send(request)
-        except NoAnswer:
-            self.pending = write
-            raise
-        write.status = response.status_code
-        if write.acknowledged:
+        response = await self._answer(write, request, f"{action} by {self.tag}")
+        if response is not None:
             body = response.json()
             tracked.id = body["id"]
             assert [e["to_status"] for e in body["history"]] == [*tracked.statuses, target(action)], body
             tracked.statuses.append(target(action))
-        elif write.unknown:
-            self.pending = write
-        else:
-            raise AssertionError(f"{action} by {self.tag} answered {response.status_code}: {response.text}")
         return write
 
     async def settle(self, conn: Connection) -> None:
