@@ -4,20 +4,8 @@
 -- previous step has been answered before its next one is sent. Run with one thread (-t1): the
 -- counter is per thread.
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./"
-done = dofile(here .. "report.lua")
-local read_ids = dofile(here .. "ids.lua")
-
-local ids = {}
-local counter = -1
-
-function init(args)
-  ids = read_ids(args[1])
-  wrk.headers["Content-Type"] = "application/json"
-end
-
-function request()
-  counter = counter + 1
+dofile(here .. "writes.lua")(here, function(counter, ids)
   local n = #ids
   local action = (math.floor(counter / n) % 2 == 0) and "hold" or "resume"
   return wrk.format("POST", "/api/v1/referrals/" .. ids[counter % n + 1] .. "/" .. action, nil, '{"note":""}')
-end
+end)
