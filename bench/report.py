@@ -175,34 +175,37 @@ TARGET_HEADER = ["target", "measured", "limit", "status", "note"]
 BULK_HEADER = ["bulk", "time", "rows", "rows/s", "note"]
 
 
-def _tables(
-    table_rows: list[Row], floors: Mapping[str, Floor], timed: Sequence[Timed], targets: list[Target]
-) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """The report's four tables by title: header and rows of cells, for the console and markdown alike."""
-    return {
-        "HTTP (wrk, loopback)": (ROW_HEADER, [_row_cells(r) for r in table_rows]),
-        "Database floor": (FLOOR_HEADER, [_floor_cells(k, f) for k, f in floors.items()]),
-        "Bulk": (BULK_HEADER, [_bulk_cells(t) for t in timed]),
-        "Targets": (TARGET_HEADER, [_target_cells(t) for t in targets]),
-    }
+@dataclass(frozen=True)
+class Figures:
+    """What one run's report shows, on the console and in Markdown alike."""
+
+    table_rows: list[Row]
+    floors: Mapping[str, Floor]
+    timed: Sequence[Timed]
+    memory_mb: Mapping[str, float]
+    targets: list[Target]
+
+    def tables(self) -> dict[str, tuple[list[str], list[list[str]]]]:
+        """The report's four tables by title: header and rows of cells."""
+        return {
+            "HTTP (wrk, loopback)": (ROW_HEADER, [_row_cells(r) for r in self.table_rows]),
+            "Database floor": (FLOOR_HEADER, [_floor_cells(k, f) for k, f in self.floors.items()]),
+            "Bulk": (BULK_HEADER, [_bulk_cells(t) for t in self.timed]),
+            "Targets": (TARGET_HEADER, [_target_cells(t) for t in self.targets]),
+        }
 
 
-def print_report(
-    table_rows: list[Row],
-    floors: Mapping[str, Floor],
-    timed: Sequence[Timed],
-    memory_mb: Mapping[str, float],
-    targets: list[Target],
-) -> None:
+def print_report(figures: Figures) -> None:
     console = Console(width=200)
-    for title, (header, lines) in _tables(table_rows, floors, timed, targets).items():
+    for title, (header, lines) in figures.tables().items():
         table = Table(title=title)
         for column in header:
             table.add_column(column)
         for line in lines:
             table.add_row(*line)
         console.print(table)
-    console.print("Peak RSS per worker (VmHWM): " + ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in memory_mb.items()))
+    memory = ", ".join(f"pid {p}: {mb:.0f} MB" for p, mb in figures.memory_mb.items())
+    console.print("Peak RSS per worker (VmHWM): " + memory)
 
 
 def _md(header: list[str], lines: list[list[str]]) -> str:
@@ -211,13 +214,7 @@ def _md(header: list[str], lines: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def markdown(
-    table_rows: list[Row],
-    floors: Mapping[str, Floor],
-    timed: Sequence[Timed],
-    memory_mb: Mapping[str, float],
-    targets: list[Target],
-) -> str:
-    memory = ", ".join(f"{mb:.0f} MB" for mb in memory_mb.values())
-    http, floor, bulk, goals = (_md(*table) for table in _tables(table_rows, floors, timed, targets).values())
+def markdown(figures: Figures) -> str:
+    memory = ", ".join(f"{mb:.0f} MB" for mb in figures.memory_mb.values())
+    http, floor, bulk, goals = (_md(*table) for table in figures.tables().values())
     return "\n\n".join([http, floor, bulk, f"Peak RSS per worker (VmHWM after the load): {memory}.", goals])

@@ -237,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = uvloop.run(_counts(url))
     table_rows = report.rows(http, floor)
     targets = report.targets_of(http, floor, timed, memory)
-    report.print_report(table_rows, floor, timed, memory, targets)
+    figures = report.Figures(table_rows, floor, timed, memory, targets)
+    report.print_report(figures)
     about["load_average_at_end"] = os.getloadavg()
     result = {
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -257,6 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     name = "quick" if quick else "latest"
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (RESULTS / f"{name}.md").write_text(report.markdown(table_rows, floor, timed, memory, targets) + "\n")
+    (RESULTS / f"{name}.md").write_text(report.markdown(figures) + "\n")
     print(f"Written to {RESULTS / (name + '.json')} in {result['minutes']} min.")
     return 0
