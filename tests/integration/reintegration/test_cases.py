@@ -157,15 +157,14 @@ async def test_a_case_cannot_be_assigned_outside_the_organization(client: httpx.
     assert response.status_code == 422
 
 
+# a consent to referrals that names no one recipient: every partner may receive them
+ALL_PARTNERS = {"purpose": "referral", "organization_id": None}
+
+
 async def test_consents_are_recorded_listed_and_withdrawn(client: httpx.AsyncClient, world: World) -> None:
     headers = world.actors.caseworker.headers
     created = await record_consent(
-        client,
-        world,
-        purpose="referral",
-        organization_id=None,
-        method="verbal_with_witness",
-        evidence="Chị Hoa làm chứng",
+        client, world, **ALL_PARTNERS, method="verbal_with_witness", evidence="Chị Hoa làm chứng"
     )
     assert created.status_code == 201
     consent = created.json()
@@ -190,20 +189,13 @@ async def test_a_consent_names_its_recipient_or_says_all_partners(client: httpx.
     assert "organization_id" in unsaid.text
     listed = (await client.get(consents, headers=headers)).json()
     assert [c for c in listed if c["purpose"] == "referral" and c["organization_id"] is None] == []
-    said = await client.post(
-        consents, headers=headers, json={"purpose": "referral", "organization_id": None, "method": "written"}
-    )
+    said = await client.post(consents, headers=headers, json={**ALL_PARTNERS, "method": "written"})
     assert said.status_code == 201 and said.json()["organization_id"] is None
 
 
 async def test_expired_consent_dates_are_refused(client: httpx.AsyncClient, world: World) -> None:
     response = await record_consent(
-        client,
-        world,
-        purpose="referral",
-        organization_id=None,
-        method="written",
-        expires_at="2020-01-01T00:00:00+07:00",
+        client, world, **ALL_PARTNERS, method="written", expires_at="2020-01-01T00:00:00+07:00"
     )
     assert response.status_code == 422
 
