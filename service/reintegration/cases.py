@@ -15,7 +15,7 @@ from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.errors import N_, Conflict, FieldError, NotFound, ValidationFailed
+from service.errors import N_, Conflict, FieldError, ValidationFailed
 from service.fields import sent_fields
 from service.pagination import Page, PageParams
 from service.reintegration import case_repo, consent_repo, free_text, referrals, rules
@@ -35,7 +35,7 @@ from service.reintegration.identity import (
     to_summary,
     to_survivor,
 )
-from service.reintegration.scope import case_filter, case_for, require_login
+from service.reintegration.scope import audit_case, case_filter, case_for, one_of, row_and_case
 
 CASE = "survivor"
 
@@ -85,14 +85,13 @@ async def create_case(
     }
     await case_repo.insert_case(conn, fields, lambda: rules.case_code(prefix, year))
     case = await case_repo.get_case(conn, survivor_id)
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "create",
         CASE,
         survivor_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
         details={"case_code": case.case_code},
     )
     return to_survivor(cipher, case)
@@ -102,9 +101,7 @@ async def read_case(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> Survivor:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    await audit.record(
-        conn, principal, "read", CASE, survivor_id, survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "read", CASE, survivor_id)
     return to_survivor(cipher, case)
 
 
@@ -176,14 +173,13 @@ async def patch_case(
     changes.update(encrypt_identifiers(cipher, survivor_id, sent))
     await case_repo.update_case(conn, survivor_id, expected_version, changes)
     # identifiers are named, never their values
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "update",
         CASE,
         survivor_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
         details={"fields": sorted(sent)},
     )
     return to_survivor(cipher, await case_repo.get_case(conn, survivor_id))
@@ -226,14 +222,13 @@ async def record_consent(
             "recorded_by": principal.user_id,
         },
     )
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "record_consent",
         "consent",
         row["id"],
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
         details={"purpose": data.purpose.value, "recipient": str(data.organization_id or "all partners")},
     )
     return to_consent(cipher, row, now)
@@ -244,9 +239,7 @@ async def list_consents(
 ) -> list[Consent]:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     rows = await consent_repo.list_consents(conn, survivor_id)
-    await audit.record(
-        conn, principal, "read", "consent", None, survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "read", "consent", None)
     now = datetime.now(UTC)
     return [to_consent(cipher, row, now) for row in rows]
 
@@ -255,31 +248,27 @@ async def read_consent(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, consent_id: uuid.UUID
 ) -> Consent:
     """One consent of the case, as ``list_consents`` shows it (scope and audit included)."""
-    for consent in await list_consents(conn, principal, cipher, survivor_id):
-        if consent.id == consent_id:
-            return consent
-    raise NotFound("No such consent in this case")
+    return one_of(await list_consents(conn, principal, cipher, survivor_id), consent_id, "No such consent in this case")
 
 
 async def withdraw_consent(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, consent_id: uuid.UUID
 ) -> Consent:
-    require_login(principal, Action.EDIT_CASE)
-    consent = await consent_repo.get_consent(conn, consent_id)
-    case = await case_for(conn, principal, consent["survivor_id"], Action.EDIT_CASE)
+    consent, case = await row_and_case(
+        conn, principal, Action.EDIT_CASE, lambda: consent_repo.get_consent(conn, consent_id)
+    )
     if consent["withdrawn_at"] is not None:
         raise Conflict("This consent was already withdrawn")
     row = await consent_repo.withdraw_consent(conn, consent_id, principal.user_id)
     # in this transaction: no moment in which the consent is gone and a partner still sees the case
     ended = await referrals.end_sharing_under(conn, principal, case, consent_id)
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "withdraw_consent",
         "consent",
         consent_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"referrals_ended": [str(referral_id) for referral_id in ended]},
     )
     return to_consent(cipher, row, datetime.now(UTC))
@@ -309,7 +298,5 @@ async def deidentify_case(
     )
     await case_repo.update_case(conn, survivor_id, None, cleared)
     await free_text.clear_case(conn, survivor_id)
-    await audit.record(
-        conn, principal, "deidentify", CASE, survivor_id, survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "deidentify", CASE, survivor_id)
     return to_survivor(cipher, await case_repo.get_case(conn, survivor_id))

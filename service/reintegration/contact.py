@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
@@ -16,6 +15,7 @@ from service.errors import N_, FieldError, ValidationFailed
 from service.reintegration import consent_repo, follow_up_repo, free_text
 from service.reintegration.case_repo import CaseRow
 from service.reintegration.follow_up_models import FollowUpMethod
+from service.reintegration.scope import audit_case
 
 CONTACT_METHODS = frozenset({FollowUpMethod.PHONE, FollowUpMethod.HOME_VISIT, FollowUpMethod.ONLINE})
 # why contact is refused, as coded in the audit and worded next to the form's method field
@@ -74,13 +74,12 @@ async def record_override(
     the audit log: it is free text about the survivor)."""
     sealed = free_text.FOLLOW_UP.seal(cipher, follow_up_id, "contact_override_reason", reason.strip())
     await follow_up_repo.set_contact_override(conn, follow_up_id, principal.user_id, sealed)
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "contact_override",
         "follow_up",
         follow_up_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"method": method.value, "refused_because": refusal},
     )

@@ -24,7 +24,7 @@ from service.reintegration.plan_models import Milestone
 from service.reintegration.plans import to_milestone, today
 from service.reintegration.referral_models import Referral
 from service.reintegration.referrals import views
-from service.reintegration.scope import case_for
+from service.reintegration.scope import audit_case, case_for
 from service.reintegration.workflow import Side
 
 
@@ -51,15 +51,7 @@ async def export_case(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID
 ) -> CaseExport:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    await audit.record(
-        conn,
-        principal,
-        "export",
-        "survivor",
-        survivor_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
-    )
+    await audit_case(conn, principal, case, "export", "survivor", survivor_id)
     now = datetime.now(UTC)
     plan_rows = await plan_repo.plans_of(conn, survivor_id)
     milestones = await plan_repo.milestones(conn, [row["id"] for row in plan_rows])

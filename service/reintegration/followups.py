@@ -6,15 +6,13 @@ import uuid
 
 import asyncpg
 
-from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.db import Connection
-from service.errors import NotFound
 from service.reintegration import contact, follow_up_repo, free_text, rules
 from service.reintegration.follow_up_models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
-from service.reintegration.scope import case_for
+from service.reintegration.scope import audit_case, case_for, one_of
 
 
 def to_follow_up(cipher: PersonalDataCipher, row: asyncpg.Record) -> FollowUp:
@@ -59,15 +57,7 @@ async def record_follow_up(
             "recorded_by": principal.user_id,
         },
     )
-    await audit.record(
-        conn,
-        principal,
-        "create",
-        "follow_up",
-        follow_up_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
-    )
+    await audit_case(conn, principal, case, "create", "follow_up", follow_up_id)
     if overridden is not None and data.contact_override_reason is not None:
         await contact.record_override(
             conn, principal, cipher, case, follow_up_id, overridden, data.method, data.contact_override_reason
@@ -82,9 +72,7 @@ async def list_follow_ups(
     """Oldest first, so the scores read as a trend."""
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
     rows = await follow_up_repo.list_follow_ups(conn, survivor_id)
-    await audit.record(
-        conn, principal, "read", "follow_up", None, survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "read", "follow_up", None)
     return [to_follow_up(cipher, row) for row in rows]
 
 
@@ -92,7 +80,4 @@ async def read_follow_up(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, follow_up_id: uuid.UUID
 ) -> FollowUp:
     """One follow-up of the case, as ``list_follow_ups`` shows it (scope and audit included)."""
-    for follow_up in await list_follow_ups(conn, principal, cipher, survivor_id):
-        if follow_up.id == follow_up_id:
-            return follow_up
-    raise NotFound("No such follow-up")
+    return one_of(await list_follow_ups(conn, principal, cipher, survivor_id), follow_up_id, "No such follow-up")

@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from service.crypto import PersonalDataCipher
 from service.reintegration import free_text
 from service.reintegration.case_models import (
@@ -70,12 +72,8 @@ def to_survivor(cipher: PersonalDataCipher, row: CaseRow) -> Survivor:
     }
 
     return Survivor(
-        id=row.id,
-        case_code=row.case_code,
-        organization_id=row.organization_id,
-        assigned_caseworker_id=row.assigned_caseworker_id,
-        case_type=CaseType(row.case_type),
-        identification_status=IdentificationStatus(row.identification_status),
+        # what a list shows of the case, decoded once (to_summary), then its identifiers and the rest
+        **msgspec.structs.asdict(to_summary(row)),
         full_name=reveal("full_name"),
         phone=reveal("phone"),
         address=reveal("address"),
@@ -84,23 +82,19 @@ def to_survivor(cipher: PersonalDataCipher, row: CaseRow) -> Survivor:
         birth_year=row.birth_year,
         nationality=row.nationality,
         languages=row.languages,
-        home_province=row.home_province,
         home_commune=free_text.CASE.reveal(cipher, sealed, "home_commune") or None,
         returned_from=row.returned_from,
         return_date=row.return_date,
-        risk_level=RiskLevel(row.risk_level),
         contact_preference=ContactPreference(
             channel=ContactChannel(row.contact_channel) if row.contact_channel else None,
             safe_hours=free_text.CASE.reveal(cipher, sealed, "contact_safe_hours") or None,
             do_not_contact=row.do_not_contact,
         ),
         accompanying_child=row.accompanying_child,
-        status=CaseStatus(row.status),
         closure_reason=ClosureReason(row.closure_reason) if row.closure_reason else None,
         deidentified_at=row.deidentified_at,
         version=row.version,
         created_at=row.created_at,
-        updated_at=row.updated_at,
     )
 
 

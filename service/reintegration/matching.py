@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from service import audit, places
+from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action
 from service.db import Connection
@@ -16,7 +16,7 @@ from service.reintegration import consent_repo, plan_repo, rules
 from service.reintegration.plan_models import MilestoneDomain
 from service.reintegration.plans import facts, today
 from service.reintegration.referral_models import Match
-from service.reintegration.scope import case_for
+from service.reintegration.scope import audit_case, case_for
 
 
 async def matches(
@@ -82,14 +82,13 @@ async def matches(
     scored.sort(
         key=lambda s: (-s.score, s.distance_km if s.distance_km is not None else 1e9, str(s.candidate.service_id))
     )
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "match",
         "survivor",
         survivor_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
         details={"domain": domain.value},
     )
     return [

@@ -10,7 +10,6 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service import audit
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.clock import LOCAL_TZ
@@ -34,7 +33,7 @@ from service.reintegration.plan_models import (
     PlanStatus,
     PlanSubmit,
 )
-from service.reintegration.scope import case_for, require_login
+from service.reintegration.scope import audit_case, case_for, row_and_case
 
 
 def today() -> date:
@@ -75,10 +74,7 @@ async def _plan_view(conn: Connection, cipher: PersonalDataCipher, row: asyncpg.
 async def _plan_and_case(
     conn: Connection, principal: Principal, plan_id: uuid.UUID, action: Action
 ) -> tuple[asyncpg.Record, CaseRow]:
-    require_login(principal, action)
-    plan = await plan_repo.get_plan(conn, plan_id, for_update=True)
-    case = await case_for(conn, principal, plan["survivor_id"], action)
-    return plan, case
+    return await row_and_case(conn, principal, action, lambda: plan_repo.get_plan(conn, plan_id, for_update=True))
 
 
 async def create_plan(
@@ -91,9 +87,7 @@ async def create_plan(
     plan_id = uuid.uuid4()
     notes = free_text.PLAN.seal(cipher, plan_id, "notes", data.notes)
     await plan_repo.insert_plan(conn, plan_id, survivor_id, notes, principal.user_id)
-    await audit.record(
-        conn, principal, "create", "plan", plan_id, survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "create", "plan", plan_id)
     return await _plan_view(conn, cipher, await plan_repo.get_plan(conn, plan_id))
 
 
@@ -104,18 +98,14 @@ async def read_current_plan(
     row = await plan_repo.current_plan(conn, survivor_id)
     if row is None:
         raise NotFound("This case has no plan yet")
-    await audit.record(
-        conn, principal, "read", "plan", row["id"], survivor_id=survivor_id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "read", "plan", row["id"])
     return await _plan_view(conn, cipher, row)
 
 
 async def read_plan(conn: Connection, principal: Principal, cipher: PersonalDataCipher, plan_id: uuid.UUID) -> Plan:
     """One plan of a case in scope, with its milestones (audited like the current plan's read)."""
     plan, case = await _plan_and_case(conn, principal, plan_id, Action.VIEW_CASE)
-    await audit.record(
-        conn, principal, "read", "plan", plan_id, survivor_id=case.id, organization_id=case.organization_id
-    )
+    await audit_case(conn, principal, case, "read", "plan", plan_id)
     return await _plan_view(conn, cipher, plan)
 
 
@@ -146,14 +136,13 @@ async def transition_plan(
         note = body if isinstance(body, str) else ""
         changes["review_note_enc"] = free_text.PLAN.seal(cipher, plan_id, "review_note", note)
     await plan_repo.update_plan(conn, plan_id, changes)
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         action,
         "plan",
         plan_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"to": target.value},
     )
     return await _plan_view(conn, cipher, await plan_repo.get_plan(conn, plan_id))
@@ -177,14 +166,13 @@ async def add_milestone(
         plan_id,
         {**msgspec.structs.asdict(data), "id": milestone_id, "title_enc": title, "entitlement": entitlement},
     )
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "create",
         "milestone",
         milestone_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"domain": data.domain.value},
     )
     return to_milestone(cipher, await plan_repo.get_milestone(conn, milestone_id), today())
@@ -194,21 +182,19 @@ async def read_milestone(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, milestone_id: uuid.UUID
 ) -> Milestone:
     """One milestone of a case in scope."""
-    require_login(principal, Action.VIEW_CASE)
-    row = await plan_repo.get_milestone(conn, milestone_id)
-    case = await case_for(conn, principal, row["survivor_id"], Action.VIEW_CASE)
-    await audit.record(
-        conn, principal, "read", "milestone", milestone_id, survivor_id=case.id, organization_id=case.organization_id
+    row, case = await row_and_case(
+        conn, principal, Action.VIEW_CASE, lambda: plan_repo.get_milestone(conn, milestone_id)
     )
+    await audit_case(conn, principal, case, "read", "milestone", milestone_id)
     return to_milestone(cipher, row, today())
 
 
 async def patch_milestone(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, milestone_id: uuid.UUID, data: MilestonePatch
 ) -> Milestone:
-    require_login(principal, Action.EDIT_CASE)
-    row = await plan_repo.get_milestone(conn, milestone_id, for_update=True)
-    case = await case_for(conn, principal, row["survivor_id"], Action.EDIT_CASE)
+    row, case = await row_and_case(
+        conn, principal, Action.EDIT_CASE, lambda: plan_repo.get_milestone(conn, milestone_id, for_update=True)
+    )
     changes = sent_fields(data)
     if "status" in changes:
         workflow.check_milestone_transition(MilestoneStatus(row["status"]), changes["status"])
@@ -217,14 +203,13 @@ async def patch_milestone(
         if field in changes:
             columns[f"{field}_enc"] = free_text.MILESTONE.seal(cipher, milestone_id, field, changes[field])
     await plan_repo.update_milestone(conn, milestone_id, columns)
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "update",
         "milestone",
         milestone_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"fields": sorted(changes)},
     )
     return to_milestone(cipher, await plan_repo.get_milestone(conn, milestone_id), today())
@@ -271,15 +256,7 @@ async def _entitlements(conn: Connection, case: CaseRow) -> Entitlements:
 
 async def entitlements(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> Entitlements:
     case = await case_for(conn, principal, survivor_id, Action.VIEW_CASE)
-    await audit.record(
-        conn,
-        principal,
-        "read",
-        "entitlements",
-        survivor_id,
-        survivor_id=survivor_id,
-        organization_id=case.organization_id,
-    )
+    await audit_case(conn, principal, case, "read", "entitlements", survivor_id)
     return await _entitlements(conn, case)
 
 

@@ -29,7 +29,7 @@ from service.reintegration.referral_models import (
     TransitionRequest,
 )
 from service.reintegration.referral_repo import ReferralFilter
-from service.reintegration.scope import case_filter, case_for, require_login
+from service.reintegration.scope import audit_case, case_filter, case_for, require_login
 from service.reintegration.workflow import Side
 
 REFERRAL = "referral"
@@ -90,14 +90,13 @@ async def create_referral(
     await referral_repo.insert_referral_event(
         conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id}
     )
-    await audit.record(
+    await audit_case(
         conn,
         principal,
+        case,
         "refer",
         REFERRAL,
         referral_id,
-        survivor_id=case.id,
-        organization_id=case.organization_id,
         details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
     )
     return await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), Side.REFERRER, now)
@@ -317,14 +316,13 @@ async def end_sharing_under(
         )
         ended.append(row["id"])
     for referral_id in ended:  # last: the audit append holds the log's lock until commit
-        await audit.record(
+        await audit_case(
             conn,
             principal,
+            case,
             "end_sharing",
             REFERRAL,
             referral_id,
-            survivor_id=case.id,
-            organization_id=case.organization_id,
             details={"reason": workflow.CONSENT_WITHDRAWN, "consent": str(consent_id)},
         )
     return ended
