@@ -1,11 +1,12 @@
 """The directory's answers to the reintegration domain, so that casework never writes SQL against
-listing tables: the listing a referral goes to, the organizations a consent can name, and the
-listings a case's plan could be matched with (read from the search documents)."""
+listing tables: the listing a referral goes to, the names of listings and organizations a referral
+or the dashboard shows, the organizations a consent can name, and the listings a case's plan could
+be matched with (read from the search documents)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 
@@ -18,6 +19,19 @@ async def service_for_referral(conn: Connection, service_id: uuid.UUID) -> async
         "SELECT id, organization_id, visibility, status, accepting_referrals FROM service WHERE id = $1", service_id
     )
     return row
+
+
+async def listing_names(conn: Connection, service_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of these listings by id, read in one query however many there are (a referral
+    shows the name of the listing it went to)."""
+    rows = await conn.fetch("SELECT id, name FROM service WHERE id = ANY($1::uuid[])", list(set(service_ids)))
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def organization_names(conn: Connection, organization_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of these organizations by id, read in one query however many there are."""
+    rows = await conn.fetch("SELECT id, name FROM organization WHERE id = ANY($1::uuid[])", list(set(organization_ids)))
+    return {row["id"]: row["name"] for row in rows}
 
 
 async def organization_choices(conn: Connection) -> list[asyncpg.Record]:

@@ -11,6 +11,7 @@ from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, check, scope_of
 from service.crypto import PersonalDataCipher
 from service.db import Connection
+from service.directory import lookups as directory_lookups
 from service.reintegration import free_text, report_repo, rollup_repo, rules
 from service.reintegration.dashboard_models import (
     Dashboard,
@@ -70,6 +71,9 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
     counts = await rollup_repo.scope_counts(conn, scope)
     overdue, overdue_total = await rollup_repo.overdue_milestones(conn, scope, counts, today(), LIST_LIMIT)
     past_due, past_due_total = await rollup_repo.referrals_past_due(conn, scope, counts, LIST_LIMIT)
+    # the names the list shows come from the directory, each kind in one query
+    listings = await directory_lookups.listing_names(conn, (r["service_id"] for r in past_due))
+    partners = await directory_lookups.organization_names(conn, (r["receiving_organization_id"] for r in past_due))
     quiet, quiet_total = await rollup_repo.cases_without_follow_up(conn, scope, counts, QUIET_DAYS, LIST_LIMIT)
     if counts.get("cases", 0) == counts["all:cases"]:
         # the scope holds every case: the busiest listings come ranked from their maintained counts
@@ -99,8 +103,8 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
                 referral_id=r["id"],
                 survivor_id=r["survivor_id"],
                 case_code=r["case_code"],
-                service_name=r["service_name"],
-                organization_name=r["organization_name"],
+                service_name=listings[r["service_id"]],
+                organization_name=partners[r["receiving_organization_id"]],
                 urgency=r["urgency"],
                 due_at=r["due_at"],
             )

@@ -30,8 +30,7 @@ SHARING_LIVE = (
 )
 _REFERRAL_SELECT = (
     f"SELECT r.*, s.case_code, s.assigned_caseworker_id, s.organization_id AS case_organization_id,"
-    f" v.name AS service_name, {SHARING_LIVE} AS sharing_live FROM referral r JOIN survivor s ON s.id = r.survivor_id"
-    " JOIN service v ON v.id = r.service_id"
+    f" {SHARING_LIVE} AS sharing_live FROM referral r JOIN survivor s ON s.id = r.survivor_id"
 )
 
 

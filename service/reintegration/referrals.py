@@ -130,13 +130,15 @@ async def views(
 ) -> list[Referral]:
     """Referrals as ``side`` sees them, the history of all of them read in one query. Every read of a
     referral, by either side, through the API or the pages, comes here with its row from
-    ``referral_repo``, which works out ``sharing_live`` at read time."""
+    ``referral_repo``, which works out ``sharing_live`` at read time. The listings' names come from
+    the directory, all in one query too."""
     if not rows:
         return []
     history: dict[uuid.UUID, list[asyncpg.Record]] = {row["id"]: [] for row in rows}
     for event in await referral_repo.referral_events(conn, list(history)):
         history[event["referral_id"]].append(event)
-    return [_present(cipher, row, side, now, history[row["id"]]) for row in rows]
+    names = await directory_lookups.listing_names(conn, (row["service_id"] for row in rows))
+    return [_present(cipher, row, side, now, history[row["id"]], names[row["service_id"]]) for row in rows]
 
 
 async def view(
@@ -148,7 +150,12 @@ async def view(
 
 
 def _present(
-    cipher: PersonalDataCipher, row: asyncpg.Record, side: Side, now: datetime, events: Sequence[asyncpg.Record]
+    cipher: PersonalDataCipher,
+    row: asyncpg.Record,
+    side: Side,
+    now: datetime,
+    events: Sequence[asyncpg.Record],
+    service_name: str,
 ) -> Referral:
     """The referral of ``row``, with its history ``events``, as ``side`` sees it."""
     status = workflow.effective_status(ReferralStatus(row["status"]), row["due_at"], now)
@@ -162,7 +169,7 @@ def _present(
         case_code=None if receiver else row["case_code"],
         milestone_id=None if receiver else row["milestone_id"],
         service_id=row["service_id"],
-        service_name=row["service_name"],
+        service_name=service_name,
         receiving_organization_id=row["receiving_organization_id"],
         referring_organization_id=row["referring_organization_id"],
         urgency=row["urgency"],

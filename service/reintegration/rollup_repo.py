@@ -134,9 +134,8 @@ async def referrals_past_due(
         f" WHERE c.first_sent_due <= now() AND {cases} ORDER BY c.first_sent_due LIMIT ${len(args)}),"
         " candidates AS (SELECT c.survivor_id, c.case_code FROM case_rollup c"
         f" WHERE c.first_sent_due <= (SELECT max(first_sent_due) FROM firsts) AND {cases})"
-        " SELECT r.id, r.due_at, r.urgency, c.survivor_id, c.case_code, v.name AS service_name,"
-        " o.name AS organization_name FROM candidates c JOIN referral r ON r.survivor_id = c.survivor_id"
-        " JOIN service v ON v.id = r.service_id JOIN organization o ON o.id = r.receiving_organization_id"
+        " SELECT r.id, r.due_at, r.urgency, r.service_id, r.receiving_organization_id, c.survivor_id, c.case_code"
+        " FROM candidates c JOIN referral r ON r.survivor_id = c.survivor_id"
         f" WHERE {EXPIRED_SQL} ORDER BY r.due_at, r.id LIMIT ${len(args)}",
         *args,
     )
