@@ -1,16 +1,20 @@
 """What every room's pages share: the session's user as the page's principal, rendering a page
 with what the layout needs, a list's previous/next page links, the names of the users a page
-mentions, and the same-site check for a ``next`` address."""
+mentions, and the same-site check for a ``next`` address. ``work`` (who asks, the pool and the
+cipher) and ``form`` (what a form posted) are the dependencies every room's handlers take."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
@@ -20,7 +24,7 @@ from service.auth import repo as auth_repo
 from service.auth.models import Principal
 from service.auth.permissions import Action, check
 from service.crypto import PersonalDataCipher
-from service.db import Connection
+from service.db import Connection, transact
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web import session
@@ -30,6 +34,9 @@ Pool = NamedDependency[asyncpg.Pool]
 Who = NamedDependency[Principal]
 Cipher = NamedDependency[PersonalDataCipher]
 Paging = NamedDependency[PageParams]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -57,7 +64,53 @@ def page_guard(action: Action) -> Guard:
     return guard
 
 
-PAGE_DEPENDENCIES = {"principal": Provide(page_principal)}
+@dataclass(frozen=True, slots=True)
+class PageWork:
+    """Who asks for a page, with the pool and the cipher for identifiers (the ``work`` dependency):
+    what a handler runs its use cases and renders its page with."""
+
+    principal: Principal
+    pool: asyncpg.Pool
+    cipher: PersonalDataCipher
+
+    async def run(
+        self,
+        use_case: Callable[Concatenate[Connection, Principal, PersonalDataCipher, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """``use_case(conn, principal, cipher, *args, **kwargs)`` in a transaction of its own."""
+        return await transact(self.pool, use_case, self.principal, self.cipher, *args, **kwargs)
+
+    async def act(
+        self, use_case: Callable[Concatenate[Connection, Principal, P], Awaitable[R]], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """``use_case(conn, principal, *args, **kwargs)`` in a transaction of its own: a use case
+        that reads no personal data, so takes no cipher."""
+        return await transact(self.pool, use_case, self.principal, *args, **kwargs)
+
+    def page(self, name: str, status_code: int = 200, **context: Any) -> Template:
+        """``page`` for who asks."""
+        return page(name, self.principal, status_code, **context)
+
+
+def provide_work(principal: Who, pool: Pool, cipher: Cipher) -> PageWork:
+    return PageWork(principal, pool, cipher)
+
+
+async def posted_form(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """What the form sent, for the handlers that read one."""
+    return await request.form()
+
+
+Work = NamedDependency[PageWork]
+Form = NamedDependency[FormMultiDict]
+
+PAGE_DEPENDENCIES = {
+    "principal": Provide(page_principal),
+    "work": Provide(provide_work, sync_to_thread=False),
+    "form": Provide(posted_form),
+}
 
 
 def safe_next(target: str | None) -> str:

@@ -7,14 +7,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth.models import Principal
-from service.db import transact
 from service.directory import organizations as directory_organizations
 from service.directory import repo as directory_repo
 from service.directory.models import OrganizationCreate, OrganizationKind, OrganizationPatch
@@ -23,7 +20,7 @@ from service.idempotency import Creator
 from service.pagination import PageParams
 from service.web.admin.forms import list_links, optional_uuid, organization_choices, save_form
 from service.web.forms import Errors, text
-from service.web.page import Paging, Pool, Who, page
+from service.web.page import Form, PageWork, Paging, Work
 from service.web.words import organization_kind_labels
 
 
@@ -48,8 +45,7 @@ def _shown(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _organizations_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     paging: PageParams,
     q: str | None,
     *,
@@ -57,16 +53,15 @@ async def _organizations_page(
     values: dict[str, Any] | None = None,
     errors: Errors | None = None,
 ) -> Template:
-    async with pool.acquire() as conn:
+    async with work.pool.acquire() as conn:
         organizations, total = await directory_repo.list_organizations(
             conn, query=q or None, limit=paging.per_page, offset=paging.offset
         )
-    choices = await organization_choices(pool)
+    choices = await organization_choices(work.pool)
     base = "/admin/organizations" + (f"?{urlencode({'q': q})}" if q else "")
-    return page(
+    return work.page(
         "admin/organizations.html",
-        principal,
-        status_code=status_code,
+        status_code,
         organizations=organizations,
         total=total,
         q=q or "",
@@ -80,36 +75,26 @@ async def _organizations_page(
 
 
 @get("/organizations", name="admin-organizations")
-async def organizations_page(
-    principal: Who,
-    pool: Pool,
-    paging: Paging,
-    q: FromQuery[str | None] = None,
-) -> Template:
-    return await _organizations_page(pool, principal, paging, q)
+async def organizations_page(work: Work, paging: Paging, q: FromQuery[str | None] = None) -> Template:
+    return await _organizations_page(work, paging, q)
 
 
 @post("/organizations", status_code=303)
 async def create_organization(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    creator: NamedDependency[Creator],
-    paging: Paging,
+    work: Work, form: Form, creator: NamedDependency[Creator], paging: Paging
 ) -> Redirect | Template:
-    form = await request.form()
     values = _organization_values(form, full=False)
 
     async def refused(errors: Errors, status_code: int) -> Template:
         return await _organizations_page(
-            pool, principal, paging, None, status_code=status_code, values=_shown(values), errors=errors
+            work, paging, None, status_code=status_code, values=_shown(values), errors=errors
         )
 
     return await save_form(
         values,
         OrganizationCreate,
         lambda data: creator.create_from_form(
-            form, data, lambda conn: directory_organizations.create_organization(conn, principal, data)
+            form, data, lambda conn: directory_organizations.create_organization(conn, work.principal, data)
         ),
         refused,
         done=lambda created: f"/admin/organizations/{created}?saved=created",
@@ -119,8 +104,7 @@ async def create_organization(
 
 
 async def _organization_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     organization_id: uuid.UUID,
     *,
     status_code: int = 200,
@@ -130,7 +114,7 @@ async def _organization_page(
     stale: bool = False,
     version: str | None = None,
 ) -> Template:
-    async with pool.acquire() as conn:
+    async with work.pool.acquire() as conn:
         organization = await directory_repo.get_organization(conn, organization_id)
     current = _shown(
         {
@@ -143,11 +127,10 @@ async def _organization_page(
             "website": organization.website,
         }
     )
-    choices = [(k, v) for k, v in await organization_choices(pool) if k != str(organization_id)]
-    return page(
+    choices = [(k, v) for k, v in await organization_choices(work.pool) if k != str(organization_id)]
+    return work.page(
         "admin/organization.html",
-        principal,
-        status_code=status_code,
+        status_code,
         organization=organization,
         values=values or current,
         errors=errors or {},
@@ -162,42 +145,29 @@ async def _organization_page(
 
 @get("/organizations/{organization_id:uuid}", name="admin-organization")
 async def organization_page(
-    principal: Who,
-    pool: Pool,
-    organization_id: FromPath[uuid.UUID],
-    saved: FromQuery[str | None] = None,
+    work: Work, organization_id: FromPath[uuid.UUID], saved: FromQuery[str | None] = None
 ) -> Template:
-    return await _organization_page(pool, principal, organization_id, saved=saved)
+    return await _organization_page(work, organization_id, saved=saved)
 
 
 @post("/organizations/{organization_id:uuid}", status_code=303)
-async def update_organization(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    organization_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    form = await request.form()
+async def update_organization(work: Work, form: Form, organization_id: FromPath[uuid.UUID]) -> Redirect | Template:
     values = _organization_values(form, full=True)
     version = text(form, "version")
 
     async def refused(errors: Errors, status_code: int) -> Template:
         if status_code == PreconditionFailed.status:
             # shown with the submitted values and the current version: saving again is a decision
-            return await _organization_page(
-                pool, principal, organization_id, status_code=412, values=_shown(values), stale=True
-            )
+            return await _organization_page(work, organization_id, status_code=412, values=_shown(values), stale=True)
         return await _organization_page(
-            pool, principal, organization_id, status_code=422, values=_shown(values), errors=errors, version=version
+            work, organization_id, status_code=422, values=_shown(values), errors=errors, version=version
         )
 
     return await save_form(
         values,
         OrganizationPatch,
-        lambda patch: transact(
-            pool,
+        lambda patch: work.act(
             directory_organizations.patch_organization,
-            principal,
             organization_id,
             int(version) if version.isdigit() else None,
             patch,

@@ -7,18 +7,15 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth import repo, token_admin
 from service.auth.api import issue_token
-from service.auth.models import Principal
 from service.auth.permissions import reads_survivor_data
 from service.config import Settings
-from service.db import transact
 from service.errors import ValidationFailed
 from service.web.admin.forms import (
     MAX_TOKEN_HOURS,
@@ -26,12 +23,11 @@ from service.web.admin.forms import (
     known_messages,
 )
 from service.web.forms import Errors, domain_errors, text
-from service.web.page import Pool, Who, page
+from service.web.page import Form, PageWork, Work
 
 
 async def _tokens_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     settings: Settings,
     user_id: uuid.UUID,
     *,
@@ -41,13 +37,12 @@ async def _tokens_page(
     errors: Errors | None = None,
     revoked: bool = False,
 ) -> Template:
-    async with pool.acquire() as conn:
+    async with work.pool.acquire() as conn:
         user = await repo.get_user(conn, user_id)
         tokens = await token_admin.list_tokens(conn, user_id)
-    response = page(
+    response = work.page(
         "admin/tokens.html",
-        principal,
-        status_code=status_code,
+        status_code,
         user=user,
         tokens=tokens,
         issued=issued,
@@ -63,26 +58,23 @@ async def _tokens_page(
 
 @get("/users/{user_id:uuid}/tokens", name="admin-tokens")
 async def tokens_page(
-    principal: Who,
-    pool: Pool,
+    work: Work,
     settings: NamedDependency[Settings],
     user_id: FromPath[uuid.UUID],
     revoked: FromQuery[str | None] = None,
 ) -> Template:
-    return await _tokens_page(pool, principal, settings, user_id, revoked=revoked == "1")
+    return await _tokens_page(work, settings, user_id, revoked=revoked == "1")
 
 
 @post("/users/{user_id:uuid}/tokens", status_code=200)
 async def create_token(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
+    work: Work,
+    form: Form,
     settings: NamedDependency[Settings],
     user_id: FromPath[uuid.UUID],
 ) -> Template:
     """Answers with the page itself rather than a redirect: the token is shown this once and is
     stored nowhere in plain text, so there is nothing a following GET could show."""
-    form = await request.form()
     values = {"label": text(form, "label"), "hours": text(form, "hours"), "reason": text(form, "reason")}
     errors: Errors = {}
     hours = int(values["hours"]) if values["hours"].isdigit() else 0
@@ -92,13 +84,13 @@ async def create_token(
         if len(values[name]) > 200:
             errors[name] = field_messages()[name]
     if errors:
-        return await _tokens_page(pool, principal, settings, user_id, status_code=422, values=values, errors=errors)
-    async with pool.acquire() as conn:
+        return await _tokens_page(work, settings, user_id, status_code=422, values=values, errors=errors)
+    async with work.pool.acquire() as conn:
         user = await repo.get_user(conn, user_id)
     try:
         issued = await issue_token(
-            pool,
-            principal,
+            work.pool,
+            work.principal,
             user,
             timedelta(hours=hours),
             values["label"] or "admin page",
@@ -107,16 +99,11 @@ async def create_token(
         )
     except ValidationFailed as exc:
         errors = domain_errors(exc, messages=known_messages(), default_field="reason")
-        return await _tokens_page(pool, principal, settings, user_id, status_code=422, values=values, errors=errors)
-    return await _tokens_page(pool, principal, settings, user_id, status_code=201, issued=issued)
+        return await _tokens_page(work, settings, user_id, status_code=422, values=values, errors=errors)
+    return await _tokens_page(work, settings, user_id, status_code=201, issued=issued)
 
 
 @post("/users/{user_id:uuid}/tokens/{token_id:uuid}/revoke", status_code=303)
-async def revoke_token(
-    principal: Who,
-    pool: Pool,
-    user_id: FromPath[uuid.UUID],
-    token_id: FromPath[uuid.UUID],
-) -> Redirect:
-    await transact(pool, token_admin.revoke_token_of, principal, user_id, token_id)
+async def revoke_token(work: Work, user_id: FromPath[uuid.UUID], token_id: FromPath[uuid.UUID]) -> Redirect:
+    await work.act(token_admin.revoke_token_of, user_id, token_id)
     return Redirect(path=f"/admin/users/{user_id}/tokens?revoked=1", status_code=303)

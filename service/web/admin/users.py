@@ -6,23 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth import repo, users
-from service.auth.models import Principal, UserCreate, UserPatch
+from service.auth.models import UserCreate, UserPatch
 from service.pagination import PageParams
 from service.web.admin.forms import list_links, optional_uuid, organization_choices, save_form
 from service.web.forms import Errors, text
-from service.web.page import Paging, Pool, Who, page
+from service.web.page import Form, PageWork, Paging, Work
 from service.web.words import role_labels
 
 
 async def _users_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     paging: PageParams,
     *,
     status_code: int = 200,
@@ -30,13 +28,12 @@ async def _users_page(
     errors: Errors | None = None,
     created: str | None = None,
 ) -> Template:
-    async with pool.acquire() as conn:
+    async with work.pool.acquire() as conn:
         users, total = await repo.list_users(conn, limit=paging.per_page, offset=paging.offset)
-    choices = await organization_choices(pool)
-    return page(
+    choices = await organization_choices(work.pool)
+    return work.page(
         "admin/users.html",
-        principal,
-        status_code=status_code,
+        status_code,
         users=users,
         total=total,
         organizations=choices,
@@ -52,23 +49,12 @@ async def _users_page(
 
 
 @get("/users", name="admin-users")
-async def users_page(
-    principal: Who,
-    pool: Pool,
-    paging: Paging,
-    created: FromQuery[str | None] = None,
-) -> Template:
-    return await _users_page(pool, principal, paging, created=created)
+async def users_page(work: Work, paging: Paging, created: FromQuery[str | None] = None) -> Template:
+    return await _users_page(work, paging, created=created)
 
 
 @post("/users", status_code=303)
-async def create_user(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    paging: Paging,
-) -> Redirect | Template:
-    form = await request.form()
+async def create_user(work: Work, form: Form, paging: Paging) -> Redirect | Template:
     values: dict[str, Any] = {
         "email": text(form, "email"),
         "display_name": text(form, "display_name"),
@@ -80,12 +66,12 @@ async def create_user(
     shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
 
     async def refused(errors: Errors, status_code: int) -> Template:
-        return await _users_page(pool, principal, paging, status_code=status_code, values=shown, errors=errors)
+        return await _users_page(work, paging, status_code=status_code, values=shown, errors=errors)
 
     return await save_form(
         values,
         UserCreate,
-        lambda data: users.create_user(pool, principal, data, created_with="admin page"),
+        lambda data: users.create_user(work.pool, work.principal, data, created_with="admin page"),
         refused,
         done=lambda user: f"/admin/users/{user.id}?saved=created",
         field="email",
@@ -105,8 +91,7 @@ def _user_values(form: Any) -> dict[str, Any]:
 
 
 async def _user_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     user_id: uuid.UUID,
     *,
     status_code: int = 200,
@@ -114,54 +99,42 @@ async def _user_page(
     errors: Errors | None = None,
     saved: str | None = None,
 ) -> Template:
-    async with pool.acquire() as conn:
+    async with work.pool.acquire() as conn:
         user = await repo.get_user(conn, user_id)
     current = {
         "display_name": user.display_name,
         "role": user.role.value,
         "organization_id": str(user.organization_id) if user.organization_id else "",
     }
-    return page(
+    return work.page(
         "admin/user.html",
-        principal,
-        status_code=status_code,
+        status_code,
         user=user,
         values=values or current,
         errors=errors or {},
-        organizations=await organization_choices(pool),
+        organizations=await organization_choices(work.pool),
         roles=role_labels(),
         saved=saved,
     )
 
 
 @get("/users/{user_id:uuid}", name="admin-user")
-async def user_page(
-    principal: Who,
-    pool: Pool,
-    user_id: FromPath[uuid.UUID],
-    saved: FromQuery[str | None] = None,
-) -> Template:
-    return await _user_page(pool, principal, user_id, saved=saved)
+async def user_page(work: Work, user_id: FromPath[uuid.UUID], saved: FromQuery[str | None] = None) -> Template:
+    return await _user_page(work, user_id, saved=saved)
 
 
 @post("/users/{user_id:uuid}", status_code=303)
-async def update_user(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    user_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    form = await request.form()
+async def update_user(work: Work, form: Form, user_id: FromPath[uuid.UUID]) -> Redirect | Template:
     values = _user_values(form)
     shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
 
     async def refused(errors: Errors, status_code: int) -> Template:
-        return await _user_page(pool, principal, user_id, status_code=status_code, values=shown, errors=errors)
+        return await _user_page(work, user_id, status_code=status_code, values=shown, errors=errors)
 
     return await save_form(
         values,
         UserPatch,
-        lambda patch: users.change_user(pool, principal, user_id, patch),
+        lambda patch: users.change_user(work.pool, work.principal, user_id, patch),
         refused,
         done=lambda _: f"/admin/users/{user_id}?saved=updated",
         field="display_name",
@@ -169,14 +142,8 @@ async def update_user(
 
 
 @post("/users/{user_id:uuid}/active", status_code=303)
-async def set_active(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    user_id: FromPath[uuid.UUID],
-) -> Redirect:
+async def set_active(work: Work, form: Form, user_id: FromPath[uuid.UUID]) -> Redirect:
     """Deactivate (after the page's confirmation step) or reactivate; deactivation ends every
     session and token of the user (``users.change_user``)."""
-    form = await request.form()
-    await users.change_user(pool, principal, user_id, UserPatch(active=form.get("active") == "true"))
+    await users.change_user(work.pool, work.principal, user_id, UserPatch(active=form.get("active") == "true"))
     return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)

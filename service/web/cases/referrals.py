@@ -8,17 +8,15 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.models import Principal, Role
 from service.crypto import PersonalDataCipher
-from service.db import Connection, transact
+from service.db import Connection
 from service.directory import repo as directory_repo
 from service.directory.listings import readable_service
 from service.directory.models import Organization, Service
@@ -30,10 +28,10 @@ from service.reintegration.plan_models import Milestone
 from service.reintegration.referral_models import Match, Referral, ReferralCreate, TransitionRequest, Urgency
 from service.reintegration.workflow import Side
 from service.web import forms
-from service.web.cases.case import EVERYTHING, form_values
+from service.web.cases.case import EVERYTHING
 from service.web.cases.form_input import blanks, convert, present, refusal
 from service.web.forms import Errors
-from service.web.page import Cipher, Pool, Who, page
+from service.web.page import Form, PageWork, Work, page
 from service.web.words import directory_labels, vocabulary
 
 # -- services for a milestone ------------------------------------------------------------------------
@@ -51,13 +49,10 @@ async def _matches(
 
 
 @get("/cases/{survivor_id:uuid}/matches", name="case-matches")
-async def matches_page(
-    principal: Who, pool: Pool, cipher: Cipher, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]
-) -> Template:
-    found_for, found = await transact(pool, _matches, principal, cipher, survivor_id, milestone)
-    return page(
+async def matches_page(work: Work, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]) -> Template:
+    found_for, found = await work.run(_matches, survivor_id, milestone)
+    return work.page(
         "cases/matches.html",
-        principal,
         survivor_id=survivor_id,
         milestone=found_for,
         matches=found,
@@ -138,27 +133,23 @@ def _referral_form(
 
 @get("/referrals/new", name="referral-new")
 async def new_referral(
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
+    work: Work,
     service: FromQuery[uuid.UUID],
     case: FromQuery[uuid.UUID | None] = None,
     milestone: FromQuery[uuid.UUID | None] = None,
 ) -> Template:
-    desk = await transact(pool, load_referral_desk, principal, cipher, service, case)
-    return _referral_form(principal, desk, {"milestone_id": str(milestone) if milestone else ""})
+    desk = await work.run(load_referral_desk, service, case)
+    return _referral_form(work.principal, desk, {"milestone_id": str(milestone) if milestone else ""})
 
 
 @post("/referrals", name="referral-create", status_code=303)
-async def create_referral(
-    request: Request[Any, Any, Any], principal: Who, pool: Pool, cipher: Cipher, creator: NamedDependency[Creator]
-) -> Redirect | Template:
-    values = await form_values(request)
+async def create_referral(work: Work, form: Form, creator: NamedDependency[Creator]) -> Redirect | Template:
+    principal, values = work.principal, forms.text_fields(form)
     try:
         service_id, survivor_id = uuid.UUID(values.get("service_id", "")), uuid.UUID(values.get("survivor_id", ""))
     except ValueError:
         raise NotFound("Choose a service and a case") from None
-    desk = await transact(pool, load_referral_desk, principal, cipher, service_id, survivor_id)
+    desk = await work.run(load_referral_desk, service_id, survivor_id)
     data, errors = convert(
         {
             "survivor_id": str(survivor_id),
@@ -183,7 +174,7 @@ async def create_referral(
         referral_id = await creator.create_from_form(
             values,
             data,
-            lambda conn: referrals.create_referral(conn, principal, cipher, data),
+            lambda conn: referrals.create_referral(conn, principal, work.cipher, data),
         )
     except DomainError as exc:
         return _referral_form(
@@ -210,21 +201,18 @@ async def _referral_with_org(
 
 
 async def render_referral(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
+    work: PageWork,
     referral_id: uuid.UUID,
     *,
     values: Mapping[str, str] | None = None,
     errors: Errors | None = None,
     status_code: int = 200,
 ) -> Template | Redirect:
-    referral, organization = await transact(pool, _referral_with_org, principal, cipher, referral_id)
+    referral, organization = await work.run(_referral_with_org, referral_id)
     if referral.survivor_id is None:  # the receiving partner: its own pages answer referrals
         return Redirect(path=f"/partner/referrals/{referral_id}", status_code=303)
-    return page(
+    return work.page(
         "cases/referral.html",
-        principal,
         status_code,
         referral=referral,
         organization=organization,
@@ -236,36 +224,25 @@ async def render_referral(
 
 
 @get("/referrals/{referral_id:uuid}", name="referral")
-async def referral_page(
-    principal: Who, pool: Pool, cipher: Cipher, referral_id: FromPath[uuid.UUID]
-) -> Template | Redirect:
-    return await render_referral(pool, principal, cipher, referral_id)
+async def referral_page(work: Work, referral_id: FromPath[uuid.UUID]) -> Template | Redirect:
+    return await render_referral(work, referral_id)
 
 
 @post("/referrals/{referral_id:uuid}/{action:str}", name="referral-step", status_code=303)
 async def referral_step(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    referral_id: FromPath[uuid.UUID],
-    action: FromPath[str],
+    work: Work, form: Form, referral_id: FromPath[uuid.UUID], action: FromPath[str]
 ) -> Redirect | Template:
     if action not in REFERRER_ACTIONS:
         raise NotFound("No such referral action")
-    values = await form_values(request)
+    values = forms.text_fields(form)
     body, errors = convert(present(values, "note"), TransitionRequest, {"note": "note"})
     if body is None:
-        return await render_referral(
-            pool, principal, cipher, referral_id, values=values, errors=errors, status_code=422
-        )
+        return await render_referral(work, referral_id, values=values, errors=errors, status_code=422)
     try:
-        await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
+        await work.run(referrals.transition, referral_id, action, body)
     except DomainError as exc:
         return await render_referral(
-            pool,
-            principal,
-            cipher,
+            work,
             referral_id,
             values=values,
             errors=refusal(exc, {"note": "note"}),

@@ -7,23 +7,19 @@ which checks the role and audits the read); the charts are drawn on the server a
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth.models import Principal
-from service.crypto import PersonalDataCipher
-from service.db import transact
 from service.errors import Conflict, Forbidden
 from service.reintegration import approvals, dashboard, plans
 from service.reintegration.dashboard_models import Dashboard
 from service.web import charts
 from service.web.forms import text
 from service.web.i18n import gettext as _
-from service.web.page import Cipher, Pool, Who, page, user_names
+from service.web.page import Form, PageWork, Work, user_names
 from service.web.words import directory_labels, vocabulary
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
@@ -65,21 +61,16 @@ async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID
 
 
 @get("/", name="dashboard")
-async def dashboard_page(
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-) -> Template:
-    data = await transact(pool, dashboard.dashboard, principal, cipher)
-    return page(
+async def dashboard_page(work: Work) -> Template:
+    data = await work.run(dashboard.dashboard)
+    return work.page(
         "dashboard/index.html",
-        principal,
         data=data,
         charts=dashboard_charts(data),
         chart_groups=CHART_GROUPS,
         words=vocabulary(),
         province_names=province_names(),
-        approvers=await _approver_names(pool, data),
+        approvers=await _approver_names(work.pool, data),
     )
 
 
@@ -87,19 +78,17 @@ async def dashboard_page(
 
 
 async def _queue(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     *,
     status_code: int = 200,
     done: str | None = None,
     errors: dict[str, dict[str, str]] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Template:
-    pending = await transact(pool, approvals.pending_plans, principal)
-    return page(
+    pending = await work.act(approvals.pending_plans)
+    return work.page(
         "dashboard/approvals.html",
-        principal,
-        status_code=status_code,
+        status_code,
         pending=pending,
         done=done,
         errors=errors or {},
@@ -109,20 +98,13 @@ async def _queue(
 
 
 @get("/approvals", name="approvals")
-async def approvals_page(principal: Who, pool: Pool, done: FromQuery[str | None] = None) -> Template:
-    return await _queue(pool, principal, done=done if done in ("approved", "sent-back") else None)
+async def approvals_page(work: Work, done: FromQuery[str | None] = None) -> Template:
+    return await _queue(work, done=done if done in ("approved", "sent-back") else None)
 
 
-async def _decide(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
-    plan_id: uuid.UUID,
-    action: str,
-    note: str | None,
-) -> Redirect | Template:
+async def _decide(work: PageWork, plan_id: uuid.UUID, action: str, note: str | None) -> Redirect | Template:
     try:
-        await transact(pool, plans.transition_plan, principal, cipher, plan_id, action, note)
+        await work.run(plans.transition_plan, plan_id, action, note)
     except (Conflict, Forbidden) as exc:
         # someone else already decided, or the role changed: say so on the plan's row
         message = (
@@ -131,8 +113,7 @@ async def _decide(
             else _("Your role may not approve this plan.")
         )
         return await _queue(
-            pool,
-            principal,
+            work,
             status_code=exc.status,
             errors={str(plan_id): {"plan": message}},
             notes={str(plan_id): note or ""},
@@ -143,24 +124,12 @@ async def _decide(
 
 
 @post("/approvals/{plan_id:uuid}/approve", status_code=303)
-async def approve(
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    plan_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    return await _decide(pool, principal, cipher, plan_id, "approve", None)
+async def approve(work: Work, plan_id: FromPath[uuid.UUID]) -> Redirect | Template:
+    return await _decide(work, plan_id, "approve", None)
 
 
 @post("/approvals/{plan_id:uuid}/send-back", status_code=303)
-async def send_back(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    plan_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    form = await request.form()
+async def send_back(work: Work, form: Form, plan_id: FromPath[uuid.UUID]) -> Redirect | Template:
     note = text(form, "note")
     problem = None
     if not note:
@@ -168,7 +137,5 @@ async def send_back(
     elif len(note) > NOTE_LIMIT:
         problem = _("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}
     if problem:
-        return await _queue(
-            pool, principal, status_code=422, errors={str(plan_id): {"note": problem}}, notes={str(plan_id): note}
-        )
-    return await _decide(pool, principal, cipher, plan_id, "send-back", note)
+        return await _queue(work, status_code=422, errors={str(plan_id): {"note": problem}}, notes={str(plan_id): note})
+    return await _decide(work, plan_id, "send-back", note)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.permissions import Action, organizations_for
-from service.db import transact
 from service.directory import repo, verification
 from service.directory.listings import present, verify_service
 from service.web.i18n import gettext as _
-from service.web.page import Paging, Pool, Who, page, page_links, safe_next
+from service.web.page import Form, Paging, Pool, Who, Work, page, page_links, safe_next
 from service.web.words import listing_status_labels
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/", name="verify")
@@ -52,14 +48,8 @@ async def verify_queue(
 
 
 @post("/{service_id:uuid}", status_code=303)
-async def verify_listing(
-    request: AnyRequest,
-    principal: Who,
-    pool: Pool,
-    service_id: FromPath[uuid.UUID],
-) -> Redirect:
-    await transact(pool, verify_service, principal, service_id)
-    form = await request.form()
+async def verify_listing(work: Work, form: Form, service_id: FromPath[uuid.UUID]) -> Redirect:
+    await work.act(verify_service, service_id)
     back = safe_next(str(form.get("next", "/verify")))
     if not back.startswith("/verify"):
         back = "/verify"

@@ -12,26 +12,21 @@ from litestar.response import Template
 from service.directory import listings, repo
 from service.directory.models import Revision
 from service.web.i18n import gettext as _
-from service.web.page import Paging, Pool, Who, page, page_links, user_names
+from service.web.page import Paging, Work, page_links, user_names
 from service.web.partner.listing_changes import display, field_labels
 
 
 @get("/services/{service_id:uuid}/history", name="partner-service-history")
-async def service_history(
-    principal: Who,
-    pool: Pool,
-    paging: Paging,
-    service_id: FromPath[uuid.UUID],
-) -> Template:
-    async with pool.acquire() as conn:
+async def service_history(work: Work, paging: Paging, service_id: FromPath[uuid.UUID]) -> Template:
+    principal = work.principal
+    async with work.pool.acquire() as conn:
         revisions, total = await listings.revisions(
             conn, principal, service_id, limit=paging.per_page, offset=paging.offset
         )
         service = listings.present(principal, await repo.get_service(conn, service_id))
         names = await user_names(conn, {r.actor_id for r in revisions if r.actor_id is not None})
-    return page(
+    return work.page(
         "partner/history.html",
-        principal,
         service=service,
         revisions=[_revision_view(r, names) for r in revisions],
         total=total,

@@ -4,16 +4,11 @@ receiving side's actions on it (accept, decline, start, hold, resume, complete, 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-import asyncpg
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth.models import Principal
-from service.crypto import PersonalDataCipher
-from service.db import transact
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.reintegration import referrals
 from service.reintegration.referral_models import Referral, ReferralStatus, TransitionRequest
@@ -25,28 +20,19 @@ from service.reintegration.workflow import (
 )
 from service.web.forms import convert, domain_errors, text
 from service.web.i18n import gettext as _
-from service.web.page import Cipher, Paging, Pool, Who, page, page_links
+from service.web.page import Form, PageWork, Paging, Work, page_links
 from service.web.words import vocabulary
-
-AnyRequest = Request[Any, Any, Any]
 
 NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 
 
 @get("/referrals", name="partner-referrals")
-async def referral_inbox(
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    paging: Paging,
-    status: FromQuery[str | None] = None,
-) -> Template:
+async def referral_inbox(work: Work, paging: Paging, status: FromQuery[str | None] = None) -> Template:
     chosen = status if status in {s.value for s in ReferralStatus} else None
     statuses = (chosen,) if chosen else ()
-    inbox = await transact(pool, referrals.list_referrals, principal, cipher, paging, statuses=statuses)
-    return page(
+    inbox = await work.run(referrals.list_referrals, paging, statuses=statuses)
+    return work.page(
         "partner/referrals.html",
-        principal,
         inbox=inbox,
         status=chosen,
         words=vocabulary(),
@@ -55,9 +41,7 @@ async def referral_inbox(
 
 
 async def _referral_page(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    cipher: PersonalDataCipher,
+    work: PageWork,
     referral_id: uuid.UUID,
     *,
     status_code: int = 200,
@@ -66,13 +50,12 @@ async def _referral_page(
     errors: dict[str, dict[str, str]] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
 ) -> Template:
-    referral: Referral = await transact(pool, referrals.read_referral, principal, cipher, referral_id)
+    referral: Referral = await work.run(referrals.read_referral, referral_id)
     actions = referrals.next_actions(referral, Side.RECEIVER)
     reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
-    return page(
+    return work.page(
         "partner/referral.html",
-        principal,
-        status_code=status_code,
+        status_code,
         referral=referral,
         actions=actions,
         reasons=reasons,
@@ -85,31 +68,19 @@ async def _referral_page(
 
 
 @get("/referrals/{referral_id:uuid}", name="partner-referral")
-async def referral_detail(
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    referral_id: FromPath[uuid.UUID],
-    done: FromQuery[str | None] = None,
-) -> Template:
+async def referral_detail(work: Work, referral_id: FromPath[uuid.UUID], done: FromQuery[str | None] = None) -> Template:
     names = vocabulary()["referral_action"]
     notice = _("Done: %(action)s.") % {"action": names[done]} if done in names else None
-    return await _referral_page(pool, principal, cipher, referral_id, notice=notice)
+    return await _referral_page(work, referral_id, notice=notice)
 
 
 @post("/referrals/{referral_id:uuid}/{action:str}", status_code=303)
 async def referral_action(
-    request: AnyRequest,
-    principal: Who,
-    pool: Pool,
-    cipher: Cipher,
-    referral_id: FromPath[uuid.UUID],
-    action: FromPath[str],
+    work: Work, form: Form, referral_id: FromPath[uuid.UUID], action: FromPath[str]
 ) -> Redirect | Template:
     transition = REFERRAL_TRANSITIONS.get(action)
     if transition is None or transition.side is not Side.RECEIVER:
         raise NotFound("No such referral action")
-    form = await request.form()
     typed = {"reason_code": text(form, "reason_code"), "note": text(form, "note")}
     hints = {"reason_code": _("Choose a reason."), "note": _("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}}
     body, errors = convert(
@@ -117,16 +88,14 @@ async def referral_action(
     )
     try:
         if body is not None:
-            await transact(pool, referrals.transition, principal, cipher, referral_id, action, body)
+            await work.run(referrals.transition, referral_id, action, body)
     except ValidationFailed as exc:
         errors = domain_errors(exc, default_field="reason_code")
         if "reason_code" in {error.field for error in exc.errors}:
             errors["reason_code"] = hints["reason_code"]  # the domain lists the codes; the page offers them
     except Conflict:
         return await _referral_page(
-            pool,
-            principal,
-            cipher,
+            work,
             referral_id,
             status_code=409,
             alert=_(
@@ -135,7 +104,5 @@ async def referral_action(
             ),
         )
     if errors:
-        return await _referral_page(
-            pool, principal, cipher, referral_id, status_code=422, errors={action: errors}, typed={action: typed}
-        )
+        return await _referral_page(work, referral_id, status_code=422, errors={action: errors}, typed={action: typed})
     return Redirect(path=f"/partner/referrals/{referral_id}?done={action}", status_code=303)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -15,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action, check
-from service.db import Connection, transact
+from service.db import Connection
 from service.directory import listings, repo, taxonomy
 from service.directory.listings import present, readable_service
 from service.directory.models import Population, Service, ServiceCreate, ServicePatch, ServiceStatus
@@ -23,7 +22,7 @@ from service.errors import Forbidden, PreconditionFailed, ValidationFailed
 from service.idempotency import Creator
 from service.web.forms import convert, domain_errors
 from service.web.i18n import gettext as _
-from service.web.page import Pool, Who, page
+from service.web.page import Form, PageWork, Who, Work, page
 from service.web.partner.listing_changes import conflict_rows
 from service.web.partner.listing_form import (
     FORM_FIELDS,
@@ -74,12 +73,12 @@ def _form_page(
     )
 
 
-async def _editable_service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UUID) -> Service:
+async def _editable_service(work: PageWork, service_id: uuid.UUID) -> Service:
     """The listing to edit: 404 when the principal may not even see it, 403 when it may see but
     not edit it (the same answers the API gives)."""
-    async with pool.acquire() as conn:
-        service = await readable_service(conn, principal, service_id)
-    check(principal, Action.EDIT_LISTING, service.organization_id)
+    async with work.pool.acquire() as conn:
+        service = await readable_service(conn, work.principal, service_id)
+    check(work.principal, Action.EDIT_LISTING, service.organization_id)
     # whoever may edit a listing may see all of it, so nothing of it was redacted
     return service
 
@@ -95,8 +94,7 @@ async def _my_listings(conn: Connection, principal: Principal) -> list[Service]:
 
 
 async def _dashboard(
-    pool: asyncpg.Pool,
-    principal: Principal,
+    work: PageWork,
     *,
     notice: str | None = None,
     capacity_errors: dict[str, str] | None = None,
@@ -105,14 +103,13 @@ async def _dashboard(
 ) -> Template:
     # only partners get here: the partner router's guard checks the home page, and set_capacity
     # sends other roles elsewhere
-    assert principal.organization_id is not None
-    async with pool.acquire() as conn:
-        organization = await repo.get_organization(conn, principal.organization_id)
-        services = await _my_listings(conn, principal)
-    return page(
+    assert work.principal.organization_id is not None
+    async with work.pool.acquire() as conn:
+        organization = await repo.get_organization(conn, work.principal.organization_id)
+        services = await _my_listings(conn, work.principal)
+    return work.page(
         "partner/index.html",
-        principal,
-        status_code=status_code,
+        status_code,
         organization=organization,
         services=services,
         statuses=listing_status_labels(),
@@ -124,26 +121,23 @@ async def _dashboard(
 
 
 @get("/", name="partner")
-async def partner_home(principal: Who, pool: Pool, saved: FromQuery[str | None] = None) -> Template:
+async def partner_home(work: Work, saved: FromQuery[str | None] = None) -> Template:
     notice = None
     if saved == "capacity":
         notice = _("Beds free saved.")
-    return await _dashboard(pool, principal, notice=notice)
+    return await _dashboard(work, notice=notice)
 
 
 @post("/services/{service_id:uuid}/capacity", status_code=303)
 async def set_capacity(
-    request: AnyRequest,
-    principal: Who,
-    pool: Pool,
-    service_id: FromPath[uuid.UUID],
+    request: AnyRequest, work: Work, form: Form, service_id: FromPath[uuid.UUID]
 ) -> Redirect | Template:
-    form = await request.form()
+    principal = work.principal
     raw = str(form.get("available", "")).strip()
     too_many = False
     if raw.isdigit() and int(raw) <= MAX_COUNT:
         try:
-            service = await transact(pool, listings.set_capacity, principal, service_id, int(raw))
+            service = await work.act(listings.set_capacity, service_id, int(raw))
         except ValidationFailed:
             too_many = True  # the only refusal here: more beds free than the listing has in total
         else:
@@ -162,7 +156,7 @@ async def set_capacity(
                 return Redirect(path=f"/partner/services/{service_id}?saved=1", status_code=303)
             return Redirect(path=f"/partner?saved=capacity#service-{service_id}", status_code=303)
     # 404 or 403 before any error message, for a listing this person may not edit
-    current = await _editable_service(pool, principal, service_id)
+    current = await _editable_service(work, service_id)
     if too_many:
         error = _("At most %(total)s: that is all the beds the listing has.") % {"total": current.capacity_total}
     else:
@@ -189,7 +183,7 @@ async def set_capacity(
             version=current.version,
             status_code=422,
         )
-    return await _dashboard(pool, principal, capacity_errors={key: error}, typed={key: raw}, status_code=422)
+    return await _dashboard(work, capacity_errors={key: error}, typed={key: raw}, status_code=422)
 
 
 # -- the listing form ------------------------------------------------------------------------------
@@ -210,13 +204,8 @@ async def new_service_form(principal: Who) -> Template:
 
 
 @post("/services", status_code=303)
-async def create_service(
-    request: AnyRequest,
-    principal: Who,
-    creator: NamedDependency[Creator],
-) -> Redirect | Template:
+async def create_service(principal: Who, form: Form, creator: NamedDependency[Creator]) -> Redirect | Template:
     _may_create(principal)
-    form = await request.form()
     values = values_of_form(form)
     parsed = parse_listing(values)
     errors = dict(parsed.errors)
@@ -239,27 +228,23 @@ async def create_service(
 
 @get("/services/{service_id:uuid}", name="partner-service")
 async def edit_service_form(
-    principal: Who,
-    pool: Pool,
-    service_id: FromPath[uuid.UUID],
-    saved: FromQuery[str | None] = None,
+    work: Work, service_id: FromPath[uuid.UUID], saved: FromQuery[str | None] = None
 ) -> Template:
-    service = await _editable_service(pool, principal, service_id)
+    service = await _editable_service(work, service_id)
     notice = {"created": _("Listing created."), "1": _("Changes saved.")}.get(saved or "")
     return _form_page(
-        principal, service=service, values=values_of_service(service), errors={}, version=service.version, notice=notice
+        work.principal,
+        service=service,
+        values=values_of_service(service),
+        errors={},
+        version=service.version,
+        notice=notice,
     )
 
 
 @post("/services/{service_id:uuid}", status_code=303)
-async def save_service(
-    request: AnyRequest,
-    principal: Who,
-    pool: Pool,
-    service_id: FromPath[uuid.UUID],
-) -> Redirect | Template:
-    stored = await _editable_service(pool, principal, service_id)
-    form = await request.form()
+async def save_service(work: Work, form: Form, service_id: FromPath[uuid.UUID]) -> Redirect | Template:
+    stored = await _editable_service(work, service_id)
     values = values_of_form(form)
     raw_version = str(form.get("version", "")).strip()
     expected = int(raw_version) if raw_version.isdigit() else None
@@ -276,14 +261,14 @@ async def save_service(
         patch, errors = convert(fields, ServicePatch, rename=rename)
         try:
             if patch is not None:
-                await transact(pool, listings.patch_service, principal, service_id, expected, patch)
+                await work.act(listings.patch_service, service_id, expected, patch)
                 return Redirect(path=f"/partner/services/{service_id}?saved=1", status_code=303)
         except ValidationFailed as exc:
             errors = domain_errors(exc, rename=rename)
         except PreconditionFailed:
-            current = await _editable_service(pool, principal, service_id)
+            current = await _editable_service(work, service_id)
             return _form_page(
-                principal,
+                work.principal,
                 service=current,
                 values=values,
                 errors={},
@@ -292,4 +277,4 @@ async def save_service(
                 status_code=412,
                 conflict=conflict_rows(values, values_of_service(current)),
             )
-    return _form_page(principal, service=stored, values=values, errors=errors, version=expected, status_code=422)
+    return _form_page(work.principal, service=stored, values=values, errors=errors, version=expected, status_code=422)
