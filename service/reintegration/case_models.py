@@ -124,13 +124,19 @@ class SurvivorPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     closure_reason: ClosureReason | None | UnsetType = UNSET
 
 
-class Survivor(msgspec.Struct, kw_only=True, frozen=True):
+class CaseHeading(msgspec.Struct, kw_only=True, frozen=True):
+    """What every answer about a case starts with, in this order: which case, whose it is and what
+    kind. Survivor (the whole case) and SurvivorSummary (a row of the case list) go on from here."""
+
     id: uuid.UUID
     case_code: str
     organization_id: uuid.UUID
     assigned_caseworker_id: uuid.UUID | None
     case_type: CaseType
     identification_status: IdentificationStatus
+
+
+class Survivor(CaseHeading, kw_only=True, frozen=True):
     full_name: str | None
     phone: str | None
     address: str | None
@@ -154,15 +160,9 @@ class Survivor(msgspec.Struct, kw_only=True, frozen=True):
     updated_at: Timestamp
 
 
-class SurvivorSummary(msgspec.Struct, kw_only=True, frozen=True):
+class SurvivorSummary(CaseHeading, kw_only=True, frozen=True):
     """A case in a list: no personal identifiers."""
 
-    id: uuid.UUID
-    case_code: str
-    organization_id: uuid.UUID
-    assigned_caseworker_id: uuid.UUID | None
-    case_type: CaseType
-    identification_status: IdentificationStatus
     home_province: str | None
     risk_level: RiskLevel
     status: CaseStatus
