@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser wrk run test lint format messages bench fuzz clean
+.PHONY: install browser axe wrk run test lint format messages bench fuzz clean
 
 $(BIN)/ketnoi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ run: install
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-test: install browser
+# axe-core (npm, pinned in package-lock.json) is injected into pages by the browser tests to check
+# accessibility; `npm ci` installs exactly the locked version, again when the lock file changes.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
+test: install browser axe
 	$(BIN)/pytest
 
 # A longer API fuzzing run than the suite's: coverage phase, 50 examples per operation and role, a new
@@ -55,4 +63,4 @@ messages: install
 	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale -D messages --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
