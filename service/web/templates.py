@@ -13,7 +13,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from service.idempotency import form_key
-from service.web import i18n
+from service.web import i18n, words
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -60,6 +60,9 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters.update(date=i18n.fmt_date, datetime=i18n.fmt_datetime, number=i18n.fmt_number)
+    # codes the records hold, named in the page's language: {{ case.returned_from | country }}
+    env.filters.update(country=words.country_name, languages=words.language_list)
+    env.globals.update(country_names=words.country_names, language_names=words.language_names)
     env.globals.update(locale=lambda: i18n.current.get(), locales=i18n.LOCALES, form_key=form_key)
     return env
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from search.text import words as text_words
 from service import places
 from service.auth.models import Role
 from service.directory import taxonomy
@@ -241,3 +242,127 @@ def listing_choice_labels() -> dict[str, dict[str, str]]:
             ContactKind.FACEBOOK: _("Facebook"),
         },
     }
+
+
+# -- countries and languages ---------------------------------------------------------------------
+# One table each, (Vietnamese, English), in the order forms list them: where Viet Nam's returnees
+# and survivors most often come back from first, then the rest by region. Codes are what the
+# records hold (ISO 3166-1 alpha-2; ISO 639-1, or 639-3 for languages of Viet Nam's peoples that
+# have no two-letter code).
+COUNTRIES: dict[str, tuple[str, str]] = {
+    "VN": ("Việt Nam", "Viet Nam"),
+    "CN": ("Trung Quốc", "China"),
+    "KH": ("Campuchia", "Cambodia"),
+    "LA": ("Lào", "Laos"),
+    "TH": ("Thái Lan", "Thailand"),
+    "MY": ("Malaysia", "Malaysia"),
+    "MM": ("Myanmar", "Myanmar"),
+    "KR": ("Hàn Quốc", "South Korea"),
+    "JP": ("Nhật Bản", "Japan"),
+    "TW": ("Đài Loan", "Taiwan"),
+    "HK": ("Hồng Kông", "Hong Kong"),
+    "MO": ("Ma Cao", "Macao"),
+    "SG": ("Singapore", "Singapore"),
+    "ID": ("Indonesia", "Indonesia"),
+    "PH": ("Philippines", "Philippines"),
+    "AE": ("Các Tiểu vương quốc Ả Rập Thống nhất", "United Arab Emirates"),
+    "SA": ("Ả Rập Xê Út", "Saudi Arabia"),
+    "QA": ("Qatar", "Qatar"),
+    "KW": ("Kuwait", "Kuwait"),
+    "TR": ("Thổ Nhĩ Kỳ", "Türkiye"),
+    "RU": ("Nga", "Russia"),
+    "GB": ("Vương quốc Anh", "United Kingdom"),
+    "IE": ("Ireland", "Ireland"),
+    "DE": ("Đức", "Germany"),
+    "FR": ("Pháp", "France"),
+    "NL": ("Hà Lan", "Netherlands"),
+    "BE": ("Bỉ", "Belgium"),
+    "PL": ("Ba Lan", "Poland"),
+    "CZ": ("Séc", "Czechia"),
+    "RO": ("Romania", "Romania"),
+    "US": ("Hoa Kỳ", "United States"),
+    "CA": ("Canada", "Canada"),
+    "AU": ("Úc", "Australia"),
+    "AO": ("Angola", "Angola"),
+    "DZ": ("Algeria", "Algeria"),
+}
+
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "vi": ("Tiếng Việt", "Vietnamese"),
+    "en": ("Tiếng Anh", "English"),
+    "km": ("Tiếng Khmer", "Khmer"),
+    "zh": ("Tiếng Trung", "Chinese"),
+    "lo": ("Tiếng Lào", "Lao"),
+    "th": ("Tiếng Thái Lan", "Thai"),
+    "my": ("Tiếng Myanmar", "Burmese"),
+    "ms": ("Tiếng Mã Lai", "Malay"),
+    "id": ("Tiếng Indonesia", "Indonesian"),
+    "ko": ("Tiếng Hàn", "Korean"),
+    "ja": ("Tiếng Nhật", "Japanese"),
+    "ru": ("Tiếng Nga", "Russian"),
+    "ar": ("Tiếng Ả Rập", "Arabic"),
+    "fr": ("Tiếng Pháp", "French"),
+    "de": ("Tiếng Đức", "German"),
+    "hmn": ("Tiếng H'Mông", "Hmong"),
+    "tyz": ("Tiếng Tày", "Tày"),
+    "nut": ("Tiếng Nùng", "Nùng"),
+    "mtq": ("Tiếng Mường", "Mường"),
+    "blt": ("Tiếng Thái (dân tộc Thái)", "Tai Dam"),
+    "cjm": ("Tiếng Chăm", "Cham"),
+    "rad": ("Tiếng Ê Đê", "Rade"),
+    "jra": ("Tiếng Gia Rai", "Jarai"),
+    "bdq": ("Tiếng Ba Na", "Bahnar"),
+    "sgn": ("Ngôn ngữ ký hiệu", "Sign language"),
+}
+
+
+def country_names() -> dict[str, str]:
+    """Code → country name in the page's language, in the table's order (for a list to choose from)."""
+    return _names("country", current.get())
+
+
+def language_names() -> dict[str, str]:
+    """Code → language name in the page's language, in the table's order."""
+    return _names("language", current.get())
+
+
+def country_name(code: str | None) -> str:
+    """A country's name; a code outside the table is shown as it is (old records stay readable)."""
+    return country_names().get(code or "", code or "")
+
+
+def language_list(codes: list[str] | tuple[str, ...] | None) -> str:
+    """Languages' names joined for reading: "Tiếng Việt, Tiếng Khmer"."""
+    names = language_names()
+    return ", ".join(names.get(code, code) for code in codes or ())
+
+
+def country_code(text: str) -> str | None:
+    """The code of what someone typed: a code ("KH", "kh") or a name in either language, with or
+    without marks ("Campuchia", "campuchia", "Cambodia"); None when nothing matches."""
+    return _codes("country").get(_key(text))
+
+
+def language_code(text: str) -> str | None:
+    """The code of a typed language: a code ("km"), a name ("Tiếng Khmer", "Khmer", "tieng viet")
+    or the name without "Tiếng" ("Việt"); None when nothing matches."""
+    return _codes("language").get(_key(text))
+
+
+_TABLES = {"country": COUNTRIES, "language": LANGUAGES}
+
+
+@cache
+def _names(table: str, locale: str) -> dict[str, str]:
+    return {code: names[1 if locale == "en" else 0] for code, names in _TABLES[table].items()}
+
+
+@cache
+def _codes(table: str) -> dict[str, str]:
+    return {_key(name): code for code, names in _TABLES[table].items() for name in (code, *names)}
+
+
+def _key(text: str) -> str:
+    # marks, case, spaces and punctuation don't matter ("H'Mông", "hmong"), nor a leading "Tiếng"
+    folded = text_words(text)
+    return "".join(folded[1:] if folded[:1] == ["tieng"] else folded)
