@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from typing import Any
 import msgspec
 
 from search.protocol import Viewer
-from search.text import names_label, typed_words
+from search.text import fold, names_label, typed_words
 from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, Scope, allowed, scope_of
@@ -33,6 +34,34 @@ def minute_of_week(moment: datetime) -> int:
     """Minutes since Monday 00:00 in Viet Nam time, the unit of ``open_week``."""
     local = moment.astimezone(LOCAL_TZ)
     return (local.isoweekday() - 1) * MINUTES_PER_DAY + local.hour * 60 + local.minute
+
+
+# "7h30", "7:30", "07.30", "7 giờ 30 phút", "17g", "5h chiều": an hour, then minutes after a
+# separator (h, g, giờ, :, ., space) or none at all ("0730"), then perhaps a part of the day.
+_TYPED_TIME = re.compile(
+    r"(\d{1,2})(?:\s*(?:h|g|gio|:|\.)\s*|\s+)?(\d{2})?\s*(?:p|phut|')?\s*(sang|trua|chieu|toi|dem|am|pm)?"
+)
+_AFTERNOON = {"chieu", "toi", "pm"}
+
+
+def clock_time(typed: str) -> str | None:
+    """A time of day as people in Viet Nam write it ("7h30", "17g", "0730", "7 giờ 30", "5h chiều")
+    as HH:MM, "24:00" being midnight at the end of a day; None when it is not a time of day. The
+    listing form reads hours with it; the API keeps its strict HH:MM."""
+    folded = fold(typed).strip()
+    if folded.isdigit() and len(folded) in (3, 4):
+        folded = f"{folded[:-2]}:{folded[-2:]}"  # "0730", "730"
+    match = _TYPED_TIME.fullmatch(folded)
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if match[3] in _AFTERNOON and hour < 12:
+        hour += 12
+    elif match[3] == "trua" and hour < 3:
+        hour += 12  # "1 giờ trưa"
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        return None
+    return f"{hour:02d}:{minute:02d}"
 
 
 def _minutes(clock: str) -> int:
