@@ -8,6 +8,8 @@ from datetime import datetime
 
 import msgspec
 
+from search.text import number_digits
+
 
 class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     service_id: uuid.UUID
@@ -42,6 +44,10 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
         """The names, weighted for ranking: the listing's own first, then its organization's."""
         return [(self.name, "A"), (self.alternate_name, "A"), (self.organization_name, "B")]
 
+    def hotline_numbers(self) -> list[str]:
+        """Each contact number as its digits alone: what a searched number must equal."""
+        return [number_digits(h) for h in self.hotlines]
+
     def all_text(self) -> list[str]:
         """Everything a search may match: names, kinds, places, numbers and prose."""
         return [
@@ -49,12 +55,9 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
             *self.category_labels,
             *self.population_labels,
             *self.hotline_labels,
-            " ".join(self.hotlines + [_digits(h) for h in self.hotlines]),
+            # a number is one word of its digits, so a search for "111" never finds "0299 555 111"
+            " ".join(self.hotline_numbers()),
             " ".join(self.place_names),
             self.description,
             self.eligibility,
         ]
-
-
-def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())

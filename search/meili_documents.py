@@ -59,6 +59,7 @@ def to_meili_document(doc: SearchDocument) -> dict[str, Any]:
         "languages": list(doc.languages),
         "fee": doc.fee,
         "hotlines": list(doc.hotlines),
+        "hotline_numbers": doc.hotline_numbers(),
         "hotline_labels": list(doc.hotline_labels),
         "accepting_referrals": doc.accepting_referrals,
         "capacity_available": doc.capacity_available,

@@ -12,6 +12,7 @@ from typing import Any
 from search.meili_documents import SLOT_MINUTES, WEEK_MINUTES, epoch
 from search.meili_settings import FILTERABLE
 from search.protocol import FACETS, NATIONAL, SearchHit, SearchQuery, SearchResult, Sort
+from search.text import phone_number
 
 # Meilisearch attribute of each facet in FACETS, in the same order.
 FACET_ATTRIBUTES = {"category": "categories", "province": "provinces", "population": "populations"}
@@ -121,8 +122,10 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
     ``page``/``hitsPerPage`` make ``totalHits`` exhaustive (up to ``pagination.maxTotalHits``).
     A distance sort falls back to relevance when the query has no point.
     """
+    number = phone_number(query.text)
     params: dict[str, Any] = {
-        "q": query.text,
+        # a number as one quoted phrase: matched whole, with no prefix and no typo allowed
+        "q": f'"{number}"' if number else query.text,
         "filter": build_filter(query),
         "facets": list(FACET_ATTRIBUTES.values()),
         "page": max(1, query.page),

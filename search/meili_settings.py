@@ -9,7 +9,11 @@ from typing import Any
 
 from search.text import fold
 
+# Numbers as whole digits ("1900969680"), first: the "attribute" rule then ranks the listing one
+# reaches on a searched number above those that only mention it. "hotlines" as written
+# ("0299 555 111") is not searched, or "111" would find every number with a 111 in it.
 SEARCHABLE = [
+    "hotline_numbers",
     "name",
     "alternate_name",
     "organization_name",
@@ -17,7 +21,6 @@ SEARCHABLE = [
     "population_labels",
     "place_names",
     "hotline_labels",
-    "hotlines",
     "description",
     "eligibility",
 ]
@@ -116,5 +119,5 @@ def index_settings(synonyms: Mapping[str, Sequence[str]] | None = None) -> dict[
         "faceting": {"maxValuesPerFacet": 300},
         "pagination": {"maxTotalHits": 10000},
         "synonyms": merge_synonyms(groups),
-        "typoTolerance": {"enabled": True, "disableOnAttributes": ["hotlines"]},
+        "typoTolerance": {"enabled": True, "disableOnAttributes": ["hotline_numbers"]},
     }

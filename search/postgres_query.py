@@ -22,10 +22,12 @@ import math
 import msgspec
 
 from search.protocol import FACETS, NATIONAL, SearchQuery, Sort, as_utc
-from search.text import match_query, rank_query, typed_words
+from search.text import match_query, phone_number, rank_query, typed_words
 
 # A query naming hotlines also favours listings that have one, whatever their kind.
 NAMED_HOTLINE = "hotline"
+# A listing's number ``h`` as search.text.number_digits writes it: digits only, +84 as 0.
+_DIALLED = "regexp_replace(regexp_replace(h, '^\\s*\\+84', '0'), '[^0-9]', '', 'g')"
 # Weights for ts_rank, in the order {D, C, B, A}.
 _RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 
@@ -121,12 +123,18 @@ def build_search_sql(query: SearchQuery, sampling: Sampling = DEFAULT_SAMPLING) 
     sql.where.append("d.status <> 'inactive'")
 
     tokens = typed_words(query.text)
-    match = match_query(tokens)
+    number = phone_number(query.text)
+    # a number is matched whole (never as a prefix); words as typed, the last one a prefix
+    match = f"'{number}'" if number else match_query(tokens)
     text_match = None
     score = _NO_SCORE
     if match is not None:
         text_match = f"d.terms @@ {sql.bind(match)}::tsquery"
-        score = f"ts_rank('{_RANK_WEIGHTS}', d.name_terms, {sql.bind(rank_query(tokens))}::tsquery)"
+        ranked = match if number else rank_query(tokens)
+        score = f"ts_rank('{_RANK_WEIGHTS}', d.name_terms, {sql.bind(ranked)}::tsquery)"
+        if number:
+            # the listing one reaches on that number comes before those that only mention it
+            score += f" + 2.0 * EXISTS (SELECT 1 FROM unnest(d.hotlines) h WHERE {_DIALLED} = {sql.bind(number)})::int"
         if query.named_categories:
             named = sql.bind(list(query.named_categories))
             score += (

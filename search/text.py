@@ -92,6 +92,28 @@ def typed_words(query: str) -> list[str]:
     return tokens
 
 
+# What a phone number is written with: digits, spaces, dots, dashes, brackets, a leading "+".
+_PHONE = re.compile(r"\+?[0-9(][0-9 .\-()]*")
+MIN_PHONE_DIGITS = 3  # the shortest emergency numbers: 111, 113, 115
+
+
+def phone_number(query: str) -> str | None:
+    """The whole number a query is, as digits ("1900 969 680" → "1900969680"; "+84 377…" →
+    "0377…"), or None when it is words. A number matches only listings with that whole number,
+    never one that merely ends or starts with it (the "111" of "0299 555 111")."""
+    text = query.strip()
+    if not _PHONE.fullmatch(text):
+        return None
+    digits = number_digits(text)
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def number_digits(number: str) -> str:
+    """A phone number as the digits one dials inside Viet Nam: "+84 377 672 444" → "0377672444"."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return "0" + digits[2:] if number.strip().startswith("+84") else digits
+
+
 def match_query(tokens: Sequence[str]) -> str | None:
     """Every word must match; the last one as a prefix (results while typing)."""
     if not tokens:

@@ -60,6 +60,26 @@ async def test_a_phone_number_finds_its_listing(demo_client: httpx.AsyncClient) 
         assert (await search(demo_client, q=typed))["items"][0]["name"].startswith("Ngôi Nhà Bình Yên")
 
 
+@pytest.mark.parametrize(("typed", "number"), [("111", "111"), ("1900 969 680", "1900 969 680"),
+                                               ("1900969680", "1900 969 680"), ("1900.969.680", "1900 969 680"),
+                                               ("0377 672 444", "0377 672 444")])  # fmt: skip
+async def test_an_exact_hotline_number_ranks_its_hotline_first(
+    demo_client: httpx.AsyncClient, typed: str, number: str
+) -> None:
+    page = await search(demo_client, q=typed)
+    assert number in page["items"][0]["hotlines"]
+
+
+async def test_a_number_matches_only_whole_numbers(demo_client: httpx.AsyncClient) -> None:
+    # a generated shelter's number is 0299 555 111: "111" must not find it, nor "555" every demo number
+    shelter = await search(demo_client, q="0299 555 111")
+    assert shelter["total"] == 1 and shelter["items"][0]["hotlines"] == ["0299 555 111"]
+    child_line = await search(demo_client, q="111", per_page=50)
+    assert all("0299 555 111" not in item["hotlines"] for item in child_line["items"])
+    assert (await search(demo_client, q="555"))["total"] == 0
+    assert (await search(demo_client, q="1900 969"))["total"] == 0  # half a number is not a number
+
+
 async def test_nonsense_finds_nothing(demo_client: httpx.AsyncClient) -> None:
     page = await search(demo_client, q="xyzzyq")
     assert page["total"] == 0

@@ -174,7 +174,7 @@ def test_document_has_no_staff_coordinates() -> None:
     assert document["organization_id"] == str(ORG)
     assert document["name"] == "Ngôi Nhà Bình Yên"
     assert document["updated_at"] == UPDATED.timestamp()
-    assert set(document) - {"id", "_geo"} <= set(SearchDocument.__struct_fields__) | {"open_slots"}
+    assert set(document) - {"id", "_geo"} <= set(SearchDocument.__struct_fields__) | {"open_slots", "hotline_numbers"}
 
 
 def test_document_without_public_point_has_no_geo() -> None:
@@ -208,7 +208,7 @@ def test_settings_payload() -> None:
     assert "updated_at" in settings["sortableAttributes"]
     assert {"organization_id", "updated_at"} <= set(settings["filterableAttributes"])
     assert settings["filterableAttributes"] == FILTERABLE
-    assert settings["searchableAttributes"][:3] == ["name", "alternate_name", "organization_name"]
+    assert settings["searchableAttributes"][:4] == ["hotline_numbers", "name", "alternate_name", "organization_name"]
     assert settings["searchableAttributes"][-2:] == ["description", "eligibility"]
     locales = {locale for rule in settings["localizedAttributes"] for locale in rule["locales"]}
     assert locales == {"vie", "eng"}
@@ -216,6 +216,26 @@ def test_settings_payload() -> None:
     assert "sort" in settings["rankingRules"]
     for facet in ("categories", "provinces", "populations"):
         assert facet in settings["filterableAttributes"]
+
+
+def test_numbers_are_searched_whole_and_first() -> None:
+    settings = index_settings()
+    # the spaced form would let "111" find "0299 555 111"; the digits rank a number's own listing first
+    assert "hotlines" not in settings["searchableAttributes"]
+    assert settings["searchableAttributes"][0] == "hotline_numbers"
+    assert settings["typoTolerance"]["disableOnAttributes"] == ["hotline_numbers"]
+    document = to_meili_document(make_doc(hotlines=["1900 969 680", "+84 377 672 444"]))
+    assert document["hotline_numbers"] == ["1900969680", "0377672444"]
+    assert document["hotlines"] == ["1900 969 680", "+84 377 672 444"]  # shown as written
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [("111", '"111"'), ("1900 969 680", '"1900969680"'), ("+84 377-672-444", '"0377672444"'),
+     ("duong day nong 111", "duong day nong 111"), ("11", "11"), ("tam lanh", "tam lanh")],
+)  # fmt: skip
+def test_a_number_is_searched_as_one_exact_phrase(typed: str, sent: str) -> None:
+    assert search_params(SearchQuery(text=typed))["q"] == sent
 
 
 def test_settings_validate_as_sdk_model() -> None:

@@ -145,3 +145,14 @@ def test_a_zero_window_never_samples() -> None:
     statement, _ = build_search_sql(SearchQuery(text="ho tro"), Sampling.of(0))
     assert "sample_key" not in statement
     assert Sampling.of(3000) == Sampling(window=3000, min_hits=150)
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"), [("111", "111"), ("1900 969 680", "1900969680"), ("+84 377 672 444", "0377672444")]
+)
+def test_a_number_matches_whole_and_ranks_the_listing_with_that_number_first(typed: str, number: str) -> None:
+    statement, args = build_search_sql(SearchQuery(text=typed))
+    assert f"'{number}'" in args and f"'{number}':*" not in args  # no prefix: "111" is not "1119…"
+    assert "EXISTS (SELECT 1 FROM unnest(d.hotlines) h WHERE" in statement and number in args
+    words, _ = build_search_sql(SearchQuery(text="tam lanh"))
+    assert "unnest(d.hotlines)" not in words

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from search.text import fold, match_query, match_terms, names_label, rank_query, rank_terms, typed_words, words
+from search.text import (
+    fold,
+    match_query,
+    match_terms,
+    names_label,
+    phone_number,
+    rank_query,
+    rank_terms,
+    typed_words,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +106,13 @@ def test_query_strings_cannot_carry_tsquery_syntax() -> None:
 )
 def test_names_label_recognises_kinds_named_in_a_query(typed: str, label: str, named: bool) -> None:
     assert names_label(typed_words(typed), label) is named
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("111", "111"), (" 113 ", "113"), ("1900 969 680", "1900969680"), ("1900.969.680", "1900969680"),
+     ("(0292) 3821-555", "02923821555"), ("+84 377 672 444", "0377672444"),
+     ("11", None), ("111 tam lanh", None), ("tam lanh", None), ("", None), ("+", None)],
+)  # fmt: skip
+def test_phone_number_is_the_whole_number_a_query_is(typed: str, number: str | None) -> None:
+    assert phone_number(typed) == number
