@@ -110,6 +110,16 @@ class ReferralFilter(msgspec.Struct, frozen=True, kw_only=True):
     overdue: bool | None = None
 
 
+async def count_awaiting_answer(conn: Connection, organization_id: uuid.UUID) -> int:
+    """Referrals sent to ``organization_id`` that still wait for its answer (not yet expired)."""
+    count = await conn.fetchval(
+        f"SELECT count(*) FROM referral r WHERE r.receiving_organization_id = $1 AND r.status = 'sent'"
+        f" AND NOT {EXPIRED_SQL}",
+        organization_id,
+    )
+    return int(count)
+
+
 async def list_referrals(
     conn: Connection, scope: ReferralFilter, *, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:

@@ -296,6 +296,14 @@ async def list_referrals(
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
+async def awaiting_answer_count(conn: Connection, principal: Principal) -> int:
+    """How many referrals wait for ``principal``'s organization to answer (the partner menu's
+    count); 0 for a role that answers none, so the menu can ask for anyone."""
+    if scope_of(principal, Action.RESPOND_TO_REFERRAL) is None or principal.organization_id is None:
+        return 0
+    return await referral_repo.count_awaiting_answer(conn, principal.organization_id)
+
+
 async def end_sharing_under(
     conn: Connection, principal: Principal, case: CaseRow, consent_id: uuid.UUID
 ) -> list[uuid.UUID]:

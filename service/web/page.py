@@ -1,7 +1,8 @@
-"""What every room's pages share: the session's user as the page's principal, rendering a page
-with what the layout needs, a list's previous/next page links, the names of the users a page
-mentions, and the same-site check for a ``next`` address. ``work`` (who asks, the pool and the
-cipher) and ``form`` (what a form posted) are the dependencies every room's handlers take."""
+"""What every room's pages share: the session's user as the page's principal (with the menu's
+counts of waiting work), rendering a page with what the layout needs, a list's previous/next page
+links, the names of the users a page mentions, and the same-site check for a ``next`` address.
+``work`` (who asks, the pool and the cipher) and ``form`` (what a form posted) are the
+dependencies every room's handlers take."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from service.db import Connection, transact
 from service.errors import NotFound
 from service.pagination import PageParams
 from service.web import session
+from service.web.menu import menu_counts
 
 # what page handlers are given, named once for every room
 Pool = NamedDependency[asyncpg.Pool]
@@ -41,11 +43,16 @@ R = TypeVar("R")
 
 async def page_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     """The session's user, looked up once per request: a room's guard and its handler's
-    ``principal`` dependency both ask."""
+    ``principal`` dependency both ask. For a signed-in user's full page (not an htmx fragment,
+    which has no menu) the menu's counts of waiting work are read alongside, for the layout
+    (``request.state.menu_counts``)."""
     known: Principal | None = request.state.get("page_principal")
     if known is None:
         known = await session.principal_from_cookie(request, request.app.state.pool)
         request.state["page_principal"] = known
+        if known.role is not None and "hx-request" not in request.headers:
+            async with request.app.state.pool.acquire() as conn:
+                request.state["menu_counts"] = await menu_counts(conn, known)
     return known
 
 

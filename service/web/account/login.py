@@ -16,12 +16,14 @@ from service.auth.models import ANONYMOUS
 from service.config import Settings
 from service.errors import TooManyRequests, Unauthorized
 from service.web import i18n, session
+from service.web.menu import landing
 from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page, safe_next
 
 
 @get("/login", name="login")
 async def login_form(principal: Who, next: FromQuery[str | None] = None) -> Template:
-    return page("account/login.html", principal, next=safe_next(next), error=None, email="")
+    # no ?next= stays empty, so the login lands where the user's role works (menu.landing)
+    return page("account/login.html", principal, next=safe_next(next) if next else "", error=None, email="")
 
 
 @post("/login", status_code=303)
@@ -30,13 +32,14 @@ async def login(
 ) -> Redirect | Template:
     form = await request.form()
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
-    target = safe_next(str(form.get("next", "/")))
+    asked = str(form.get("next", ""))
     client = request.client.host if request.client else "unknown"
     try:
         user = await authenticate(pool, email, password, client)
     except (Unauthorized, TooManyRequests) as exc:
         status = 429 if isinstance(exc, TooManyRequests) else 401
-        refused = page("account/login.html", ANONYMOUS, status, next=target, error=exc.detail, email=email)
+        kept = safe_next(asked) if asked else ""
+        refused = page("account/login.html", ANONYMOUS, status, next=kept, error=exc.detail, email=email)
         if isinstance(exc, TooManyRequests):
             refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
@@ -52,6 +55,7 @@ async def login(
         secure=False,  # marked Secure by security_headers when the request came over HTTPS
         samesite="lax",
     )
+    target = safe_next(asked) if asked else landing(user.role)
     return Redirect(path=target, status_code=303, cookies=[cookie])
 
 
