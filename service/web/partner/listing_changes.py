@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from service.web.i18n import gettext as _
+from service.web.partner.listing_hours import parse_hours
+from service.web.words import directory_labels
 
 
 def field_labels() -> dict[str, str]:
@@ -59,15 +61,19 @@ def conflict_rows(mine: dict[str, Any], stored: dict[str, Any]) -> list[tuple[st
     names = field_labels()
 
     def summary(values: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display(values[key]) for key in values if key not in ("contacts", "schedules")}
+        shown = {key: display(values[key]) for key in values if key not in ("contacts", "hours")}
         shown["locations"] = display(
             [values[f"loc_{k}"] for k in ("name", "street", "commune", "province", "lat", "lon") if values[f"loc_{k}"]]
         )
         shown["contacts"] = display(
             [f"{c['kind']} {c['value']}{' 24/7' if c['is_24_7'] else ''}" for c in values["contacts"] if c["value"]]
         )
+        weekdays = directory_labels()["weekday"]
         shown["schedules"] = display(
-            [f"{s['weekday']} {s['opens']}–{s['closes']}" for s in values["schedules"] if s["opens"] or s["closes"]]
+            [
+                f"{weekdays[s['weekday']]} {s['opens_at']}–{s['closes_at']}"
+                for s in parse_hours(values["hours"]).schedules
+            ]
         )
         return shown
 

@@ -14,19 +14,21 @@ from litestar.datastructures import FormMultiDict
 from service.directory.models import Fee, Service, ServiceStatus, Visibility
 from service.web.forms import text
 from service.web.i18n import gettext as _
+from service.web.partner.listing_hours import (
+    HOURS_FIELDS,
+    blank_hours,
+    hours_field_names,
+    parse_hours,
+    values_of_hours_form,
+    values_of_schedules,
+)
 from service.web.words import directory_labels
 
 MAX_CONTACT_ROWS = 30
-MAX_SCHEDULE_ROWS = 50
 SPARE_CONTACT_ROWS = 2
 
 
 # -- the listing form: its values as typed, and the API shape they convert to ----------------------
-
-
-def _blank_schedule_rows(taken: set[int]) -> list[dict[str, str]]:
-    rows = [{"weekday": str(day), "opens": "", "closes": ""} for day in range(1, 8) if day not in taken]
-    return [*rows, {"weekday": "", "opens": "", "closes": ""}]
 
 
 def _pad_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,7 +68,7 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
             "loc_accessibility": "",
             "loc_confidential": False,
             "contacts": _pad_contacts([]),
-            "schedules": _blank_schedule_rows(set()),
+            "hours": blank_hours(),
         }
     provinces = directory_labels()["province"]
     first = service.locations[0] if service.locations else None
@@ -74,11 +76,6 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
-    schedules = [{"weekday": str(s.weekday), "opens": s.opens_at, "closes": s.closes_at} for s in service.schedules]
-    schedules = sorted(
-        schedules + _blank_schedule_rows({s.weekday for s in service.schedules}),
-        key=lambda row: int(row["weekday"] or 8),
-    )
     return {
         "name": service.name,
         "alternate_name": text(service.alternate_name),
@@ -118,7 +115,7 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
                 for c in service.contacts
             ]
         ),
-        "schedules": schedules,
+        "hours": values_of_schedules(service.schedules),
     }
 
 
@@ -167,7 +164,6 @@ _CONTACT_ROW = {
     "is_24_7": "contact_247",
     "languages": "contact_languages",
 }
-_SCHEDULE_ROW = {"weekday": "schedule_day", "opens": "schedule_opens", "closes": "schedule_closes"}
 
 
 def values_of_form(form: FormMultiDict) -> dict[str, Any]:
@@ -178,7 +174,7 @@ def values_of_form(form: FormMultiDict) -> dict[str, Any]:
     values["accepting_referrals"] = "accepting_referrals" in form
     values["loc_confidential"] = "loc_confidential" in form
     values["contacts"] = _rows(form, MAX_CONTACT_ROWS, _CONTACT_ROW)
-    values["schedules"] = _rows(form, MAX_SCHEDULE_ROWS, _SCHEDULE_ROW)
+    values["hours"] = values_of_hours_form(form)
     return values
 
 
@@ -189,7 +185,7 @@ class ListingForm(msgspec.Struct, kw_only=True):
     data: dict[str, Any]
     errors: dict[str, str]
     contact_rows: list[int]
-    schedule_rows: list[int]
+    schedule_fields: list[str]
 
 
 def _codes(text: str) -> list[str]:
@@ -272,20 +268,10 @@ def parse_listing(values: dict[str, Any]) -> ListingForm:
             }
         )
     data["contacts"] = contacts
-    schedules, schedule_rows = [], []
-    for row, entry in enumerate(values["schedules"]):
-        if not entry["opens"] and not entry["closes"]:
-            continue
-        if not entry["weekday"].isdigit():
-            errors[f"schedule_day_{row}"] = _("Choose the day.")
-            continue
-        if not entry["opens"] or not entry["closes"]:
-            errors[f"schedule_{'closes' if entry['opens'] else 'opens'}_{row}"] = _("Give both times, or neither.")
-            continue
-        schedule_rows.append(row)
-        schedules.append({"weekday": int(entry["weekday"]), "opens_at": entry["opens"], "closes_at": entry["closes"]})
-    data["schedules"] = schedules
-    return ListingForm(data=data, errors=errors, contact_rows=contact_rows, schedule_rows=schedule_rows)
+    hours = parse_hours(values["hours"])
+    errors |= hours.errors
+    data["schedules"] = hours.schedules
+    return ListingForm(data=data, errors=errors, contact_rows=contact_rows, schedule_fields=hours.fields)
 
 
 _LOCATION_FIELDS = {
@@ -299,7 +285,6 @@ _LOCATION_FIELDS = {
 }
 _ROW_FIELDS = {
     "contacts": {"kind": "contact_kind", "hours": "contact_hours", "languages": "contact_languages"},
-    "schedules": {"weekday": "schedule_day", "opens_at": "schedule_opens", "closes_at": "schedule_closes"},
 }
 
 
@@ -311,18 +296,14 @@ def listing_fields(parsed: ListingForm, locations: int) -> dict[str, str]:
     for index in range(locations):
         names[f"locations[{index}]"] = "loc_lat"
         names |= {f"locations[{index}].{leaf}": name for leaf, name in _LOCATION_FIELDS.items()}
-    for group, rows, default in (
-        ("contacts", parsed.contact_rows, "contact_value"),
-        ("schedules", parsed.schedule_rows, "schedule_opens"),
-    ):
-        for index, row in enumerate(rows):
-            names[f"{group}[{index}]"] = f"{default}_{row}"
-            names |= {f"{group}[{index}].{leaf}": f"{prefix}_{row}" for leaf, prefix in _ROW_FIELDS[group].items()}
-    return names
+    for index, row in enumerate(parsed.contact_rows):
+        names[f"contacts[{index}]"] = f"contact_value_{row}"
+        names |= {f"contacts[{index}].{leaf}": f"{prefix}_{row}" for leaf, prefix in _ROW_FIELDS["contacts"].items()}
+    return names | hours_field_names(parsed.schedule_fields)
 
 
 FORM_FIELDS = frozenset(
     {*_TEXT_FIELDS, "categories", "populations", "accepting_referrals", "loc_confidential"}
     | {f"{prefix}_{row}" for prefix in ("contact_kind", "contact_value", "contact_hours") for row in range(30)}
-    | {f"{prefix}_{row}" for prefix in ("schedule_day", "schedule_opens", "schedule_closes") for row in range(50)}
+    | HOURS_FIELDS
 )

@@ -31,6 +31,7 @@ from service.web.partner.listing_form import (
     values_of_form,
     values_of_service,
 )
+from service.web.partner.listing_hours import hours_labels
 from service.web.words import directory_labels, listing_choice_labels, listing_status_labels
 
 AnyRequest = Request[Any, Any, Any]
@@ -53,8 +54,9 @@ def _form_page(
     notice: str | None = None,
     conflict: list[tuple[str, str, str]] | None = None,
 ) -> Template:
-    # errors with no field of their own on the form are listed at the top, never dropped
-    unplaced = [message for field, message in errors.items() if field not in FORM_FIELDS]
+    # every error is listed at the top, linked to its field; one with no field of its own on the
+    # form (keyed "_…") is listed without a link, never dropped
+    summary = {(field if field in FORM_FIELDS else f"_{field}"): message for field, message in errors.items()}
     return page(
         "partner/service_form.html",
         principal,
@@ -62,7 +64,8 @@ def _form_page(
         service=service,
         values=values,
         errors=errors,
-        unplaced=unplaced,
+        summary=summary,
+        error_labels=hours_labels(directory_labels()["weekday"]),
         version=version,
         notice=notice,
         conflict=conflict,

@@ -34,7 +34,7 @@ async def test_partner_sees_all_own_listings_and_none_of_others(
     page = text(await browser.get("/partner"))
     assert "Nhà tạm lánh Hoa Sen" in page and "Nhà an toàn nội bộ" in page and "Điểm cũ đã đóng" in page
     assert "Trợ giúp pháp lý Mekong" not in page
-    assert "Staff only" in page and "Inactive" in page and "Needs verification" in page
+    assert "Staff only" in page and "Inactive" in page and "Never verified" in page
 
 
 async def test_partner_home_is_for_partners_only(browser: Browser, actors: Actors) -> None:
@@ -169,8 +169,8 @@ async def test_a_new_listing_belongs_to_the_partners_organization(
         fields,
         name="Tư vấn tâm lý Hoa Sen",
         service_areas="Cần Thơ",
-        schedule_opens_0="08:00",
-        schedule_closes_0="17:00",
+        day_1_opens_0="8h",
+        day_1_closes_0="17g",
     )
     response = await browser.submit("/partner/services", [*typed, ("categories", "psychosocial")])
     assert response.status_code == 303, response.text
