@@ -238,28 +238,28 @@ async def transition(
     if move.target in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
         changes["completed_at"] = now
     await referral_repo.update_referral(conn, referral_id, changes)
-    event: dict[str, Any] = {
-        "from_status": status,
-        "to_status": move.target,
-        "actor_id": principal.user_id,
-        "reason_code": body.reason_code,
-    }
-    if body.note:  # sealed to its event, so the id comes first
-        event["id"] = await referral_repo.next_referral_event_id(conn)
-        event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
-    await referral_repo.insert_referral_event(conn, referral_id, event)
+    steps = workflow.steps(action, status)
+    for step, source, target in steps:
+        event: dict[str, Any] = {"from_status": source, "to_status": target, "actor_id": principal.user_id}
+        if step == action:  # the reason and note belong to the step asked for, not to one implied by it
+            event["reason_code"] = body.reason_code
+            if body.note:  # sealed to its event, so the id comes first
+                event["id"] = await referral_repo.next_referral_event_id(conn)
+                event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
+        await referral_repo.insert_referral_event(conn, referral_id, event)
     answer = await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), side, now)
     # last: the audit append holds the log's lock until commit, so nothing else runs under it
-    await audit.record(
-        conn,
-        principal,
-        action,
-        REFERRAL,
-        referral_id,
-        survivor_id=row["survivor_id"],
-        organization_id=row["case_organization_id"],
-        details={"to": move.target.value},
-    )
+    for step, _source, target in steps:
+        await audit.record(
+            conn,
+            principal,
+            step,
+            REFERRAL,
+            referral_id,
+            survivor_id=row["survivor_id"],
+            organization_id=row["case_organization_id"],
+            details={"to": target.value},
+        )
     return answer
 
 

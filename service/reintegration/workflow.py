@@ -53,7 +53,14 @@ REFERRAL_TRANSITIONS: dict[str, Transition] = {
         Transition("start", frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS, Side.RECEIVER),
         Transition("hold", frozenset({ReferralStatus.IN_PROGRESS}), ReferralStatus.ON_HOLD, Side.RECEIVER),
         Transition("resume", frozenset({ReferralStatus.ON_HOLD}), ReferralStatus.IN_PROGRESS, Side.RECEIVER),
-        Transition("complete", frozenset({ReferralStatus.IN_PROGRESS}), ReferralStatus.COMPLETED, Side.RECEIVER),
+        # from accepted too: a service given in one visit needs no separate "start" (recorded
+        # for it all the same, see ``steps``)
+        Transition(
+            "complete",
+            frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
+            ReferralStatus.COMPLETED,
+            Side.RECEIVER,
+        ),
         Transition(
             "not-complete",
             frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.ON_HOLD}),
@@ -125,6 +132,15 @@ def allowed_actions(status: ReferralStatus, side: Side, *, sharing_live: bool) -
     if side is Side.RECEIVER and not sharing_live:
         return []
     return [t.action for t in REFERRAL_TRANSITIONS.values() if status in t.sources and t.side is side]
+
+
+def steps(action: str, status: ReferralStatus) -> list[tuple[str, ReferralStatus, ReferralStatus]]:
+    """The (action, from, to) steps one allowed ``action`` records: completing an accepted referral
+    records its start first, so its history and audit read as every other completed one."""
+    target = REFERRAL_TRANSITIONS[action].target
+    if action == "complete" and status is ReferralStatus.ACCEPTED:
+        return [("start", status, ReferralStatus.IN_PROGRESS), (action, ReferralStatus.IN_PROGRESS, target)]
+    return [(action, status, target)]
 
 
 def check_transition(

@@ -31,7 +31,7 @@ def test_a_sent_referral_past_its_due_time_is_expired() -> None:
 ALLOWED = {
     (R.SENT, Side.RECEIVER): ["accept", "decline"],
     (R.SENT, Side.REFERRER): ["withdraw"],
-    (R.ACCEPTED, Side.RECEIVER): ["start", "not-complete"],
+    (R.ACCEPTED, Side.RECEIVER): ["start", "complete", "not-complete"],
     (R.IN_PROGRESS, Side.RECEIVER): ["hold", "complete", "not-complete"],
     (R.ON_HOLD, Side.RECEIVER): ["resume", "not-complete"],
     (R.ON_HOLD, Side.REFERRER): ["withdraw"],
@@ -131,3 +131,12 @@ def test_overdue_means_past_target_and_still_open() -> None:
     assert not workflow.milestone_overdue(MilestoneStatus.PLANNED, today, today)
     assert not workflow.milestone_overdue(MilestoneStatus.ACHIEVED, date(2026, 1, 1), today)
     assert not workflow.milestone_overdue(MilestoneStatus.IN_PROGRESS, None, today)
+
+
+def test_completing_an_accepted_referral_records_its_start_first() -> None:
+    assert workflow.steps("complete", R.ACCEPTED) == [
+        ("start", R.ACCEPTED, R.IN_PROGRESS),
+        ("complete", R.IN_PROGRESS, R.COMPLETED),
+    ]
+    assert workflow.steps("complete", R.IN_PROGRESS) == [("complete", R.IN_PROGRESS, R.COMPLETED)]
+    assert workflow.steps("accept", R.SENT) == [("accept", R.SENT, R.ACCEPTED)]
