@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from service.reintegration.follow_up_models import FollowUp
+from service.web.i18n import fmt_number
 
 # Bars of one series share a fill; patterns are not needed because every bar is labelled in text.
 SERIES_FILLS = ("#0b5cad", "#5b8fc7", "#0a6b2c", "#8a5a00")
@@ -58,7 +59,8 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    # as the page's tables write it (a decimal comma in Vietnamese)
+    return fmt_number(value)
 
 
 def _scale(values: Sequence[float], plot_width: float) -> float:

@@ -98,28 +98,40 @@ def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+# One way to write a day and a moment per language, on every page: numeric day-month-year and a
+# 24-hour clock in Vietnamese (07/12/2026 14:05), the month's name in English so it cannot be read
+# the American way (7 Dec 2026, 14:05).
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
 def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    return format_date(value, format="medium", locale=_babel_locale(current.get()))
+    locale = current.get()
+    return format_date(value, format=DATE_PATTERNS[locale], locale=_babel_locale(locale))
 
 
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, format="short", tzinfo=LOCAL_TZ, locale=_babel_locale(current.get()))
+    locale = current.get()
+    return format_datetime(value, format=DATETIME_PATTERNS[locale], tzinfo=LOCAL_TZ, locale=_babel_locale(locale))
 
 
-def fmt_number(value: Any) -> str:
+def fmt_number(value: Any, decimals: int | None = None) -> str:
+    """A number as the page's language writes it (1.234,5 in Vietnamese, 1,234.5 in English);
+    with ``decimals``, always that many digits after the separator (0,0 … 1,0 for score bands)."""
     if value is None:
         return ""
-    return _decimal(value, current.get())
+    return _decimal(value, current.get(), decimals)
 
 
 @lru_cache(maxsize=4096)
-def _decimal(value: Any, locale: str) -> str:
+def _decimal(value: Any, locale: str, decimals: int | None) -> str:
     """Babel's formatting parses its pattern on every call; a page shows the same counts again
     and again (facets, totals), so their text is kept."""
-    return format_decimal(value, locale=_babel_locale(locale))
+    pattern = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=_babel_locale(locale))

@@ -13,7 +13,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from service.idempotency import form_key
-from service.web import i18n, words
+from service.web import hotlines, i18n, words
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -31,8 +31,11 @@ def _gettext(context: Context, message: str, /, **variables: Any) -> str:
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
-    variables.setdefault("num", num)
-    return _formatted(i18n.ngettext(singular, plural, num), context.eval_ctx.autoescape, variables)
+    # the count written as the page's language writes numbers (1.234 ca), whether the message
+    # says %(num)d or %(num)s
+    variables.setdefault("num", i18n.fmt_number(num))
+    text = i18n.ngettext(singular, plural, num).replace("%(num)d", "%(num)s")
+    return _formatted(text, context.eval_ctx.autoescape, variables)
 
 
 @lru_cache(maxsize=4096)
@@ -63,7 +66,9 @@ def environment() -> Environment:
     # codes the records hold, named in the page's language: {{ case.returned_from | country }}
     env.filters.update(country=words.country_name, languages=words.language_list)
     env.globals.update(country_names=words.country_names, language_names=words.language_names)
+    env.globals.update(verification_label=words.verification_label)  # one wording of staleness everywhere
     env.globals.update(locale=lambda: i18n.current.get(), locales=i18n.LOCALES, form_key=form_key)
+    env.globals.update(hotlines=hotlines.HOTLINES)  # the emergency bar of the public's pages (base.html)
     return env
 
 

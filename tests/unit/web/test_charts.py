@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from service.web import i18n
 from service.web.charts import bars, grouped_bars, shorten
 
 
@@ -62,5 +63,10 @@ def test_grouped_bars_share_one_scale_and_name_their_series() -> None:
     assert chart.fill(chart.bars[0]) != chart.fill(chart.bars[1])
 
 
-def test_fractional_values_are_written_compactly() -> None:
-    assert [b.text for b in bars([("x", 2.5), ("y", 3.0)]).bars] == ["2.5", "3"]
+def test_values_are_written_compactly_in_the_pages_number_format() -> None:
+    assert [b.text for b in bars([("x", 2.5), ("y", 3.0), ("z", 1234)]).bars] == ["2,5", "3", "1.234"]
+    token = i18n.current.set("en")
+    try:
+        assert [b.text for b in bars([("x", 2.5), ("y", 3.0)]).bars] == ["2.5", "3"]
+    finally:
+        i18n.current.reset(token)
