@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from datetime import timedelta
 
 from service import audit, export_files
 from service.auth.models import Principal
@@ -15,6 +16,7 @@ from service.directory import lookups as directory_lookups
 from service.reintegration import free_text, report_repo, rollup_repo, rules
 from service.reintegration.dashboard_models import (
     Dashboard,
+    DueFollowUp,
     EmergencyOverride,
     NamedCount,
     OverdueMilestone,
@@ -27,6 +29,7 @@ from service.reintegration.scope import case_filter
 
 LIST_LIMIT = 50
 QUIET_DAYS = 90
+DUE_SOON_DAYS = 7  # a follow-up scheduled within a week is listed as due, with the overdue ones
 # the lower bounds are also those of migration 0009 (dashboard_score_lows), which counts by them
 SCORE_BUCKETS = ((0.0, "0.0-0.2"), (0.2, "0.2-0.4"), (0.4, "0.4-0.6"), (0.6, "0.6-0.8"), (0.8, "0.8-1.0"))
 
@@ -74,6 +77,7 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
     # the names the list shows come from the directory, each kind in one query
     listings = await directory_lookups.listing_names(conn, (r["service_id"] for r in past_due))
     partners = await directory_lookups.organization_names(conn, (r["receiving_organization_id"] for r in past_due))
+    due, due_total = await rollup_repo.follow_ups_due(conn, scope, today() + timedelta(days=DUE_SOON_DAYS), LIST_LIMIT)
     quiet, quiet_total = await rollup_repo.cases_without_follow_up(conn, scope, counts, QUIET_DAYS, LIST_LIMIT)
     if counts.get("cases", 0) == counts["all:cases"]:
         # the scope holds every case: the busiest listings come ranked from their maintained counts
@@ -118,6 +122,10 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
             for r in quiet
         ],
         cases_without_follow_up_total=quiet_total,
+        follow_ups_due=[
+            DueFollowUp(survivor_id=r["survivor_id"], case_code=r["case_code"], next_date=r["next_date"]) for r in due
+        ],
+        follow_ups_due_total=due_total,
         partner_outcomes=[PartnerOutcome(**dict(row)) for row in outcomes],
         plans_by_status=_by_key(_of_kind(counts, "plan")),
         milestones_by_status=_by_key(_of_kind(counts, "milestone")),

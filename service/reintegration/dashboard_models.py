@@ -40,6 +40,14 @@ class QuietCase(msgspec.Struct, kw_only=True, frozen=True):
     last_follow_up: date | None
 
 
+class DueFollowUp(msgspec.Struct, kw_only=True, frozen=True):
+    """An open case whose next follow-up, scheduled at its latest one, is due (or overdue)."""
+
+    survivor_id: uuid.UUID
+    case_code: str
+    next_date: date
+
+
 class PartnerOutcome(msgspec.Struct, kw_only=True, frozen=True):
     organization_id: uuid.UUID
     organization_name: str
@@ -84,3 +92,5 @@ class Dashboard(msgspec.Struct, kw_only=True, frozen=True):
     score_distribution: list[NamedCount] = []
     emergency_overrides: list[EmergencyOverride] = []
     inbox_by_status: list[NamedCount] = []
+    follow_ups_due: list[DueFollowUp] = []  # within a week or past, soonest first
+    follow_ups_due_total: int = 0

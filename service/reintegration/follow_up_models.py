@@ -12,6 +12,8 @@ from msgspec import Meta
 
 from service.fields import Text, Timestamp
 
+Day = date  # the type, under a name the ``date`` fields below do not shadow
+
 
 class FollowUpMethod(enum.StrEnum):
     HOME_VISIT = "home_visit"
@@ -27,6 +29,8 @@ class FollowUpCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     indicators: Annotated[dict[str, int], Meta(max_length=100)] = {}
     # a coordinator's reason to contact a survivor who asked not to be (or gave no live follow-up consent)
     contact_override_reason: Text | None = None
+    # when the caseworker means to follow up next: after this visit's date; the case is due then
+    next_date: Day | None = None
 
 
 class Scores(msgspec.Struct, kw_only=True, frozen=True):
@@ -47,3 +51,4 @@ class FollowUp(msgspec.Struct, kw_only=True, frozen=True):
     scoring_version: str
     created_at: Timestamp
     contact_override_reason: str | None = None  # why a coordinator let it contact her anyway
+    next_date: Day | None = None  # the next follow-up the caseworker scheduled, if any

@@ -24,6 +24,7 @@ _INSERTED = (
     "composite",
     "scoring_version",
     "recorded_by",
+    "next_date",
 )
 
 

@@ -10,6 +10,7 @@ from service.auth.models import Principal
 from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.db import Connection
+from service.errors import FieldError, ValidationFailed
 from service.reintegration import contact, follow_up_repo, free_text, rules
 from service.reintegration.follow_up_models import FollowUp, FollowUpCreate, FollowUpMethod, Scores
 from service.reintegration.scope import audit_case, case_for, one_of
@@ -29,6 +30,7 @@ def to_follow_up(cipher: PersonalDataCipher, row: asyncpg.Record) -> FollowUp:
         scoring_version=row["scoring_version"],
         created_at=row["created_at"],
         contact_override_reason=free_text.FOLLOW_UP.reveal(cipher, row, "contact_override_reason") or None,
+        next_date=row["next_date"],
     )
 
 
@@ -38,6 +40,11 @@ async def record_follow_up(
     case = await case_for(conn, principal, survivor_id, Action.EDIT_CASE)
     overridden = await contact.check_contact(conn, principal, case, data.method, data.contact_override_reason)
     rules.validate_answers(data.indicators)
+    if data.next_date is not None and data.next_date <= data.date:
+        raise ValidationFailed(
+            "The next follow-up comes after this one",
+            errors=[FieldError(field="next_date", message="must be after the date of this follow-up")],
+        )
     scores = rules.score(data.indicators)
     follow_up_id = uuid.uuid4()
     await follow_up_repo.insert_follow_up(
@@ -55,6 +62,7 @@ async def record_follow_up(
             "composite": scores.composite,
             "scoring_version": rules.scoring().version,
             "recorded_by": principal.user_id,
+            "next_date": data.next_date,
         },
     )
     await audit_case(conn, principal, case, "create", "follow_up", follow_up_id)

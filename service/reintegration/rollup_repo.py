@@ -200,3 +200,38 @@ async def partner_outcomes_of_all(conn: Connection, limit: int) -> list[asyncpg.
             limit,
         )
     )
+
+
+async def follow_ups_due(conn: Connection, scope: CaseFilter, by: date, limit: int) -> tuple[list[asyncpg.Record], int]:
+    """Open cases whose next follow-up, as scheduled at their latest follow-up, falls on or before
+    ``by``: the first ``limit`` by that date, and how many in all. A follow-up recorded since
+    settles the date it was scheduled at (migration 0017)."""
+    args: list[Any] = [by]
+    _, cases = _scope(scope, args, "c")
+    args.append(limit)
+    rows = await conn.fetch(
+        "SELECT f.survivor_id, c.case_code, f.next_date, count(*) OVER () AS total"
+        " FROM follow_up f JOIN case_rollup c ON c.survivor_id = f.survivor_id"
+        f" WHERE f.next_date IS NOT NULL AND f.next_date <= $1 AND c.status = 'open' AND {cases}"
+        " AND NOT EXISTS (SELECT 1 FROM follow_up later WHERE later.survivor_id = f.survivor_id"
+        "  AND (later.date, later.created_at) > (f.date, f.created_at))"
+        f" ORDER BY f.next_date, c.case_code LIMIT ${len(args)}",
+        *args,
+    )
+    return list(rows), int(rows[0]["total"]) if rows else 0
+
+
+async def referrals_waiting(conn: Connection, scope: CaseFilter, limit: int) -> list[asyncpg.Record]:
+    """Referrals of the scope's open cases sent and not answered yet, the first due first."""
+    args: list[Any] = []
+    _, cases = _scope(scope, args, "c")
+    args.append(limit)
+    return list(
+        await conn.fetch(
+            "SELECT r.id, r.due_at, r.service_id, r.receiving_organization_id, c.survivor_id, c.case_code"
+            " FROM referral r JOIN case_rollup c ON c.survivor_id = r.survivor_id"
+            f" WHERE r.status = 'sent' AND c.status = 'open' AND {cases}"
+            f" ORDER BY r.due_at NULLS LAST, r.id LIMIT ${len(args)}",
+            *args,
+        )
+    )

@@ -31,7 +31,7 @@ from service.directory.models import Organization
 from service.errors import DomainError, NotFound
 from service.idempotency import Creator
 from service.pagination import PageParams
-from service.reintegration import cases, followups, plans, referrals, rules, workflow
+from service.reintegration import cases, followups, plans, referrals, rules, workflow, worklist
 from service.reintegration.case_models import CaseStatus, CaseType, Consent, Survivor, SurvivorCreate
 from service.reintegration.follow_up_models import FollowUp
 from service.reintegration.plan_models import Entitlements, Milestone, MilestoneDomain, MilestoneStatus, Plan
@@ -73,11 +73,13 @@ async def case_list(
     code = (q or "").strip().upper()[:30] or None
     query = cases.CaseQuery(status=status, case_type=case_type, q=code)
     result = await transact(pool, cases.list_cases, principal, cipher, query, paging)
+    todo = await transact(pool, worklist.to_do, principal, cipher)
     filters = {"status": status, "case_type": case_type, "q": code}
     return page(
         "cases/list.html",
         principal,
         result=result,
+        todo=todo,
         filters=filters,
         words=vocabulary(),
         labels=directory_labels(),
@@ -334,6 +336,7 @@ async def render_case(
         labels=directory_labels(),
         english=english(),
         today=plans.today().isoformat(),
+        today_date=plans.today(),
     )
 
 

@@ -270,6 +270,7 @@ FOLLOW_UP_RENAME = {
     "notes": "fu_notes",
     "indicators": "_form",
     "contact_override_reason": "fu_override",
+    "next_date": "fu_next_date",
 }
 
 
@@ -278,7 +279,16 @@ def follow_up_from_form(values: Mapping[str, str]) -> tuple[FollowUpCreate | Non
         item.code: values[f"ind_{item.code}"] for item in rules.scoring().indicators if values.get(f"ind_{item.code}")
     }
     data = {
-        **present({"date": values.get("fu_date", ""), "method": values.get("fu_method", "")}, "date", "method"),
+        **present(
+            {
+                "date": values.get("fu_date", ""),
+                "method": values.get("fu_method", ""),
+                "next_date": values.get("fu_next_date", ""),
+            },
+            "date",
+            "method",
+            "next_date",
+        ),
         "notes": values.get("fu_notes", ""),
         "indicators": answers,
         **({"contact_override_reason": values["fu_override"]} if values.get("fu_override", "").strip() else {}),

@@ -38,6 +38,7 @@ def hints() -> dict[str, str]:
         "target_date": _("a date"),
         "expires_at": _("a date"),
         "fu_date": _("a date"),
+        "fu_next_date": _("a date after the visit"),
         "survivor_agreed_at": _("a date and time"),
         "title": _("1 to 200 characters"),
         "full_name": _("1 to 200 characters"),

@@ -32,8 +32,8 @@ def english(browser: Browser) -> None:
 
 
 def form_key(page: httpx.Response, action: str) -> str:
-    """The key of the form posting to ``action`` on ``page``."""
-    form = page.text.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    """The key of the form posting to ``action`` on ``page`` (its #fragment, where the answer opens, aside)."""
+    form = re.split(rf'action="{re.escape(action)}(?:#[\w-]+)?"', page.text, maxsplit=1)[1].split("</form>", 1)[0]
     found = re.search(rf'name="{FORM_FIELD}" value="([0-9a-f]+)"', form)
     assert found, f"no {FORM_FIELD} in the form to {action}"
     return found.group(1)

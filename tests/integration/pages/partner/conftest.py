@@ -29,7 +29,8 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and not self.done and a.get("action") == self.action:
+        # a browser posts without the #fragment (which only says where the answer opens)
+        if tag == "form" and not self.done and (a.get("action") or "").split("#")[0] == self.action:
             self.inside = True
         if not self.inside:
             return
