@@ -3,11 +3,13 @@ rectangles out) and a case's follow-up scores as lines.
 
 Pages draw these as inline SVG with no library and no script; the numbers are always in a table
 next to the chart as well, so the chart only has to be right, not to be the sole carrier of them.
-Bars are horizontal so long names (provinces, services) read without rotation.
+Bars are horizontal, each under its name, so long names (provinces, services) read without
+rotation, also on a phone.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,15 +35,15 @@ class Bar:
 
 @dataclass(frozen=True)
 class RowLabel:
-    text: str
-    y: float  # baseline of the label, centred on its bar or group
+    text: str  # as drawn: shortened, and unlike any other label of the chart
+    y: float  # baseline of the label, just above its bar or group
+    full: str = ""  # the whole name, for the label's tooltip and screen readers
 
 
 @dataclass(frozen=True)
 class BarChart:
     width: float
     height: float
-    label_width: float
     bars: list[Bar]
     labels: list[RowLabel]
 
@@ -58,6 +60,32 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
+def _middle(text: str, limit: int) -> str:
+    """``text`` cut in the middle: its start and its end (where names of the same kind differ —
+    "… Cần Thơ", "… Sóc Trăng") around an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head].rstrip() + "…" + text[len(text) - (limit - 1 - head) :].lstrip()
+
+
+def unique_labels(texts: Sequence[str], limit: int) -> list[str]:
+    """Each text at most ``limit`` characters, no two alike: shortened at the end, or in the middle
+    when that would make two the same, numbered when even that does (or the names are equal)."""
+    short = [shorten(t, limit) for t in texts]
+    clashing = Counter(short)
+    short = [_middle(t, limit) if clashing[s] > 1 else s for t, s in zip(texts, short, strict=True)]
+    clashing, seen = Counter(short), Counter[str]()
+    result = []
+    for text, label in zip(texts, short, strict=True):
+        if clashing[label] > 1:
+            seen[label] += 1
+            suffix = f" ({seen[label]})"
+            label = _middle(text, limit - len(suffix)) + suffix
+        result.append(label)
+    return result
+
+
 def _number(value: float) -> str:
     # as the page's tables write it (a decimal comma in Vietnamese)
     return fmt_number(value)
@@ -69,58 +97,63 @@ def _scale(values: Sequence[float], plot_width: float) -> float:
     return plot_width / largest if largest > 0 else 0.0
 
 
+# Names sit on a line of their own above their bar (or group), across the chart's whole width: a
+# phone shrinks the chart to about 0.9 of its size, and a name beside the bar would leave it
+# either unreadably small or cut to a few letters.
+LABEL_HEIGHT = 16  # the name's line above a bar or group
+LABEL_BASELINE = 12
+
+
 def bars(
     pairs: Sequence[tuple[str, float]],
     *,
-    width: float = 560,
-    label_width: float = 180,
+    width: float = 400,
     bar_height: float = 18,
-    gap: float = 8,
+    gap: float = 10,
     value_room: float = 48,
-    max_label: int = 26,
+    max_label: int = 52,
 ) -> BarChart:
-    """One horizontal bar per pair, in the given order, scaled to the largest value."""
-    plot = width - label_width - value_room
-    unit = _scale([v for _, v in pairs], plot)
+    """One horizontal bar per pair, in the given order, scaled to the largest value, its name above it."""
+    unit = _scale([v for _, v in pairs], width - value_room)
+    names = unique_labels([label for label, _ in pairs], max_label)
     result: list[Bar] = []
     labels: list[RowLabel] = []
-    for index, (label, value) in enumerate(pairs):
-        y = gap + index * (bar_height + gap)
+    row = LABEL_HEIGHT + bar_height + gap
+    for index, ((label, value), name) in enumerate(zip(pairs, names, strict=True)):
+        top = gap + index * row
         length = round(max(value, 0.0) * unit, 1)
-        result.append(Bar(label, value, label_width, y, length, bar_height, 0, _number(value)))
-        labels.append(RowLabel(shorten(label, max_label), round(y + bar_height * 0.7, 1)))
-    height = gap + len(pairs) * (bar_height + gap)
-    return BarChart(width, height, label_width, result, labels)
+        result.append(Bar(label, value, 0, top + LABEL_HEIGHT, length, bar_height, 0, _number(value)))
+        labels.append(RowLabel(name, top + LABEL_BASELINE, label))
+    return BarChart(width, gap + len(pairs) * row, result, labels)
 
 
 def grouped_bars(
     groups: Sequence[tuple[str, Sequence[tuple[str, float]]]],
     *,
-    width: float = 560,
-    label_width: float = 180,
+    width: float = 400,
     bar_height: float = 12,
     gap: float = 2,
     group_gap: float = 12,
     value_room: float = 110,
-    max_label: int = 26,
+    max_label: int = 52,
 ) -> BarChart:
     """A group of thin bars per row (one per series, e.g. sent / accepted / completed / verified),
-    all on one scale; each bar's text names its series, so colour carries no meaning alone."""
-    plot = width - label_width - value_room
-    unit = _scale([v for _, series in groups for _, v in series], plot)
+    all on one scale, the group's name above it; each bar's text names its series, so colour
+    carries no meaning alone."""
+    unit = _scale([v for _, series in groups for _, v in series], width - value_room)
+    names = unique_labels([label for label, _ in groups], max_label)
     result: list[Bar] = []
     labels: list[RowLabel] = []
     y = group_gap
-    for label, series in groups:
-        top = y
-        for index, (name, value) in enumerate(series):
+    for (label, series), name in zip(groups, names, strict=True):
+        labels.append(RowLabel(name, y + LABEL_BASELINE, label))
+        y += LABEL_HEIGHT
+        for index, (series_name, value) in enumerate(series):
             length = round(max(value, 0.0) * unit, 1)
-            result.append(Bar(label, value, label_width, y, length, bar_height, index, f"{name}: {_number(value)}"))
+            result.append(Bar(label, value, 0, y, length, bar_height, index, f"{series_name}: {_number(value)}"))
             y += bar_height + gap
-        group_height = y - gap - top
-        labels.append(RowLabel(shorten(label, max_label), round(top + group_height / 2 + 4, 1)))
         y += group_gap - gap
-    return BarChart(width, y, label_width, result, labels)
+    return BarChart(width, y, result, labels)
 
 
 # -- a case's follow-up scores as lines -------------------------------------------------------------

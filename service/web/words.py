@@ -5,6 +5,7 @@ choices, roles and kinds of organization."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -27,7 +28,7 @@ from service.reintegration.case_models import (
 from service.reintegration.follow_up_models import FollowUpMethod
 from service.reintegration.plan_models import MilestoneDomain, MilestoneStatus, PlanStatus
 from service.reintegration.referral_models import ReferralStatus, Urgency
-from service.web.i18n import current
+from service.web.i18n import current, fmt_date
 from service.web.i18n import gettext as _
 
 WEEKDAYS = {
@@ -215,6 +216,16 @@ def vocabulary() -> dict[str, dict[str, str]]:
             "composite": _("Overall"),
         },
     }
+
+
+def verification_label(last_verified_at: datetime | None, stale: bool) -> str:
+    """The one wording of a listing's verification, the same on the public page, in search results,
+    the partner's listings and the coordinators' queue: never verified, not for 6 months, or when."""
+    if last_verified_at is None:
+        return _("Never verified")
+    if stale:
+        return _("Not verified in the last 6 months")
+    return _("Verified %(on)s") % {"on": fmt_date(last_verified_at)}
 
 
 def listing_status_labels() -> dict[str, str]:

@@ -2,28 +2,64 @@
 
 The figures come from ``dashboard.dashboard`` (the same use case as ``GET /api/v1/dashboard``,
 which checks the role and audits the read); the charts are drawn on the server as inline SVG.
+What the page writes of them is worked out here: score bands in the page's number format, how
+long partners take to answer (or that there are too few answers to say), days overdue.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
+from babel.numbers import format_decimal
 from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.auth.models import Principal
+from service.db import Connection
+from service.directory import verification
 from service.errors import Conflict, Forbidden
 from service.reintegration import approvals, dashboard, plans
-from service.reintegration.dashboard_models import Dashboard
+from service.reintegration.dashboard import SCORE_BUCKETS
+from service.reintegration.dashboard_models import Dashboard, PartnerOutcome
 from service.web import charts
 from service.web.forms import text
+from service.web.i18n import current
 from service.web.i18n import gettext as _
 from service.web.page import Form, PageWork, Work, user_names
 from service.web.words import directory_labels, vocabulary
 
 CHART_GROUPS = 12  # partners drawn in the outcome chart; the table lists them all
 NOTE_LIMIT = 2000  # PlanNote.note's limit, checked here so the error sits next to the field
+# Below this many answers a median says more about one referral than about the partner.
+MIN_ANSWERS = 5
+
+
+def _decimal(value: float) -> str:
+    """One decimal in the page's number format: 0,2 in Vietnamese, 0.2 in English."""
+    return format_decimal(value, format="0.0", locale=current.get())
+
+
+def score_band_names() -> dict[str, str]:
+    """The score bands' keys ("0.0-0.2") as the page writes them ("0,0–0,2" in Vietnamese)."""
+    highs = [low for low, _key in SCORE_BUCKETS[1:]] + [1.0]
+    return {key: f"{_decimal(low)}–{_decimal(high)}" for (low, key), high in zip(SCORE_BUCKETS, highs, strict=True)}
+
+
+def answer_time(outcome: PartnerOutcome) -> str:
+    """The median time a partner service took to answer, in hours under two days and in days
+    beyond, or that too few referrals were answered for a median to mean anything."""
+    answers = outcome.accepted + outcome.declined
+    if outcome.median_days_to_answer is None or answers < MIN_ANSWERS:
+        return _("Not enough data")
+    hours = outcome.median_days_to_answer * 24
+    if hours < 1:
+        return _("Under 1 hour")
+    if hours < 48:
+        return _("%(n)s hours") % {"n": _decimal(hours)}
+    return _("%(n)s days") % {"n": _decimal(outcome.median_days_to_answer)}
 
 
 def province_names() -> dict[str, str]:
@@ -34,7 +70,8 @@ def dashboard_charts(data: Dashboard) -> dict[str, charts.BarChart]:
     """The three charts of the page, from the same figures the tables show."""
     provinces = province_names()
     by_province = [(provinces.get(c.key, c.key), c.count) for c in data.open_cases_by_province]
-    scores = [(c.key.replace("-", "–"), c.count) for c in data.score_distribution]
+    bands = score_band_names()
+    scores = [(bands.get(c.key, c.key), c.count) for c in data.score_distribution]
     outcomes = [
         (
             f"{o.service_name} · {o.organization_name}",
@@ -60,9 +97,18 @@ async def _approver_names(pool: asyncpg.Pool, data: Dashboard) -> dict[uuid.UUID
         return await user_names(conn, (o.approved_by for o in data.emergency_overrides))
 
 
+async def work_counts(conn: Connection, principal: Principal) -> dict[str, int]:
+    """What waits for the coordinator, for the links at the top of the dashboard."""
+    return {
+        "approvals": await approvals.pending_count(conn, principal),
+        "verify": await verification.due_count(conn, principal, datetime.now(UTC)),
+    }
+
+
 @get("/", name="dashboard")
 async def dashboard_page(work: Work) -> Template:
     data = await work.run(dashboard.dashboard)
+    on = plans.today()
     return work.page(
         "dashboard/index.html",
         data=data,
@@ -70,7 +116,12 @@ async def dashboard_page(work: Work) -> Template:
         chart_groups=CHART_GROUPS,
         words=vocabulary(),
         province_names=province_names(),
+        score_bands=score_band_names(),
+        min_answers=MIN_ANSWERS,
+        answer_times={(o.organization_id, o.service_id): answer_time(o) for o in data.partner_outcomes},
+        days_overdue={m.milestone_id: (on - m.target_date).days for m in data.overdue_milestones},
         approvers=await _approver_names(work.pool, data),
+        to_do=await work.act(work_counts),
     )
 
 
@@ -85,7 +136,7 @@ async def _queue(
     errors: dict[str, dict[str, str]] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Template:
-    pending = await work.act(approvals.pending_plans)
+    pending = await work.run(approvals.pending_plans)
     return work.page(
         "dashboard/approvals.html",
         status_code,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
 import httpx
 
+from service.auth.repo import principal_for_user
+from service.reintegration import approvals
 from tests.integration.pages.conftest import Browser, text
 from tests.integration.reintegration.world import World, add_milestone
 
@@ -16,7 +19,8 @@ AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_metho
 async def submitted_plan(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     headers = world.actors.caseworker.headers
     plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=headers, json={})).json()
-    await add_milestone(client, world, plan["id"], domain="health", title="Khám sức khỏe")
+    await add_milestone(client, world, plan["id"], domain="health", title="Khám sức khỏe", target_date="2027-01-15")
+    await add_milestone(client, world, plan["id"], domain="legal_documents", title="Làm lại CCCD")
     submitted = await client.post(f"/api/v1/plans/{plan['id']}/submit", headers=headers, json=AGREEMENT)
     assert submitted.status_code == 200, submitted.text
     return submitted.json()  # type: ignore[no-any-return]
@@ -44,7 +48,10 @@ async def test_a_submitted_plan_is_queued_and_approved_from_the_page(
     queue = await browser.get("/dashboard/approvals")
     assert queue.status_code == 200
     page = text(queue)
-    assert "Verbal, with a witness" in page and "Milestones 1" in page
+    assert "Survivor agreed Yes" in page and "Verbal, with a witness" in page
+    # each milestone with its area and target date, dated ones first
+    assert "2 milestones" in page
+    assert re.search(r"Khám sức khỏe Health · Target: [^·]*2027\s+Làm lại CCCD Legal documents · No target date", page)
     assert f'href="/cases/{world.case_id}"' in queue.text
     approved = await browser.submit(f"/dashboard/approvals/{plan['id']}/approve")
     assert approved.status_code == 303 and approved.headers["location"] == "/dashboard/approvals?done=approved"
@@ -97,3 +104,31 @@ async def test_approving_without_the_csrf_token_is_refused(
     response = await browser.client.post(f"/dashboard/approvals/{plan['id']}/approve")
     assert response.status_code == 403
     assert (await plan_row(pool, plan["id"]))["status"] == "pending_approval"
+
+
+async def test_a_plan_without_the_survivors_agreement_says_so(
+    browser: Browser, client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    plan = await submitted_plan(client, world)
+    async with pool.acquire() as conn:  # as plans submitted before agreement was asked for
+        await conn.execute(
+            "UPDATE plan SET survivor_agreed_at = NULL, agreement_method = NULL WHERE id = $1::uuid", plan["id"]
+        )
+    await coordinator(browser, world)
+    assert "Survivor agreed No agreement recorded" in text(await browser.get("/dashboard/approvals"))
+
+
+async def test_the_count_of_plans_waiting_is_the_coordinators_tree_only(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    await submitted_plan(client, world)
+    async with pool.acquire() as conn:
+        for actor, waiting in (
+            (world.actors.coordinator, 1),
+            (world.parent_coordinator, 1),
+            (world.outsider, 0),
+            (world.actors.caseworker, 0),
+            (world.actors.admin, 0),
+        ):
+            assert actor.user_id is not None
+            assert await approvals.pending_count(conn, await principal_for_user(conn, actor.user_id)) == waiting

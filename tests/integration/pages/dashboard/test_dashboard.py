@@ -41,8 +41,11 @@ async def test_coordinator_sees_charts_and_the_overdue_milestone(
     assert response.status_code == 200
     page = text(response)
     assert "Your organization and the organizations under it" in page
-    assert "Làm lại CCCD" in page
-    assert f'href="/cases/{world.case_id}"' in response.text
+    assert "Làm lại CCCD" in page and "3 days overdue" in page
+    # the milestone's link opens the case at the milestone itself
+    link = re.search(rf'href="/cases/{world.case_id}#m-([0-9a-f-]{{36}})">Làm lại CCCD</a>', response.text)
+    assert link is not None
+    assert f'id="m-{link[1]}"' in (await browser.get(f"/cases/{world.case_id}")).text
     svgs = re.findall(r"<svg.*?</svg>", response.text, flags=re.S)
     assert len(svgs) >= 2
     assert all("<title" in svg and "<desc" in svg for svg in svgs)
@@ -63,6 +66,20 @@ async def test_partner_outcomes_and_past_due_referrals(
     response = await browser.get("/dashboard")
     assert f'href="/referrals/{referral.json()["id"]}"' in response.text
     assert "Sent: 1" in response.text  # the grouped outcome bars name their series
+    # one answer is no median to speak of
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE referral SET responded_at = sent_at + interval '5 hours'")
+    answered = text(await browser.get("/dashboard"))
+    assert "Not enough data" in answered and "Median days to answer" not in answered
+
+
+async def test_the_vietnamese_dashboard_writes_score_bands_with_decimal_commas(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    await browser.login(world.actors.coordinator)
+    await browser.get("/lang/vi")
+    page = await browser.get("/dashboard")
+    assert "0,0–0,2" in text(page) and "0,8–1,0" in page.text and "0.0" not in text(page)
 
 
 async def test_caseworker_sees_only_their_caseload(browser: Browser, client: httpx.AsyncClient, world: World) -> None:
