@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.reintegration import referrals
-from service.reintegration.referral_models import Referral, ReferralStatus, TransitionRequest
+from service.reintegration.referral_models import ReferralStatus, TransitionRequest
+from service.reintegration.referrer import read_with_referrer
 from service.reintegration.workflow import (
     DECLINE_REASONS,
     NOT_COMPLETED_REASONS,
@@ -28,7 +29,9 @@ NOTE_LIMIT = 2000  # TransitionRequest.note's limit
 
 @get("/referrals", name="partner-referrals")
 async def referral_inbox(work: Work, paging: Paging, status: FromQuery[str | None] = None) -> Template:
-    chosen = status if status in {s.value for s in ReferralStatus} else None
+    # what the partner must do first: the referrals awaiting its answer; "all" shows every one
+    wanted = ReferralStatus.SENT.value if status is None else status
+    chosen = wanted if wanted in {s.value for s in ReferralStatus} else None
     statuses = (chosen,) if chosen else ()
     inbox = await work.run(referrals.list_referrals, paging, statuses=statuses)
     return work.page(
@@ -50,13 +53,14 @@ async def _referral_page(
     errors: dict[str, dict[str, str]] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
 ) -> Template:
-    referral: Referral = await work.run(referrals.read_referral, referral_id)
+    referral, referrer = await work.run(read_with_referrer, referral_id)
     actions = referrals.next_actions(referral, Side.RECEIVER)
     reasons = {"decline": sorted(DECLINE_REASONS), "not-complete": sorted(NOT_COMPLETED_REASONS)}
     return work.page(
         "partner/referral.html",
         status_code,
         referral=referral,
+        referrer=referrer,
         actions=actions,
         reasons=reasons,
         words=vocabulary(),
