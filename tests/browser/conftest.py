@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,6 +37,18 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# axe-core from npm (package.json; `make axe` runs npm ci): injected into a page to check accessibility.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# A cheap phone as the issue's walk used it: 390 × 844 CSS pixels, touch, Vietnamese.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "vi-VN",
+}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}, "locale": "vi-VN"}
 DEMO_PASSWORD = "ketnoi-demo-2026"
 
 
@@ -122,6 +135,14 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture
+def phone(chromium: Browser) -> Iterator[Page]:
+    """A page on a 390 × 844 touch phone in Vietnamese (PHONE)."""
+    context = chromium.new_context(**PHONE)
+    yield context.new_page()
+    context.close()
+
+
 def login(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#email", email)
@@ -134,3 +155,26 @@ def login(page: Page, base: str, email: str) -> None:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now, at these impacts, one line
+    each (rule, impact, help, the first offending elements). Injected inline, so the page's
+    Content-Security-Policy refuses it: run it in a context made with bypass_csp=True."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run `make axe` (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(
+            " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+            for node in v["nodes"][:4]
+        )
+        + (f" … {len(v['nodes'])} in all" if len(v["nodes"]) > 4 else "")
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
