@@ -36,3 +36,17 @@
     });
   });
 })();
+
+// The search's "Filters (n)" panel: open beside the results on a wide screen; on a phone, closed
+// again once its "Show results" is pressed, so the results it asked for are what one sees.
+(function () {
+  var panel = document.querySelector("details[data-open-wide]");
+  if (!panel) return;
+  var wide = window.matchMedia("(min-width: 52rem)");
+  if (wide.matches) panel.open = true;
+  panel.addEventListener("click", function (event) {
+    if (wide.matches || event.target.type !== "submit") return;
+    panel.open = false;
+    document.getElementById("result-status").scrollIntoView();
+  });
+})();

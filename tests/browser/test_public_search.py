@@ -110,8 +110,3 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_the_search(page: Page,
     page.goto(live_server + "/")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.className") == "skip"
-
-
-def test_choosing_a_province_shows_distances(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/?province=S%C3%B3c+Tr%C4%83ng&q=tro+giup+phap+ly")
-    expect(page.locator("#results .hit").first).to_contain_text("km")

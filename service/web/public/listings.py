@@ -10,14 +10,12 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
 from litestar import Request, Router, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
 from search.protocol import SearchBackend
-from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
 from service.clock import LOCAL_TZ
@@ -26,6 +24,7 @@ from service.directory.listing_search import SearchParams, run_search, search_pa
 from service.directory.listings import readable_service
 from service.directory.models import SearchPage, Service, ServiceSummary
 from service.pagination import PageParams
+from service.web.hotlines import hotline_for
 from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page
 from service.web.words import directory_labels
 
@@ -70,13 +69,10 @@ def can_refer(principal: Principal) -> bool:
     return allowed(principal, Action.CREATE_CASE, principal.organization_id)
 
 
-def with_distance_from_province(params: SearchParams) -> SearchParams:
-    """With one province chosen and no position given, show distances from that province's centre."""
-    if params.near is None and len(params.province) == 1:
-        province = places.resolve(params.province[0])
-        if province is not None:
-            return msgspec.structs.replace(params, near=f"{province.lat},{province.lon}")
-    return params
+def filters_in_use(params: SearchParams) -> int:
+    """How many choices of the "Filters" panel are ticked: its button says so while it is closed."""
+    ticks = [params.open_now, params.accepting_referrals, params.has_capacity, params.language]
+    return len(params.category) + len(params.population) + sum(1 for tick in ticks if tick)
 
 
 def _page_url(request: Request[Any, Any, Any], number: int) -> str:
@@ -92,8 +88,10 @@ async def search_page(
     params: NamedDependency[SearchParams],
     paging: NamedDependency[PageParams],
 ) -> Template:
-    results = await run_search(search, with_distance_from_province(params), paging, principal)
+    # a distance only from a point the searcher gave ("near me"): a province's centre is not where anyone is
+    results = await run_search(search, params, paging, principal)
     names = directory_labels()
+    facets = results.facets
     context: dict[str, Any] = {
         "params": params,
         "results": results,
@@ -104,18 +102,16 @@ async def search_page(
         if results.pageable > results.page * results.per_page
         else None,
         "can_refer": can_refer(principal),
+        "category_choices": facet_choices(names["category"], facets.category, params.category),
+        "population_choices": facet_choices(names["population"], facets.population, params.population),
+        "filters_used": filters_in_use(params),
+        "hotline": hotline_for(params.q),
     }
-    # htmx asks for the results only, as the person types; everyone else gets the whole page
+    # htmx asks for the results only, as the person types (with the filters' counts swapped in out of
+    # band, partials/results.html); everyone else gets the whole page
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
-        return page("public/partials/results.html", principal, **context)
-    facets = results.facets
-    return page(
-        "public/search.html",
-        principal,
-        category_choices=facet_choices(names["category"], facets.category, params.category),
-        population_choices=facet_choices(names["population"], facets.population, params.population),
-        **context,
-    )
+        return page("public/partials/results.html", principal, swapped=True, **context)
+    return page("public/search.html", principal, swapped=False, **context)
 
 
 async def _service(pool: asyncpg.Pool, principal: Principal, service_id: uuid.UUID) -> Service:
