@@ -28,6 +28,7 @@ from service.reintegration.plan_models import Milestone
 from service.reintegration.referral_models import Match, Referral, ReferralCreate, TransitionRequest, Urgency
 from service.reintegration.workflow import Side
 from service.web import forms
+from service.web.cases import match_reasons
 from service.web.cases.case import EVERYTHING
 from service.web.cases.form_input import blanks, convert, present, refusal
 from service.web.forms import Errors
@@ -56,6 +57,7 @@ async def matches_page(work: Work, survivor_id: FromPath[uuid.UUID], milestone: 
         survivor_id=survivor_id,
         milestone=found_for,
         matches=found,
+        reason_sentence=match_reasons.sentence,
         words=vocabulary(),
         labels=directory_labels(),
     )

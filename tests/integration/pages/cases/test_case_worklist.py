@@ -102,3 +102,21 @@ async def test_a_refused_new_case_reopens_at_its_form_with_the_error_summary(bro
 async def test_a_partner_may_not_open_the_case_list(browser: Browser, world: World) -> None:
     await browser.login(world.actors.partner)
     assert (await browser.get("/cases")).status_code == 403
+
+
+async def test_the_vietnamese_matches_page_says_why_in_sentences_not_codes(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    """Point 6: "category: shelter", "eligibility: for …" become sentences with named codes."""
+    caseworker = world.actors.caseworker.headers
+    plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=caseworker, json={})).json()
+    milestone = (
+        await add_milestone(client, world, plan["id"], domain="justice_legal_aid", title="Trợ giúp pháp lý")
+    ).json()
+    await browser.login(world.actors.caseworker)
+    page = await browser.get(f"/cases/{world.case_id}/matches?milestone={milestone['id']}")
+    assert page.status_code == 200 and "<details>" in page.text
+    why = text(page)
+    for code in ("category:", "eligibility:", "area:", "language:", "capacity:", "distance:"):
+        assert code not in why
+    assert "Có dịch vụ" in why
