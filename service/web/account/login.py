@@ -67,9 +67,15 @@ async def logout(request: Request[Any, Any, Any], pool: Pool) -> Redirect:
 
 
 @get("/lang/{locale:str}")
-async def switch_language(request: Request[Any, Any, Any], locale: FromPath[str]) -> Redirect:
+async def switch_language(
+    request: Request[Any, Any, Any], locale: FromPath[str], next: FromQuery[str | None] = None
+) -> Redirect:
+    """Back to the same page in the chosen language: the page it came from (the Referer, which
+    follows a search's address as it is typed), else the page the link names (``?next=``: for a
+    browser that sends no Referer, or a proxy that changes the site's address)."""
     chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT
-    back = safe_next(request.headers.get("referer", "/").split(str(request.base_url).rstrip("/"), 1)[-1])
+    site, referer = str(request.base_url).rstrip("/"), request.headers.get("referer", "")
+    back = safe_next(referer[len(site) :] if referer.startswith(site + "/") else next)
     return Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])
 
 

@@ -63,3 +63,12 @@ async def test_unknown_pages_get_an_html_404_in_the_layout(client: httpx.AsyncCl
     assert "Kết Nối" in text(response)
     api = await client.get("/api/v1/no-such-thing")
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_language_switch_keeps_the_page_without_a_referer(browser: Browser, actors: Actors) -> None:
+    await browser.login(actors.admin)
+    page = await browser.get("/admin/organizations?page=1")
+    assert 'href="/lang/en?next=/admin/organizations%3Fpage%3D1"' in page.text
+    switched = await browser.get("/lang/en?next=/admin/organizations%3Fpage%3D1")
+    assert switched.headers["location"] == "/admin/organizations?page=1"
+    assert (await browser.get("/lang/vi?next=//evil.example")).headers["location"] == "/"
