@@ -111,7 +111,7 @@ def bars(
     bar_height: float = 18,
     gap: float = 10,
     value_room: float = 48,
-    max_label: int = 52,
+    max_label: int = 44,  # what 13px bold fits in 400 units
 ) -> BarChart:
     """One horizontal bar per pair, in the given order, scaled to the largest value, its name above it."""
     unit = _scale([v for _, v in pairs], width - value_room)
@@ -135,7 +135,7 @@ def grouped_bars(
     gap: float = 2,
     group_gap: float = 12,
     value_room: float = 110,
-    max_label: int = 52,
+    max_label: int = 44,  # what 13px bold fits in 400 units
 ) -> BarChart:
     """A group of thin bars per row (one per series, e.g. sent / accepted / completed / verified),
     all on one scale, the group's name above it; each bar's text names its series, so colour
