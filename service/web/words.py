@@ -361,6 +361,12 @@ def language_code(text: str) -> str | None:
 
 
 _TABLES = {"country": COUNTRIES, "language": LANGUAGES}
+# other names people write for a language ("tiếng Campuchia" for Khmer, "tiếng Hoa" for Chinese):
+# read back to its code, never shown
+_OTHER_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "country": {},
+    "language": {"km": ("Campuchia", "Cambodian"), "zh": ("Hoa", "Trung Quốc", "Quan Thoại", "Mandarin")},
+}
 
 
 @cache
@@ -370,7 +376,8 @@ def _names(table: str, locale: str) -> dict[str, str]:
 
 @cache
 def _codes(table: str) -> dict[str, str]:
-    return {_key(name): code for code, names in _TABLES[table].items() for name in (code, *names)}
+    known = {_key(name): code for code, names in _TABLES[table].items() for name in (code, *names)}
+    return {_key(name): code for code, names in _OTHER_NAMES[table].items() for name in names} | known
 
 
 def _key(text: str) -> str:

@@ -49,7 +49,11 @@ def _revision_view(revision: Revision, names: dict[uuid.UUID, str]) -> dict[str,
         "who": names.get(revision.actor_id, str(revision.actor_id)) if revision.actor_id else _("the system"),
         "at": revision.at,
         "changes": [
-            (fields.get(name, name), display(change[0] if change else None), display(change[1] if change else None))
+            (
+                fields.get(name, name),
+                display(change[0] if change else None, name),
+                display(change[1] if change else None, name),
+            )
             for name, change in revision.changes.items()
         ],
     }

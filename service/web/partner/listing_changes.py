@@ -8,7 +8,7 @@ from typing import Any
 
 from service.web.i18n import gettext as _
 from service.web.partner.listing_hours import parse_hours
-from service.web.words import directory_labels
+from service.web.words import directory_labels, language_list
 
 
 def field_labels() -> dict[str, str]:
@@ -42,10 +42,13 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def display(value: Any) -> str:
-    """A stored value as one line of text, for revision lists and conflict tables."""
+def display(value: Any, field: str = "") -> str:
+    """A stored value as one line of text, for revision lists and conflict tables; languages
+    by their names, never their codes."""
     if value is None or value == "" or value == []:
         return "—"
+    if field == "languages" and isinstance(value, list):
+        return language_list(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
@@ -62,6 +65,8 @@ def conflict_rows(mine: dict[str, Any], stored: dict[str, Any]) -> list[tuple[st
 
     def summary(values: dict[str, Any]) -> dict[str, str]:
         shown = {key: display(values[key]) for key in values if key not in ("contacts", "hours")}
+        named = (language_list(values["languages"]), values["languages_other"])
+        shown["languages"] = display([part for part in named if part])
         shown["locations"] = display(
             [values[f"loc_{k}"] for k in ("name", "street", "commune", "province", "lat", "lon") if values[f"loc_{k}"]]
         )

@@ -22,10 +22,37 @@ from service.web.partner.listing_hours import (
     values_of_hours_form,
     values_of_schedules,
 )
-from service.web.words import directory_labels
+from service.web.words import directory_labels, language_code, language_names
 
 MAX_CONTACT_ROWS = 30
 SPARE_CONTACT_ROWS = 2
+# the languages the form offers as boxes to tick: those most listings in Viet Nam's south and
+# north-west serve in; any other is typed by name (with suggestions) in "Other languages"
+COMMON_LANGUAGES = ("vi", "km", "en", "zh", "lo", "hmn")
+
+
+def _language_values(codes: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    names = language_names()
+    others = [names.get(code, code) for code in codes if code not in COMMON_LANGUAGES]
+    return {"languages": [code for code in codes if code in COMMON_LANGUAGES], "languages_other": ", ".join(others)}
+
+
+def _language_codes(ticked: list[str], typed: str, errors: dict[str, str]) -> list[str]:
+    """The codes of the ticked boxes and of the languages typed by name ("Tiếng Nga", "tiếng
+    Campuchia") or by a code as older listings hold them; names no list knows are refused."""
+    codes = [code for code in ticked if code in COMMON_LANGUAGES]
+    unknown = []
+    for part in filter(None, (part.strip() for part in re.split(r"[,;\n]+", typed))):
+        code = language_code(part) or (part.lower() if re.fullmatch("[A-Za-z]{2,3}", part) else None)
+        if code is None:
+            unknown.append(part)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        errors["languages_other"] = _(
+            "Not a language we know: %(names)s. Choose a name from the list, e.g. Tiếng Nga."
+        ) % {"names": ", ".join(unknown)}
+    return codes
 
 
 # -- the listing form: its values as typed, and the API shape they convert to ----------------------
@@ -50,7 +77,7 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
             "eligibility_description": "",
             "min_age": "",
             "max_age": "",
-            "languages": "vi",
+            **_language_values(["vi"]),
             "fee": Fee.FREE.value,
             "application_process": "",
             "required_documents": "",
@@ -86,7 +113,7 @@ def values_of_service(service: Service | None) -> dict[str, Any]:
         "eligibility_description": service.eligibility_description,
         "min_age": text(service.min_age),
         "max_age": text(service.max_age),
-        "languages": ", ".join(service.languages),
+        **_language_values(service.languages),
         "fee": service.fee.value,
         "application_process": service.application_process,
         "required_documents": "\n".join(service.required_documents),
@@ -127,7 +154,7 @@ _TEXT_FIELDS = (
     "eligibility_description",
     "min_age",
     "max_age",
-    "languages",
+    "languages_other",
     "fee",
     "application_process",
     "required_documents",
@@ -171,6 +198,7 @@ def values_of_form(form: FormMultiDict) -> dict[str, Any]:
     values: dict[str, Any] = {name: text(form, name) for name in _TEXT_FIELDS}
     values["categories"] = [str(v) for v in form.getall("categories", [])]
     values["populations"] = [str(v) for v in form.getall("populations", [])]
+    values["languages"] = [str(v) for v in form.getall("languages", [])]
     values["accepting_referrals"] = "accepting_referrals" in form
     values["loc_confidential"] = "loc_confidential" in form
     values["contacts"] = _rows(form, MAX_CONTACT_ROWS, _CONTACT_ROW)
@@ -226,7 +254,7 @@ def parse_listing(values: dict[str, Any]) -> ListingForm:
         "eligibility_description": str(values["eligibility_description"]).strip(),
         "min_age": whole("min_age"),
         "max_age": whole("max_age"),
-        "languages": _codes(str(values["languages"])),
+        "languages": _language_codes(values["languages"], str(values["languages_other"]), errors),
         "fee": values["fee"],
         "application_process": str(values["application_process"]).strip(),
         "required_documents": [line.strip() for line in str(values["required_documents"]).splitlines() if line.strip()],
@@ -303,7 +331,7 @@ def listing_fields(parsed: ListingForm, locations: int) -> dict[str, str]:
 
 
 FORM_FIELDS = frozenset(
-    {*_TEXT_FIELDS, "categories", "populations", "accepting_referrals", "loc_confidential"}
+    {*_TEXT_FIELDS, "categories", "populations", "languages", "accepting_referrals", "loc_confidential"}
     | {f"{prefix}_{row}" for prefix in ("contact_kind", "contact_value", "contact_hours") for row in range(30)}
     | HOURS_FIELDS
 )

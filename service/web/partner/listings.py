@@ -25,6 +25,7 @@ from service.web.i18n import gettext as _
 from service.web.page import Form, PageWork, Who, Work, page
 from service.web.partner.listing_changes import conflict_rows
 from service.web.partner.listing_form import (
+    COMMON_LANGUAGES,
     FORM_FIELDS,
     listing_fields,
     parse_listing,
@@ -73,6 +74,7 @@ def _form_page(
         choices=listing_choice_labels(),
         terms=taxonomy.terms(),
         populations=[p.value for p in Population],
+        common_languages=COMMON_LANGUAGES,
     )
 
 

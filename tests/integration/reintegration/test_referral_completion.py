@@ -30,7 +30,8 @@ async def test_an_accepted_referral_is_completed_in_one_step_recording_both(
     assert body["history"][-2]["note"] in (None, "") and body["history"][-1]["note"] == "Đã tiếp nhận và hỗ trợ"
     async with pool.acquire() as conn:
         actions = await conn.fetch(
-            "SELECT action, details->>'to' AS target FROM audit_log WHERE entity_id = $1 AND action <> 'read' ORDER BY id",
+            "SELECT action, details->>'to' AS target FROM audit_log"
+            " WHERE entity_id = $1 AND action <> 'read' ORDER BY id",
             referral["id"],
         )
     assert [(a["action"], a["target"]) for a in actions][-2:] == [("start", "in_progress"), ("complete", "completed")]
