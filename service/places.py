@@ -26,6 +26,9 @@ class Province(msgspec.Struct, frozen=True, kw_only=True):
 class _ProvinceRecord(Province, frozen=True, kw_only=True):
     abbreviation: str
     aliases: list[str] = []
+    # the centre (former capital) of each province merged into this one in 2025; a renamed province
+    # (Thừa Thiên Huế → Huế) kept its land and is not listed
+    former_centres: dict[str, tuple[float, float]] = {}
 
 
 @cache
@@ -91,6 +94,25 @@ def synonym_groups() -> list[list[str]]:
     """Names that mean the same province, current, former and colloquial (Sài Gòn, TP.HCM …),
     for search engines that expand queries by synonyms."""
     return [[r.name, *r.former_names, *r.aliases] for r in _records() if r.former_names or r.aliases]
+
+
+def former_province(typed: str) -> str | None:
+    """The province merged in 2025 that ``typed`` names (``soc trang`` → ``Sóc Trăng``), or None for a
+    current name, a code or a rename: a case that records it is measured from its old centre."""
+    key = _key(typed)
+    return next((name for r in _records() for name in r.former_centres if _key(name) == key), None)
+
+
+def home_centre(code: str, former: str | None = None) -> tuple[float, float] | None:
+    """Where to measure a survivor's distances from: the former province's centre when the case
+    records one; the province's centre when no other province was merged into it; otherwise None,
+    since the new centre can be tens of km from a commune of a merged province."""
+    record = next((r for r in _records() if r.code == code), None)
+    if record is None:
+        return None
+    if former is not None:
+        return record.former_centres.get(former)
+    return None if record.former_centres else (record.lat, record.lon)
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

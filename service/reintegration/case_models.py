@@ -158,6 +158,8 @@ class Survivor(CaseHeading, kw_only=True, frozen=True):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
+    # the province merged away in 2025 that home_province was given as (Sóc Trăng for Cần Thơ), if so
+    home_former_province: str | None = None
 
 
 class SurvivorSummary(CaseHeading, kw_only=True, frozen=True):

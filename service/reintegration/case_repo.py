@@ -27,6 +27,7 @@ SURVIVOR_COLUMNS = (
     "nationality",
     "languages",
     "home_province",
+    "home_former_province",
     "home_commune_enc",
     "returned_from",
     "return_date",
@@ -61,6 +62,7 @@ class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
     nationality: str
     languages: list[str]
     home_province: str | None
+    home_former_province: str | None
     home_commune_enc: bytes | None
     returned_from: str | None
     return_date: date | None

@@ -70,6 +70,7 @@ async def create_case(
     if assignee is not None and assignee != principal.user_id:
         await _check_assignee(conn, principal, assignee)
     home = _province(data.home_province)
+    former = places.former_province(data.home_province) if data.home_province else None
     prefix = rules.case_prefix(home)
     year = datetime.now(UTC).year
     survivor_id = uuid.uuid4()
@@ -80,6 +81,7 @@ async def create_case(
         **{k: v for k, v in msgspec.structs.asdict(data).items() if k in case_repo.SURVIVOR_COLUMNS},
         "assigned_caseworker_id": assignee,
         "home_province": home,
+        "home_former_province": former,
         **contact_columns(cipher, survivor_id, data.contact_preference),
         **encrypt_identifiers(cipher, survivor_id, msgspec.structs.asdict(data)),
     }
@@ -158,6 +160,7 @@ async def patch_case(
     changes: dict[str, Any] = {k: v for k, v in sent.items() if k in case_repo.SURVIVOR_COLUMNS}
     if "home_province" in sent:
         changes["home_province"] = _province(sent["home_province"])
+        changes["home_former_province"] = places.former_province(sent["home_province"] or "") or None
     if "contact_preference" in sent:
         changes.update(contact_columns(cipher, survivor_id, sent["contact_preference"]))
     if sent.get("assigned_caseworker_id") is not None:

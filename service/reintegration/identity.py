@@ -95,6 +95,7 @@ def to_survivor(cipher: PersonalDataCipher, row: CaseRow) -> Survivor:
         deidentified_at=row.deidentified_at,
         version=row.version,
         created_at=row.created_at,
+        home_former_province=row.home_former_province,
     )
 
 

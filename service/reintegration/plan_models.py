@@ -122,3 +122,4 @@ class Entitlements(msgspec.Struct, kw_only=True, frozen=True):
     basis: str
     effective_from: date
     items: list[Entitlement]
+    basis_vi: str = ""  # ``basis`` in Vietnamese, as the regimes have name_vi beside name_en

@@ -227,6 +227,7 @@ def facts(case: CaseRow, on: date) -> rules.CaseFacts:
         age=rules.age(case.birth_year, on),
         languages=case.languages,
         home_province=case.home_province,
+        home_former_province=case.home_former_province,
         abroad=rules.is_abroad(case.returned_from, case.return_date, on),
         nationality=case.nationality,
     )
@@ -251,7 +252,13 @@ async def _entitlements(conn: Connection, case: CaseRow) -> Entitlements:
         )
         for r in rules.entitled_regimes(facts(case, today()))
     ]
-    return Entitlements(survivor_id=case.id, basis=matrix.basis, effective_from=matrix.effective_from, items=items)
+    return Entitlements(
+        survivor_id=case.id,
+        basis=matrix.basis,
+        basis_vi=matrix.basis_vi,
+        effective_from=matrix.effective_from,
+        items=items,
+    )
 
 
 async def entitlements(conn: Connection, principal: Principal, survivor_id: uuid.UUID) -> Entitlements:

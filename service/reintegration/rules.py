@@ -101,6 +101,7 @@ class EntitlementRule(msgspec.Struct, frozen=True):
 
 class EntitlementMatrix(msgspec.Struct, frozen=True):
     basis: str
+    basis_vi: str  # the same legal basis in Vietnamese, for pages and answers read in Vietnamese
     effective_from: date
     regimes: list[Regime]
     rules: list[EntitlementRule]
@@ -125,6 +126,7 @@ class CaseFacts:
     home_province: str | None
     abroad: bool
     nationality: str = "VN"
+    home_former_province: str | None = None  # the merged-away province she comes from, when recorded
 
 
 def is_abroad(returned_from: str | None, return_date: date | None, today: date) -> bool:
@@ -249,11 +251,15 @@ def score_candidate(
         elif candidate.capacity_available == 0:
             scored.score -= 1.5
             scored.reasons.append("capacity: full")
-    if facts.home_province and candidate.point is not None:
-        home = places.by_code(facts.home_province)
-        scored.distance_km = round(places.distance_km((home.lat, home.lon), candidate.point), 1)
+    home = places.home_centre(facts.home_province, facts.home_former_province) if facts.home_province else None
+    if home is not None and candidate.point is not None:
+        scored.distance_km = round(places.distance_km(home, candidate.point), 1)
         scored.score += max(0.0, 1.0 - scored.distance_km / 200)
-        scored.reasons.append(f"distance: {scored.distance_km} km from the home province centre")
+        scored.reasons.append(
+            f"distance: {scored.distance_km} km from the centre of former {facts.home_former_province}"
+            if facts.home_former_province
+            else f"distance: {scored.distance_km} km from the home province centre"
+        )
     if stale:
         scored.score -= 0.5
         scored.reasons.append("freshness: not verified for 180 days")

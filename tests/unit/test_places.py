@@ -60,3 +60,26 @@ def test_distance_between_can_tho_and_ho_chi_minh_city_is_about_130_km() -> None
 def test_names_for_search_include_former_names() -> None:
     assert "Sóc Trăng" in places.names_for_search("92")
     assert "toàn quốc" in places.names_for_search("national")
+
+
+def test_every_merged_away_province_has_its_own_centre() -> None:
+    former = {name for p in places.provinces() for name in p.former_names} - {"Thừa Thiên Huế"}
+    assert {name for name in former if places.former_province(name) == name} == former
+
+
+@pytest.mark.parametrize(("typed", "former"), [("soc trang", "Sóc Trăng"), ("Cần Thơ", None), ("92", None)])
+def test_former_province_is_read_from_a_typed_name(typed: str, former: str | None) -> None:
+    assert places.former_province(typed) == former
+
+
+def test_a_survivor_from_former_soc_trang_is_measured_from_soc_trang_not_can_tho() -> None:
+    soc_trang = places.home_centre("92", "Sóc Trăng")
+    assert soc_trang is not None
+    can_tho = places.by_code("92")
+    assert 50 < places.distance_km(soc_trang, (can_tho.lat, can_tho.lon)) < 70
+
+
+def test_a_merged_province_without_its_former_one_has_no_centre_to_measure_from() -> None:
+    assert places.home_centre("92") is None
+    assert places.home_centre("01") == (21.0285, 105.8542)  # Hà Nội took in no other province
+    assert places.home_centre("46") is not None  # Huế was only renamed

@@ -7,6 +7,7 @@ and write the audit log. This module only turns forms into API shapes and result
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from service.web.charts import score_chart
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import Cipher, Paging, Pool, Who, page, page_links
-from service.web.words import directory_labels, vocabulary
+from service.web.words import country_code, country_name, directory_labels, language_code, vocabulary
 
 EVERYTHING = PageParams(page=1, per_page=100)
 
@@ -130,16 +131,26 @@ def _case_form(principal: Principal, values: Mapping[str, str], errors: Errors, 
 @get("/cases/new", name="case-new")
 async def new_case_form(principal: Who) -> Template:
     check(principal, Action.CREATE_CASE, principal.organization_id)
-    defaults = {"nationality": "VN", "identification_status": "reported", "risk_level": "medium"}
+    defaults = {"nationality": country_name("VN"), "identification_status": "reported", "risk_level": "medium"}
     return _case_form(principal, defaults, {})
 
 
 def survivor_from_form(values: Mapping[str, str]) -> tuple[SurvivorCreate | None, Errors]:
     data: dict[str, Any] = present(values, *CASE_FIELDS)
+    # countries and languages are picked or typed by name ("Campuchia", "Tiếng Khmer"), or by a code
+    # as older records hold them; a name no list knows is refused next to its field
+    unknown: dict[str, list[str]] = {}
     for name in ("nationality", "returned_from"):
         if name in data:
-            data[name] = data[name].upper()
-    data["languages"] = [part.strip().lower() for part in values.get("languages", "").split(",") if part.strip()]
+            code = country_code(data[name]) or (data[name].upper() if re.fullmatch("[A-Za-z]{2}", data[name]) else None)
+            if code is None:
+                unknown[name] = [data.pop(name)]
+            else:
+                data[name] = code
+    typed = [part.strip() for part in values.get("languages", "").split(",") if part.strip()]
+    if strange := [part for part in typed if not language_code(part) and not re.fullmatch("[A-Za-z]{2,3}", part)]:
+        unknown["languages"] = strange
+    data["languages"] = [language_code(part) or part.lower() for part in typed if part not in strange]
     data["accompanying_child"] = checked(values, "accompanying_child")
     data["contact_preference"] = {
         **present(
@@ -149,7 +160,16 @@ def survivor_from_form(values: Mapping[str, str]) -> tuple[SurvivorCreate | None
         ),
         "do_not_contact": checked(values, "do_not_contact"),
     }
-    return convert(data, SurvivorCreate, CASE_RENAME)
+    converted, errors = convert(data, SurvivorCreate, CASE_RENAME)
+    if not unknown:
+        return converted, errors
+    return None, {
+        **errors,
+        **{
+            name: _("Not in the list: %(typed)s. Type a few letters and pick a name.") % {"typed": ", ".join(typed)}
+            for name, typed in unknown.items()
+        },
+    }
 
 
 @post("/cases", name="case-create", status_code=303)

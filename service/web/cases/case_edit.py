@@ -29,7 +29,7 @@ from service.web.cases.form_input import blanks, checked, convert
 from service.web.forms import Errors
 from service.web.i18n import gettext as _
 from service.web.page import Cipher, Pool, Who, page
-from service.web.words import directory_labels, vocabulary
+from service.web.words import country_name, directory_labels, language_list, vocabulary
 
 # what a form sends that the use case answers in the form, rather than as an error page
 _FORM_ANSWERS = (409, 412, 422)
@@ -43,8 +43,11 @@ def case_values(case: Survivor) -> dict[str, str]:
 
     values = {name: text(getattr(case, name)) for name in CASE_FIELDS}
     province = places.resolve(case.home_province) if case.home_province else None
-    values["home_province"] = province.name if province else ""  # the form takes names, as typed
-    values["languages"] = ", ".join(case.languages)
+    # the form takes names, as typed; a former province the case records stays what it says
+    values["home_province"] = case.home_former_province or (province.name if province else "")
+    values["nationality"] = country_name(case.nationality)
+    values["returned_from"] = country_name(case.returned_from) if case.returned_from else ""
+    values["languages"] = language_list(case.languages)
     values["accompanying_child"] = "on" if case.accompanying_child else ""
     values["contact_channel"] = text(case.contact_preference.channel)
     values["safe_hours"] = text(case.contact_preference.safe_hours)

@@ -31,9 +31,9 @@ def hints() -> dict[str, str]:
     """What to say next to a field of these forms whose value the API shapes refuse."""
     expected = {
         "birth_year": _("a year between 1900 and 2100, such as 2001"),
-        "nationality": _("two capital letters, such as VN"),
-        "returned_from": _("two capital letters, such as CN"),
-        "languages": _("language codes separated by commas, such as vi, km"),
+        "nationality": _("a country from the list, such as Việt Nam"),
+        "returned_from": _("a country from the list, such as Campuchia"),
+        "languages": _("language names from the list, separated by commas, such as Tiếng Việt, Tiếng Khmer"),
         "return_date": _("a date"),
         "target_date": _("a date"),
         "expires_at": _("a date"),

@@ -38,4 +38,10 @@ def sentence(reason: str) -> str:
     if kind == "distance" and value.endswith(" km from the home province centre"):
         km = float(value.removesuffix(" km from the home province centre"))
         return _("%(km)s km from the centre of the home province") % {"km": fmt_number(km)}
+    if kind == "distance" and " km from the centre of former " in value:
+        km_text, _sep, province = value.partition(" km from the centre of former ")
+        return _("%(km)s km from the centre of former %(province)s") % {
+            "km": fmt_number(float(km_text)),
+            "province": province,
+        }
     return reason

@@ -14,7 +14,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service import places
 from service.auth.models import Principal, Role
+from service.auth.permissions import Action
 from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.directory import repo as directory_repo
@@ -24,14 +26,17 @@ from service.errors import DomainError, NotFound, ValidationFailed
 from service.idempotency import Creator
 from service.reintegration import cases, consent_repo, disclosure, matching, plans, referrals, workflow
 from service.reintegration.case_models import CaseStatus, Survivor, SurvivorSummary
+from service.reintegration.case_repo import CaseRow
 from service.reintegration.plan_models import Milestone
 from service.reintegration.referral_models import Match, Referral, ReferralCreate, TransitionRequest, Urgency
+from service.reintegration.scope import case_for
 from service.reintegration.workflow import Side
 from service.web import forms
 from service.web.cases import match_reasons
 from service.web.cases.case import EVERYTHING
 from service.web.cases.form_input import blanks, convert, present, refusal
 from service.web.forms import Errors
+from service.web.i18n import gettext as _
 from service.web.page import Form, PageWork, Work, page
 from service.web.words import directory_labels, vocabulary
 
@@ -40,21 +45,40 @@ from service.web.words import directory_labels, vocabulary
 
 async def _matches(
     conn: Connection, principal: Principal, cipher: PersonalDataCipher, survivor_id: uuid.UUID, milestone_id: uuid.UUID
-) -> tuple[Milestone, list[Match]]:
+) -> tuple[Milestone, list[Match], str]:
     plan = await plans.read_current_plan(conn, principal, cipher, survivor_id)
     milestone = next((m for m in plan.milestones if m.id == milestone_id), None)
     if milestone is None:
         raise NotFound("No such milestone in this case's plan")
     found = await matching.matches(conn, principal, survivor_id, milestone_id=milestone_id, domain=None)
-    return milestone, found
+    return milestone, found, _distance_note(await case_for(conn, principal, survivor_id, Action.VIEW_CASE))
+
+
+def _distance_note(case: CaseRow) -> str:
+    """Where the distances are measured from, or why there are none: a province that took in others
+    in 2025 has no one centre near every commune of it (issue 15, point 9)."""
+    if case.home_province is None or case.home_province == places.NATIONAL:
+        return _("No distances: the case records no home province.")
+    if case.home_former_province:
+        return _("Distances from the centre of former %(province)s, where the survivor comes from.") % {
+            "province": case.home_former_province
+        }
+    if places.home_centre(case.home_province) is None:
+        province = places.by_code(case.home_province)
+        return _(
+            "No distances: %(province)s took in %(former)s in 2025, and the case does not say which part the"
+            " survivor comes from. Change the case's home province to the former one to see them."
+        ) % {"province": province.name, "former": ", ".join(province.former_names)}
+    return _("Distances from the centre of %(province)s.") % {"province": places.by_code(case.home_province).name}
 
 
 @get("/cases/{survivor_id:uuid}/matches", name="case-matches")
 async def matches_page(work: Work, survivor_id: FromPath[uuid.UUID], milestone: FromQuery[uuid.UUID]) -> Template:
-    found_for, found = await work.run(_matches, survivor_id, milestone)
+    found_for, found, distance_note = await work.run(_matches, survivor_id, milestone)
     return work.page(
         "cases/matches.html",
         survivor_id=survivor_id,
+        distance_note=distance_note,
         milestone=found_for,
         matches=found,
         reason_sentence=match_reasons.sentence,

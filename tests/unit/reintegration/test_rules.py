@@ -23,6 +23,7 @@ FACTS = rules.CaseFacts(
     home_province="92",
     abroad=False,
     nationality="VN",
+    home_former_province="Sóc Trăng",
 )
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -97,6 +98,21 @@ def test_a_fitting_shelter_scores_with_every_reason() -> None:
         "distance",
         "freshness",
     ]
+
+
+def test_distance_is_from_the_former_province_she_comes_from_or_not_given() -> None:
+    """A listing in Cần Thơ's centre is ~50 km from former Sóc Trăng's; a case that records only
+    Cần Thơ (which took in Sóc Trăng and Hậu Giang) could be anywhere in it: no distance."""
+    near_can_tho = candidate(point=(10.0452, 105.7469))
+    from_soc_trang = rules.score_candidate(FACTS, MilestoneDomain.ESSENTIAL_NEEDS_SHELTER, near_can_tho, NOW, False)
+    assert from_soc_trang is not None and from_soc_trang.distance_km is not None
+    assert 50 < from_soc_trang.distance_km < 70
+    assert "distance: " + str(from_soc_trang.distance_km) + " km from the centre of former Sóc Trăng" in (
+        from_soc_trang.reasons
+    )
+    only_can_tho = replace(FACTS, home_former_province=None)
+    unknown = rules.score_candidate(only_can_tho, MilestoneDomain.ESSENTIAL_NEEDS_SHELTER, near_can_tho, NOW, False)
+    assert unknown is not None and unknown.distance_km is None
 
 
 @pytest.mark.parametrize(
