@@ -17,6 +17,7 @@ from service.directory import verification
 from service.reintegration import approvals, referrals
 from service.web.session import principal_for
 from tests.integration.pages.conftest import Browser
+from tests.integration.queries import counted_queries
 
 EMAIL = {login.role: login.email for login in DEMO_LOGINS if login.email.split("@")[0] == login.role.value}
 
@@ -108,3 +109,15 @@ async def test_an_admins_menu_counts_listings_to_verify(demo_app: Litestar, demo
 async def test_a_caseworkers_menu_counts_nothing(demo_browser: Browser) -> None:
     await _log_in(demo_browser, Role.CASEWORKER)
     assert "(" not in await _menu(demo_browser)
+
+
+@pytest.mark.parametrize(("role", "extra"), [(Role.CASEWORKER, 0), (Role.PARTNER, 1), (Role.COORDINATOR, 2)])
+async def test_the_menus_counts_cost_one_query_per_count_and_none_for_fragments(
+    demo_app: Litestar, demo_browser: Browser, role: Role, extra: int
+) -> None:
+    await _log_in(demo_browser, role)
+    async with counted_queries(demo_app.state.pool) as full:
+        await demo_browser.get("/login")
+    async with counted_queries(demo_app.state.pool) as fragment:  # an htmx swap has no menu to count for
+        await demo_browser.get("/login", headers={"hx-request": "true"})
+    assert len(full) - len(fragment) == extra, full
