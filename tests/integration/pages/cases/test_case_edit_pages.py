@@ -81,6 +81,9 @@ async def test_closing_needs_a_reason_and_a_closed_case_can_be_reopened(browser:
     status = f"/cases/{world.case_id}/status"
     no_reason = await browser.submit(status, {"status": "closed", "closure_reason": "", "version": "1"})
     assert no_reason.status_code == 422 and (await _case(browser, world))["status"] == "open"
+    assert f'action="/cases/{world.case_id}/status#status"' in no_reason.text
+    summary = no_reason.text.split('class="alert error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#f-closure_reason"' in summary
     closed = await browser.submit(status, {"status": "closed", "closure_reason": "goals_met", "version": "1"})
     assert closed.status_code == 303
     case = await _case(browser, world)

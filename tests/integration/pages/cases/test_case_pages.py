@@ -189,6 +189,10 @@ async def test_plan_draft_then_submit_through_the_forms(browser: Browser, world:
     assert f"/plan/{plan_id}/submit" in page.text and "/approve" not in page.text  # approval is the coordinator's
     missing = await browser.submit(f"/cases/{world.case_id}/plan/{plan_id}/submit", {"agreement_method": "written"})
     assert missing.status_code == 422 and 'id="e-survivor_agreed_at"' in missing.text
+    # the error summary above the step's form, which reopens at itself
+    assert f'action="/cases/{world.case_id}/plan/{plan_id}/submit#plan-submit"' in missing.text
+    summary = missing.text.split('class="alert error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#f-survivor_agreed_at"' in summary
     submitted = await browser.submit(
         f"/cases/{world.case_id}/plan/{plan_id}/submit",
         {"survivor_agreed_at": "2026-11-20T09:00", "agreement_method": "verbal_with_witness"},
@@ -208,10 +212,13 @@ async def test_milestone_status_offers_only_the_next_states(browser: Browser, wo
     async with pool.acquire() as conn:
         milestone_id = await conn.fetchval("SELECT id FROM milestone")
     page = (await browser.get(f"/cases/{world.case_id}")).text
-    form = page.split(f'action="/cases/{world.case_id}/milestones/{milestone_id}"', 1)[1].split("</form>", 1)[0]
+    milestone_form = f'action="/cases/{world.case_id}/milestones/{milestone_id}#m-{milestone_id}"'
+    form = page.split(milestone_form, 1)[1].split("</form>", 1)[0]
     assert 'value="in_progress"' in form and 'value="achieved"' not in form
     refused = await browser.submit(f"/cases/{world.case_id}/milestones/{milestone_id}", {"status": "achieved"})
     assert refused.status_code == 409
+    at_milestone = refused.text.split(f'id="m-{milestone_id}"', 1)[1].split("</li>", 1)[0]
+    assert 'class="alert error-summary"' in at_milestone
     moved = await browser.submit(f"/cases/{world.case_id}/milestones/{milestone_id}", {"status": "in_progress"})
     assert moved.status_code == 303
     assert await count(pool, "SELECT count(*) FROM milestone WHERE status = 'in_progress'") == 1
