@@ -21,6 +21,10 @@ Count = Annotated[int, Meta(ge=0, le=100_000)]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
 Timestamp = Annotated[datetime, Meta(tz=True)]
+# a work phone as people write it: "0299 555 201", "+84 299 555 201", "(0299) 555-201"
+WorkPhone = Annotated[
+    str, Meta(max_length=25, pattern=r"^\+?\(?[0-9][0-9 .()-]{1,22}[0-9]$", examples=["0299 555 201"])
+]
 ClockTime = Annotated[str, Meta(pattern=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["07:30"])]
 
 

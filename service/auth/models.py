@@ -7,7 +7,7 @@ import uuid
 
 import msgspec
 
-from service.fields import Email, Password, ShortText, Timestamp
+from service.fields import Email, Password, ShortText, Timestamp, WorkPhone
 
 
 class Role(enum.StrEnum):
@@ -47,6 +47,7 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     active: bool
     created_at: Timestamp
     updated_at: Timestamp
+    work_phone: str | None = None
 
 
 class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -56,6 +57,7 @@ class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organization_id: uuid.UUID | None = None
     display_name: ShortText = ""
     active: bool = True
+    work_phone: WorkPhone | None = None
 
 
 class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -65,6 +67,7 @@ class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organization_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
     display_name: ShortText | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    work_phone: WorkPhone | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

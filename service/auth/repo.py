@@ -15,10 +15,10 @@ from service.auth.permissions import RULES, Scope
 from service.db import Connection, assignments, update_sql
 from service.errors import Conflict, FieldError, NotFound, ValidationFailed
 
-_USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at"
+_USER_COLUMNS = "id, email, role, organization_id, display_name, active, created_at, updated_at, work_phone"
 _USER_BY_ID = f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = $1"
 # Columns a PATCH may set: the only names that ever reach the SQL text.
-_USER_PATCHABLE = ("email", "password_hash", "role", "organization_id", "display_name", "active")
+_USER_PATCHABLE = ("email", "password_hash", "role", "organization_id", "display_name", "active", "work_phone")
 
 
 def _translate(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
@@ -29,6 +29,10 @@ def _translate(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
         return ValidationFailed(
             "This role belongs to an organization",
             errors=[FieldError(field="organization_id", message="required for partners, caseworkers, coordinators")],
+        )
+    if constraint == "app_user_work_phone_shape":
+        return ValidationFailed(
+            "Not a phone number", errors=[FieldError(field="work_phone", message="not a phone number")]
         )
     if constraint == "app_user_organization_id_fkey":
         return ValidationFailed(
@@ -46,11 +50,12 @@ async def create_user(
     organization_id: uuid.UUID | None,
     display_name: str,
     active: bool = True,
+    work_phone: str | None = None,
 ) -> User:
     try:
         row = await conn.fetchrow(
-            f"INSERT INTO app_user (id, email, password_hash, role, organization_id, display_name, active)"
-            f" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_USER_COLUMNS}",
+            "INSERT INTO app_user (id, email, password_hash, role, organization_id, display_name, active, work_phone)"
+            f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_USER_COLUMNS}",
             uuid.uuid4(),
             email,
             password_hash,
@@ -58,6 +63,7 @@ async def create_user(
             organization_id,
             display_name,
             active,
+            work_phone,
         )
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise _translate(exc) from exc

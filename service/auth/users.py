@@ -19,12 +19,14 @@ from service.fields import sent_fields
 
 
 def _access(user: User) -> dict[str, Any]:
-    """What of an account decides what it may read, as the audit log keeps it."""
+    """What of an account decides what it may read, and the work number partners call it on (a
+    changed number would send their calls elsewhere), as the audit log keeps it."""
     return {
         "email": user.email,
         "role": user.role.value,
         "organization_id": str(user.organization_id) if user.organization_id else None,
         "active": user.active,
+        "work_phone": user.work_phone,
     }
 
 
@@ -42,6 +44,7 @@ async def create_user(pool: asyncpg.Pool, actor: Principal, data: UserCreate, *,
             organization_id=data.organization_id,
             display_name=data.display_name,
             active=data.active,
+            work_phone=data.work_phone,
         )
         details = {**_access(user), "created_with": created_with}
         await audit.record(

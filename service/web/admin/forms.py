@@ -41,6 +41,7 @@ def field_messages() -> dict[str, str]:
         "hours": _("A whole number of hours from 1 to %(max)d.") % {"max": MAX_TOKEN_HOURS},
         "label": _("At most 200 characters."),
         "reason": _("At most 200 characters."),
+        "work_phone": _("Enter a phone number such as 0299 555 201, or leave it empty."),
     }
 
 

@@ -83,6 +83,7 @@ def _user_values(form: Any) -> dict[str, Any]:
         "display_name": text(form, "display_name"),
         "role": text(form, "role"),
         "organization_id": optional_uuid(text(form, "organization_id")),
+        "work_phone": text(form, "work_phone") or None,  # blank: no work phone
     }
     password = str(form.get("password", ""))
     if password:  # blank keeps the current password
@@ -105,6 +106,7 @@ async def _user_page(
         "display_name": user.display_name,
         "role": user.role.value,
         "organization_id": str(user.organization_id) if user.organization_id else "",
+        "work_phone": user.work_phone or "",
     }
     return work.page(
         "admin/user.html",
