@@ -54,6 +54,9 @@ class DemoService:
     organization_key: str
     fields: dict[str, object] = field(default_factory=dict)
     verified: bool = True
+    # how long ago it was last verified: over ``STALE_AFTER`` (6 months) it is due again, so the
+    # demo coordinator's verification queue has work in it
+    verified_days_ago: int = 0
 
     @property
     def id(self) -> uuid.UUID:
@@ -91,7 +94,15 @@ def real_organizations() -> list[DemoOrganization]:
             alternate_name="Vietnam Women's Union",
             website="https://hoilhpn.org.vn",
         ),
-        _org("vwu-cantho", "Hội Liên hiệp Phụ nữ thành phố Cần Thơ", K.MASS_ORGANIZATION, "vwu"),
+        # its office number is fictional (the 0299 555 block), so a partner calling back about a
+        # demo referral rings no one
+        _org(
+            "vwu-cantho",
+            "Hội Liên hiệp Phụ nữ thành phố Cần Thơ",
+            K.MASS_ORGANIZATION,
+            "vwu",
+            contacts=[_phone("0299 555 0100")],
+        ),
         _org(
             "cwd",
             "Trung tâm Phụ nữ và Phát triển",
@@ -235,6 +246,7 @@ def real_services() -> list[DemoService]:
                 "contacts": [_hotline("0377 672 444", "7:00–21:00", always=False)],
                 "schedules": OFFICE_HOURS + SATURDAY_MORNING,
             },
+            verified_days_ago=250,
         ),
         DemoService(
             "soctrang-rapid-response",
@@ -249,6 +261,7 @@ def real_services() -> list[DemoService]:
                 "service_areas": ["92"],
                 "contacts": [_hotline("0377 672 444")],
             },
+            verified_days_ago=220,
         ),
         DemoService(
             "backan-trusted-addresses",

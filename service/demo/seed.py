@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import asyncpg
@@ -12,7 +13,7 @@ from service.auth.models import Principal, Role
 from service.auth.permissions import Action, allowed
 from service.auth.secrets import hash_password
 from service.crypto import PersonalDataCipher
-from service.db import transact
+from service.db import Connection, transact
 from service.demo.cases import seed_demo_cases
 from service.demo.directory import (
     demo_id,
@@ -32,14 +33,27 @@ class DemoLogin(msgspec.Struct, frozen=True):
     role: Role
     organization_key: str | None
     display_name: str
+    work_phone: str | None = None  # fictional (the 0299 555 block)
 
 
 DEMO_LOGINS = (
     DemoLogin("admin@ketnoi.demo", Role.ADMIN, None, "Quản trị viên"),
     DemoLogin("coordinator@ketnoi.demo", Role.COORDINATOR, "vwu-cantho", "Điều phối viên Cần Thơ"),
-    DemoLogin("caseworker@ketnoi.demo", Role.CASEWORKER, "vwu-cantho", "Cán bộ hỗ trợ Cần Thơ"),
+    DemoLogin("caseworker@ketnoi.demo", Role.CASEWORKER, "vwu-cantho", "Cán bộ hỗ trợ Cần Thơ", "0299 555 0101"),
     DemoLogin("partner@ketnoi.demo", Role.PARTNER, "peaceful-house", "Ngôi Nhà Bình Yên"),
 )
+
+
+async def _verify(conn: Connection, principal: Principal, service_id: uuid.UUID, days_ago: int) -> None:
+    """Verify a listing, as if ``days_ago`` days ago: in the same transaction, so the search index
+    (written after the commit) gets the date the listing keeps."""
+    await listings.verify_service(conn, principal, service_id)
+    if days_ago:
+        await conn.execute(
+            "UPDATE service SET last_verified_at = last_verified_at - make_interval(days => $2) WHERE id = $1",
+            service_id,
+            days_ago,
+        )
 
 
 async def is_seeded(pool: asyncpg.Pool) -> bool:
@@ -77,6 +91,7 @@ async def seed_demo(
             role=login.role,
             organization_id=demo_id("org", login.organization_key) if login.organization_key else None,
             display_name=login.display_name,
+            work_phone=login.work_phone,
         )
         logins[login.role] = await transact(pool, auth_repo.principal_for_user, user.id)
 
@@ -86,7 +101,7 @@ async def seed_demo(
         if service.verified:
             # the coordinator verifies the listings of their tree, the administrator the others
             mine = allowed(coordinator, Action.VERIFY_LISTING, service.body().organization_id)
-            await transact(pool, listings.verify_service, coordinator if mine else admin, service.id)
+            await transact(pool, _verify, coordinator if mine else admin, service.id, service.verified_days_ago)
         done += 1
         if progress:
             progress(done, total)
