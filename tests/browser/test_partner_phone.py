@@ -90,6 +90,45 @@ def test_partner_answers_a_referral_and_completes_it_in_3_taps(partner: Page, li
     expect(partner.locator("dl.facts").first).to_contain_text("Đã hoàn thành")
 
 
+def test_partner_adds_languages_by_name_in_4_taps(partner: Page, live_server: str) -> None:
+    """Common languages are boxes named in Vietnamese; another is typed by name (suggested as
+    you type) and comes back as its name, never a code."""
+    partner.goto(live_server + "/partner")
+    partner.locator(EDIT).first.tap()  # 1
+    partner.wait_for_url(re.compile(r".*/partner/services/[0-9a-f-]{36}$"))
+    languages = partner.locator("#f-languages")
+    expect(languages.locator("legend")).to_have_text("Ngôn ngữ sử dụng")
+    english = languages.get_by_label("Tiếng Anh")
+    english.tap()  # 2
+    other = partner.locator("#f-languages_other")
+    assert other.get_attribute("list") == "language-names"
+    other.tap()  # 3
+    other.fill("tiếng nga")
+    languages.scroll_into_view_if_needed()
+    screenshot(partner, "partner-languages-phone")
+    partner.locator("form button[type=submit]").last.tap()  # 4: save
+    expect(partner.locator("[role=status]")).to_contain_text("Đã lưu")
+    expect(languages.get_by_label("Tiếng Anh")).to_be_checked()
+    expect(other).to_have_value("Tiếng Nga")
+    assert partner.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_referral_shows_the_caseworkers_work_phone_to_tap_in_1_tap(partner: Page, live_server: str) -> None:
+    partner.goto(live_server + "/partner/referrals?status=all")
+    links = partner.locator("table a[href^='/partner/referrals/']")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    for href in hrefs:  # the first one the demo caseworker (not the coordinator) sent
+        partner.goto(live_server + str(href))  # 1
+        if "Cán bộ hỗ trợ Cần Thơ" in partner.locator("dl.referrer").inner_text():
+            break
+    else:
+        pytest.fail("no demo referral from the demo caseworker")
+    who = partner.locator("dl.referrer")
+    expect(who.locator("a[href='tel:02995550101']")).to_have_text("0299 555 0101")  # the caseworker's
+    expect(who.locator("a[href='tel:02995550100']")).to_have_text("0299 555 0100")  # the Women's Union's
+    screenshot(partner, "partner-referrer-phone")
+
+
 @pytest.mark.parametrize("path", ["/partner", "/partner/referrals", "/partner/referrals?status=all"])
 def test_partner_pages_do_not_scroll_sideways_at_360_px(chromium: Browser, live_server: str, path: str) -> None:
     context = chromium.new_context(**(PHONE | {"viewport": {"width": 360, "height": 800}}))
