@@ -67,7 +67,6 @@ def environment() -> Environment:
     env.filters.update(country=words.country_name, languages=words.language_list)
     env.globals.update(country_names=words.country_names, language_names=words.language_names)
     env.globals.update(verification_label=words.verification_label)  # one wording of staleness everywhere
-    env.globals.update(verification_label=words.verification_label)  # one wording of staleness everywhere
     env.globals.update(locale=lambda: i18n.current.get(), locales=i18n.LOCALES, form_key=form_key)
     env.globals.update(hotlines=hotlines.HOTLINES)  # the emergency bar of the public's pages (base.html)
     return env
