@@ -24,6 +24,9 @@ def sentence(reason: str) -> str:
         "accepting referrals": _("Accepting referrals"),
         "not accepting referrals now": _("Not accepting referrals now"),
         "capacity: full": _("No bed free"),
+        # the one staleness wording of web.words.verification_label (180 days is its 6 months)
+        "freshness: not verified for 180 days": _("Not verified in the last 6 months"),
+        "freshness: verified recently": _("Verified in the last 6 months"),
     }
     if reason in fixed:
         return fixed[reason]
