@@ -109,3 +109,15 @@ def test_caseworker_walks_a_new_case_to_its_next_follow_up_in_24_taps(caseworker
     taps.tap(page.locator("#record-follow-up button[type=submit]"))
     expect(page.locator("#next-follow-up")).to_contain_text("Lần theo dõi tiếp theo dự kiến vào")
     assert taps.count == 24
+
+
+def test_the_consent_recipient_list_narrows_as_the_caseworker_types(caseworker: Page, live_server: str) -> None:
+    page = caseworker
+    page.locator("table.stack tbody a").first.tap()
+    box = page.locator("#f-recipient-filter")
+    expect(box).to_be_visible()  # shown only when app.js runs: the one script every page loads
+    everyone = page.locator("#f-organization_id option").count()
+    box.fill("binh yen")
+    assert page.locator("#f-organization_id option").count() < everyone
+    organizations = page.locator("#f-organization_id optgroup option").all_text_contents()
+    assert organizations and all("Bình Yên" in name for name in organizations), organizations

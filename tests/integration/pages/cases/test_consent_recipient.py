@@ -37,7 +37,7 @@ async def test_every_organization_is_offered_however_many_there_are(
     await browser.login(world.actors.caseworker)
     page = await browser.get(f"/cases/{world.case_id}")
     assert f'value="{last}"' in page.text
-    assert 'type="search"' in page.text and "/static/js/filter-options.js" in page.text
+    assert 'data-filter-options="f-organization_id"' in page.text and "/static/js/app.js" in page.text
     done = await browser.submit(
         f"/cases/{world.case_id}/consents",
         {"purpose": "referral", "organization_id": str(last), "consent_method": "written"},
