@@ -76,6 +76,24 @@ async def test_an_overdue_milestone_and_a_waiting_referral_head_the_case_list(
     assert "Khám sức khỏe" in todo and "Quá hạn 5 ngày" in todo
 
 
+async def test_the_case_list_shows_the_five_most_pressing_and_folds_the_rest(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    caseworker = world.actors.caseworker.headers
+    plan = (await client.post(f"/api/v1/survivors/{world.case_id}/plans", headers=caseworker, json={})).json()
+    for n in range(8):
+        made = await add_milestone(
+            client, world, plan["id"], domain="health", title=f"Việc số {n}", target_date=day(-20 + n)
+        )
+        assert made.status_code == 201, made.text
+    await browser.login(world.actors.caseworker)
+    todo = (await browser.get("/cases")).text.split('id="todo"', 1)[1].split("</section>", 1)[0]
+    first, folded = todo.split("<details", 1)
+    assert first.count("<li>") == 5 and folded.count("<li>") == 3
+    assert "Xem thêm 3 việc" in folded
+    assert "Việc số 0" in first  # the longest overdue comes first
+
+
 async def test_a_refused_follow_up_reopens_at_its_form_with_the_error_summary(browser: Browser, world: World) -> None:
     await browser.login(world.actors.caseworker)
     page = await browser.get(f"/cases/{world.case_id}")
