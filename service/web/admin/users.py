@@ -60,10 +60,16 @@ async def create_user(work: Work, form: Form, paging: Paging) -> Redirect | Temp
         "display_name": text(form, "display_name"),
         "role": text(form, "role"),
         "organization_id": optional_uuid(text(form, "organization_id")),
+        "work_phone": text(form, "work_phone") or None,  # blank: no work phone
         "password": str(form.get("password", "")),
     }
     # what the form shows again: never the password
-    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    shown = {
+        **values,
+        "organization_id": text(form, "organization_id"),
+        "work_phone": text(form, "work_phone"),
+        "password": "",
+    }
 
     async def refused(errors: Errors, status_code: int) -> Template:
         return await _users_page(work, paging, status_code=status_code, values=shown, errors=errors)
@@ -128,7 +134,12 @@ async def user_page(work: Work, user_id: FromPath[uuid.UUID], saved: FromQuery[s
 @post("/users/{user_id:uuid}", status_code=303)
 async def update_user(work: Work, form: Form, user_id: FromPath[uuid.UUID]) -> Redirect | Template:
     values = _user_values(form)
-    shown = {**values, "organization_id": text(form, "organization_id"), "password": ""}
+    shown = {
+        **values,
+        "organization_id": text(form, "organization_id"),
+        "work_phone": text(form, "work_phone"),
+        "password": "",
+    }
 
     async def refused(errors: Errors, status_code: int) -> Template:
         return await _user_page(work, user_id, status_code=status_code, values=shown, errors=errors)

@@ -30,14 +30,18 @@ async def test_admin_creates_a_user_who_can_log_in(browser: Browser, actors: Act
             "display_name": "Chị Lan",
             "role": "caseworker",
             "organization_id": str(actors.other_org),
+            "work_phone": "0299 555 201",
             "password": NEW_PASSWORD,
         },
     )
     assert created.status_code == 303 and created.headers["location"].startswith("/admin/users/")
     assert "The user was created" in text(await browser.get(created.headers["location"]))
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT role, organization_id FROM app_user WHERE email = 'lan.worker@example.org'")
+        row = await conn.fetchrow(
+            "SELECT role, organization_id, work_phone FROM app_user WHERE email = 'lan.worker@example.org'"
+        )
     assert row is not None and (row["role"], row["organization_id"]) == ("caseworker", actors.other_org)
+    assert row["work_phone"] == "0299 555 201"  # set when the account is made, not in a second step
     browser.client.cookies.clear()
     await browser.login("lan.worker@example.org", NEW_PASSWORD)
     assert "/cases" in (await browser.get("/")).text  # the caseworker's navigation
