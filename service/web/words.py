@@ -13,7 +13,7 @@ from search.text import words as text_words
 from service import places
 from service.auth.models import Role
 from service.directory import taxonomy
-from service.directory.models import ContactKind, Fee, OrganizationKind, ServiceStatus, Visibility
+from service.directory.models import ContactKind, Fee, Gender, OrganizationKind, ServiceStatus, Visibility
 from service.reintegration.case_models import (
     CaseStatus,
     CaseType,
@@ -237,7 +237,8 @@ def listing_status_labels() -> dict[str, str]:
 
 
 def listing_choice_labels() -> dict[str, dict[str, str]]:
-    """The listing form's choices: status, fee, who can see it, kinds of contact."""
+    """The listing form's choices: status, fee, who can see it, kinds of contact, and the sexes a
+    listing serves."""
     return {
         "status": listing_status_labels(),
         "fee": {Fee.FREE: _("Free"), Fee.LOW_COST: _("Low cost"), Fee.PAID: _("Paid")},
@@ -252,6 +253,7 @@ def listing_choice_labels() -> dict[str, dict[str, str]]:
             ContactKind.EMAIL: _("Email"),
             ContactKind.FACEBOOK: _("Facebook"),
         },
+        "gender": {Gender.FEMALE: _("Female"), Gender.MALE: _("Male"), Gender.NON_BINARY: _("Non-binary")},
     }
 
 

@@ -24,18 +24,32 @@ async def service_history(work: Work, paging: Paging, service_id: FromPath[uuid.
             conn, principal, service_id, limit=paging.per_page, offset=paging.offset
         )
         service = listings.present(principal, await repo.get_service(conn, service_id))
-        names = await user_names(conn, {r.actor_id for r in revisions if r.actor_id is not None})
+        actors = {r.actor_id for r in revisions if r.actor_id is not None}
+        users = await user_names(conn, actors | _mentioned(revisions, "verified_by"))
+        organizations = await repo.organization_names(conn, list(_mentioned(revisions, "organization_id")))
     return work.page(
         "partner/history.html",
         service=service,
-        revisions=[_revision_view(r, names) for r in revisions],
+        revisions=[_revision_view(r, users, organizations) for r in revisions],
         total=total,
         paging=paging,
         **page_links(paging.page, paging.per_page, total),
     )
 
 
-def _revision_view(revision: Revision, names: dict[uuid.UUID, str]) -> dict[str, Any]:
+def _mentioned(revisions: list[Revision], field: str) -> set[uuid.UUID]:
+    """The ids a field's changes name (the verifier, the owning organization), to show by name."""
+    return {
+        uuid.UUID(str(value))
+        for revision in revisions
+        for value in revision.changes.get(field, [])
+        if value is not None
+    }
+
+
+def _revision_view(
+    revision: Revision, users: dict[uuid.UUID, str], organizations: dict[uuid.UUID, str]
+) -> dict[str, Any]:
     fields = field_labels()
     actions = {
         "create": _("Created"),
@@ -43,17 +57,21 @@ def _revision_view(revision: Revision, names: dict[uuid.UUID, str]) -> dict[str,
         "capacity": _("Beds free updated"),
         "verify": _("Verified"),
     }
+    order = {name: position for position, name in enumerate(fields)}
+    names = {str(key): name for key, name in (users | organizations).items()}
+    who = _("the system") if revision.actor_id is None else users.get(revision.actor_id, _("a former user"))
     return {
         "version": revision.version,
         "action": actions.get(revision.action, revision.action),
-        "who": names.get(revision.actor_id, str(revision.actor_id)) if revision.actor_id else _("the system"),
+        "who": who,
         "at": revision.at,
         "changes": [
             (
                 fields.get(name, name),
-                display(change[0] if change else None, name),
-                display(change[1] if change else None, name),
+                display(change[0] if change else None, name, names),
+                display(change[1] if change else None, name, names),
             )
-            for name, change in revision.changes.items()
+            # in the order of the listing form, whatever order they were stored in
+            for name, change in sorted(revision.changes.items(), key=lambda item: order.get(item[0], len(order)))
         ],
     }
