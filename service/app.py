@@ -28,6 +28,7 @@ from service.reintegration.case_api import ConsentController, SurvivorController
 from service.reintegration.follow_up_api import CaseFollowUpController, DashboardController
 from service.reintegration.plan_api import CasePlanController, PlanController
 from service.reintegration.referral_api import ReferralController
+from service.reintegration.scheduler import reminder_scheduler
 from service.web import account, admin, cases, dashboard, partner, public
 from service.web.api_docs import ApiReference
 from service.web.error_pages import exception_handlers
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await prepare_database(conn, cipher)
             app.state.pool = pool
             app.state.cipher = cipher
-            async with search_engine(settings, pool) as search:
+            async with search_engine(settings, pool) as search, reminder_scheduler(settings, pool):
                 app.state.search = search
                 yield
         finally:

@@ -34,6 +34,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # seconds a database statement (or a new connection) may take before the request answers 503
     db_timeout: Annotated[float, msgspec.Meta(gt=0)] = 15.0
     log_level: str = "info"
+    # seconds between the reminder scheduler's ticks (reminders, the 07:30 digest); 0 turns it off
+    reminder_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

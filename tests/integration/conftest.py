@@ -86,7 +86,12 @@ async def serving(application: Litestar) -> AsyncIterator[Litestar]:
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Litestar]:
     settings = Settings(
-        database_url=database_url, data_key=DATA_KEY, secret_key=new_key(), pool_min_size=1, pool_max_size=12
+        database_url=database_url,
+        data_key=DATA_KEY,
+        secret_key=new_key(),
+        pool_min_size=1,
+        pool_max_size=12,
+        reminder_interval=0,  # tests tick the reminder scheduler themselves, when their data is ready
     )
     application = create_app(settings)
     async with serving(application):
@@ -216,7 +221,14 @@ async def demo_database(fresh_db: Callable[[str], Awaitable[str]]) -> str:
 @pytest.fixture(scope="session")
 async def demo_app(demo_database: str) -> AsyncIterator[Litestar]:
     application = create_app(
-        Settings(database_url=demo_database, data_key=new_key(), secret_key=new_key(), pool_min_size=1, pool_max_size=6)
+        Settings(
+            database_url=demo_database,
+            data_key=new_key(),
+            secret_key=new_key(),
+            pool_min_size=1,
+            pool_max_size=6,
+            reminder_interval=0,
+        )
     )
     async with serving(application):
         await seed_demo(application.state.pool, application.state.cipher)
