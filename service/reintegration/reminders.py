@@ -70,7 +70,7 @@ referral_due AS (
     SELECT r.id, r.receiving_organization_id, s.organization_id AS case_organization_id,
            s.assigned_caseworker_id, CASE WHEN {EXPIRED_SQL} THEN 'expired' ELSE 'due-soon' END AS event
     FROM referral r JOIN open_case s ON s.id = r.survivor_id
-    WHERE r.status = 'sent'
+    WHERE r.status = 'sent' AND r.due_at <= now() + $7::interval  -- the first bound alone, for the index
       AND r.due_at - now() <= least($7::interval, coalesce((r.due_at - r.sent_at) / 2, $7::interval))
 ),
 candidate (kind, link, dedupe_key, user_id) AS (
