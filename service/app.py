@@ -23,6 +23,7 @@ from service.directory.api import OrganizationController, ReferenceController, S
 from service.directory.hsds.api import HsdsController
 from service.directory.search_index import search_engine
 from service.health import healthz, readyz
+from service.notify.api import NotificationController
 from service.problem_docs import document_problems
 from service.reintegration.case_api import ConsentController, SurvivorController
 from service.reintegration.follow_up_api import CaseFollowUpController, DashboardController
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PlanController,
             ReferralController,
             DashboardController,
+            NotificationController,
         ],
         dependencies=deps.dependencies,
         middleware=[LocaleMiddleware],

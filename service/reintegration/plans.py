@@ -17,7 +17,7 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.errors import Conflict, NotFound
 from service.fields import sent_fields
-from service.reintegration import free_text, plan_repo, rules, workflow
+from service.reintegration import free_text, notices, plan_repo, rules, workflow
 from service.reintegration.case_models import CaseType, IdentificationStatus, Sex
 from service.reintegration.case_repo import CaseRow
 from service.reintegration.plan_models import (
@@ -136,6 +136,7 @@ async def transition_plan(
         note = body if isinstance(body, str) else ""
         changes["review_note_enc"] = free_text.PLAN.seal(cipher, plan_id, "review_note", note)
     await plan_repo.update_plan(conn, plan_id, changes)
+    await notices.plan_moved(conn, principal, case, plan_id, action, now.isoformat())
     await audit_case(
         conn,
         principal,

@@ -18,7 +18,7 @@ from service.db import Connection
 from service.directory import lookups as directory_lookups
 from service.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from service.pagination import Page, PageParams
-from service.reintegration import consent_repo, disclosure, free_text, plan_repo, referral_repo, workflow
+from service.reintegration import consent_repo, disclosure, free_text, notices, plan_repo, referral_repo, workflow
 from service.reintegration.case_repo import CaseRow
 from service.reintegration.identity import to_survivor
 from service.reintegration.referral_models import (
@@ -90,6 +90,8 @@ async def create_referral(
     await referral_repo.insert_referral_event(
         conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id}
     )
+    sent = await referral_repo.get_referral(conn, referral_id)
+    await notices.referral_sent(conn, principal, sent)
     await audit_case(
         conn,
         principal,
@@ -99,7 +101,7 @@ async def create_referral(
         referral_id,
         details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
     )
-    return await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), Side.REFERRER, now)
+    return await view(conn, cipher, sent, Side.REFERRER, now)
 
 
 async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> Side:
@@ -247,7 +249,9 @@ async def transition(
                 event["id"] = await referral_repo.next_referral_event_id(conn)
                 event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
         await referral_repo.insert_referral_event(conn, referral_id, event)
-    answer = await view(conn, cipher, await referral_repo.get_referral(conn, referral_id), side, now)
+    moved = await referral_repo.get_referral(conn, referral_id)
+    await notices.referral_moved(conn, principal, moved, move.target)
+    answer = await view(conn, cipher, moved, side, now)
     # last: the audit append holds the log's lock until commit, so nothing else runs under it
     for step, _source, target in steps:
         await audit.record(

@@ -1,5 +1,6 @@
 """Where each role's work is: the page a login lands on, and the menu's counts of waiting work
-(a partner's referrals to answer, a coordinator's plans to approve and listings to verify)."""
+(a partner's referrals to answer, a coordinator's plans to approve and listings to verify, and
+everyone's unread notifications)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import msgspec
 from service.auth.models import Principal, Role
 from service.db import Connection
 from service.directory import verification
+from service.notify import centre
 from service.reintegration import approvals, referrals
 
 LANDING = {
@@ -30,6 +32,7 @@ class MenuCounts(msgspec.Struct, frozen=True, kw_only=True):
     inbox: int = 0  # referrals waiting for the partner's answer
     approvals: int = 0  # plans waiting for the coordinator's approval in their tree
     verify: int = 0  # listings in scope that need verifying
+    unread: int = 0  # the user's unread notifications
 
 
 NO_COUNTS = MenuCounts()
@@ -37,9 +40,10 @@ NO_COUNTS = MenuCounts()
 
 async def menu_counts(conn: Connection, principal: Principal) -> MenuCounts:
     """The counts the menu shows ``principal``; each count asks the database only for a role that
-    has that work (a caseworker: no query at all)."""
+    has that work (a caseworker: only the unread notifications)."""
     return MenuCounts(
         inbox=await referrals.awaiting_answer_count(conn, principal),
         approvals=await approvals.pending_count(conn, principal),
         verify=await verification.due_count(conn, principal, datetime.now(UTC)),
+        unread=await centre.unread_count(conn, principal),
     )

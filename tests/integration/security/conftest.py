@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
+from service.auth import set_password
 from service.auth.secrets import new_token, token_digest
 from service.web import session
 from tests.integration.conftest import Actor, Actors
@@ -44,6 +45,9 @@ GUARDED_TABLES = (
     "contact_point",
     "schedule",
     "web_session",
+    "set_password_link",
+    "notification",
+    "notification_setting",
     *CASE_TABLES,
 )
 CREDENTIALS = ("api_token", "web_session")
@@ -114,6 +118,9 @@ class Scene:
                     token_digest(actor.token),
                 )
                 self.sessions[role] = await session.start(conn, actor.user_id, timedelta(hours=1), None)
+            # a live link setting the partner's password (using it ends the tokens, so it is renewed)
+            link = await set_password.issue(conn, self.actors.partner.user_id, set_password.Purpose.PASSWORD_RESET)
+            self.ids["set_password_token"] = link.split("token=", 1)[1]
         if not self.csrf:
             self.csrf = (await self.client.get("/login")).cookies[CSRF_COOKIE]
 
@@ -125,7 +132,7 @@ class Scene:
             token_id = await conn.fetchval(
                 "SELECT id FROM api_token WHERE user_id = $1 ORDER BY created_at LIMIT 1", self.actors.partner.user_id
             )
-        self.ids = {
+        self.ids |= {
             "service_id": listing["id"],
             "organization_id": str(self.actors.org),
             "user_id": str(self.actors.partner.user_id),
@@ -169,12 +176,19 @@ class Scene:
                 "shared_summary": SUMMARY,
             },
         )
+        async with self.pool.acquire() as conn:  # the partner is told of the referral (issue 16)
+            notification = await conn.fetchval(
+                "SELECT id FROM notification WHERE user_id = $1 AND link = $2",
+                self.actors.partner.user_id,
+                f"/partner/referrals/{referral['id']}",
+            )
         self.ids |= {
             "survivor_id": case["id"],
             "consent_id": granted["id"],
             "plan_id": plan["id"],
             "milestone_id": milestone["id"],
             "referral_id": referral["id"],
+            "notification_id": str(notification),
         }
 
     async def refresh(self, before: dict[str, str], after: dict[str, str]) -> bool:

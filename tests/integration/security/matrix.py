@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from service.notify.kinds import SETTABLE_KINDS
 from tests.integration.conftest import PASSWORD
 from tests.integration.security.conftest import ROLES, SUMMARY, Scene
 from tests.integration.security.routes import Route, fill, matches
@@ -50,6 +51,11 @@ ADMIN_API = (401, 403, 403, 403, 403, 200)
 CASE_PAGE = (LOGIN, 404, 404, 200, 200, 404)
 CASE_FORM = (LOGIN, 404, 404, 303, 303, 404)
 PARTNER_PAGE = (LOGIN, 200, 200, 403, 403, 403)
+SIGNED_IN_PAGE = (LOGIN, 200, 200, 200, 200, 200)
+SIGNED_IN_FORM = (LOGIN, 303, 303, 303, 303, 303)
+SIGNED_IN_API = (401, 200, 200, 200, 200, 200)
+# the settings form as every role sends it: each role's page reads the kinds it lists
+EVERY_KIND_BY_DIGEST = {kind.value: "digest" for kind in SETTABLE_KINDS}
 
 
 def unique_email(_: Scene) -> str:
@@ -76,6 +82,22 @@ MATRIX: dict[Route, Entry] = {
     ),
     ("POST", "/logout"): Entry(everyone(303)),
     ("GET", "/lang/{locale:str}"): Entry(everyone(303), values={"locale": "en"}),
+    # -- a password set through a mailed link: for anyone holding the link (issue 16, point 4) ------
+    ("GET", "/account/forgot-password"): Entry(everyone(200)),
+    # the same answer whether or not the address has an account
+    ("POST", "/account/forgot-password"): Entry(everyone(200), form=lambda s: {"email": unique_email(s)}),
+    ("GET", "/account/set-password"): Entry(everyone(200), query="token={set_password_token}"),
+    # the partner's live link (the scene's), setting the password the actors log in with; whoever
+    # sends it is signed in as the partner
+    ("POST", "/account/set-password"): Entry(
+        everyone(303), form=lambda s: {"token": s.ids["set_password_token"], "password": PASSWORD, "repeat": PASSWORD}
+    ),
+    # -- the notification centre: every signed-in user's own ---------------------------------------
+    ("GET", "/notifications"): Entry(SIGNED_IN_PAGE),
+    ("POST", "/notifications/{notification_id:uuid}"): Entry((LOGIN, 303, 404, 404, 404, 404)),
+    ("POST", "/notifications/read-all"): Entry(SIGNED_IN_FORM),
+    ("GET", "/notifications/settings"): Entry(SIGNED_IN_PAGE),
+    ("POST", "/notifications/settings"): Entry(SIGNED_IN_FORM, form=lambda s: EVERY_KIND_BY_DIGEST),
     ("GET", "/"): Entry(everyone(200), query="q=hoa+sen"),
     ("GET", "/services/{service_id:uuid}"): Entry(everyone(200)),
     ("GET", "/services/{service_id:uuid}/print"): Entry(everyone(200)),
@@ -198,6 +220,7 @@ MATRIX: dict[Route, Entry] = {
         },
     ),
     ("POST", "/admin/users/{user_id:uuid}/active"): Entry(ADMIN_FORM, form=lambda s: {"active": "true"}),
+    ("POST", "/admin/users/{user_id:uuid}/set-password-link"): Entry(ADMIN_FORM),
     ("GET", "/admin/users/{user_id:uuid}/tokens"): Entry(ADMIN_PAGE),
     ("POST", "/admin/users/{user_id:uuid}/tokens"): Entry(
         (LOGIN, 403, 403, 403, 403, 201), form=lambda s: {"label": "máy chủ", "hours": "1", "reason": "đồng bộ danh bạ"}
@@ -223,6 +246,14 @@ MATRIX: dict[Route, Entry] = {
     ("GET", "/api/v1/users/{user_id:uuid}"): Entry((404, 404, 404, 404, 404, 200)),
     ("PATCH", "/api/v1/users/{user_id:uuid}"): Entry(
         (404, 404, 404, 404, 404, 200), json=lambda s: {"display_name": "Đối tác"}
+    ),
+    # -- the API: notifications --------------------------------------------------------------------
+    ("GET", "/api/v1/notifications"): Entry(SIGNED_IN_API, query="unread=true"),
+    ("POST", "/api/v1/notifications/{notification_id:uuid}/read"): Entry((401, 200, 404, 404, 404, 404)),
+    ("POST", "/api/v1/notifications/read-all"): Entry(SIGNED_IN_API),
+    ("GET", "/api/v1/me/notification-settings"): Entry(SIGNED_IN_API),
+    ("PUT", "/api/v1/me/notification-settings"): Entry(
+        SIGNED_IN_API, json=lambda s: {"deliveries": {"referral_received": "digest"}}
     ),
     # -- the API: directory and HSDS -------------------------------------------------------------------
     ("GET", "/api/v1/provinces"): covered(DIRECTORY_MATRIX),

@@ -35,6 +35,7 @@ READERS: dict[str, frozenset[str]] = {
     "user_id": frozenset({"admin"}),
     "token_id": frozenset({"admin"}),
     "organization_id": frozenset({*ROLES, *STRANGERS}),
+    "notification_id": frozenset({"partner"}),  # the referral's, told to its receiving partner
 }
 
 
