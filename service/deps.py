@@ -1,5 +1,5 @@
 """Dependencies every controller may ask for: pool, search backend, cipher, settings, principal, paging,
-and the creator of idempotent creates (which reads the Idempotency-Key header)."""
+the creator of idempotent creates (which reads the Idempotency-Key header), and the mailer of invitations."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from litestar.di import NamedDependency, Provide
 from search.protocol import SearchBackend
 from service.auth.models import Principal
 from service.auth.principal import principal_from_request
+from service.auth.users import Invite
 from service.config import Settings
 from service.crypto import PersonalDataCipher
 from service.idempotency import Creator, IdempotencyKey
+from service.notify import invitations
 from service.pagination import page_params
 
 
@@ -53,6 +55,11 @@ async def provide_creator(
     return Creator(pool, principal, cipher, request, idempotency_key)
 
 
+def provide_invite() -> Invite:
+    """How the users API mails an account created without a password its set-password link."""
+    return invitations.invite
+
+
 dependencies = {
     "pool": Provide(provide_pool, sync_to_thread=False),
     "search": Provide(provide_search, sync_to_thread=False),
@@ -61,4 +68,5 @@ dependencies = {
     "principal": Provide(provide_principal),
     "paging": Provide(page_params, sync_to_thread=False),
     "creator": Provide(provide_creator),
+    "invite": Provide(provide_invite, sync_to_thread=False),
 }

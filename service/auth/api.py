@@ -129,12 +129,20 @@ class UserController(Controller):
             items, total = await repo.list_users(conn, limit=paging.per_page, offset=paging.offset)
         return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Create a user (admin)")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Create a user (admin); without a password they are mailed a 72-hour link to set one",
+    )
     async def create_user(
-        self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool], data: JSONBody[UserCreate]
+        self,
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        invite: NamedDependency[users.Invite],
+        data: JSONBody[UserCreate],
     ) -> User:
         check(principal, Action.MANAGE_USERS)
-        return await users.create_user(pool, principal, data, created_with="api")
+        return await users.create_user(pool, principal, data, created_with="api", invite=invite)
 
     @get("/{user_id:uuid}", summary="One user (admin)")
     async def get_user(

@@ -52,7 +52,8 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
 
 class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     email: Email
-    password: Password
+    # none: the user is mailed a one-time link to set their own (auth/set_password.py)
+    password: Password | None = None
     role: Role
     organization_id: uuid.UUID | None = None
     display_name: ShortText = ""

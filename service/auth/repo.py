@@ -45,7 +45,7 @@ async def create_user(
     conn: Connection,
     *,
     email: str,
-    password_hash: str,
+    password_hash: str | None,
     role: Role,
     organization_id: uuid.UUID | None,
     display_name: str,
@@ -111,7 +111,8 @@ async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str
     return msgspec.convert(row, User, from_attributes=True)
 
 
-async def credentials(conn: Connection, email: str) -> tuple[User, str] | None:
+async def credentials(conn: Connection, email: str) -> tuple[User, str | None] | None:
+    """The user with this address and their password hash (None: invited, no password set yet)."""
     row = await conn.fetchrow(
         f"SELECT {_USER_COLUMNS}, password_hash FROM app_user WHERE lower(email) = lower($1)", email
     )
@@ -189,6 +190,15 @@ async def principal_for_token(conn: Connection, digest: bytes) -> Principal | No
 
 async def revoke_user_access(conn: Connection, user_id: uuid.UUID) -> None:
     """Sign the user out everywhere: bearer tokens revoked, browser sessions ended (a session taken
-    before a new password was set must not outlive it)."""
+    before a new password was set must not outlive it), open set-password links ended."""
     await conn.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id)
     await conn.execute("DELETE FROM web_session WHERE user_id = $1", user_id)
+    await end_set_password_links(conn, user_id)
+
+
+async def end_set_password_links(conn: Connection, user_id: uuid.UUID) -> None:
+    """End the user's open set-password links (auth/set_password.py): only the newest may work."""
+    await conn.execute(
+        "UPDATE set_password_link SET ended_at = now() WHERE user_id = $1 AND used_at IS NULL AND ended_at IS NULL",
+        user_id,
+    )

@@ -6,6 +6,7 @@ as its owner."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -15,7 +16,12 @@ from service.auth import repo
 from service.auth.models import Principal, User, UserCreate, UserPatch
 from service.auth.secrets import hash_password
 from service.db import Connection, transact
+from service.errors import FieldError, ValidationFailed
 from service.fields import sent_fields
+
+# Mails a new account without a password its set-password link, in the transaction that creates it
+# (notify/invitations.py: auth sends no mail itself, so the caller hands it in).
+Invite = Callable[[Connection, Principal, User], Awaitable[None]]
 
 
 def _access(user: User) -> dict[str, Any]:
@@ -30,10 +36,17 @@ def _access(user: User) -> dict[str, Any]:
     }
 
 
-async def create_user(pool: asyncpg.Pool, actor: Principal, data: UserCreate, *, created_with: str) -> User:
+async def create_user(
+    pool: asyncpg.Pool, actor: Principal, data: UserCreate, *, created_with: str, invite: Invite | None = None
+) -> User:
     """A new account, audited with its role, organization and ``created_with`` (API, admin page,
-    or the command line naming the operating-system user)."""
-    password_hash = await hash_password(data.password)  # before the transaction: argon2 takes a while
+    or the command line naming the operating-system user). Without a password it is created with
+    none and ``invite`` mails its owner a link to set one, in the same transaction: an account
+    nobody can ever reach is not created."""
+    if data.password is None and invite is None:
+        raise ValidationFailed("A password is required", errors=[FieldError(field="password", message="required")])
+    # before the transaction: argon2 takes a while
+    password_hash = await hash_password(data.password) if data.password is not None else None
 
     async def insert(conn: Connection) -> User:
         user = await repo.create_user(
@@ -46,10 +59,12 @@ async def create_user(pool: asyncpg.Pool, actor: Principal, data: UserCreate, *,
             active=data.active,
             work_phone=data.work_phone,
         )
-        details = {**_access(user), "created_with": created_with}
+        details = {**_access(user), "created_with": created_with, "invited": password_hash is None}
         await audit.record(
             conn, actor, "user.create", "app_user", user.id, organization_id=user.organization_id, details=details
         )
+        if password_hash is None and invite is not None:
+            await invite(conn, actor, user)
         return user
 
     return await transact(pool, insert)

@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 
 from service import audit
 from service.auth.models import ANONYMOUS, Principal
@@ -43,6 +44,18 @@ async def start(conn: Connection, user_id: uuid.UUID, lifetime: timedelta, previ
         assert signed_in is not None, "a session just started belongs to an active user"
         await audit.record(conn, signed_in, "session.start", "app_user", user_id)
     return token
+
+
+def cookie(token: str, hours: int) -> Cookie:
+    """The cookie carrying a session's token, for ``hours`` (the session's lifetime)."""
+    return Cookie(
+        key=COOKIE,
+        value=token,
+        max_age=hours * 3600,
+        httponly=True,
+        secure=False,  # marked Secure by security_headers when the request came over HTTPS
+        samesite="lax",
+    )
 
 
 async def end(conn: Connection, token: str | None) -> None:

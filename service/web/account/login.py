@@ -1,4 +1,5 @@
-"""Pages every user meets: log in, log out, switch language."""
+"""Pages every user meets: log in, log out, switch language (and, from account/links.py, the pages of
+a password set through a mailed link)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from service.auth.models import ANONYMOUS
 from service.config import Settings
 from service.errors import TooManyRequests, Unauthorized
 from service.web import i18n, session
+from service.web.account import links
 from service.web.menu import landing
 from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page, safe_next
 
@@ -47,16 +49,8 @@ async def login(
         token = await session.start(
             conn, user.id, timedelta(hours=settings.session_hours), request.cookies.get(session.COOKIE)
         )
-    cookie = Cookie(
-        key=session.COOKIE,
-        value=token,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        secure=False,  # marked Secure by security_headers when the request came over HTTPS
-        samesite="lax",
-    )
     target = safe_next(asked) if asked else landing(user.role)
-    return Redirect(path=target, status_code=303, cookies=[cookie])
+    return Redirect(path=target, status_code=303, cookies=[session.cookie(token, settings.session_hours)])
 
 
 @post("/logout", status_code=303)
@@ -81,7 +75,7 @@ async def switch_language(
 
 router = Router(
     path="/",
-    route_handlers=[login_form, login, logout, switch_language],
+    route_handlers=[login_form, login, logout, switch_language, *links.HANDLERS],
     dependencies=PAGE_DEPENDENCIES,
     include_in_schema=False,
 )

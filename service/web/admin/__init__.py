@@ -14,7 +14,14 @@ from service.web.admin.organizations import (
     update_organization,
 )
 from service.web.admin.tokens import create_token, revoke_token, tokens_page
-from service.web.admin.users import create_user, set_active, update_user, user_page, users_page
+from service.web.admin.users import (
+    create_user,
+    send_set_password_link,
+    set_active,
+    update_user,
+    user_page,
+    users_page,
+)
 from service.web.page import PAGE_DEPENDENCIES, page_guard
 
 router = Router(
@@ -25,6 +32,7 @@ router = Router(
         user_page,
         update_user,
         set_active,
+        send_set_password_link,
         tokens_page,
         create_token,
         revoke_token,

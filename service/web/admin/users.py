@@ -1,5 +1,6 @@
-"""Admin pages for accounts: the list of users, creating one, changing one and (de)activating it,
-through ``auth.users`` as the JSON API does."""
+"""Admin pages for accounts: the list of users, creating one (with a password, or mailed a link to
+set their own), changing one, (de)activating it and mailing it a new set-password link, through
+``auth.users`` and ``notify.invitations`` as the JSON API does."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth import repo, users
+from service.auth import repo, set_password, users
 from service.auth.models import UserCreate, UserPatch
+from service.notify import invitations
 from service.pagination import PageParams
 from service.web.admin.forms import list_links, optional_uuid, organization_choices, save_form
 from service.web.forms import Errors, text
@@ -61,7 +63,8 @@ async def create_user(work: Work, form: Form, paging: Paging) -> Redirect | Temp
         "role": text(form, "role"),
         "organization_id": optional_uuid(text(form, "organization_id")),
         "work_phone": text(form, "work_phone") or None,  # blank: no work phone
-        "password": str(form.get("password", "")),
+        # blank: the user is mailed a link to set their own
+        "password": str(form.get("password", "")) or None,
     }
     # what the form shows again: never the password
     shown = {
@@ -77,7 +80,9 @@ async def create_user(work: Work, form: Form, paging: Paging) -> Redirect | Temp
     return await save_form(
         values,
         UserCreate,
-        lambda data: users.create_user(work.pool, work.principal, data, created_with="admin page"),
+        lambda data: users.create_user(
+            work.pool, work.principal, data, created_with="admin page", invite=invitations.invite
+        ),
         refused,
         done=lambda user: f"/admin/users/{user.id}?saved=created",
         field="email",
@@ -108,6 +113,7 @@ async def _user_page(
 ) -> Template:
     async with work.pool.acquire() as conn:
         user = await repo.get_user(conn, user_id)
+        has_password = await set_password.has_password(conn, user_id)
     current = {
         "display_name": user.display_name,
         "role": user.role.value,
@@ -123,6 +129,7 @@ async def _user_page(
         organizations=await organization_choices(work.pool),
         roles=role_labels(),
         saved=saved,
+        has_password=has_password,
     )
 
 
@@ -160,3 +167,11 @@ async def set_active(work: Work, form: Form, user_id: FromPath[uuid.UUID]) -> Re
     session and token of the user (``users.change_user``)."""
     await users.change_user(work.pool, work.principal, user_id, UserPatch(active=form.get("active") == "true"))
     return Redirect(path=f"/admin/users/{user_id}?saved=updated", status_code=303)
+
+
+@post("/users/{user_id:uuid}/set-password-link", status_code=303)
+async def send_set_password_link(work: Work, user_id: FromPath[uuid.UUID]) -> Redirect:
+    """Mail the user a new link to set their password: the invitation again while they have none
+    (``invitations.send_again``)."""
+    purpose = await invitations.send_again(work.pool, work.principal, user_id)
+    return Redirect(path=f"/admin/users/{user_id}?saved={purpose.value}", status_code=303)
