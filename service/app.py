@@ -24,6 +24,7 @@ from service.directory.hsds.api import HsdsController
 from service.directory.search_index import search_engine
 from service.health import healthz, readyz
 from service.notify.api import NotificationController
+from service.notify.worker import mail_worker
 from service.problem_docs import document_problems
 from service.reintegration.case_api import ConsentController, SurvivorController
 from service.reintegration.follow_up_api import CaseFollowUpController, DashboardController
@@ -59,7 +60,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await prepare_database(conn, cipher)
             app.state.pool = pool
             app.state.cipher = cipher
-            async with search_engine(settings, pool) as search, reminder_scheduler(settings, pool):
+            async with (
+                search_engine(settings, pool) as search,
+                reminder_scheduler(settings, pool),
+                mail_worker(settings, pool),
+            ):
                 app.state.search = search
                 yield
         finally:

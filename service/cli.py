@@ -1,5 +1,5 @@
 """The ``ketnoi`` command: serve, migrate, seed-demo, create-user, create-token, audit-verify,
-export-stats, reindex, export-hsds, import-hsds."""
+export-stats, reindex, export-hsds, import-hsds, mail-status, mail-retry."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ from service.directory import search_index
 from service.directory.hsds import exporter, importer, terms
 from service.directory.hsds.package import PackageError
 from service.errors import DomainError
+from service.notify import status as mail_status
+from service.notify.transport import maildir_path
 from service.reintegration import dashboard
 from service.reintegration.rules import SUPPRESSION_K
 
@@ -84,6 +86,12 @@ def _print_welcome(settings: Settings) -> None:
     console.print(f"  Demo logins (password [bold]{seed.DEMO_PASSWORD}[/]):")
     for login in seed.DEMO_LOGINS:
         console.print(f"    {login.role.value:<12} {login.email}")
+    if settings.smtp_url:
+        console.print("  Mail: sent through the relay in KETNOI_SMTP_URL")
+    else:
+        mail = maildir_path(settings)
+        console.print(f"  Mail: no SMTP relay configured, delivered to the Maildir [bold]{mail}[/]")
+        console.print(f"    (open it with any mail client, e.g. [bold]mutt -f {mail}[/])", highlight=False)
     console.print("  Press Ctrl-C to stop.\n")
 
 
@@ -302,6 +310,36 @@ def cmd_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail_status(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> tuple[mail_status.Backlog, list[asyncpg.Record]]:
+        async with pool.acquire() as conn:
+            return await mail_status.backlog(conn), await mail_status.dead_messages(conn)
+
+    backlog, dead = asyncio.run(_with_pool(settings, run))
+    oldest = f", the oldest queued {backlog.oldest_age_s:.0f} s ago" if backlog.oldest_age_s is not None else ""
+    console.print(f"Mail: {backlog.queued} queued, {backlog.dead} dead{oldest}")
+    for row in dead:
+        console.print(
+            f"  dead #{row['id']} to {row['email']} ({row['kind']}, {row['attempts']} attempts,"
+            f" queued {row['created_at']:%Y-%m-%d %H:%M}): {row['last_error']}",
+            markup=False,
+            highlight=False,
+        )
+    if dead:
+        console.print("Queue them again with: ketnoi mail-retry [ID ...]")
+    return 0
+
+
+def cmd_mail_retry(settings: Settings, args: argparse.Namespace) -> int:
+    async def run(pool: asyncpg.Pool) -> int:
+        async with pool.acquire() as conn:
+            return await mail_status.retry_dead(conn, args.ids or None)
+
+    count = asyncio.run(_with_pool(settings, run))
+    console.print(f"Queued {count} dead message(s) again, each with a fresh round of attempts.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối referral and reintegration service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -346,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("directory", help="folder holding the CSV files (and datapackage.json)")
     load.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
     load.set_defaults(func=cmd_import_hsds)
+    sub.add_parser("mail-status", help="show queued and dead outgoing mail").set_defaults(func=cmd_mail_status)
+    retry = sub.add_parser("mail-retry", help="queue dead mail again (all, or the ids given)")
+    retry.add_argument("ids", nargs="*", type=int, help="ids shown by mail-status (default: every dead message)")
+    retry.set_defaults(func=cmd_mail_retry)
     return parser
 
 

@@ -34,6 +34,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # seconds a database statement (or a new connection) may take before the request answers 503
     db_timeout: Annotated[float, msgspec.Meta(gt=0)] = 15.0
     log_level: str = "info"
+    # mail (issue 16): smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=require insists),
+    # smtps://… (TLS from the start); none: messages go to the Maildir under data_dir/mail
+    smtp_url: str | None = None
+    mail_from: str = "Kết Nối <no-reply@ketnoi.invalid>"
+    # where this site is reached from a mail client: mails link there (log-in required)
+    base_url: str = "http://127.0.0.1:8000"
+    # a message that failed this many times is dead: shown to admins, retried only by hand
+    mail_max_attempts: Annotated[int, msgspec.Meta(ge=1)] = 8
+    # seconds the mail worker waits when nothing is due; 0 turns it off in this replica
+    mail_interval: Annotated[float, msgspec.Meta(ge=0)] = 1.0
     # seconds between the reminder scheduler's ticks (reminders, the 07:30 digest); 0 turns it off
     reminder_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
 

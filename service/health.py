@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from search.fallback import FallbackSearch
 from search.protocol import SearchBackend
 from service.directory import search_index
+from service.notify import status as mail_status
 
 PROBE_TIMEOUT_S = 2.0
 log = logging.getLogger("ketnoi.health")
@@ -31,6 +32,10 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     search_backend: str
     search_backlog: int | None = None  # changes waiting for the external engine
     search_backlog_age_s: float | None = None
+    # outgoing mail, reported and never a reason to be unready (a relay outage must not take the site down)
+    mail_queued: int | None = None
+    mail_dead: int | None = None
+    mail_oldest_age_s: float | None = None
 
 
 async def _probe(name: str, check: Awaitable[bool]) -> str:
@@ -58,9 +63,12 @@ async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[Se
     external = isinstance(search, FallbackSearch)
     search_state = "degraded" if external and engine == "down" else engine
     backlog: tuple[int, float | None] = (0, None)
-    if external and database == "ok":
+    mail: mail_status.Backlog | None = None
+    if database == "ok":
         async with pool.acquire(timeout=PROBE_TIMEOUT_S) as conn:
-            backlog = await search_index.backlog(conn)
+            if external:
+                backlog = await search_index.backlog(conn)
+            mail = await mail_status.backlog(conn)
     ready = database == "ok" and search_state != "down"
     body = Readiness(
         status="ok" if ready else "unavailable",
@@ -69,5 +77,8 @@ async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[Se
         search_backend=search.name,
         search_backlog=backlog[0] if external else None,
         search_backlog_age_s=round(backlog[1], 1) if backlog[1] is not None else None,
+        mail_queued=mail.queued if mail else None,
+        mail_dead=mail.dead if mail else None,
+        mail_oldest_age_s=mail.oldest_age_s if mail else None,
     )
     return Response(body, status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE)

@@ -3,23 +3,19 @@ a ContextVar set by ``LocaleMiddleware``; gettext and Babel formatting read it."
 
 from __future__ import annotations
 
-import io
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from service.catalogs import translations as translations  # the pages read it from here
 from service.clock import LOCAL_TZ
 
 LOCALES = ("vi", "en")
@@ -27,20 +23,6 @@ DEFAULT = "vi"
 COOKIE = "kn_lang"
 
 current: ContextVar[str] = ContextVar("locale", default=DEFAULT)
-
-
-@cache
-def translations(locale: str) -> NullTranslations:
-    """The catalog of ``locale``, compiled in memory from its .po file (no build step)."""
-    source = resources.files("service") / "locale" / locale / "LC_MESSAGES" / "messages.po"
-    if not source.is_file():
-        return NullTranslations()
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
 
 
 def gettext(message: str) -> str:

@@ -92,6 +92,7 @@ async def app(database_url: str) -> AsyncIterator[Litestar]:
         pool_min_size=1,
         pool_max_size=12,
         reminder_interval=0,  # tests tick the reminder scheduler themselves, when their data is ready
+        mail_interval=0,  # and read the outbox as it was written; tests/integration/notify runs the worker
     )
     application = create_app(settings)
     async with serving(application):
@@ -228,6 +229,7 @@ async def demo_app(demo_database: str) -> AsyncIterator[Litestar]:
             pool_min_size=1,
             pool_max_size=6,
             reminder_interval=0,
+            mail_interval=0,
         )
     )
     async with serving(application):

@@ -14,7 +14,14 @@ async def test_healthz_says_ok(client: httpx.AsyncClient) -> None:
 async def test_readyz_checks_database_and_search(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "search": "ok", "search_backend": "postgres"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "search": "ok",
+        "search_backend": "postgres",
+        "mail_queued": 0,
+        "mail_dead": 0,
+    }
 
 
 async def test_openapi_documents_every_api_endpoint_with_bearer_auth(client: httpx.AsyncClient) -> None:
