@@ -24,7 +24,9 @@ from service.demo.directory import (
 )
 from service.directory import listings
 from service.directory import organizations as directory_organizations
+from service.notify import centre
 
+DEMO_UNREAD_NOTIFICATIONS = 3  # per demo user: enough to show the notification centre, not a backlog
 DEMO_PASSWORD = "ketnoi-demo-2026"  # noqa: S105 - printed by `make run`; demo databases only
 
 
@@ -106,4 +108,6 @@ async def seed_demo(
         if progress:
             progress(done, total)
     cases = await seed_demo_cases(pool, cipher, logins, password_hash)
+    # the cases' past steps notified people as they were taken; a fresh demo shows a few as news
+    await transact(pool, centre.quiet_history, DEMO_UNREAD_NOTIFICATIONS)
     return len(services), cases

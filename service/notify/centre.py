@@ -112,3 +112,18 @@ async def replace_settings(conn: Connection, principal: Principal, change: Setti
         [(user, kind.value, delivery.value) for kind, delivery in chosen.items()],
     )
     return await settings(conn, principal)
+
+
+async def quiet_history(conn: Connection, keep_unread: int) -> None:
+    """For data loaded in bulk (the demo), whose past events are not news: every user keeps only
+    their ``keep_unread`` newest notifications unread, and no mail is sent about any of them."""
+    await conn.execute(
+        "UPDATE notification n SET read_at = n.created_at FROM ("
+        " SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS rank"
+        " FROM notification WHERE read_at IS NULL) r WHERE n.id = r.id AND r.rank > $1",
+        keep_unread,
+    )
+    await conn.execute(
+        "DELETE FROM mail_outbox m USING notification n"
+        " WHERE m.status = 'queued' AND n.user_id = m.user_id AND n.dedupe_key = m.dedupe_key"
+    )

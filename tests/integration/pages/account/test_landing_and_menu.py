@@ -1,5 +1,6 @@
 """After login each role lands where its work is, and the menu counts the work waiting: a partner's
-referrals to answer, a coordinator's plans to approve and listings to verify (demo data)."""
+referrals to answer, a coordinator's plans to approve and listings to verify, everyone's unread
+notifications (demo data)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from litestar import Litestar
 
 from service.auth.models import Principal, Role
-from service.demo.seed import DEMO_LOGINS, DEMO_PASSWORD
+from service.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_UNREAD_NOTIFICATIONS
 from service.directory import verification
 from service.reintegration import approvals, referrals
 from service.web.session import principal_for
@@ -106,12 +107,14 @@ async def test_an_admins_menu_counts_listings_to_verify(demo_app: Litestar, demo
     assert f"Xác minh ({due})" in await _menu(demo_browser)
 
 
-async def test_a_caseworkers_menu_counts_nothing(demo_browser: Browser) -> None:
+async def test_a_caseworkers_menu_counts_only_her_unread_notifications(demo_browser: Browser) -> None:
     await _log_in(demo_browser, Role.CASEWORKER)
-    assert "(" not in await _menu(demo_browser)
+    menu = await _menu(demo_browser)
+    assert menu.count("(") == 1 and f"Thông báo ({DEMO_UNREAD_NOTIFICATIONS})" in menu
 
 
-@pytest.mark.parametrize(("role", "extra"), [(Role.CASEWORKER, 0), (Role.PARTNER, 1), (Role.COORDINATOR, 2)])
+# every signed-in user's menu counts their unread notifications: one query more for each role
+@pytest.mark.parametrize(("role", "extra"), [(Role.CASEWORKER, 1), (Role.PARTNER, 2), (Role.COORDINATOR, 3)])
 async def test_the_menus_counts_cost_one_query_per_count_and_none_for_fragments(
     demo_app: Litestar, demo_browser: Browser, role: Role, extra: int
 ) -> None:
