@@ -111,6 +111,11 @@ async def update_user(conn: Connection, user_id: uuid.UUID, changes: Mapping[str
     return msgspec.convert(row, User, from_attributes=True)
 
 
+async def set_locale(conn: Connection, user_id: uuid.UUID, locale: str) -> None:
+    """The language the user's mail is written in: the one they last chose on the pages."""
+    await conn.execute("UPDATE app_user SET locale = $2 WHERE id = $1 AND locale <> $2", user_id, locale)
+
+
 async def credentials(conn: Connection, email: str) -> tuple[User, str | None] | None:
     """The user with this address and their password hash (None: invited, no password set yet)."""
     row = await conn.fetchrow(

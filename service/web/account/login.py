@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.auth import repo as auth_repo
 from service.auth.login import authenticate
 from service.auth.models import ANONYMOUS
 from service.config import Settings
@@ -62,12 +63,19 @@ async def logout(request: Request[Any, Any, Any], pool: Pool) -> Redirect:
 
 @get("/lang/{locale:str}")
 async def switch_language(
-    request: Request[Any, Any, Any], locale: FromPath[str], next: FromQuery[str | None] = None
+    request: Request[Any, Any, Any],
+    principal: Who,
+    pool: Pool,
+    locale: FromPath[str],
+    next: FromQuery[str | None] = None,
 ) -> Redirect:
     """Back to the same page in the chosen language: the page it came from (the Referer, which
     follows a search's address as it is typed), else the page the link names (``?next=``: for a
     browser that sends no Referer, or a proxy that changes the site's address)."""
     chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT
+    if principal.user_id is not None:  # their mail follows, in the language they read the pages in
+        async with pool.acquire() as conn:
+            await auth_repo.set_locale(conn, principal.user_id, chosen)
     site, referer = str(request.base_url).rstrip("/"), request.headers.get("referer", "")
     back = safe_next(referer[len(site) :] if referer.startswith(site + "/") else next)
     return Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])
