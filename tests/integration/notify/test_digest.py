@@ -12,13 +12,18 @@ import asyncpg
 import pytest
 
 from service.clock import LOCAL_TZ
+from service.config import Settings
 from service.notify import digest, outbox
 from service.notify.kinds import Kind
+from service.notify.transport import SmtpTransport
+from service.notify.worker import MailWorker
 from service.reintegration.scheduler import tick
 from tests.integration.conftest import Actors
+from tests.integration.notify.smtp_server import Handler, SmtpServer
 
 DAY = date(2026, 12, 7)
 MOMENT = datetime.combine(DAY, time(7, 30), LOCAL_TZ)
+SETTINGS = Settings(base_url="https://ketnoi.example.org")
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +118,39 @@ async def test_a_digest_already_queued_is_not_queued_again(pool: asyncpg.Pool, a
         again = await digest.queue_digests(conn, MOMENT)
     assert again == 0
     assert len(await digests(pool)) == 1
+
+
+async def test_the_digest_reaches_a_real_smtp_server_as_one_mail_grouped_by_kind(
+    pool: asyncpg.Pool, actors: Actors
+) -> None:
+    caseworker = actors.caseworker
+    await pool.execute("UPDATE app_user SET locale = 'en' WHERE id = $1", caseworker.user_id)
+    evening = MOMENT - timedelta(hours=12)
+    async with pool.acquire() as conn:
+        await told(conn, caseworker.user_id, Kind.MILESTONE_OVERDUE, "m1", evening)
+        await told(conn, caseworker.user_id, Kind.FOLLOW_UP_DUE, "f1", evening + timedelta(hours=1))
+        await told(conn, caseworker.user_id, Kind.MILESTONE_OVERDUE, "m2", evening + timedelta(hours=2))
+        await told(conn, caseworker.user_id, Kind.CONSENT_EXPIRING, "c1", evening)
+    await tick(pool, now=MOMENT + timedelta(minutes=1))
+    # read before the mail went out: it drops out of the digest
+    await pool.execute("UPDATE notification SET read_at = now() WHERE dedupe_key = 'c1'")
+    handler = Handler()
+    server = SmtpServer(handler)
+    server.start()
+    try:
+        worker = MailWorker(pool, SmtpTransport("127.0.0.1", server.port), SETTINGS)
+        assert await worker.drain_once() == 1
+        await worker.transport.close()
+    finally:
+        server.stop()
+    [received] = handler.received
+    assert received.recipients == [caseworker.email]
+    assert received.message["Subject"] == "Your daily summary from Kết Nối"
+    text = received.message.get_body(("plain",)).get_content()
+    urls = [line.strip() for line in text.splitlines() if line.strip().startswith("https://")]
+    site = SETTINGS.base_url
+    assert urls[:3] == [f"{site}/somewhere/f1", f"{site}/somewhere/m2", f"{site}/somewhere/m1"]
+    assert "/somewhere/c1" not in text
+    # a tick the next hour and a worker pass send nothing more
+    await tick(pool, now=MOMENT + timedelta(hours=1))
+    assert await pool.fetchval("SELECT count(*) FROM mail_outbox WHERE digest") == 1
