@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.charset import QP, Charset
 from email.header import Header
-from email.message import EmailMessage
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
@@ -55,16 +58,23 @@ def _environment(locale: str) -> Environment:
     return env
 
 
-def _encoded(name: str, value: str) -> str:
-    """A header's text as RFC 2047 encoded words, folded by the legacy encoder: Python 3.11's
-    folder drops the space between two encoded words of a long Vietnamese subject ('tổchức')."""
-    return value if value.isascii() else Header(value, "utf-8", header_name=name).encode()
+# Messages are built with email.mime and the legacy Header encoder, not EmailMessage: Python 3.11's
+# new folder drops the space between two encoded words of a long Vietnamese subject ('tổchức'),
+# and its header objects made composing a mail cost more than sending it.
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable in a mail's source, unlike base64
 
 
-def _address(name: str, addr: str) -> str:
+def _header(name: str, value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8", header_name=name)
+
+
+def _address(name: str, addr: str, header_name: str) -> str | Header:
     if not name or name.isascii():
         return formataddr((name, addr))
-    return f"{_encoded('To', name)} <{addr}>"
+    header = Header(name, "utf-8", header_name=header_name)
+    header.append(f"<{addr}>", "us-ascii")
+    return header
 
 
 def _block(template: Template, name: str, variables: dict[str, Any]) -> str:
@@ -98,7 +108,7 @@ def compose(
     message_id: str,
     items: Sequence[tuple[Kind, str]] = (),
     now: datetime,
-) -> EmailMessage:
+) -> Message:
     """The message for one outbox row; ``items`` are a digest's (kind, link) pairs."""
     env = _environment(recipient.locale)
     settings_url = absolute(settings, SETTINGS_PATH)
@@ -112,16 +122,16 @@ def compose(
     text = env.get_template(f"{kind.value}.txt")
     html = env.get_template(f"{kind.value}.html")
     variables["subject"] = _block(text, "subject", variables)
-    message = EmailMessage()
-    # set as they are to be sent (see _encoded); each line is short enough not to be folded again
-    message.set_raw("Subject", _encoded("Subject", variables["subject"]))
-    message.set_raw("From", _address(*parseaddr(settings.mail_from)))
-    message.set_raw("To", _address(recipient.name, recipient.email))
+    message = MIMEMultipart("alternative")
+    # a Header is what the legacy generator folds correctly (typeshed types these headers as str)
+    message["Subject"] = _header("Subject", variables["subject"])  # type: ignore[assignment]
+    message["From"] = _address(*parseaddr(settings.mail_from), header_name="From")  # type: ignore[assignment]
+    message["To"] = _address(recipient.name, recipient.email, header_name="To")  # type: ignore[assignment]
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     message["List-Unsubscribe"] = f"<{settings_url}>"
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a robot
-    message.set_content(text.render(variables))
-    message.add_alternative(html.render(variables), subtype="html")
-    message["Content-Language"] = recipient.locale  # after the parts: making them moves Content-* headers
+    message["Content-Language"] = recipient.locale
+    message.attach(MIMEText(text.render(variables), "plain", _UTF8_QP))  # type: ignore[arg-type]
+    message.attach(MIMEText(html.render(variables), "html", _UTF8_QP))  # type: ignore[arg-type]
     return message

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import ssl
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -28,7 +28,7 @@ class TransportUnavailable(Exception):
 
 
 class MailTransport(Protocol):
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Hand one message over; return only once the server (or the Maildir) has it."""
 
     async def close(self) -> None:
@@ -84,7 +84,7 @@ class SmtpTransport:
             tls_context=tls_context,
         )
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         async with self._lock:
             client = await self._connected()
             try:
@@ -131,10 +131,10 @@ class MaildirTransport:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         await asyncio.to_thread(self._add, message)
 
-    def _add(self, message: EmailMessage) -> None:
+    def _add(self, message: Message) -> None:
         try:
             mailbox.Maildir(self.path, create=True).add(message)
         except OSError as exc:  # a full or read-only disk is not this message's fault
