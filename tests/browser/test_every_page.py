@@ -45,6 +45,7 @@ WHERE = [
     Where("public", "listing", "/?q=binh+yen", rf"/services/{ID}"),
     Where("public", "print", "@listing", rf"/services/{ID}/print"),
     Where("public", "login", "/login"),
+    Where("public", "forgot-password", "/login", r"/account/forgot-password"),
     Where("partner", "listings", "/partner"),
     Where("partner", "listing-form", "/partner", rf"/partner/services/{ID}"),
     Where("partner", "new-listing", "/partner/services/new"),
@@ -68,6 +69,8 @@ WHERE = [
     Where("admin", "tokens", "@user", rf"/admin/users/{ID}/tokens"),
     Where("admin", "organizations", "/admin/organizations"),
     Where("admin", "organization", "/admin/organizations", rf"/admin/organizations/{ID}"),
+    *(Where(role, "notifications", "/notifications") for role in ("partner", "caseworker", "coordinator", "admin")),
+    *(Where(role, "notification-settings", "/notifications/settings") for role in ("partner", "caseworker")),
 ]
 # Room-specific failures handed over to the room's helper: (role, page, check) → why.
 KNOWN: dict[tuple[str, str, str], str] = {}
