@@ -17,15 +17,3 @@ CREATE TABLE set_password_link (
     ended_at    timestamptz
 );
 CREATE INDEX set_password_link_open ON set_password_link (user_id) WHERE used_at IS NULL AND ended_at IS NULL;
-
--- The mail of a link has to carry its token, so its outbox row does until the mail is sent; once
--- the server has accepted it, the token is taken out of the row, so the outbox keeps no way in.
-CREATE FUNCTION mail_outbox_forget_token() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.link := regexp_replace(NEW.link, 'token=[^&#]*', 'token=sent');
-    RETURN NEW;
-END $$;
-
-CREATE TRIGGER mail_outbox_forget_token BEFORE UPDATE OF status ON mail_outbox
-    FOR EACH ROW WHEN (NEW.status = 'sent' AND NEW.kind IN ('invitation', 'password_reset'))
-    EXECUTE FUNCTION mail_outbox_forget_token();

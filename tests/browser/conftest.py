@@ -76,8 +76,15 @@ def _prepare(url: str, data_key: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_url: str) -> Iterator[str]:
-    """The service with the demo data on 127.0.0.1, run by uvicorn in a thread of its own."""
+def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's data directory: its mail lands in the Maildir ``mail`` in it (no relay)."""
+    return tmp_path_factory.mktemp("live-data")
+
+
+@pytest.fixture(scope="session")
+def live_server(server_url: str, live_data_dir: Path) -> Iterator[str]:
+    """The service with the demo data on 127.0.0.1, run by uvicorn in a thread of its own; its mails
+    link to it and land in ``live_data_dir``/mail."""
     database = {}
 
     def create() -> None:
@@ -90,8 +97,16 @@ def live_server(server_url: str) -> Iterator[str]:
     seeding = threading.Thread(target=_prepare, args=(database["url"], data_key))
     seeding.start()
     seeding.join()
-    settings = Settings(database_url=database["url"], data_key=data_key, secret_key=new_key(), secure_cookies=False)
     port = _free_port()
+    settings = Settings(
+        database_url=database["url"],
+        data_key=data_key,
+        secret_key=new_key(),
+        secure_cookies=False,
+        data_dir=str(live_data_dir),
+        base_url=f"http://127.0.0.1:{port}",
+        mail_interval=0.2,
+    )
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
