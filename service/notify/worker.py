@@ -1,13 +1,18 @@
 """The mail worker each replica runs (the same shape as the search outbox worker,
-service/directory/search_index.py): it claims up to a hundred due outbox rows with
-``FOR UPDATE SKIP LOCKED`` (replicas take disjoint batches), sends each, and in the transaction
-that claimed them marks each sent once the server has accepted it, or backs it off:
-min(2**attempts, 3600) seconds, dead after ``KETNOI_MAIL_MAX_ATTEMPTS`` with the last error kept.
+service/directory/search_index.py). A batch is up to a hundred due outbox rows sent over one
+connection to the relay; each row is claimed, sent and settled in a transaction of its own:
+``FOR UPDATE SKIP LOCKED`` on one row (replicas take disjoint rows, and a row stays locked for as
+long as its sender lives), then marked sent once the server has accepted it and committed at once,
+or backed off: min(2**attempts, 3600) seconds, dead after ``KETNOI_MAIL_MAX_ATTEMPTS`` with the last
+error kept.
 
-A SIGKILL before the commit leaves the batch queued: it is sent again with the same Message-ID
-(at least once, recognisably the same message); a SIGKILL never loses a row. When the transport
-is unavailable (server away, log-in refused) the rest of the batch is left untouched and the
-worker pauses, so an outage does not spend every queued message's attempts."""
+A SIGKILL loses nothing: the killed process's open transaction rolls back and its row is queued
+again. It can send one message twice at most — the one in flight, if the relay accepted it just
+before the kill and the "sent" never committed. SMTP has no two-phase commit, so that window cannot
+close; it is one message wide, and the resend has the same Message-ID, so a receiving system can
+recognise and drop it. When the transport is unavailable (server away, log-in refused) the rest of
+the batch is left untouched and the worker pauses, so an outage does not spend every queued
+message's attempts."""
 
 from __future__ import annotations
 
@@ -41,15 +46,14 @@ SELECT o.id, o.user_id, o.kind, o.link, o.dedupe_key, o.created_at, o.attempts, 
 FROM mail_outbox o JOIN app_user u ON u.id = o.user_id
 WHERE o.status = 'queued' AND o.next_attempt_at <= now()
 ORDER BY o.next_attempt_at, o.id
-LIMIT $1
+LIMIT 1
 FOR UPDATE OF o SKIP LOCKED
 """
 
 _SENT = """
-UPDATE mail_outbox o SET status = 'sent', sent_at = now(), attempts = o.attempts + 1, last_error = NULL,
-    message_id = s.message_id, link = CASE WHEN o.kind = ANY($3::text[]) THEN '' ELSE o.link END
-FROM unnest($1::bigint[], $2::text[]) AS s(id, message_id)
-WHERE o.id = s.id
+UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
+    message_id = $2, link = CASE WHEN kind = ANY($3::text[]) THEN '' ELSE link END
+WHERE id = $1
 """
 
 _FAILED = """
@@ -74,35 +78,35 @@ class MailWorker:
 
     async def drain_once(self, limit: int = BATCH) -> int:
         """Send one batch; return how many rows were handled (sent or backed off; 0: nothing due)."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, limit)
-            sent_ids: list[int] = []
-            sent_message_ids: list[str | None] = []
-            handled = 0
-            for row in rows:
-                ident = message_id(self.settings, row["id"], row["created_at"])
-                try:
-                    delivered = await self._send(conn, row, ident)
-                except TransportUnavailable as exc:
-                    log.warning(
-                        "mail transport unavailable (row %d, attempt %d): %s", row["id"], row["attempts"] + 1, exc
-                    )
-                    await self._failed(conn, row, str(exc))
-                    self.outages += 1
+        handled = 0
+        async with self.pool.acquire() as conn:
+            while handled < limit:
+                async with conn.transaction():
+                    row = await conn.fetchrow(_CLAIM)
+                    if row is None:
+                        break
                     handled += 1
-                    break  # the rest stay queued, their attempts unspent
-                except Exception as exc:  # this one message failed (refused, a template error): go on
-                    log.warning("mail row %d failed (attempt %d): %r", row["id"], row["attempts"] + 1, exc)
-                    await self._failed(conn, row, repr(exc))
-                    handled += 1
-                else:
-                    sent_ids.append(row["id"])
-                    sent_message_ids.append(ident if delivered else None)
-                    handled += 1
-                    self.outages = 0
-            if sent_ids:
-                await conn.execute(_SENT, sent_ids, sent_message_ids, SECRET_LINK_KINDS)
-            return handled
+                    if not await self._deliver(conn, row):
+                        break  # the transport is away: the rest stay queued, their attempts unspent
+        return handled
+
+    async def _deliver(self, conn: Connection, row: asyncpg.Record) -> bool:
+        """Send one claimed row and settle it in its transaction; False when the transport is away."""
+        ident = message_id(self.settings, row["id"], row["created_at"])
+        try:
+            delivered = await self._send(conn, row, ident)
+        except TransportUnavailable as exc:
+            log.warning("mail transport unavailable (row %d, attempt %d): %s", row["id"], row["attempts"] + 1, exc)
+            await self._failed(conn, row, str(exc))
+            self.outages += 1
+            return False
+        except Exception as exc:  # this one message failed (refused, a template error): go on
+            log.warning("mail row %d failed (attempt %d): %r", row["id"], row["attempts"] + 1, exc)
+            await self._failed(conn, row, repr(exc))
+            return True
+        await conn.execute(_SENT, row["id"], ident if delivered else None, SECRET_LINK_KINDS)
+        self.outages = 0
+        return True
 
     async def _send(self, conn: Connection, row: asyncpg.Record, ident: str) -> bool:
         """Send the row's mail; False when there was nothing to send."""

@@ -3,6 +3,7 @@ with STARTTLS on a throw-away certificate, log-in, and ways to refuse or to go a
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import email
 import email.policy
@@ -38,6 +39,11 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     refuse_recipients: bool = False
     go_away_after: int | None = None  # cut the connection when a message beyond this many starts
+    # keep the message that makes this many, but hold its answer (250) for hold_s, setting `held`:
+    # a test can kill the sender between the server's acceptance and the sender's learning of it
+    hold_at: int | None = None
+    hold_s: float = 5.0
+    held: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
@@ -59,6 +65,10 @@ class Handler:
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else None
         with self.lock:
             self.received.append(Received(list(envelope.rcpt_tos), message, session.ssl is not None, login))
+            hold = self.hold_at is not None and len(self.received) == self.hold_at
+        if hold:
+            self.held.set()
+            await asyncio.sleep(self.hold_s)
         return "250 OK queued"
 
 
