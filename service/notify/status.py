@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from service import audit
+from service.auth.models import Principal
 from service.db import Connection
 
 
@@ -53,3 +55,11 @@ async def retry_dead(conn: Connection, ids: Sequence[int] | None = None) -> int:
         list(ids) if ids is not None else None,
     )
     return int(result.split()[-1])
+
+
+async def retry_dead_by(conn: Connection, principal: Principal, ids: Sequence[int] | None = None) -> int:
+    """An admin's retry from the mail page: ``retry_dead`` with an audit entry saying which and how many."""
+    count = await retry_dead(conn, ids)
+    details = {"ids": list(ids) if ids is not None else "all", "count": count}
+    await audit.record(conn, principal, "mail.retry", "mail_outbox", None, details=details)
+    return count

@@ -69,6 +69,7 @@ WHERE = [
     Where("admin", "tokens", "@user", rf"/admin/users/{ID}/tokens"),
     Where("admin", "organizations", "/admin/organizations"),
     Where("admin", "organization", "/admin/organizations", rf"/admin/organizations/{ID}"),
+    Where("admin", "mail", "/admin/mail"),
     *(Where(role, "notifications", "/notifications") for role in ("partner", "caseworker", "coordinator", "admin")),
     *(Where(role, "notification-settings", "/notifications/settings") for role in ("partner", "caseworker")),
 ]

@@ -1,12 +1,13 @@
-"""The admin room, /admin: users (``users``), their API tokens (``tokens``) and organizations
-(``organizations``). Administrators only, checked once by the router's guard: the anonymous go to
-the login page, every other role gets 403."""
+"""The admin room, /admin: users (``users``), their API tokens (``tokens``), organizations
+(``organizations``) and the mail outbox (``mail``). Administrators only, checked once by the
+router's guard: the anonymous go to the login page, every other role gets 403."""
 
 from __future__ import annotations
 
 from litestar import Router
 
 from service.auth.permissions import Action
+from service.web.admin.mail import mail_page, retry_mail
 from service.web.admin.organizations import (
     create_organization,
     organization_page,
@@ -40,6 +41,8 @@ router = Router(
         create_organization,
         organization_page,
         update_organization,
+        mail_page,
+        retry_mail,
     ],
     guards=[page_guard(Action.MANAGE_USERS)],
     dependencies=PAGE_DEPENDENCIES,

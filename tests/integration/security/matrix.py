@@ -226,6 +226,8 @@ MATRIX: dict[Route, Entry] = {
         (LOGIN, 403, 403, 403, 403, 201), form=lambda s: {"label": "máy chủ", "hours": "1", "reason": "đồng bộ danh bạ"}
     ),
     ("POST", "/admin/users/{user_id:uuid}/tokens/{token_id:uuid}/revoke"): Entry(ADMIN_FORM),
+    ("GET", "/admin/mail"): Entry(ADMIN_PAGE),
+    ("POST", "/admin/mail/retry"): Entry(ADMIN_FORM),
     ("GET", "/admin/organizations"): Entry(ADMIN_PAGE),
     ("POST", "/admin/organizations"): Entry(ADMIN_FORM, form=lambda s: {"name": "Tổ chức mới", "kind": "ngo"}),
     ("GET", "/admin/organizations/{organization_id:uuid}"): Entry(ADMIN_PAGE),

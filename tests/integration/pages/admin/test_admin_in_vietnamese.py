@@ -46,6 +46,7 @@ def english_or_codes(page_text: str, emails: list[str]) -> list[str]:
         "/admin/users/{user}/tokens",
         "/admin/organizations",
         "/admin/organizations/{org}",
+        "/admin/mail",
         "/login",
     ],
 )
