@@ -13,7 +13,12 @@ set-based query per tick and told to the people who may read the record they con
 An event is due while some recipient has no notification with its dedupe key, so a reminder
 survives restarts and fires once per event however many replicas tick: ``outbox.notify`` writes
 each (user, key) once. A rescheduled event (a milestone's new target, a plan submitted again, a
-new follow-up) has a new key. Nothing of the case goes out: a kind, a link and the key."""
+new follow-up) has a new key. Nothing of the case goes out: a kind, a link and the key.
+
+An event that became due more than ``STALE`` (14 days) ago is not told at all: a referral expired,
+a milestone overdue, a follow-up due or a plan waiting that long is already on the to-do lists, and
+without the bound the first tick after an upgrade (or after the scheduler was off for weeks) would
+mail everyone every old event at once. A running scheduler tells each event within a tick."""
 
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ REFERRAL_DUE_SOON = timedelta(hours=24)
 MILESTONE_DUE_DAYS = 3
 PLAN_WAITING = timedelta(days=3)
 CONSENT_EXPIRING = timedelta(days=14)
+STALE = timedelta(days=14)  # events due longer ago than this are never told (an upgrade's burst)
 BATCH = 500  # events per tick: a backlog (the first tick after an upgrade) drains over a few ticks
 
 
@@ -71,6 +77,7 @@ referral_due AS (
            s.assigned_caseworker_id, CASE WHEN {EXPIRED_SQL} THEN 'expired' ELSE 'due-soon' END AS event
     FROM referral r JOIN open_case s ON s.id = r.survivor_id
     WHERE r.status = 'sent' AND r.due_at <= now() + $7::interval  -- the first bound alone, for the index
+      AND r.due_at > now() - $11::interval
       AND r.due_at - now() <= least($7::interval, coalesce((r.due_at - r.sent_at) / 2, $7::interval))
 ),
 candidate (kind, link, dedupe_key, user_id) AS (
@@ -92,12 +99,14 @@ candidate (kind, link, dedupe_key, user_id) AS (
     FROM clock, open_case s JOIN plan p ON p.survivor_id = s.id AND p.is_current
     JOIN milestone m ON m.plan_id = p.id JOIN assigned u ON u.user_id = s.assigned_caseworker_id
     WHERE m.status IN ('planned', 'in_progress') AND m.target_date <= clock.today + $8::int
+      AND m.target_date >= clock.today - $11::interval
     UNION ALL
     -- as the approval queue lists them: current plans pending in the tree, whatever the case's state
     SELECT '{Kind.PLAN_AWAITING_APPROVAL}', '/dashboard/approvals',
            'plan:' || p.id || ':awaiting-approval:' || floor(extract(epoch FROM p.submitted_at))::bigint, a.user_id
     FROM plan p JOIN survivor s ON s.id = p.survivor_id JOIN approver a ON a.organization_id = s.organization_id
     WHERE p.is_current AND p.status = 'pending_approval' AND p.submitted_at <= now() - $9::interval
+      AND p.submitted_at > now() - $9::interval - $11::interval
     UNION ALL
     SELECT '{Kind.CONSENT_EXPIRING}', '/cases/' || s.id || '#consents', 'consent:' || c.id || ':expiring', u.user_id
     FROM open_case s JOIN consent c ON c.survivor_id = s.id JOIN assigned u ON u.user_id = s.assigned_caseworker_id
@@ -107,7 +116,8 @@ candidate (kind, link, dedupe_key, user_id) AS (
     SELECT '{Kind.FOLLOW_UP_DUE}', '/cases/' || s.id || '#follow-ups', 'follow-up:' || f.id || ':due', u.user_id
     FROM clock, open_case s JOIN follow_up f ON f.survivor_id = s.id
     JOIN assigned u ON u.user_id = s.assigned_caseworker_id
-    WHERE f.next_date <= clock.today AND NOT EXISTS (SELECT 1 FROM follow_up later
+    WHERE f.next_date <= clock.today AND f.next_date >= clock.today - $11::interval
+      AND NOT EXISTS (SELECT 1 FROM follow_up later
         WHERE later.survivor_id = f.survivor_id AND (later.date, later.created_at) > (f.date, f.created_at))
 )
 SELECT c.kind, c.link, c.dedupe_key, array_agg(c.user_id ORDER BY c.user_id) AS user_ids FROM candidate c
@@ -131,6 +141,7 @@ async def remind(conn: Connection, batch: int = BATCH) -> int:
         MILESTONE_DUE_DAYS,
         PLAN_WAITING,
         CONSENT_EXPIRING,
+        STALE,
     )
     told = 0
     for row in rows:

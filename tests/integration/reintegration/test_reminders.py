@@ -282,6 +282,51 @@ async def test_a_closed_case_and_an_inactive_caseworker_get_no_reminders(
     assert {key[0] for key in await notifications(pool, world)} == {"plan_awaiting_approval"}
 
 
+async def test_events_due_more_than_14_days_ago_are_not_told_so_an_upgrade_does_not_flood(
+    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+) -> None:
+    """The first tick on an installation that had no scheduler: what expired, fell overdue, fell due
+    or waited more than 14 days ago (reminders.STALE) is not told; what is recent still is."""
+    events = await due_events(client, world, pool)
+    before = await notifications(pool, world)
+    today = datetime.now(LOCAL_TZ).date()
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE referral SET sent_at = now() - interval '20 days', due_at = now() - interval '15 days'"
+            " WHERE id = $1",
+            uuid.UUID(events.expired),
+        )
+        await conn.execute(
+            "UPDATE milestone SET target_date = $2 WHERE id = $1",
+            uuid.UUID(events.milestone_overdue),
+            today - timedelta(15),
+        )
+        await conn.execute(
+            "UPDATE plan SET submitted_at = now() - interval '18 days' WHERE id = $1", uuid.UUID(events.plan)
+        )
+        await conn.execute(
+            "UPDATE follow_up SET date = $2::date - 1, next_date = $2 WHERE id = $1",
+            uuid.UUID(events.follow_up),
+            today - timedelta(15),
+        )
+    first = await tick(pool)
+    assert first is not None
+    told = reminders_of(await notifications(pool, world), before)
+    stale = (events.expired, events.milestone_overdue, events.plan, events.follow_up)
+    assert not [key for key in told if any(ident in key[2] for ident in stale)]
+    assert {key[0] for key in told} == {"referral_due_soon", "milestone_due", "consent_expiring"}
+    # 13 days late is still told
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE milestone SET target_date = $2 WHERE id = $1",
+            uuid.UUID(events.milestone_overdue),
+            today - timedelta(13),
+        )
+    await tick(pool)
+    key = f"milestone:{events.milestone_overdue}:overdue:{today - timedelta(13)}"
+    assert [k for k in await notifications(pool, world) if k[2] == key]
+
+
 async def test_two_concurrent_ticks_act_once(client: httpx.AsyncClient, world: World, pool: asyncpg.Pool) -> None:
     await due_events(client, world, pool)
     async with pool.acquire() as holder:
