@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     mail_interval: Annotated[float, msgspec.Meta(ge=0)] = 1.0
     # seconds between the reminder scheduler's ticks (reminders, the 07:30 digest); 0 turns it off
     reminder_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+    # a listing neither confirmed by its organization nor verified for this many days asks its
+    # partners "Is this still right?" (issue 16, point 3), reminding them after 7 and 21 days
+    check_in_days: Annotated[int, msgspec.Meta(ge=1)] = 150
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

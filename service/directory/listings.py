@@ -20,7 +20,8 @@ from service.errors import FieldError, NotFound, PreconditionFailed, ValidationF
 from service.fields import sent_fields
 
 _NESTED = ("locations", "service_areas", "contacts", "schedules")
-_UNTRACKED = ("id", "organization", "version", "created_at", "updated_at", "stale")
+# a confirmation is a revision of its own ("confirm"), not a change of the listing
+_UNTRACKED = ("id", "organization", "version", "created_at", "updated_at", "stale", "confirmed_at", "confirmed_by")
 
 
 def tracked_view(service: Service) -> dict[str, Any]:
@@ -43,7 +44,16 @@ def present(principal: Principal, service: Service) -> Service:
     may_see = rules.may_see_restricted(principal, service.organization_id)
     return msgspec.structs.replace(
         rules.redact(service, may_see_restricted=may_see),
-        stale=rules.is_stale(service.last_verified_at, datetime.now(UTC)),
+        # the organization's confirmation counts as much as a verification for the public wording
+        stale=rules.is_stale(rules.last_word(service.last_verified_at, service.confirmed_at), datetime.now(UTC)),
+    )
+
+
+def present_for_verifying(principal: Principal, service: Service) -> Service:
+    """A listing as the coordinators' queue shows it: stale by their verification alone, since the
+    organization's own confirmation does not replace a coordinator's check."""
+    return msgspec.structs.replace(
+        present(principal, service), stale=rules.is_stale(service.last_verified_at, datetime.now(UTC))
     )
 
 
@@ -178,3 +188,12 @@ async def verify_service(conn: Connection, principal: Principal, service_id: uui
     assert principal.user_id is not None
     await repo.mark_verified(conn, service_id, principal.user_id)
     return await _finish(conn, service_id, "verify", principal, tracked_view(current))
+
+
+async def confirm_service(conn: Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    """The listing's organization says it is still right (a check-in's answer): recorded apart
+    from a coordinator's verification, by someone who may edit the listing."""
+    current = await _editable(conn, principal, service_id)
+    assert principal.user_id is not None
+    await repo.mark_confirmed(conn, service_id, principal.user_id)
+    return await _finish(conn, service_id, "confirm", principal, tracked_view(current))

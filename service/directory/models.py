@@ -240,6 +240,9 @@ class Service(msgspec.Struct, kw_only=True, frozen=True):
     schedules: list[Schedule]
     last_verified_at: Timestamp | None
     verified_by: uuid.UUID | None
+    # the organization's own "still right" (a listing check-in), apart from a coordinator's verification
+    confirmed_at: Timestamp | None = None
+    confirmed_by: uuid.UUID | None = None
     stale: bool = False
     version: int
     created_at: Timestamp

@@ -171,6 +171,19 @@ async def mark_verified(conn: Connection, service_id: uuid.UUID, user_id: uuid.U
     return int(version)
 
 
+async def mark_confirmed(conn: Connection, service_id: uuid.UUID, user_id: uuid.UUID) -> int:
+    """The organization's confirmation; a coordinator's verification stays as it was."""
+    version = await conn.fetchval(
+        "UPDATE service SET confirmed_at = now(), confirmed_by = $2, version = version + 1, updated_at = now()"
+        " WHERE id = $1 RETURNING version",
+        service_id,
+        user_id,
+    )
+    if version is None:
+        raise NotFound("No such service")
+    return int(version)
+
+
 async def replace_locations(
     conn: Connection, service_id: uuid.UUID, organization_id: uuid.UUID, locations: Sequence[LocationIn]
 ) -> None:

@@ -30,6 +30,11 @@ def is_stale(last_verified_at: datetime | None, now: datetime) -> bool:
     return last_verified_at is None or now - last_verified_at > STALE_AFTER
 
 
+def last_word(verified_at: datetime | None, confirmed_at: datetime | None) -> datetime | None:
+    """The latest moment someone said the listing is right: a coordinator or its organization."""
+    return max((moment for moment in (verified_at, confirmed_at) if moment is not None), default=None)
+
+
 def minute_of_week(moment: datetime) -> int:
     """Minutes since Monday 00:00 in Viet Nam time, the unit of ``open_week``."""
     local = moment.astimezone(LOCAL_TZ)

@@ -1,5 +1,6 @@
 """/verify: the coordinators' queue of listings due for verification — narrowed by province,
-organization, category and name, with the numbers to call — and marking one verified."""
+organization, category and name, with the numbers to call — and marking one verified; below it,
+how the organizations of their tree answered the listing check-ins, by province."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.permissions import Action, organizations_for
-from service.directory import repo, verification
-from service.directory.listings import present, verify_service
+from service.directory import check_ins, repo, verification
+from service.directory.listings import present_for_verifying, verify_service
 from service.directory.models import ContactKind, Service
 from service.directory.verification import QueueFilter
 from service.web.i18n import gettext as _
@@ -79,7 +80,8 @@ async def verify_queue(
         by_id = {s.id: s for s in await repo.get_services(conn, ids)}
         choices = await verification.queue_organizations(conn, organizations)
         done = await repo.get_services(conn, [verified]) if verified is not None else []
-    services = [present(principal, by_id[i]) for i in ids if i in by_id]
+        answers = await check_ins.answers(conn, organizations)
+    services = [present_for_verifying(principal, by_id[i]) for i in ids if i in by_id]
     query = filter_query(narrow)
     here = urlencode({**query, "page": paging.page})
     labels = directory_labels()
@@ -97,6 +99,8 @@ async def verify_queue(
         categories=sorted(labels["category"].items(), key=lambda item: item[1]),
         organizations=choices,
         statuses=listing_status_labels(),
+        check_in_answers=answers,
+        province_names=labels["province"],
         notice=_("“%(name)s” is marked verified.") % {"name": done[0].name} if done else None,
         **page_links(paging.page, paging.per_page, total, lambda n: "?" + urlencode({**query, "page": n})),
     )

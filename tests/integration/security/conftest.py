@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.cookiejar import DefaultCookiePolicy
 
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 
 from service.auth import set_password
 from service.auth.secrets import new_token, token_digest
+from service.directory import check_in_links, check_ins
 from service.web import session
 from tests.integration.conftest import Actor, Actors
 from tests.integration.listings import service_body
@@ -46,6 +48,7 @@ GUARDED_TABLES = (
     "schedule",
     "web_session",
     "set_password_link",
+    "listing_check_in",
     "notification",
     "notification_setting",
     *CASE_TABLES,
@@ -62,6 +65,7 @@ class Scene:
     sessions: dict[str, str] = field(default_factory=dict)  # role → session cookie value
     csrf: str = ""  # a valid CSRF token, sent both as the cookie and as the header htmx sends
     listing_form: list[tuple[str, str]] = field(default_factory=list)  # the listing's edit form as filled in
+    check_in_key: bytes = b""  # the app's key for a listing check-in's signed links
 
     def actor(self, role: str) -> Actor:
         return getattr(self.actors, role)
@@ -139,12 +143,27 @@ class Scene:
             "token_id": str(token_id),
         }
         await self.read_listing_form()
+        await self.open_check_in()
         await self.build_case()
 
     async def read_listing_form(self) -> None:
         """The listing's edit form as it stands (its version changes with every edit)."""
         edit = f"/partner/services/{self.ids['service_id']}"
         self.listing_form = form_fields(await self.send("admin", "GET", edit), edit)
+
+    async def open_check_in(self) -> None:
+        """The listing's check-in of its current cycle, and the partner's signed link to it (a
+        "still right" answers it and starts the next cycle, so it is opened again after a change)."""
+        check_in = await self.pool.fetchval(
+            "INSERT INTO listing_check_in (service_id, since)"
+            f" SELECT s.id, {check_ins.LAST_WORD} FROM service s WHERE s.id = $1"
+            " ON CONFLICT (service_id, since) DO UPDATE SET started_at = listing_check_in.started_at RETURNING id",
+            uuid.UUID(self.ids["service_id"]),
+        )
+        assert self.actors.partner.user_id is not None
+        self.ids["check_in_token"] = check_in_links.sign(
+            self.check_in_key, check_in, self.actors.partner.user_id, datetime.now(UTC)
+        )
 
     async def build_case(self) -> None:
         """A fresh case with a consent covering every partner, a submitted plan with a milestone, and
@@ -199,6 +218,7 @@ class Scene:
             await self.renew_credentials()
         if "service" in changed:
             await self.read_listing_form()
+            await self.open_check_in()
         if changed & set(CASE_TABLES):
             await self.build_case()
         return bool(changed & {*CREDENTIALS, "service", *CASE_TABLES})
@@ -221,10 +241,10 @@ class Scene:
 
 
 @pytest.fixture
-async def scene(client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool) -> Scene:
+async def scene(app: Litestar, client: httpx.AsyncClient, actors: Actors, pool: asyncpg.Pool) -> Scene:
     # The scene sends every cookie itself: one a response set must not ride along on later requests
     # (a forged one above all), now that cookies over plain http are not Secure.
     client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    built = Scene(actors=actors, client=client, pool=pool)
+    built = Scene(actors=actors, client=client, pool=pool, check_in_key=check_ins.policy(app.state.settings).key)
     await built.build()
     return built

@@ -92,6 +92,10 @@ MATRIX: dict[Route, Entry] = {
     ("POST", "/account/set-password"): Entry(
         everyone(303), form=lambda s: {"token": s.ids["set_password_token"], "password": PASSWORD, "repeat": PASSWORD}
     ),
+    # -- a listing check-in's links: for anyone holding one (issue 16, point 3); the scene's is the
+    # partner's live link, answering "still right" as the partner whoever sends it ----------------
+    ("GET", "/check-in"): Entry(everyone(200), query="token={check_in_token}"),
+    ("POST", "/check-in"): Entry(everyone(200), form=lambda s: {"token": s.ids["check_in_token"]}),
     # -- the notification centre: every signed-in user's own ---------------------------------------
     ("GET", "/notifications"): Entry(SIGNED_IN_PAGE),
     ("POST", "/notifications/{notification_id:uuid}"): Entry((LOGIN, 303, 404, 404, 404, 404)),

@@ -38,6 +38,8 @@ def listing_fields(service: Service) -> dict[str, Any]:
         "stale",
         "last_verified_at",
         "verified_by",
+        "confirmed_at",  # the organization's check-in answer, like a verification, is not imported
+        "confirmed_by",
     ):
         view.pop(key)
     for location in view["locations"]:
