@@ -82,7 +82,14 @@ def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_url: str, live_data_dir: Path) -> Iterator[str]:
+def live_settings() -> dict[str, Settings]:
+    """The live server's settings once it runs (under "settings"): for a test that has to act as
+    its scheduler or reach its database behind the pages."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def live_server(server_url: str, live_data_dir: Path, live_settings: dict[str, Settings]) -> Iterator[str]:
     """The service with the demo data on 127.0.0.1, run by uvicorn in a thread of its own; its mails
     link to it and land in ``live_data_dir``/mail."""
     database = {}
@@ -107,6 +114,7 @@ def live_server(server_url: str, live_data_dir: Path) -> Iterator[str]:
         base_url=f"http://127.0.0.1:{port}",
         mail_interval=0.2,
     )
+    live_settings["settings"] = settings
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
