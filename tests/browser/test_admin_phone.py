@@ -101,12 +101,12 @@ def test_language_switch_keeps_the_page_in_1_tap(chromium: Browser, live_server:
     phone = _phone(chromium)
     login(phone, live_server, "admin@ketnoi.demo")
     phone.goto(live_server + "/admin/organizations?page=2")
-    phone.get_by_role("link", name="English").tap()  # tap 1
+    phone.get_by_role("button", name="English").tap()  # tap 1
     phone.wait_for_load_state("networkidle")
     assert phone.url == live_server + "/admin/organizations?page=2"
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     expect(phone.locator("h1")).to_have_text("Organizations")
-    phone.get_by_role("link", name="Tiếng Việt").tap()
+    phone.get_by_role("button", name="Tiếng Việt").tap()
     phone.wait_for_load_state("networkidle")
     assert phone.url == live_server + "/admin/organizations?page=2"
     expect(phone.locator("html")).to_have_attribute("lang", "vi")

@@ -20,7 +20,7 @@ from service.errors import TooManyRequests, Unauthorized
 from service.web import i18n, session
 from service.web.account import links
 from service.web.menu import landing
-from service.web.page import PAGE_DEPENDENCIES, Pool, Who, page, safe_next
+from service.web.page import PAGE_DEPENDENCIES, Form, Pool, Who, Work, page, safe_next
 
 
 @get("/login", name="login")
@@ -61,29 +61,38 @@ async def logout(request: Request[Any, Any, Any], pool: Pool) -> Redirect:
     return Redirect(path="/", status_code=303, cookies=[Cookie(key=session.COOKIE, value="", max_age=0)])
 
 
-@get("/lang/{locale:str}")
-async def switch_language(
-    request: Request[Any, Any, Any],
-    principal: Who,
-    pool: Pool,
-    locale: FromPath[str],
-    next: FromQuery[str | None] = None,
-) -> Redirect:
-    """Back to the same page in the chosen language: the page it came from (the Referer, which
-    follows a search's address as it is typed), else the page the link names (``?next=``: for a
-    browser that sends no Referer, or a proxy that changes the site's address)."""
+def _language_switch(request: Request[Any, Any, Any], locale: str, next: str | None) -> tuple[str, Redirect]:
+    """The chosen language and the answer going back to the same page in it: the page it came from
+    (the Referer, which follows a search's address as it is typed), else the page named by
+    ``next`` (for a browser that sends no Referer, or a proxy that changes the site's address)."""
     chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT
-    if principal.user_id is not None:  # their mail follows, in the language they read the pages in
-        async with pool.acquire() as conn:
-            await auth_repo.set_locale(conn, principal.user_id, chosen)
     site, referer = str(request.base_url).rstrip("/"), request.headers.get("referer", "")
     back = safe_next(referer[len(site) :] if referer.startswith(site + "/") else next)
-    return Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])
+    return chosen, Redirect(path=back, status_code=303, cookies=[i18n.language_cookie(chosen)])
+
+
+@get("/lang/{locale:str}")
+async def switch_language(
+    request: Request[Any, Any, Any], locale: FromPath[str], next: FromQuery[str | None] = None
+) -> Redirect:
+    """The public's language link: only a cookie changes, as befits a GET."""
+    return _language_switch(request, locale, next)[1]
+
+
+@post("/lang/{locale:str}", status_code=303)
+async def choose_language(request: Request[Any, Any, Any], work: Work, form: Form, locale: FromPath[str]) -> Redirect:
+    """A signed-in user's language button: the pages and their mail follow, in the language they
+    read in (app_user.locale) — a change of what is stored, so a POST with its CSRF token."""
+    chosen, back = _language_switch(request, locale, str(form.get("next") or "") or None)
+    if work.principal.user_id is not None:
+        async with work.pool.acquire() as conn:
+            await auth_repo.set_locale(conn, work.principal.user_id, chosen)
+    return back
 
 
 router = Router(
     path="/",
-    route_handlers=[login_form, login, logout, switch_language, *links.HANDLERS],
+    route_handlers=[login_form, login, logout, switch_language, choose_language, *links.HANDLERS],
     dependencies=PAGE_DEPENDENCIES,
     include_in_schema=False,
 )

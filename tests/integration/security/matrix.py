@@ -82,6 +82,8 @@ MATRIX: dict[Route, Entry] = {
     ),
     ("POST", "/logout"): Entry(everyone(303)),
     ("GET", "/lang/{locale:str}"): Entry(everyone(303), values={"locale": "en"}),
+    # signed in, the choice is also stored as the mail language; anonymous, only the cookie changes
+    ("POST", "/lang/{locale:str}"): Entry(everyone(303), values={"locale": "en"}, form=lambda _: {"next": "/"}),
     # -- a password set through a mailed link: for anyone holding the link (issue 16, point 4) ------
     ("GET", "/account/forgot-password"): Entry(everyone(200)),
     # the same answer whether or not the address has an account

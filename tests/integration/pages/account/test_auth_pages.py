@@ -68,7 +68,11 @@ async def test_unknown_pages_get_an_html_404_in_the_layout(client: httpx.AsyncCl
 async def test_language_switch_keeps_the_page_without_a_referer(browser: Browser, actors: Actors) -> None:
     await browser.login(actors.admin)
     page = await browser.get("/admin/organizations?page=1")
-    assert 'href="/lang/en?next=/admin/organizations%3Fpage%3D1"' in page.text
-    switched = await browser.get("/lang/en?next=/admin/organizations%3Fpage%3D1")
+    assert 'name="next" value="/admin/organizations?page=1"' in page.text  # the signed-in language button
+    switched = await browser.submit("/lang/en", {"next": "/admin/organizations?page=1"})
     assert switched.headers["location"] == "/admin/organizations?page=1"
+    assert (await browser.submit("/lang/vi", {"next": "//evil.example"})).headers["location"] == "/"
+    browser.client.cookies.delete("kn_session")
+    public = await browser.get("/?q=111")
+    assert 'href="/lang/en?next=/%3Fq%3D111"' in public.text  # the public's link, a plain GET
     assert (await browser.get("/lang/vi?next=//evil.example")).headers["location"] == "/"
