@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import ssl
+from email.header import Header
 from email.message import Message
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -88,7 +90,9 @@ class SmtpTransport:
         async with self._lock:
             client = await self._connected()
             try:
-                await client.send_message(message)
+                await client.send_message(
+                    message, sender=envelope_sender(message), recipients=envelope_recipients(message)
+                )
             except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPDataError):
                 raise  # this message was refused; the connection is still good for the next
             except (aiosmtplib.SMTPException, OSError) as exc:
@@ -123,6 +127,21 @@ class SmtpTransport:
                     await client.quit()
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
+
+
+def _encoded(value: object) -> str:
+    """A header as sent: an encoded display name cannot be mistaken for an address or split at a comma."""
+    return value.encode() if isinstance(value, Header) else str(value)
+
+
+def envelope_sender(message: Message) -> str:
+    """The From address alone. aiosmtplib's own extraction reads the decoded header, splits a
+    non-ASCII display name at its first space and takes "Kết" for the address."""
+    return parseaddr(_encoded(message["From"]))[1]
+
+
+def envelope_recipients(message: Message) -> list[str]:
+    return [address for _, address in getaddresses([_encoded(value) for value in message.get_all("To", [])])]
 
 
 class MaildirTransport:

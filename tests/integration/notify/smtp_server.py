@@ -32,6 +32,7 @@ class Received:
     message: EmailMessage
     tls: bool
     login: str | None
+    mail_from: str = ""
 
 
 @dataclass
@@ -64,7 +65,9 @@ class Handler:
         assert isinstance(message, EmailMessage)
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else None
         with self.lock:
-            self.received.append(Received(list(envelope.rcpt_tos), message, session.ssl is not None, login))
+            self.received.append(
+                Received(list(envelope.rcpt_tos), message, session.ssl is not None, login, envelope.mail_from)
+            )
             hold = self.hold_at is not None and len(self.received) == self.hold_at
         if hold:
             self.held.set()

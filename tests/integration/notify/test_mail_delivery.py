@@ -219,3 +219,21 @@ async def test_maildir_delivery_is_readable_with_the_standard_library(
     assert message["Message-ID"] == await pool.fetchval("SELECT message_id FROM mail_outbox")
     parts = [part.get_content_type() for part in message.walk()]
     assert "text/plain" in parts and "text/html" in parts
+
+
+async def test_the_envelope_holds_the_addresses_when_names_are_vietnamese(
+    pool: asyncpg.Pool, actors: Actors, plain_server: SmtpServer, handler: Handler
+) -> None:
+    """A display name with diacritics (and a comma) must not leak into MAIL FROM / RCPT TO: a relay
+    without SMTPUTF8 would refuse every mail, one with it would route to "Cán"."""
+    await pool.execute("UPDATE app_user SET display_name = 'Cán bộ Lê Thị Hà, xã Mỹ Xuyên' WHERE id = $1",
+                       actors.partner.user_id)  # fmt: skip
+    async with pool.acquire() as conn:
+        await notify(conn, [actors.partner.user_id], Kind.REFERRAL_RECEIVED, "/partner/referrals/r9", "ref:r9:in")
+    worker = MailWorker(pool, smtp(plain_server), Settings(base_url="https://ketnoi.example.org"))
+    assert await worker.drain_once() == 1
+    await worker.transport.close()
+    (received,) = handler.received
+    assert received.recipients == [actors.partner.email]
+    assert received.mail_from == "no-reply@ketnoi.invalid"
+    assert received.message["To"].addresses[0].display_name == "Cán bộ Lê Thị Hà, xã Mỹ Xuyên"
