@@ -16,6 +16,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
+from secrets import token_hex
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
@@ -92,10 +93,15 @@ def subject(kind: Kind, locale: str) -> str:
     return _block(template, "subject", {})
 
 
+@cache
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
+
+
 def message_id(settings: Settings, row_id: int, created_at: datetime) -> str:
     """The same for every attempt at one outbox row, so a mail sent again after a crash is
     recognisable as the same message (and dropped by clients that de-duplicate)."""
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "ketnoi.invalid"
+    domain = _sender(settings.mail_from)[1].rpartition("@")[2] or "ketnoi.invalid"
     return f"<ketnoi.{row_id}.{int(created_at.timestamp() * 1_000_000)}@{domain}>"
 
 
@@ -122,10 +128,12 @@ def compose(
     text = env.get_template(f"{kind.value}.txt")
     html = env.get_template(f"{kind.value}.html")
     variables["subject"] = _block(text, "subject", variables)
-    message = MIMEMultipart("alternative")
+    # "=_" cannot occur in quoted-printable text, so the boundary needs no search of the bodies (the
+    # generator's own search compiles a fresh regular expression per message: ~0.3 ms)
+    message = MIMEMultipart("alternative", boundary=f"=_ketnoi_{token_hex(12)}")
     # a Header is what the legacy generator folds correctly (typeshed types these headers as str)
     message["Subject"] = _header("Subject", variables["subject"])  # type: ignore[assignment]
-    message["From"] = _address(*parseaddr(settings.mail_from), header_name="From")  # type: ignore[assignment]
+    message["From"] = _address(*_sender(settings.mail_from), header_name="From")  # type: ignore[assignment]
     message["To"] = _address(recipient.name, recipient.email, header_name="To")  # type: ignore[assignment]
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id

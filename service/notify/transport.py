@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import ssl
-from email.header import Header
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -129,19 +128,23 @@ class SmtpTransport:
                     client.close()
 
 
-def _encoded(value: object) -> str:
-    """A header as sent: an encoded display name cannot be mistaken for an address or split at a comma."""
-    return value.encode() if isinstance(value, Header) else str(value)
+def _address_of(value: object) -> str:
+    """The address of a From or To header as messages.compose writes it: a Header ends with the
+    "<address>" chunk, a plain value is a quoted formataddr. Read from the decoded text without
+    parsing the display name, which aiosmtplib's own extraction splits at its first space (taking
+    "Kết" for the address)."""
+    text = str(value).strip()
+    if text.endswith(">") and "<" in text:
+        return text[text.rindex("<") + 1 : -1]
+    return parseaddr(text)[1]
 
 
 def envelope_sender(message: Message) -> str:
-    """The From address alone. aiosmtplib's own extraction reads the decoded header, splits a
-    non-ASCII display name at its first space and takes "Kết" for the address."""
-    return parseaddr(_encoded(message["From"]))[1]
+    return _address_of(message["From"])
 
 
 def envelope_recipients(message: Message) -> list[str]:
-    return [address for _, address in getaddresses([_encoded(value) for value in message.get_all("To", [])])]
+    return [_address_of(value) for value in message.get_all("To", [])]
 
 
 class MaildirTransport:

@@ -40,14 +40,18 @@ MAX_OUTAGE_PAUSE_S = 60.0
 # Kinds whose link carries a one-time token: it is not kept once the mail is out.
 SECRET_LINK_KINDS = [Kind.INVITATION.value, Kind.PASSWORD_RESET.value, Kind.LISTING_CHECK_IN.value]
 
+# The row is chosen from mail_outbox alone, in the order of the partial index on next_attempt_at, so
+# a claim reads one index entry, not the whole backlog (ties — a burst queued in one transaction
+# shares its now() — are taken in any order).
 _CLAIM = """
-SELECT o.id, o.user_id, o.kind, o.link, o.dedupe_key, o.created_at, o.attempts, o.digest,
-       u.email, u.display_name, u.locale, u.active
-FROM mail_outbox o JOIN app_user u ON u.id = o.user_id
-WHERE o.status = 'queued' AND o.next_attempt_at <= now()
-ORDER BY o.next_attempt_at, o.id
-LIMIT 1
-FOR UPDATE OF o SKIP LOCKED
+WITH claimed AS (
+    SELECT id, user_id, kind, link, dedupe_key, created_at, attempts, digest FROM mail_outbox
+    WHERE status = 'queued' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+SELECT c.*, u.email, u.display_name, u.locale, u.active FROM claimed c JOIN app_user u ON u.id = c.user_id
 """
 
 _SENT = """
