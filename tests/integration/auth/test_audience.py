@@ -21,9 +21,7 @@ async def test_users_allowed_is_allowed_read_the_other_way_round(world: World, p
             for organization in [*organizations, None]:
                 for assignee in assigned:
                     expected = {
-                        p.user_id: p.role
-                        for p in principals
-                        if allowed(p, action, organization, assigned_to=assignee)
+                        p.user_id: p.role for p in principals if allowed(p, action, organization, assigned_to=assignee)
                     }
                     found = await users_allowed(conn, action, organization, assigned_to=assignee)
                     assert found == expected, (action, organization, assignee)
