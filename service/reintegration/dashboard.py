@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from service import audit, export_files
 from service.auth.models import Principal
@@ -58,6 +59,21 @@ def score_buckets(counts: dict[int, int]) -> list[NamedCount]:
     return [NamedCount(key=label, count=counts.get(number, 0)) for number, (_, label) in enumerate(SCORE_BUCKETS, 1)]
 
 
+def overdue_milestones(cipher: PersonalDataCipher, rows: list[Any]) -> list[OverdueMilestone]:
+    """Overdue milestones as the dashboard and the caseworker's to-do list show them (title decrypted)."""
+    return [
+        OverdueMilestone(
+            milestone_id=r["id"],
+            survivor_id=r["survivor_id"],
+            case_code=r["case_code"],
+            title=free_text.MILESTONE.reveal(cipher, r, "title"),
+            domain=r["domain"],
+            target_date=r["target_date"],
+        )
+        for r in rows
+    ]
+
+
 async def dashboard(conn: Connection, principal: Principal, cipher: PersonalDataCipher) -> Dashboard:
     """The figures and lists of the principal's scope; of the texts, only the few listed are decrypted."""
     check(principal, Action.VIEW_DASHBOARD, principal.organization_id, assigned_to=principal.user_id)
@@ -90,17 +106,7 @@ async def dashboard(conn: Connection, principal: Principal, cipher: PersonalData
         cases_by_status=_ranked(_of_kind(counts, "status")),
         open_cases_by_province=_ranked(_of_kind(counts, "province")),
         open_cases_by_type=_ranked(_of_kind(counts, "type")),
-        overdue_milestones=[
-            OverdueMilestone(
-                milestone_id=r["id"],
-                survivor_id=r["survivor_id"],
-                case_code=r["case_code"],
-                title=free_text.MILESTONE.reveal(cipher, r, "title"),
-                domain=r["domain"],
-                target_date=r["target_date"],
-            )
-            for r in overdue
-        ],
+        overdue_milestones=overdue_milestones(cipher, overdue),
         overdue_milestones_total=overdue_total,
         referrals_past_due=[
             PastDueReferral(

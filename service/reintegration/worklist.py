@@ -16,8 +16,8 @@ from service.crypto import PersonalDataCipher
 from service.db import Connection
 from service.directory import lookups as directory_lookups
 from service.fields import Timestamp
-from service.reintegration import free_text, rollup_repo
-from service.reintegration.dashboard import DUE_SOON_DAYS
+from service.reintegration import rollup_repo
+from service.reintegration.dashboard import DUE_SOON_DAYS, overdue_milestones
 from service.reintegration.dashboard_models import DueFollowUp, OverdueMilestone
 from service.reintegration.plans import today
 from service.reintegration.scope import case_filter
@@ -58,17 +58,7 @@ async def to_do(conn: Connection, principal: Principal, cipher: PersonalDataCiph
     await audit.record(conn, principal, "read", "worklist", None, organization_id=principal.organization_id, details={})
     return ToDo(
         today=on,
-        overdue_milestones=[
-            OverdueMilestone(
-                milestone_id=r["id"],
-                survivor_id=r["survivor_id"],
-                case_code=r["case_code"],
-                title=free_text.MILESTONE.reveal(cipher, r, "title"),
-                domain=r["domain"],
-                target_date=r["target_date"],
-            )
-            for r in overdue
-        ],
+        overdue_milestones=overdue_milestones(cipher, overdue),
         follow_ups_due=[
             DueFollowUp(survivor_id=r["survivor_id"], case_code=r["case_code"], next_date=r["next_date"]) for r in due
         ],
