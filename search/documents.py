@@ -38,6 +38,7 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     public_points: list[tuple[float, float]]
     staff_points: list[tuple[float, float]]
     last_verified_at: datetime | None
+    confirmed_at: datetime | None = None  # the organization's own "still right"
     updated_at: datetime
 
     def name_text(self) -> list[tuple[str, str]]:

@@ -66,6 +66,7 @@ def to_meili_document(doc: SearchDocument) -> dict[str, Any]:
         "always_open": doc.always_open,
         "open_slots": open_slots(doc.open_week),
         "last_verified_at": _timestamp(doc.last_verified_at),
+        "confirmed_at": _timestamp(doc.confirmed_at),
         "updated_at": _timestamp(doc.updated_at),
     }
     if doc.public_points:

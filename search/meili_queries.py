@@ -31,6 +31,7 @@ RETRIEVE = [
     "accepting_referrals",
     "capacity_available",
     "last_verified_at",
+    "confirmed_at",
     "updated_at",
     "_geo",
 ]
@@ -177,6 +178,7 @@ def _hit(hit: Mapping[str, Any], near: tuple[float, float] | None) -> SearchHit:
         accepting_referrals=bool(hit.get("accepting_referrals", False)),
         capacity_available=hit.get("capacity_available"),
         last_verified_at=_datetime(hit.get("last_verified_at")),
+        confirmed_at=_datetime(hit.get("confirmed_at")),
         updated_at=updated_at,
         distance_km=distance_km,
     )

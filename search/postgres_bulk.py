@@ -30,6 +30,7 @@ _COLUMNS = (
     "staff_lat",
     "staff_lon",
     "last_verified_at",
+    "confirmed_at",
     "updated_at",
     "terms",
     "name_terms",

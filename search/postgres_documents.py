@@ -41,10 +41,10 @@ INSERT INTO search_document (
     service_id, organization_id, visibility, status, name, organization_name, categories,
     populations, provinces, languages, fee, hotlines, accepting_referrals, capacity_available,
     always_open, open_week, public_lat, public_lon, staff_lat, staff_lon, last_verified_at,
-    updated_at, terms, name_terms, public_box, staff_box, facet_set)
+    confirmed_at, updated_at, terms, name_terms, public_box, staff_box, facet_set)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-       $16::text::int4multirange, $17, $18, $19, $20, $21, $22, $23::text::tsvector, $24::text::tsvector,
-       $25::text::box, $26::text::box, facet_set.id
+       $16::text::int4multirange, $17, $18, $19, $20, $21, $22, $23, $24::text::tsvector, $25::text::tsvector,
+       $26::text::box, $27::text::box, facet_set.id
 FROM facet_set
 ON CONFLICT (service_id) DO UPDATE SET
     organization_id = EXCLUDED.organization_id, visibility = EXCLUDED.visibility,
@@ -56,7 +56,7 @@ ON CONFLICT (service_id) DO UPDATE SET
     open_week = EXCLUDED.open_week, public_lat = EXCLUDED.public_lat,
     public_lon = EXCLUDED.public_lon, staff_lat = EXCLUDED.staff_lat,
     staff_lon = EXCLUDED.staff_lon, public_box = EXCLUDED.public_box, staff_box = EXCLUDED.staff_box,
-    last_verified_at = EXCLUDED.last_verified_at,
+    last_verified_at = EXCLUDED.last_verified_at, confirmed_at = EXCLUDED.confirmed_at,
     updated_at = EXCLUDED.updated_at, terms = EXCLUDED.terms, name_terms = EXCLUDED.name_terms
 """
 
@@ -97,6 +97,7 @@ def document_row(doc: SearchDocument) -> tuple[object, ...]:
         [lat for lat, _ in doc.staff_points],
         [lon for _, lon in doc.staff_points],
         doc.last_verified_at,
+        doc.confirmed_at,
         doc.updated_at,
         match_terms(doc.all_text()),
         rank_terms(doc.name_text()),

@@ -56,7 +56,7 @@ _UNRANKED_ORDER = {
 _HIT_COLUMNS = (
     "d.service_id, d.name, d.organization_id, d.organization_name, d.categories, d.populations,"
     " d.provinces, d.hotlines, d.accepting_referrals, d.capacity_available, d.last_verified_at,"
-    " d.updated_at, m.distance_km"
+    " d.confirmed_at, d.updated_at, m.distance_km"
 )
 
 

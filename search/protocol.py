@@ -85,6 +85,7 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
     accepting_referrals: bool
     capacity_available: int | None
     last_verified_at: datetime | None
+    confirmed_at: datetime | None = None
     updated_at: datetime
     distance_km: float | None = None
 

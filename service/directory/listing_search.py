@@ -152,7 +152,8 @@ async def run_search(
             accepting_referrals=hit.accepting_referrals,
             capacity_available=hit.capacity_available,
             last_verified_at=hit.last_verified_at,
-            stale=rules.is_stale(hit.last_verified_at, now),
+            confirmed_at=hit.confirmed_at,
+            stale=rules.is_stale(rules.last_word(hit.last_verified_at, hit.confirmed_at), now),
             distance_km=round(hit.distance_km, 2) if hit.distance_km is not None else None,
         )
         for hit in result.hits

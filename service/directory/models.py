@@ -260,6 +260,7 @@ class ServiceSummary(msgspec.Struct, kw_only=True, frozen=True):
     accepting_referrals: bool
     capacity_available: int | None
     last_verified_at: Timestamp | None
+    confirmed_at: Timestamp | None = None
     stale: bool
     distance_km: float | None = None
 

@@ -94,6 +94,7 @@ def search_document(service: Service) -> SearchDocument:
         public_points=public_points,
         staff_points=staff_points,
         last_verified_at=service.last_verified_at,
+        confirmed_at=service.confirmed_at,
         updated_at=service.updated_at,
     )
 

@@ -165,6 +165,12 @@ def _string_literals(text: str) -> list[str]:
 # --- documents ------------------------------------------------------------------------------------
 
 
+def test_document_carries_the_organizations_confirmation() -> None:
+    confirmed = datetime(2026, 6, 1, tzinfo=UTC)
+    assert to_meili_document(make_doc(confirmed_at=confirmed))["confirmed_at"] == confirmed.timestamp()
+    assert to_meili_document(make_doc())["confirmed_at"] is None
+
+
 def test_document_has_no_staff_coordinates() -> None:
     document = to_meili_document(make_doc())
     assert "staff_points" not in document
@@ -314,6 +320,7 @@ RESPONSE: dict[str, Any] = {
             "accepting_referrals": True,
             "capacity_available": 3,
             "last_verified_at": datetime(2026, 2, 1, tzinfo=UTC).timestamp(),
+            "confirmed_at": datetime(2026, 6, 1, tzinfo=UTC).timestamp(),
             "updated_at": UPDATED.timestamp(),
             "_geo": {"lat": 21.03, "lng": 105.85},
             "_geoDistance": 1534,
@@ -361,6 +368,8 @@ def test_to_result_maps_hits_facets_and_total() -> None:
     assert first.distance_km == 1.534
     assert first.updated_at == UPDATED
     assert first.last_verified_at == datetime(2026, 2, 1, tzinfo=UTC)
+    assert first.confirmed_at == datetime(2026, 6, 1, tzinfo=UTC)  # a partner's "still right" keeps it fresh
+    assert second.confirmed_at is None
     assert second.distance_km is None
     assert second.capacity_available is None
     assert second.last_verified_at is None

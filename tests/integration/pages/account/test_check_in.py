@@ -146,6 +146,12 @@ async def test_partners_of_a_stale_listing_are_mailed_and_confirm_from_the_link(
     # the public page is no longer stale, and shows both dates
     public = text(await browser.get(f"/services/{listing}"))
     assert "Tổ chức đã xác nhận" in public and "Chưa được xác minh trong 6 tháng qua" not in public
+    # and neither is it in search results, in the API or on the search page
+    found = await client.get("/api/v1/services", params={"q": "Hoa Sen"}, headers=actors.caseworker.headers)
+    [hit] = [item for item in found.json()["items"] if item["id"] == str(listing)]
+    assert hit["stale"] is False and hit["confirmed_at"] is not None
+    results = await browser.get("/", params={"q": "Hoa Sen"})
+    assert "Chưa được xác minh trong 6 tháng qua" not in text(results)
 
     # reused, by the partner or a colleague: refused, and nothing asked again
     assert (await browser.get(mine["right"])).status_code == 410
