@@ -2,10 +2,14 @@
 
 The statement answering a query is built in ``search.postgres_query``; the rows it reads are
 written by ``search.postgres_documents``, in the same transaction as the listing they index.
+Slips are corrected against the directory's own vocabulary (``search.spelling``), read from the
+public documents once and then again in the background when it is older than ``vocabulary_ttl``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 
@@ -16,6 +20,16 @@ from search.documents import SearchDocument
 from search.postgres_documents import delete_documents, write_documents
 from search.postgres_query import DEFAULT_SAMPLING, Sampling, build_search_sql
 from search.protocol import FACETS, SearchHit, SearchQuery, SearchResult
+from search.spelling import Vocabulary, correct
+from search.text import phone_number, typed_words
+
+log = logging.getLogger("ketnoi.search")
+
+# Only public listings' words: a suggestion must not reveal what a staff-only listing says.
+_PUBLIC = "FROM search_document WHERE visibility = ''public'' AND status <> ''inactive''"
+_WORDS = f"SELECT word, ndoc FROM ts_stat('SELECT terms {_PUBLIC}')"
+_NAME_PAIRS = f"SELECT word FROM ts_stat('SELECT name_terms {_PUBLIC}') WHERE strpos(word, '_') > 0"
+VOCABULARY_TTL = 300.0  # seconds a vocabulary serves before it is read again (in the background)
 
 
 class PostgresSearch:
@@ -23,9 +37,16 @@ class PostgresSearch:
 
     name = "postgres"
 
-    def __init__(self, pool: asyncpg.Pool, sampling: Sampling = DEFAULT_SAMPLING) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, sampling: Sampling = DEFAULT_SAMPLING, vocabulary_ttl: float = VOCABULARY_TTL
+    ) -> None:
         self._pool = pool
         self._sampling = sampling
+        self._vocabulary_ttl = vocabulary_ttl
+        self._vocabulary: Vocabulary | None = None
+        self._read_at = 0.0
+        self._first_read = asyncio.Lock()
+        self._rereading: asyncio.Task[None] | None = None
 
     async def index(self, documents: list[SearchDocument]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -37,7 +58,12 @@ class PostgresSearch:
 
     async def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
-        statement, args = build_search_sql(query, self._sampling)
+        typed = typed_words(query.text)
+        corrected = None
+        if typed and phone_number(query.text) is None:
+            spelled = correct(typed, await self.vocabulary())
+            corrected = spelled.tokens if spelled.changed else None
+        statement, args = build_search_sql(query, self._sampling, corrected)
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(statement, *args)
         assert row is not None
@@ -50,7 +76,35 @@ class PostgresSearch:
             pageable=row["pageable"],
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+            did_you_mean=" ".join(corrected) if corrected else None,
         )
+
+    async def vocabulary(self) -> Vocabulary:
+        """The directory's words: read on first use; later, a stale one keeps serving while a fresh
+        one is read in the background."""
+        if self._vocabulary is None:
+            async with self._first_read:
+                if self._vocabulary is None:
+                    await self._read_vocabulary()
+        elif time.monotonic() - self._read_at > self._vocabulary_ttl and self._rereading is None:
+            self._rereading = asyncio.create_task(self._reread())
+        assert self._vocabulary is not None
+        return self._vocabulary
+
+    async def _read_vocabulary(self) -> None:
+        async with self._pool.acquire() as conn:
+            counts = await conn.fetch(_WORDS)
+            name_pairs = await conn.fetch(_NAME_PAIRS)
+        self._vocabulary = Vocabulary({r["word"]: r["ndoc"] for r in counts}, [r["word"] for r in name_pairs])
+        self._read_at = time.monotonic()
+
+    async def _reread(self) -> None:
+        try:
+            await self._read_vocabulary()
+        except Exception as exc:  # the old vocabulary keeps serving; the next search tries again
+            log.warning("could not read the search vocabulary: %r", exc)
+        finally:
+            self._rereading = None
 
     async def ping(self) -> bool:
         async with self._pool.acquire() as conn:

@@ -18,16 +18,21 @@ sample window answers a broad query from the matches among a fixed uniform sampl
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import msgspec
 
 from search.protocol import FACETS, NATIONAL, SearchQuery, Sort, as_utc
-from search.text import match_query, phone_number, rank_query, typed_words
+from search.synonyms import expanded_match, expanded_rank
+from search.text import phone_number, typed_words
 
 # A query naming hotlines also favours listings that have one, whatever their kind.
 NAMED_HOTLINE = "hotline"
 # A listing's number ``h`` as search.text.number_digits writes it: digits only, +84 as 0.
 _DIALLED = "regexp_replace(regexp_replace(h, '^\\s*\\+84', '0'), '[^0-9]', '', 'g')"
+# What a listing holding every word as typed gains over one found through a corrected slip: more
+# than any other part of the score, so exact matches always come first.
+_EXACT_OVER_CORRECTED = 4.0
 # Weights for ts_rank, in the order {D, C, B, A}.
 _RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 
@@ -109,9 +114,12 @@ class _Sql:
         return f"${len(self.args)}"
 
 
-def build_search_sql(query: SearchQuery, sampling: Sampling = DEFAULT_SAMPLING) -> tuple[str, list[object]]:
+def build_search_sql(
+    query: SearchQuery, sampling: Sampling = DEFAULT_SAMPLING, corrected: Sequence[str] | None = None
+) -> tuple[str, list[object]]:
     """The one statement answering ``query``: total, facets, the requested page, whether the counts
-    are estimates and how many results the pages reach."""
+    are estimates and how many results the pages reach. ``corrected``: the query's words with its
+    slips corrected (``search.spelling``), searched besides the words as typed, which rank first."""
     sql = _Sql()
     viewer = query.viewer
     if not viewer.sees_restricted:
@@ -122,16 +130,23 @@ def build_search_sql(query: SearchQuery, sampling: Sampling = DEFAULT_SAMPLING) 
             sql.where.append("d.visibility = 'public'")
     sql.where.append("d.status <> 'inactive'")
 
-    tokens = typed_words(query.text)
+    typed = typed_words(query.text)
     number = phone_number(query.text)
-    # a number is matched whole (never as a prefix); words as typed, the last one a prefix
-    match = f"'{number}'" if number else match_query(tokens)
+    tokens = list(corrected) if corrected and not number else typed
+    # a number is matched whole (never as a prefix); words as typed, the last one a prefix, each
+    # phrase of the synonym table by any phrase of its group
+    match = f"'{number}'" if number else expanded_match(tokens)
     text_match = None
     score = _NO_SCORE
     if match is not None:
-        text_match = f"d.terms @@ {sql.bind(match)}::tsquery"
-        ranked = match if number else rank_query(tokens)
+        ranked = match if number else expanded_rank(tokens)
         score = f"ts_rank('{_RANK_WEIGHTS}', d.name_terms, {sql.bind(ranked)}::tsquery)"
+        exact = expanded_match(typed) if tokens != typed else None
+        if exact is not None:
+            # a listing holding the slip as typed (added since the vocabulary was read) is found too
+            match = f"({match}) | ({exact})"
+            score += f" + {_EXACT_OVER_CORRECTED} * (d.terms @@ {sql.bind(exact)}::tsquery)::int"
+        text_match = f"d.terms @@ {sql.bind(match)}::tsquery"
         if number:
             # the listing one reaches on that number comes before those that only mention it
             score += f" + 2.0 * EXISTS (SELECT 1 FROM unnest(d.hotlines) h WHERE {_DIALLED} = {sql.bind(number)})::int"

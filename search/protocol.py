@@ -92,7 +92,8 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
 
 class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     """``estimated``: ``total`` and the facet counts are estimates from a sample of the matches.
-    ``pageable``: how many results the pages reach (``total`` unless estimated or capped)."""
+    ``pageable``: how many results the pages reach (``total`` unless estimated or capped).
+    ``did_you_mean``: the query's words with its slips corrected, when the engine corrected any."""
 
     hits: list[SearchHit]
     total: int
@@ -100,6 +101,7 @@ class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     took_ms: float
     estimated: bool = False
     pageable: int | None = None
+    did_you_mean: str | None = None
 
     @property
     def reachable(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from importlib import resources
 
@@ -68,6 +69,37 @@ def resolve(name_or_code: str) -> Province | None:
     diacritics: ``Sóc Trăng``, ``soc trang`` and ``92`` all give Cần Thơ."""
     value = name_or_code.strip()
     return _by_key().get(value) or _by_key().get(_key(value))
+
+
+# A word as typed, diacritics kept: the span a place name covers is cut out of the original text.
+_TYPED_WORD = re.compile(r"[^\W_]+")
+_LONGEST_NAME = 6  # words: "thanh pho ho chi minh" is five
+
+
+class PlaceInText(msgspec.Struct, frozen=True, kw_only=True):
+    """A province named in a search's words: ``typed`` as written, ``rest`` the other words."""
+
+    province: Province
+    typed: str
+    rest: str
+
+
+def find_in_text(text: str) -> PlaceInText | None:
+    """The province a search's words name (current, former or short name, with or without
+    diacritics: ``viec lam ha noi``, ``tgpl tp hcm``, ``vay von soc trang``), the longest name first;
+    None when they name none. Numbers are never read as a province code."""
+    found = list(_TYPED_WORD.finditer(text))
+    for size in range(min(_LONGEST_NAME, len(found)), 0, -1):
+        for start in range(len(found) - size + 1):
+            span = found[start : start + size]
+            if any(match.group().isdigit() for match in span):
+                continue
+            province = _by_key().get(_key(" ".join(match.group() for match in span)))
+            if province is not None:
+                begin, end = span[0].start(), span[-1].end()
+                rest = " ".join(f"{text[:begin]} {text[end:]}".split())
+                return PlaceInText(province=province, typed=text[begin:end], rest=rest)
+    return None
 
 
 def by_code(code: str) -> Province:

@@ -527,8 +527,8 @@ GENERATED_LISTINGS = (
         "health",
         "bv",
         "Khám, điều trị và chăm sóc y tế cho nạn nhân bạo lực – {p}",
-        "Khám và điều trị, giám định thương tích, chăm sóc sức khỏe sinh sản và sức khỏe tâm thần "
-        "cho nạn nhân bạo lực và bị mua bán.",
+        "Khám và điều trị (nhận thẻ bảo hiểm y tế), giám định thương tích, chăm sóc sức khỏe sinh sản "
+        "và sức khỏe tâm thần cho nạn nhân bạo lực và bị mua bán.",
         ("health",),
         (Population.GBV_SURVIVOR, Population.TRAFFICKING_SURVIVOR, Population.GENERAL),
         "Hai Bà Trưng",

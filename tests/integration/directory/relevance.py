@@ -41,7 +41,8 @@ def every(suffix: str, *also: str) -> tuple[str, ...]:
 ALL_LEGAL = every(LEGAL, "legalaid-cantho", "legalaid-hanoi")
 ALL_SHELTERS = every(SHELTER, "peaceful-house-shelter", "backan-trusted-addresses", *ANH_DUONG)
 ALL_JOBS = every(JOBS, "jobs-cantho")
-ALL_WU = every(WU) + every(SHELTER)
+# Listings of Women's Union organizations (Hội Liên hiệp Phụ nữ, LHPN)
+ALL_WU = every(WU) + every(SHELTER) + ("backan-trusted-addresses", "soctrang-counselling", "soctrang-rapid-response")
 
 # (typed query, judged relevant listings). The first group names places; then plain words without
 # diacritics, slips, abbreviations and English, numbers.
