@@ -12,9 +12,20 @@ import msgspec
 from litestar.params import FromQuery, QueryParameter
 
 from search.protocol import SearchBackend, SearchQuery, Sort
+from search.synonyms import with_synonyms
+from search.text import typed_words
+from service import places
 from service.auth.models import Principal
 from service.directory import rules, taxonomy
-from service.directory.models import Facets, Fee, OrganizationRef, Population, SearchPage, ServiceSummary
+from service.directory.models import (
+    Facets,
+    Fee,
+    OrganizationRef,
+    Population,
+    SearchPage,
+    ServiceSummary,
+    Understood,
+)
 from service.errors import FieldError, ValidationFailed
 from service.pagination import PageParams
 
@@ -82,7 +93,8 @@ def build_query(
     params: SearchParams, paging: PageParams, principal: Principal, now: datetime, *, exhaustive: bool = False
 ) -> SearchQuery:
     """Validate the filters against the reference data and turn them into a backend query
-    (``exhaustive``: see ``SearchQuery``)."""
+    (``exhaustive``: see ``SearchQuery``). A province named in the words, when no province filter is
+    set, becomes that filter (its services and national ones) and leaves the other words to match."""
     errors: list[FieldError] = []
     unknown = [code for code in params.category if code not in taxonomy.codes()]
     if unknown:
@@ -109,9 +121,12 @@ def build_query(
         errors.append(FieldError(field="sort", message="sorting by distance needs near=lat,lon"))
     if errors:
         raise ValidationFailed("Invalid search filters", errors=errors)
-    named_categories, named_populations = rules.named_kinds(params.q)
+    text = params.q
+    if not provinces and (place := places.find_in_text(params.q)) is not None:
+        text, provinces = place.rest, [place.province.code]
+    named_categories, named_populations = rules.named_kinds(with_synonyms(typed_words(text)))
     return SearchQuery(
-        text=params.q,
+        text=text,
         named_categories=named_categories,
         named_populations=named_populations,
         categories=tuple(params.category),
@@ -139,7 +154,16 @@ async def run_search(
 ) -> SearchPage:
     """Search as ``principal``: the API answer, the search page and the HSDS list all come from here."""
     now = datetime.now(UTC)
-    result = await search.search(build_query(params, paging, principal, now, exhaustive=exhaustive))
+    query = build_query(params, paging, principal, now, exhaustive=exhaustive)
+    place = query.provinces[0] if query.provinces and not params.province else None
+    result = await search.search(query)
+    if place is not None and result.total == 0:
+        # the place was a word of something else, or has nothing of this kind: search the words
+        place = None
+        result = await search.search(msgspec.structs.replace(query, text=params.q, provinces=()))
+    did_you_mean = result.did_you_mean
+    if did_you_mean is not None and place is not None:
+        did_you_mean = f"{did_you_mean} {places.by_code(place).name}"
     items = [
         ServiceSummary(
             id=hit.service_id,
@@ -167,4 +191,5 @@ async def run_search(
         took_ms=result.took_ms,
         estimated=result.estimated,
         pageable=result.reachable,
+        understood=Understood(province=place, did_you_mean=did_you_mean),
     )

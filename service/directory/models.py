@@ -271,6 +271,15 @@ class Facets(msgspec.Struct, kw_only=True, frozen=True):
     population: dict[str, int]
 
 
+class Understood(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """What search read in the words typed. ``province``: the province they name (its code), whose
+    services and national ones were searched; ``did_you_mean``: the words with slips corrected,
+    which were searched too (listings holding the words as typed come first)."""
+
+    province: str | None = None
+    did_you_mean: str | None = None
+
+
 class SearchPage(msgspec.Struct, kw_only=True, frozen=True):
     """The pagination shape plus facets. ``estimated``: a broad query's ``total`` and facet counts
     are estimates from a sample of its matches; ``pageable``: how many results the pages reach."""
@@ -283,6 +292,7 @@ class SearchPage(msgspec.Struct, kw_only=True, frozen=True):
     took_ms: float
     estimated: bool
     pageable: int
+    understood: Understood = msgspec.field(default_factory=Understood)
 
 
 class Revision(msgspec.Struct, kw_only=True, frozen=True):
