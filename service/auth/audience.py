@@ -27,8 +27,9 @@ WHERE u.active AND (
 """
 
 
-def _roles(action: Action, scope: Scope) -> list[str]:
-    return [role.value for role, has in RULES[action].items() if has is scope]
+def roles_with(action: Action, scope: Scope) -> list[str]:
+    """The roles that may do ``action`` with ``scope`` (a bind parameter of a query choosing users)."""
+    return sorted(role.value for role, has in RULES[action].items() if has is scope)
 
 
 async def users_allowed(
@@ -44,10 +45,10 @@ async def users_allowed(
     rows = await conn.fetch(
         _ALLOWED,
         organization_id,
-        _roles(action, Scope.ANY),
-        _roles(action, Scope.OWN_ORG),
-        _roles(action, Scope.ORG_TREE),
-        _roles(action, Scope.ASSIGNED),
+        roles_with(action, Scope.ANY),
+        roles_with(action, Scope.OWN_ORG),
+        roles_with(action, Scope.ORG_TREE),
+        roles_with(action, Scope.ASSIGNED),
         assigned_to,
     )
     return {row["id"]: Role(row["role"]) for row in rows}

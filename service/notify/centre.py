@@ -13,7 +13,7 @@ from service.notify.kinds import DEFAULT_DELIVERY, SETTABLE_KINDS, Delivery, Kin
 from service.notify.models import Notification, NotificationPage, NotificationSettings, ReadAll, SettingsChange
 from service.pagination import PageParams
 
-_COLUMNS = "id, kind, link, created_at, read_at"
+_COLUMNS = "id, kind, link, about, created_at, read_at"
 _UNREAD = "SELECT count(*) FROM notification WHERE user_id = $1 AND read_at IS NULL"
 
 

@@ -13,11 +13,13 @@ from service.notify.kinds import Delivery, Kind
 
 class Notification(msgspec.Struct, kw_only=True, frozen=True):
     """What happened (``kind``) and where to act on it (``link``, a path of this site: log-in
-    required). Nothing of a case is ever in one."""
+    required), and what it is about in the directory's words (``about``: the listing's name, or
+    empty). Nothing of a case is ever in one."""
 
     id: uuid.UUID
     kind: Kind
     link: str
+    about: str
     created_at: Timestamp
     read_at: Timestamp | None
 

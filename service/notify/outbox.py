@@ -17,8 +17,8 @@ from service.notify.kinds import DEFAULT_DELIVERY, FIXED_KINDS, Kind
 # that is new queues a mail, so a repeated event sends nothing twice.
 _NOTIFY = """
 WITH new AS (
-    INSERT INTO notification (user_id, kind, link, dedupe_key)
-    SELECT u.id, $2, $3, $4 FROM app_user u WHERE u.id = ANY($1::uuid[]) AND u.active
+    INSERT INTO notification (user_id, kind, link, dedupe_key, about)
+    SELECT u.id, $2, $3, $4, $7 FROM app_user u WHERE u.id = ANY($1::uuid[]) AND u.active
     ON CONFLICT (user_id, dedupe_key) DO NOTHING
     RETURNING user_id
 ), mailed AS (
@@ -38,9 +38,12 @@ ON CONFLICT (user_id, dedupe_key) DO NOTHING
 """
 
 
-async def notify(conn: Connection, user_ids: Iterable[uuid.UUID], kind: Kind, link: str, dedupe_key: str) -> int:
+async def notify(
+    conn: Connection, user_ids: Iterable[uuid.UUID], kind: Kind, link: str, dedupe_key: str, *, about: str = ""
+) -> int:
     """Tell each of ``user_ids`` that ``kind`` happened, linking to ``link`` (a path such as
     ``/referrals/<id>``); return how many notifications are new. Inactive users get nothing.
+    ``about`` names the directory record it concerns (a listing's name), shown in the centre only.
 
     The caller has already decided the users may read the linked record (service/auth/permissions.py)
     and passes nothing from the case: no name, contact, case code or free text."""
@@ -48,7 +51,7 @@ async def notify(conn: Connection, user_ids: Iterable[uuid.UUID], kind: Kind, li
     if not ids:
         return 0
     default = DEFAULT_DELIVERY[kind]
-    count = await conn.fetchval(_NOTIFY, ids, kind.value, link, dedupe_key, default.value, kind in FIXED_KINDS)
+    count = await conn.fetchval(_NOTIFY, ids, kind.value, link, dedupe_key, default.value, kind in FIXED_KINDS, about)
     return int(count)
 
 

@@ -19,6 +19,7 @@ from service.auth.audience import users_allowed
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action
 from service.db import Connection
+from service.directory import lookups
 from service.notify import outbox
 from service.notify.kinds import Kind
 from service.reintegration.case_repo import CaseRow
@@ -29,7 +30,6 @@ ANSWER_KINDS = {
     ReferralStatus.ACCEPTED: Kind.REFERRAL_ACCEPTED,
     ReferralStatus.DECLINED: Kind.REFERRAL_DECLINED,
     ReferralStatus.COMPLETED: Kind.REFERRAL_COMPLETED,
-    ReferralStatus.EXPIRED: Kind.REFERRAL_EXPIRED,
 }
 
 
@@ -72,17 +72,29 @@ async def _referral_readers(conn: Connection, row: asyncpg.Record) -> Readers:
 
 
 async def _tell(
-    conn: Connection, actor: Principal | None, users: Iterable[uuid.UUID], kind: Kind, link: str, key: str
+    conn: Connection, actor: Principal, users: Iterable[uuid.UUID], kind: Kind, link: str, key: str, about: str = ""
 ) -> None:
-    await outbox.notify(conn, (user for user in users if actor is None or user != actor.user_id), kind, link, key)
+    await outbox.notify(conn, (user for user in users if user != actor.user_id), kind, link, key, about=about)
+
+
+async def _listing_of(conn: Connection, row: asyncpg.Record) -> str:
+    """The name of the listing a referral went to: what the notification is about."""
+    return (await lookups.listing_names(conn, [row["service_id"]])).get(row["service_id"], "")
 
 
 async def referral_sent(conn: Connection, actor: Principal, row: asyncpg.Record) -> None:
     """A referral arrived: its receiving organization's partners, to answer it; and when it went
     under an emergency override, the coordinators over the case, who should know one was used."""
     who = await _referral_readers(conn, row)
+    listing = await _listing_of(conn, row)
     await _tell(
-        conn, actor, who.receiving, Kind.REFERRAL_RECEIVED, f"/partner/referrals/{row['id']}", _key(row, "sent")
+        conn,
+        actor,
+        who.receiving,
+        Kind.REFERRAL_RECEIVED,
+        f"/partner/referrals/{row['id']}",
+        _key(row, "sent"),
+        listing,
     )
     if row["emergency_approved_by"] is not None:
         overseers = await users_allowed(conn, Action.EMERGENCY_OVERRIDE, row["case_organization_id"])
@@ -93,15 +105,15 @@ async def referral_sent(conn: Connection, actor: Principal, row: asyncpg.Record)
             Kind.EMERGENCY_OVERRIDE,
             f"/referrals/{row['id']}",
             _key(row, "emergency_override"),
+            listing,
         )
 
 
-async def referral_moved(
-    conn: Connection, actor: Principal | None, row: asyncpg.Record, to_status: ReferralStatus
-) -> None:
-    """The receiving side answered (accepted, declined), completed, or the referral expired
-    unanswered (``actor`` None: nobody did it): the referring caseworker is told, on the referral's
-    page, which says the coded reason in words (the notification carries no reason)."""
+async def referral_moved(conn: Connection, actor: Principal, row: asyncpg.Record, to_status: ReferralStatus) -> None:
+    """The receiving side answered (accepted, declined) or completed: the referring caseworker is
+    told, on the referral's page, which says the coded reason in words (the notification carries no
+    reason). An expiry is no step anyone takes (``workflow.EXPIRED_SQL`` derives it from the due
+    time): the scheduler tells it to both sides (service/reintegration/reminders.py)."""
     kind = ANSWER_KINDS.get(to_status)
     if kind is None:
         return
@@ -109,7 +121,8 @@ async def referral_moved(
     referrers = who.case_side_with(Role.CASEWORKER)
     if row["created_by"] in who.case_side:  # a coordinator who referred the case themselves
         referrers.add(row["created_by"])
-    await _tell(conn, actor, referrers, kind, f"/referrals/{row['id']}", _key(row, to_status.value))
+    link, key = f"/referrals/{row['id']}", _key(row, to_status.value)
+    await _tell(conn, actor, referrers, kind, link, key, await _listing_of(conn, row))
 
 
 def _key(row: asyncpg.Record, event: str) -> str:

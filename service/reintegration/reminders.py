@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.auth.permissions import RULES, Action, Scope
+from service.auth.audience import roles_with
+from service.auth.permissions import Action, Scope
 from service.clock import LOCAL_TZ
 from service.db import Connection
 from service.notify import outbox
@@ -39,18 +40,15 @@ STALE = timedelta(days=14)  # events due longer ago than this are never told (an
 BATCH = 500  # events per tick: a backlog (the first tick after an upgrade) drains over a few ticks
 
 
-def _roles(action: Action, scope: Scope) -> list[str]:
-    """The roles that do ``action`` with ``scope``: recipients are chosen by the rules of reading."""
-    return sorted(role.value for role, granted in RULES[action].items() if granted is scope)
-
-
 # Who reads what (service/auth/permissions.py): the receiving organization's partners answer a
 # referral; a case is read by its assigned caseworker and by coordinators over their tree; plans are
-# approved by coordinators over their tree.
-RECEIVERS = _roles(Action.RESPOND_TO_REFERRAL, Scope.OWN_ORG)
-ASSIGNED_READERS = _roles(Action.VIEW_CASE, Scope.ASSIGNED)
-TREE_READERS = _roles(Action.VIEW_CASE, Scope.ORG_TREE)
-APPROVERS = _roles(Action.APPROVE_PLAN, Scope.ORG_TREE)
+# approved by coordinators over their tree. The query below is ``audience.users_allowed`` for every
+# due event at once (one statement per tick instead of one per event); tests/integration/
+# reintegration/test_reminders.py checks each event's recipients against ``permissions.allowed``.
+RECEIVERS = roles_with(Action.RESPOND_TO_REFERRAL, Scope.OWN_ORG)
+ASSIGNED_READERS = roles_with(Action.VIEW_CASE, Scope.ASSIGNED)
+TREE_READERS = roles_with(Action.VIEW_CASE, Scope.ORG_TREE)
+APPROVERS = roles_with(Action.APPROVE_PLAN, Scope.ORG_TREE)
 
 # Every (kind, link, dedupe key, user) due now; then those a user has not been told, by event.
 _DUE = f"""
@@ -74,28 +72,29 @@ approver AS (
 open_case AS (SELECT id, organization_id, assigned_caseworker_id FROM survivor WHERE status = 'open'),
 referral_due AS (
     SELECT r.id, r.receiving_organization_id, s.organization_id AS case_organization_id,
-           s.assigned_caseworker_id, CASE WHEN {EXPIRED_SQL} THEN 'expired' ELSE 'due-soon' END AS event
-    FROM referral r JOIN open_case s ON s.id = r.survivor_id
+           s.assigned_caseworker_id, l.name AS listing,
+           CASE WHEN {EXPIRED_SQL} THEN 'expired' ELSE 'due-soon' END AS event
+    FROM referral r JOIN open_case s ON s.id = r.survivor_id JOIN service l ON l.id = r.service_id
     WHERE r.status = 'sent' AND r.due_at <= now() + $7::interval  -- the first bound alone, for the index
       AND r.due_at > now() - $11::interval
       AND r.due_at - now() <= least($7::interval, coalesce((r.due_at - r.sent_at) / 2, $7::interval))
 ),
-candidate (kind, link, dedupe_key, user_id) AS (
+candidate (kind, link, dedupe_key, user_id, about) AS (
     SELECT CASE r.event WHEN 'expired' THEN '{Kind.REFERRAL_EXPIRED}' ELSE '{Kind.REFERRAL_DUE_SOON}' END,
-           '/partner/referrals/' || r.id, 'referral:' || r.id || ':' || r.event, u.user_id
+           '/partner/referrals/' || r.id, 'referral:' || r.id || ':' || r.event, u.user_id, r.listing
     FROM referral_due r JOIN receiver u ON u.organization_id = r.receiving_organization_id
     UNION ALL
-    SELECT '{Kind.REFERRAL_EXPIRED}', '/referrals/' || r.id, 'referral:' || r.id || ':expired', u.user_id
+    SELECT '{Kind.REFERRAL_EXPIRED}', '/referrals/' || r.id, 'referral:' || r.id || ':expired', u.user_id, r.listing
     FROM referral_due r JOIN assigned u ON u.user_id = r.assigned_caseworker_id WHERE r.event = 'expired'
     UNION ALL
-    SELECT '{Kind.REFERRAL_EXPIRED}', '/referrals/' || r.id, 'referral:' || r.id || ':expired', t.user_id
+    SELECT '{Kind.REFERRAL_EXPIRED}', '/referrals/' || r.id, 'referral:' || r.id || ':expired', t.user_id, r.listing
     FROM referral_due r JOIN tree_reader t ON t.organization_id = r.case_organization_id WHERE r.event = 'expired'
     UNION ALL
     SELECT CASE WHEN m.target_date < clock.today THEN '{Kind.MILESTONE_OVERDUE}' ELSE '{Kind.MILESTONE_DUE}' END,
            '/cases/' || s.id || '#m-' || m.id,
            'milestone:' || m.id || CASE WHEN m.target_date < clock.today THEN ':overdue:' ELSE ':due:' END
            || m.target_date,
-           u.user_id
+           u.user_id, ''
     FROM clock, open_case s JOIN plan p ON p.survivor_id = s.id AND p.is_current
     JOIN milestone m ON m.plan_id = p.id JOIN assigned u ON u.user_id = s.assigned_caseworker_id
     WHERE m.status IN ('planned', 'in_progress') AND m.target_date <= clock.today + $8::int
@@ -103,26 +102,27 @@ candidate (kind, link, dedupe_key, user_id) AS (
     UNION ALL
     -- as the approval queue lists them: current plans pending in the tree, whatever the case's state
     SELECT '{Kind.PLAN_AWAITING_APPROVAL}', '/dashboard/approvals',
-           'plan:' || p.id || ':awaiting-approval:' || floor(extract(epoch FROM p.submitted_at))::bigint, a.user_id
+           'plan:' || p.id || ':awaiting-approval:' || floor(extract(epoch FROM p.submitted_at))::bigint, a.user_id,
+           ''
     FROM plan p JOIN survivor s ON s.id = p.survivor_id JOIN approver a ON a.organization_id = s.organization_id
     WHERE p.is_current AND p.status = 'pending_approval' AND p.submitted_at <= now() - $9::interval
       AND p.submitted_at > now() - $9::interval - $11::interval
     UNION ALL
-    SELECT '{Kind.CONSENT_EXPIRING}', '/cases/' || s.id || '#consents', 'consent:' || c.id || ':expiring', u.user_id
+    SELECT '{Kind.CONSENT_EXPIRING}', '/cases/' || s.id || '#consents', 'consent:' || c.id || ':expiring', u.user_id, ''
     FROM open_case s JOIN consent c ON c.survivor_id = s.id JOIN assigned u ON u.user_id = s.assigned_caseworker_id
     WHERE c.withdrawn_at IS NULL AND c.expires_at > now() AND c.expires_at <= now() + $10::interval
     UNION ALL
     -- the date scheduled at a case's latest follow-up: one recorded since settles it
-    SELECT '{Kind.FOLLOW_UP_DUE}', '/cases/' || s.id || '#follow-ups', 'follow-up:' || f.id || ':due', u.user_id
+    SELECT '{Kind.FOLLOW_UP_DUE}', '/cases/' || s.id || '#follow-ups', 'follow-up:' || f.id || ':due', u.user_id, ''
     FROM clock, open_case s JOIN follow_up f ON f.survivor_id = s.id
     JOIN assigned u ON u.user_id = s.assigned_caseworker_id
     WHERE f.next_date <= clock.today AND f.next_date >= clock.today - $11::interval
       AND NOT EXISTS (SELECT 1 FROM follow_up later
         WHERE later.survivor_id = f.survivor_id AND (later.date, later.created_at) > (f.date, f.created_at))
 )
-SELECT c.kind, c.link, c.dedupe_key, array_agg(c.user_id ORDER BY c.user_id) AS user_ids FROM candidate c
+SELECT c.kind, c.link, c.dedupe_key, c.about, array_agg(c.user_id ORDER BY c.user_id) AS user_ids FROM candidate c
 WHERE NOT EXISTS (SELECT 1 FROM notification n WHERE n.user_id = c.user_id AND n.dedupe_key = c.dedupe_key)
-GROUP BY c.kind, c.link, c.dedupe_key ORDER BY c.dedupe_key, c.link LIMIT $1
+GROUP BY c.kind, c.link, c.dedupe_key, c.about ORDER BY c.dedupe_key, c.link LIMIT $1
 """
 
 
@@ -145,5 +145,6 @@ async def remind(conn: Connection, batch: int = BATCH) -> int:
     )
     told = 0
     for row in rows:
-        told += await outbox.notify(conn, row["user_ids"], Kind(row["kind"]), row["link"], row["dedupe_key"])
+        kind, link, key = Kind(row["kind"]), row["link"], row["dedupe_key"]
+        told += await outbox.notify(conn, row["user_ids"], kind, link, key, about=row["about"])
     return told

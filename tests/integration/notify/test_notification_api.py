@@ -50,7 +50,7 @@ async def test_own_notifications_newest_first_with_the_unread_count(
     assert set(page) == {"items", "total", "page", "per_page", "unread"}
     assert (page["total"], page["page"], page["per_page"], page["unread"]) == (3, 1, 2, 3)
     assert [item["link"] for item in page["items"]] == [links[2], links[1]]
-    assert set(page["items"][0]) == {"id", "kind", "link", "created_at", "read_at"}
+    assert set(page["items"][0]) == {"id", "kind", "link", "about", "created_at", "read_at"}
     second = (await client.get(URL, headers=actors.partner.headers, params={"page": 2, "per_page": 2})).json()
     assert [item["link"] for item in second["items"]] == [links[0]]
     assert (await client.get(URL, headers=actors.caseworker.headers)).json()["total"] == 0

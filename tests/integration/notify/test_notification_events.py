@@ -12,8 +12,6 @@ import asyncpg
 import httpx
 import pytest
 
-from service.reintegration import notices, referral_repo
-from service.reintegration.referral_models import ReferralStatus
 from tests.integration.reintegration.world import CASE_BODY, World, consent, refer, refer_in_emergency
 
 AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
@@ -38,6 +36,17 @@ async def told(pool: asyncpg.Pool, world: World, kind: str) -> dict[str, str]:
     return {names[row["user_id"]]: row["link"] for row in rows}
 
 
+async def abouts(pool: asyncpg.Pool, kind: str) -> set[str]:
+    """What the notifications of ``kind`` say they are about."""
+    async with pool.acquire() as conn:
+        return {row["about"] for row in await conn.fetch("SELECT about FROM notification WHERE kind = $1", kind)}
+
+
+async def listing_name(pool: asyncpg.Pool, referral: dict[str, Any]) -> str:
+    async with pool.acquire() as conn:
+        return str(await conn.fetchval("SELECT name FROM service WHERE id = $1", uuid.UUID(referral["service_id"])))
+
+
 async def sent_referral(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     await consent(client, world, world.actors.org)
     created = await refer(client, world)
@@ -53,6 +62,8 @@ async def test_a_sent_referral_tells_the_receiving_partners_only(
     assert await told(pool, world, "referral_received") == {"partner": link, "second_partner": link}
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM notification") == 2
+    # which of the organization's listings it went to, in the directory's words
+    assert await abouts(pool, "referral_received") == {await listing_name(pool, referral)}
 
 
 async def test_a_refused_referral_tells_nobody(client: httpx.AsyncClient, world: World, pool: asyncpg.Pool) -> None:
@@ -80,6 +91,7 @@ async def test_the_receivers_answer_tells_the_referring_caseworker_only(
         )
         assert moved.status_code == 200, moved.text
     assert await told(pool, world, kind) == {"caseworker": f"/referrals/{referral['id']}"}
+    assert await abouts(pool, kind) == {await listing_name(pool, referral)}
 
 
 async def test_a_declined_referrals_reason_is_on_the_page_it_links_to_not_in_the_notification(
@@ -95,20 +107,6 @@ async def test_a_declined_referrals_reason_is_on_the_page_it_links_to_not_in_the
     assert "out_of_area" not in str(dict(row)) and "Ngoài" not in str(dict(row))
     assert mail is not None and "out_of_area" not in str(dict(mail))
     assert row["link"] == f"/referrals/{referral['id']}"  # the page that says the reason (test_notification_pages)
-
-
-async def test_an_expired_referral_tells_the_referring_caseworker_once(
-    client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
-) -> None:
-    referral = await sent_referral(client, world)
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("UPDATE referral SET due_at = now() - interval '1 hour' WHERE id = $1", referral["id"])
-        row = await referral_repo.get_referral(conn, uuid.UUID(referral["id"]))
-        for _ in range(2):  # a scheduler in two replicas reports it twice: told once
-            await notices.referral_moved(conn, None, row, ReferralStatus.EXPIRED)
-    assert await told(pool, world, "referral_expired") == {"caseworker": f"/referrals/{referral['id']}"}
-    async with pool.acquire() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM notification WHERE kind = 'referral_expired'") == 1
 
 
 async def test_plan_submitted_tells_the_coordinators_whose_tree_holds_the_case(

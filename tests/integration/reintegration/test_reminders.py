@@ -221,6 +221,18 @@ async def test_each_reminder_fires_once_for_the_people_who_may_read_its_record(
             assert names == readers(Action.VIEW_CASE, case_org, assigned)
         else:  # the caseworker's own reminders
             assert names == readers(Action.VIEW_CASE, case_org, assigned) - readers(Action.APPROVE_PLAN, case_org)
+    # a referral's reminders name its listing; the case's own say nothing more than their kind
+    async with pool.acquire() as conn:
+        abouts = await conn.fetch(
+            "SELECT n.kind, n.about, s.name FROM notification n"
+            " LEFT JOIN referral r ON n.dedupe_key LIKE 'referral:' || r.id || ':%'"
+            " LEFT JOIN service s ON s.id = r.service_id"
+        )
+    assert {row["kind"] for row in abouts if row["name"] is not None and row["about"] == row["name"]} >= {
+        "referral_due_soon",
+        "referral_expired",
+    }
+    assert not [row for row in abouts if row["name"] is None and row["about"]]
     # the urgent kinds are mailed at once, the others wait for the digest (their defaults)
     async with pool.acquire() as conn:
         mailed = await conn.fetch("SELECT kind, dedupe_key FROM mail_outbox WHERE NOT digest")

@@ -41,6 +41,8 @@ async def test_a_caseworker_opens_a_decline_and_reads_its_reason(
     assert listed.status_code == 200
     assert 'class="unread"' in listed.text and "Mới" in text(listed)
     assert "Chuyển gửi bạn gửi bị từ chối: xem lý do" in text(listed)
+    listing = (await client.get(f"/api/v1/services/{world.service_id}")).json()["name"]
+    assert listing in text(listed)  # which referral: the listing it went to
     assert referral["case_code"] not in listed.text  # the notification says nothing of the case
     (notification,) = opened(listed)
     went = await browser.submit(f"/notifications/{notification}")
