@@ -115,7 +115,7 @@ class ScheduleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 Categories = Annotated[list[Code], Meta(max_length=20)]
 Populations = Annotated[list[Population], Meta(max_length=20)]
 Languages = Annotated[list[LanguageCode], Meta(max_length=20)]
-Documents = Annotated[list[ShortText], Meta(max_length=30)]
+Documents = Annotated[list[Text], Meta(max_length=30)]  # what a publisher writes of one document can be long
 Locations = Annotated[list[LocationIn], Meta(max_length=50)]
 Areas = Annotated[list[AreaRef], Meta(max_length=40)]
 Contacts = Annotated[list[ContactIn], Meta(max_length=30)]

@@ -15,7 +15,7 @@ import msgspec
 
 from service import export_files
 from service.directory import repo
-from service.directory.hsds import records, terms
+from service.directory.hsds import kept, records, terms
 from service.directory.hsds.package import Tables
 from service.directory.models import Visibility
 from service.progress import Progress
@@ -38,14 +38,18 @@ async def export_package(
     exported = 0
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         organizations = await repo.all_organizations(conn)
+        kept_of = await kept.of_owners(conn, "organization", [o.id for o in organizations])
         for organization in organizations:
-            tables.add("organization", records.organization_to_hsds(organization))
+            record = records.organization_to_hsds(organization)
+            tables.add("organization", kept.onto("organization", record, kept_of.get(organization.id, [])))
         progress.stage("Exporting listings", int(await conn.fetchval("SELECT count(*) FROM service")))
         after = None
         while ids := await repo.service_ids_after(conn, after, EXPORT_BATCH):
+            kept_of = await kept.of_owners(conn, "service", ids)
             for service in await repo.get_services(conn, ids):
                 if include_restricted or service.visibility is Visibility.PUBLIC:
-                    tables.add("service", records.service_to_hsds(service, may_see_restricted=include_restricted))
+                    record = records.service_to_hsds(service, may_see_restricted=include_restricted)
+                    tables.add("service", kept.onto("service", record, kept_of.get(service.id, [])))
                     exported += 1
             after = ids[-1]
             progress.advance(len(ids))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import msgspec
 
 from service.db import Connection, transact
 from service.directory import repo, rules, search_index
-from service.directory.hsds import import_sql, staging
+from service.directory.hsds import import_sql, kept, staging
 from service.directory.hsds.package import Rejection
 from service.directory.hsds.parse import (
     ImportedOrganization,
@@ -42,6 +41,7 @@ class ImportReport(msgspec.Struct, frozen=True):
     services_unchanged: int
     rejected: list[Rejection]
     dry_run: bool
+    warnings: list[Rejection] = []  # values and rows left out that kept no record out
 
 
 class _OrganizationsWritten(msgspec.Struct, frozen=True):
@@ -56,19 +56,24 @@ class _DryRun(Exception):
         self.report = report
 
 
-def _parsed(records: Iterable[tuple[dict[str, Any], list[str]]], parse: Any, rejected: list[Rejection]) -> list[Any]:
+def _parsed(fetched: staging.Fetched, parse: Any, rejected: list[Rejection], warned: list[Rejection]) -> list[Any]:
+    """The records of one chunk that can be imported; the others in ``rejected`` with every
+    reason, and the values left out of any record in ``warned``."""
     accepted = []
-    for record, problems in records:
+    for record, notes in fetched.records():
         what = f"{record.get('name') or '?'} ({record.get('id')})"
         try:
-            item = parse(record)
+            item = parse(record, fetched.files)
         except RecordError as exc:
-            rejected.append(Rejection(what, [*problems, *exc.reasons]))
+            rejected.append(Rejection(what, [*notes.problems, *exc.reasons]))
+            continue
+        left_out = [*notes.warnings, *getattr(item, "warnings", [])]
+        if left_out:
+            warned.append(Rejection(what, left_out))
+        if notes.problems:
+            rejected.append(Rejection(what, notes.problems))
         else:
-            if problems:
-                rejected.append(Rejection(what, problems))
-            else:
-                accepted.append(item)
+            accepted.append(item)
     return accepted
 
 
@@ -84,14 +89,16 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
     progress.stage("Reading the data package", 1)
     staged = await staging.stage(conn, folder)
     rejected = await staging.rejections(conn, staged)
+    warned = await staging.warnings(conn, staged)
     progress.advance(1)
     organizations: list[ImportedOrganization] = []
     async for fetched in staging.chunks(conn, staged, "organization"):
-        organizations += _parsed(fetched.records(), organization_from_hsds, rejected)
-    written = await _write_organizations(conn, organizations, rejected)
+        organizations += _parsed(fetched, organization_from_hsds, rejected, warned)
+    written = await _write_organizations(conn, organizations, warned)
     await import_sql.analyze(conn, import_sql.ORGANIZATION_TABLES)
     progress.stage("Importing listings", await staging.count(conn, staged, "service"))
-    created, updated, unchanged = await _import_services(conn, staged, dict(written.names), rejected, progress)
+    known = _Known(names=dict(written.names), programs=await kept.program_ids(conn))
+    created, updated, unchanged = await _import_services(conn, staged, known, (rejected, warned), progress)
     await search_index.reindex_organizations(conn, written.renamed)  # its name is in each of its listings
     report = ImportReport(
         organizations_created=written.created,
@@ -101,6 +108,7 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
         services_unchanged=unchanged,
         rejected=rejected,
         dry_run=dry_run,
+        warnings=warned,
     )
     if dry_run:
         raise _DryRun(report)
@@ -108,9 +116,10 @@ async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progr
 
 
 def _without_unknown_parents(
-    organizations: list[ImportedOrganization], known: set[uuid.UUID], rejected: list[Rejection]
+    organizations: list[ImportedOrganization], known: set[uuid.UUID], warned: list[Rejection]
 ) -> list[ImportedOrganization]:
-    """Organizations whose parent exists (here or already) and whose chain of parents ends."""
+    """The organizations, each parent that is neither here nor already in the directory (or that
+    makes a cycle) left out with a warning: the organization itself is imported."""
     parents = {o.id: o.data.parent_id for o in organizations}
     accepted = []
     for organization in organizations:
@@ -123,9 +132,12 @@ def _without_unknown_parents(
             seen.add(current)
             current = parents.get(current)
         if problem:
-            rejected.append(Rejection(f"{organization.data.name} ({organization.id})", [problem]))
-        else:
-            accepted.append(organization)
+            warned.append(Rejection(f"{organization.data.name} ({organization.id})", [f"{problem}; left out"]))
+            parents[organization.id] = None
+            organization = msgspec.structs.replace(
+                organization, data=msgspec.structs.replace(organization.data, parent_id=None)
+            )
+        accepted.append(organization)
     return accepted
 
 
@@ -146,16 +158,17 @@ def _listing(item: ImportedService, organization_name: str, now: datetime) -> Se
 
 
 async def _write_organizations(
-    conn: Connection, organizations: list[ImportedOrganization], rejected: list[Rejection]
+    conn: Connection, organizations: list[ImportedOrganization], warned: list[Rejection]
 ) -> _OrganizationsWritten:
-    """Write the accepted organizations (their parents checked first)."""
+    """Write the accepted organizations (their parents checked first) and what is kept of them."""
     referenced = [o.data.parent_id for o in organizations if o.data.parent_id]
     known = await import_sql.existing_ids(conn, "organization", [*referenced, *(o.id for o in organizations)])
-    organizations = _without_unknown_parents(organizations, known, rejected)
+    organizations = _without_unknown_parents(organizations, known, warned)
     current = await repo.organization_names(conn, [o.id for o in organizations])
     renamed = [o.id for o in organizations if o.id in current and current[o.id] != o.data.name]
     if organizations:
         await import_sql.upsert_organizations(conn, [_organization_row(o) for o in organizations])
+        await kept.replace(conn, "organization", {o.id: o.kept for o in organizations})
     imported = {o.id for o in organizations}
     return _OrganizationsWritten(
         created=len(imported - known),
@@ -165,20 +178,29 @@ async def _write_organizations(
     )
 
 
+class _Known(msgspec.Struct):
+    """What a listing may point to: organizations (id → name) and programs kept (their ids)."""
+
+    names: dict[uuid.UUID, str]
+    programs: set[str]
+
+
 class _Chunk(msgspec.Struct):
     """One chunk of listings checked and mapped, ready to write."""
 
     read: int  # records read, for the progress bar
     rejected: list[Rejection]
+    warned: list[Rejection]
     listings: list[Service]
     documents: dict[uuid.UUID, tuple[object, ...]]  # each listing's search document row
+    kept: dict[uuid.UUID, list[kept.Kept]]  # what HSDS has of each listing and our columns do not
 
 
 async def _import_services(
     conn: Connection,
     staged: staging.Staged,
-    names: dict[uuid.UUID, str],
-    rejected: list[Rejection],
+    known: _Known,
+    reports: tuple[list[Rejection], list[Rejection]],
     progress: Progress,
 ) -> tuple[int, int, int]:
     """Listings a chunk at a time: while one chunk is written, the next one is checked and mapped
@@ -187,10 +209,12 @@ async def _import_services(
     counts = (0, 0, 0)
     analyzed = False
     ready: _Chunk | None = None
+    names = known.names
     async for fetched in staging.chunks(conn, staged, "service"):
         names |= await repo.organization_names(conn, _unknown_organizations(fetched, names))
+        known = _Known(names=dict(names), programs=known.programs)
         next_chunk, done = await asyncio.gather(
-            asyncio.to_thread(_prepare, fetched, dict(names), datetime.now(UTC)), _write_services(conn, ready)
+            asyncio.to_thread(_prepare, fetched, known, datetime.now(UTC)), _write_services(conn, ready)
         )
         counts = _added(counts, done)
         if ready is not None:
@@ -198,7 +222,8 @@ async def _import_services(
         if not analyzed and counts[0] + counts[1]:
             await import_sql.analyze(conn, import_sql.SERVICE_TABLES)
             analyzed = True
-        rejected.extend(next_chunk.rejected)
+        reports[0].extend(next_chunk.rejected)
+        reports[1].extend(next_chunk.warned)
         ready = next_chunk
     if ready is not None:
         counts = _added(counts, await _write_services(conn, ready))
@@ -222,19 +247,43 @@ def _unknown_organizations(fetched: staging.Fetched, names: dict[uuid.UUID, str]
     return list(found - names.keys())
 
 
-def _prepare(fetched: staging.Fetched, names: dict[uuid.UUID, str], now: datetime) -> _Chunk:
+def _prepare(fetched: staging.Fetched, known: _Known, now: datetime) -> _Chunk:
     """Check and map one chunk of listings: no I/O, so it runs off the event loop."""
     rejected: list[Rejection] = []
+    warned: list[Rejection] = []
     listings = []
-    for service in _parsed(fetched.records(), service_from_hsds, rejected):
-        organization_name = names.get(service.data.organization_id)
+    kept_of: dict[uuid.UUID, list[kept.Kept]] = {}
+    for service in _parsed(fetched, service_from_hsds, rejected, warned):
+        organization_name = known.names.get(service.data.organization_id)
         if organization_name is None:
             reason = f"organization_id {service.data.organization_id} is neither accepted here nor in the directory"
             rejected.append(Rejection(f"{service.data.name} ({service.id})", [reason]))
         else:
             listings.append(_listing(service, organization_name, now))
+            kept_of[service.id] = _with_known_program(service, known.programs, warned)
     documents = {listing.id: search_index.index_row(listing) for listing in listings}
-    return _Chunk(read=len(fetched.heads), rejected=rejected, listings=listings, documents=documents)
+    return _Chunk(
+        read=len(fetched.heads),
+        rejected=rejected,
+        warned=warned,
+        listings=listings,
+        documents=documents,
+        kept=kept_of,
+    )
+
+
+def _with_known_program(service: ImportedService, programs: set[str], warned: list[Rejection]) -> list[kept.Kept]:
+    """What is kept of a listing, its ``program_id`` left out (with a warning) unless that program
+    is kept too: an export may name only programs it holds."""
+    found = []
+    for item in service.kept:
+        program = item.record.get("program_id")
+        if item.table == "service" and program is not None and program not in programs:
+            what = f"{service.data.name} ({service.id})"
+            warned.append(Rejection(what, [f"program_id {program} is neither in this package nor kept; left out"]))
+            item = kept.Kept(item.table, item.position, {k: v for k, v in item.record.items() if k != "program_id"})
+        found.append(item)
+    return found
 
 
 async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, int, int]:
@@ -247,6 +296,7 @@ async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, 
     unchanged = {s.id for s in listings if s.id in current and _same(current[s.id], before[s.id], s)}
     listings = [s for s in listings if s.id not in unchanged]
     if not listings:
+        await kept.replace(conn, "service", chunk.kept)
         return 0, 0, len(unchanged)
     versions = await import_sql.upsert_services(conn, listings)
     await import_sql.insert_revisions(
@@ -254,6 +304,7 @@ async def _write_services(conn: Connection, chunk: _Chunk | None) -> tuple[int, 
         [(s.id, versions[s.id], rules.diff(before[s.id], tracked_view(s)) if s.id in before else {}) for s in listings],
     )
     await search_index.copy_index_rows(conn, [chunk.documents[s.id] for s in listings])
+    await kept.replace(conn, "service", chunk.kept)  # once the listings it hangs on are written
     updated = len(before) - len(unchanged)
     return len(listings) - updated, updated, len(unchanged)
 

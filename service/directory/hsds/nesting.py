@@ -25,21 +25,35 @@ class Under(NamedTuple):
         return [str(value) for row in self.rows if (value := row.get(column)) is not None]
 
 
+class Notes(NamedTuple):
+    """What is wrong with the rows of one record: ``problems`` keep it out, ``warnings`` (a value
+    left out) do not."""
+
+    problems: list[str]
+    warnings: list[str]
+
+    def add(self, row: _Typed) -> None:
+        self.problems.extend(row.problems)
+        self.warnings.extend(row.warnings)
+
+
 def nest(
     owner: str, files: dict[str, str], heads: list[asyncpg.Record], under: dict[str, Under]
-) -> list[tuple[Row, list[str]]]:
+) -> list[tuple[Row, Notes]]:
     """Each ``owner`` record in ``heads`` fully nested, its cells held to their HSDS types, with the
-    problems of every row in it; ``under`` holds the rows of every table under them, by name."""
+    problems and warnings of every row in it; ``under`` holds the rows of every table under them."""
     parts = _Parts({name: _grouped(rows, files[rows.table]) for name, rows in under.items() if rows.rows})
     return [parts.record(head, owner) for head in _typed(heads, owner, files[owner])]
 
 
 class _Typed(NamedTuple):
-    """A staged row: as staged (what the rows under it are found by), typed, and its problems."""
+    """A staged row: as staged (what the rows under it are found by), typed, its problems and
+    warnings."""
 
     staged: asyncpg.Record
     cells: Row
     problems: list[str]
+    warnings: list[str]
 
 
 def _typed(rows: list[asyncpg.Record], table: str, file: str) -> list[_Typed]:
@@ -70,9 +84,9 @@ class _Parts:
     def _under(self, name: str, key: str | None) -> list[_Typed]:
         return self.groups.get(name, {}).get(key or "", [])
 
-    def record(self, head: _Typed, owner: str) -> tuple[Row, list[str]]:
-        """``head`` with everything under it, in the shape ``parse`` reads, and the problems."""
-        problems = list(head.problems)
+    def record(self, head: _Typed, owner: str) -> tuple[Row, Notes]:
+        """``head`` with everything under it, in the shape ``parse`` reads, and its notes."""
+        problems = Notes(list(head.problems), list(head.warnings))
         owner_id = head.staged["id"]
         record = {
             **head.cells,
@@ -90,18 +104,29 @@ class _Parts:
                     {**place.cells, "location": self._location(place, problems)}
                     for place in _noted(self._under("places", owner_id), problems)
                 ],
+                "cost_options": _leaves(self._under("cost_options", owner_id), problems),
+                "funding": _leaves(self._under("funding", owner_id), problems),
+                "capacities": [
+                    self._capacity(c, problems) for c in _noted(self._under("capacities", owner_id), problems)
+                ],
             }
-        return record, problems
+        else:
+            record |= {
+                "programs": _leaves(self._under("programs", owner_id), problems),
+                "funding": _leaves(self._under("funding", owner_id), problems),
+                "organization_identifiers": _leaves(self._under("identifiers", owner_id), problems),
+            }
+        return record, Notes(list(dict.fromkeys(problems.problems)), list(dict.fromkeys(problems.warnings)))
 
-    def _attributes(self, row_id: str, problems: list[str]) -> list[Row]:
+    def _attributes(self, row_id: str, problems: Notes) -> list[Row]:
         attributes = []
         for attribute in _noted(self._under("attributes", row_id), problems):
             terms = _leaves(self._under("terms", attribute.staged.get("taxonomy_term_id"))[:1], problems)
             attributes.append({**attribute.cells, "taxonomy_term": terms[0] if terms else None})
         return attributes
 
-    def _phone(self, phone: _Typed, problems: list[str]) -> Row:
-        problems += phone.problems
+    def _phone(self, phone: _Typed, problems: Notes) -> Row:
+        problems.add(phone)
         phone_id = phone.staged["id"]
         return {
             **phone.cells,
@@ -109,8 +134,8 @@ class _Parts:
             "attributes": self._attributes(phone_id, problems),
         }
 
-    def _contact(self, contact: _Typed, problems: list[str]) -> Row:
-        problems += contact.problems
+    def _contact(self, contact: _Typed, problems: Notes) -> Row:
+        problems.add(contact)
         contact_id = contact.staged["id"]
         return {
             **contact.cells,
@@ -118,12 +143,16 @@ class _Parts:
             "attributes": self._attributes(contact_id, problems),
         }
 
-    def _location(self, place: _Typed, problems: list[str]) -> Row | None:
+    def _capacity(self, capacity: _Typed, problems: Notes) -> Row:
+        units = _leaves(self._under("units", capacity.staged.get("unit_id"))[:1], problems)
+        return {**capacity.cells, "unit": units[0] if units else None}
+
+    def _location(self, place: _Typed, problems: Notes) -> Row | None:
         found = self._under("locations", place.staged.get("location_id"))
         if not found:
             return None
         location = found[0]
-        problems += location.problems
+        problems.add(location)
         location_id = location.staged["id"]
         return {
             **location.cells,
@@ -133,14 +162,14 @@ class _Parts:
         }
 
 
-def _noted(rows: list[_Typed], problems: list[str]) -> list[_Typed]:
-    """``rows``, their problems added to ``problems``."""
+def _noted(rows: list[_Typed], problems: Notes) -> list[_Typed]:
+    """``rows``, their problems and warnings added to ``problems``."""
     for row in rows:
-        problems += row.problems
+        problems.add(row)
     return rows
 
 
-def _leaves(rows: list[_Typed], problems: list[str]) -> list[Row]:
+def _leaves(rows: list[_Typed], problems: Notes) -> list[Row]:
     """Rows with nothing under them: their cells (shared where they appear twice: nothing writes to
     them after typing), their problems added to ``problems``."""
     return [row.cells for row in _noted(rows, problems)]

@@ -38,10 +38,75 @@ NESTED = {
     "addresses": "address",
     "accessibility": "accessibility",
     "locations": "location",
+    "cost_options": "cost_option",
+    "funding": "funding",
+    "programs": "program",
+    "organization_identifiers": "organization_identifier",
+    "capacities": "service_capacity",
 }
-SINGLE = {"location": "location", "taxonomy_term": "taxonomy_term", "organization": "organization"}
+SINGLE = {"location": "location", "taxonomy_term": "taxonomy_term", "organization": "organization", "unit": "unit"}
 # Tables with rows Kết Nối has no place for: reported as not imported, never dropped silently.
-UNMODELLED = ("program", "funding", "cost_option", "metadata", "meta_table_description", "organization_identifier")
+UNMODELLED = ("metadata", "meta_table_description")
+
+
+def _field(name: str, kind: str, description: str, *, required: bool = False, form: str = "") -> dict[str, Any]:
+    field: dict[str, Any] = {
+        "name": name,
+        "type": kind,
+        "description": description,
+        "constraints": {"required": required, "unique": name == "id"},
+    }
+    if form:
+        field["format"] = form
+    return field
+
+
+# HSDS 3.1's tables for beds free (schema/service_capacity.json and schema/unit.json of
+# openreferral/specification, branch 3.1-dev), which HSDS 3.0's descriptor does not have.
+HSDS_3_1_RESOURCES = [
+    {
+        "name": "service_capacity",
+        "path": "service_capacity.csv",
+        "description": "HSDS 3.1: how many units (beds) of a service are available, and at most.",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "profile": "tabular-data-resource",
+        "schema": {
+            "primaryKey": "id",
+            "fields": [
+                _field("id", "string", "The identifier of the service capacity.", required=True, form="uuid"),
+                _field("service_id", "string", "The service this capacity is of.", required=True, form="uuid"),
+                _field("unit_id", "string", "The unit the capacity is counted in.", required=True, form="uuid"),
+                _field("available", "number", "Units available as of the last update.", required=True),
+                _field("maximum", "number", "The most units there can be."),
+                _field("description", "string", "What the capacity is."),
+                _field("updated", "datetime", "When the capacity was last updated.", required=True),
+            ],
+            "foreignKeys": [
+                {"fields": "service_id", "reference": {"resource": "service", "fields": "id"}},
+                {"fields": "unit_id", "reference": {"resource": "unit", "fields": "id"}},
+            ],
+        },
+    },
+    {
+        "name": "unit",
+        "path": "units.csv",
+        "description": "HSDS 3.1: the units capacities are counted in (a bed).",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "profile": "tabular-data-resource",
+        "schema": {
+            "primaryKey": "id",
+            "fields": [
+                _field("id", "string", "The identifier of the unit.", required=True, form="uuid"),
+                _field("name", "string", "The unit's name, e.g. Bed.", required=True),
+                _field("scheme", "string", "The scheme the unit comes from."),
+                _field("identifier", "string", "The unit's identifier in its scheme."),
+                _field("uri", "string", "Where the unit is defined.", form="uri"),
+            ],
+        },
+    },
+]
 END_OF_DAY = "23:59:59"  # HSDS times have no 24:00
 
 
@@ -66,16 +131,17 @@ def descriptor() -> dict[str, Any]:
     """The descriptor we write: HSDS 3.0's, with the ``RELAXED`` fields no longer required."""
     ours = copy.deepcopy(official_descriptor())
     ours["name"] = "ketnoi_directory"
-    ours["title"] = "Kết Nối service directory (HSDS 3.0)"
+    ours["title"] = "Kết Nối service directory (HSDS 3.0, with 3.1's service capacity)"
     for resource in ours["resources"]:
         for field in resource["schema"]["fields"]:
             if (resource["name"], field["name"]) in RELAXED:
                 field["constraints"]["required"] = False
+    ours["resources"] += copy.deepcopy(HSDS_3_1_RESOURCES)
     return ours
 
 
 def _fields() -> dict[str, list[dict[str, Any]]]:
-    return {r["name"]: r["schema"]["fields"] for r in official_descriptor()["resources"]}
+    return {r["name"]: r["schema"]["fields"] for r in descriptor()["resources"]}
 
 
 def _cell(field: dict[str, Any], value: Any) -> str | int | float:
@@ -151,18 +217,23 @@ class Values(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
 
-def typed_cells(columns: tuple[str, ...], values: Values, table: str, file: str) -> tuple[dict[str, Any], list[str]]:
+def typed_cells(
+    columns: tuple[str, ...], values: Values, table: str, file: str
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """One staged row of ``table`` (its ``columns`` and ``values``, ``line`` among them) as its
     non-blank cells held to their HSDS types: numbers become ``float``, UUIDs their canonical
     text, blank ones ``None``, text cells an export neutralised against spreadsheet formulas what
-    they were; each cell that is not its type is a problem (``file:line column: reason``)."""
+    they were. A cell that is not its type (or out of ``BOUNDS``) is a problem when HSDS requires
+    the field (the record cannot be imported) and otherwise a warning, its value left out; both
+    read ``file:line column: reason``. Returns the cells, the problems and the warnings."""
     cells: dict[str, Any] = {
         key: export_files.restored(value) if isinstance(value, str) and value.startswith("'") else value
         for key, value in zip(columns, values, strict=True)
         if value is not None
     }
-    problems = []
-    for index, key, parse, kind in _typed_columns(table, columns):
+    problems: list[str] = []
+    warnings: list[str] = []
+    for index, key, parse, kind, required in _typed_columns(table, columns):
         value = values[index]
         if not isinstance(value, str):
             continue
@@ -173,24 +244,48 @@ def typed_cells(columns: tuple[str, ...], values: Values, table: str, file: str)
         try:
             cells[key] = parse(text)
         except ValueError:
-            problems.append(f"{file}:{cells['line'] + 1} {key}: {text!r} is not a valid {kind}")
-    return cells, problems
+            where = f"{file}:{cells['line'] + 1} {key}: {text!r} is not a valid {kind}"
+            if required:
+                problems.append(where)
+            else:
+                cells[key] = None
+                warnings.append(f"{where}; left out")
+    return cells, problems, warnings
+
+
+# Numbers HSDS types only as numbers but which have a range: out of it they cannot be stored.
+BOUNDS = {("location", "latitude"): (-90.0, 90.0), ("location", "longitude"): (-180.0, 180.0)}
+
+
+def _bounded(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        number = float(text)
+        if not low <= number <= high:
+            raise ValueError(text)
+        return number
+
+    return parse
 
 
 @cache
-def _typed_columns(table: str, columns: tuple[str, ...]) -> tuple[tuple[int, str, Callable[[str], Any], str], ...]:
-    """Where among ``columns`` the cells to check are: position, name, parser and type name."""
+def _typed_columns(
+    table: str, columns: tuple[str, ...]
+) -> tuple[tuple[int, str, Callable[[str], Any], str, bool], ...]:
+    """Where among ``columns`` the cells to check are: position, name, parser, type name and
+    whether HSDS requires the field."""
     typed = dict(_typed(table))
-    return tuple(
-        (
-            index,
-            column,
-            float if typed[column]["type"] == "number" else _uuid_text,
-            typed[column].get("format") or "number",
-        )
-        for index, column in enumerate(columns)
-        if column in typed
-    )
+    found = []
+    for index, column in enumerate(columns):
+        if column not in typed:
+            continue
+        field = typed[column]
+        parse: Callable[[str], Any] = float if field["type"] == "number" else _uuid_text
+        kind = field.get("format") or "number"
+        if (table, column) in BOUNDS:
+            low, high = BOUNDS[table, column]
+            parse, kind = _bounded(low, high), f"{column} (from {low:g} to {high:g})"
+        found.append((index, column, parse, kind, bool(field.get("constraints", {}).get("required"))))
+    return tuple(found)
 
 
 @cache

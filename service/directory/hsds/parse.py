@@ -9,6 +9,7 @@ with every reason, so the importer can report it and go on.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
@@ -18,7 +19,7 @@ import msgspec
 
 from service import places
 from service.directory import taxonomy
-from service.directory.hsds import records, terms
+from service.directory.hsds import kept, records, terms
 from service.directory.listings import prepared_listing
 from service.directory.models import (
     ContactKind,
@@ -74,6 +75,7 @@ class ImportedOrganization(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     data: OrganizationCreate
     verified_at: datetime | None
+    kept: list[kept.Kept]  # what HSDS has and our columns do not
 
 
 class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,6 +85,8 @@ class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
     location_ids: list[uuid.UUID]  # the HSDS ids of ``fields["locations"]``, in order
     last_verified_at: datetime | None
     last_modified: datetime | None
+    kept: list[kept.Kept]  # what HSDS has and our columns do not
+    warnings: list[str]  # values left out, each ``file:line column: why``
 
 
 def _known_terms() -> dict[str, str]:
@@ -141,12 +145,13 @@ def clock(value: Any) -> str:
     return text[:5]
 
 
-def _age(value: Any) -> int | None:
+def _whole(value: Any) -> int | None:
+    """An age or a count of beds, which HSDS types as a number."""
     if value in (None, ""):
         return None
     number = float(value)
     if not number.is_integer():
-        raise ValueError(f"age {value!r} is not a whole number of years")
+        raise ValueError(f"{value!r} is not a whole number")
     return int(number)
 
 
@@ -163,7 +168,7 @@ def _converted(cls: type[Any], data: dict[str, Any]) -> Any:
         raise RecordError([str(exc)]) from exc
 
 
-def organization_from_hsds(record: dict[str, Any]) -> ImportedOrganization:
+def organization_from_hsds(record: dict[str, Any], files: dict[str, str]) -> ImportedOrganization:
     values = attribute_values(record)
     try:
         organization_id = uuid.UUID(str(record.get("id")))
@@ -181,7 +186,12 @@ def organization_from_hsds(record: dict[str, Any]) -> ImportedOrganization:
         verified_at = _timestamp(_one(values, "verified_at"))
     except (ValueError, TypeError) as exc:
         raise RecordError([str(exc)]) from exc
-    return ImportedOrganization(id=organization_id, data=_converted(OrganizationCreate, data), verified_at=verified_at)
+    return ImportedOrganization(
+        id=organization_id,
+        data=_converted(OrganizationCreate, data),
+        verified_at=verified_at,
+        kept=kept.of_record("organization", record),
+    )
 
 
 def _contact(record: dict[str, Any], phone: dict[str, Any] | None) -> dict[str, Any]:
@@ -192,7 +202,7 @@ def _contact(record: dict[str, Any], phone: dict[str, Any] | None) -> dict[str, 
     if kind is None:
         raise ValueError(f"contact {record.get('id')} has neither a phone, an email nor a ketnoi contact_kind")
     if phone is not None:
-        value = phone.get("number") or ""
+        value = str(phone.get("number") or "").strip().strip("\"'").strip()  # some tools quote numbers
         languages = [language.get("code") for language in phone.get("languages") or []]
     else:
         value = record.get("email") or _one(values, "url") or ""
@@ -223,15 +233,27 @@ def _contacts(record: dict[str, Any]) -> list[dict[str, Any]]:
     return contacts
 
 
-def _location(sal: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
+def _where(files: dict[str, str], table: str, row: dict[str, Any]) -> str:
+    return f"{files.get(table, table)}:{int(row.get('line') or 0) + 1}"
+
+
+def _location(
+    sal: dict[str, Any], files: dict[str, str], warnings: list[str]
+) -> tuple[uuid.UUID, dict[str, Any]] | None:
+    """The place of one ``service_at_location``, or None (with a warning) when it has no province
+    of Viet Nam: the listing is imported without it."""
     location = sal.get("location") or {}
     values = attribute_values(location)
     addresses = location.get("addresses") or []
     address = addresses[0] if addresses else {}
     province = _one(values, "province") or address.get("state_province") or ""
-    if not province:
-        raise ValueError(f"location {location.get('id')} has no province (ketnoi attribute or address)")
+    if places.resolve(province) is None:
+        where = _where(files, "location", location) if location else _where(files, "service_at_location", sal)
+        warnings.append(f"{where} state_province: {province!r} is not a province of Viet Nam; the place is left out")
+        return None
     lat, lon = location.get("latitude"), location.get("longitude")
+    if lat in (None, "") or lon in (None, ""):  # a place has both coordinates or neither
+        lat = lon = None
     access = location.get("accessibility") or []
     return uuid.UUID(str(location.get("id") or sal.get("location_id"))), {
         "name": location.get("name") or "",
@@ -245,13 +267,34 @@ def _location(sal: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
     }
 
 
-def _area(record: dict[str, Any]) -> str:
-    if record.get("extent_type") == "country":
-        return places.NATIONAL
-    code = str(record.get("description") or "")
-    if code == places.NATIONAL or places.resolve(code) is not None:
-        return code
-    return str(record.get("name") or code)
+def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list[str]) -> list[str]:
+    """Service areas as province codes (or national); one that names no province is left out."""
+    areas = []
+    for record in records_:
+        code = str(record.get("description") or "")
+        name = str(record.get("name") or code)
+        if record.get("extent_type") == "country":
+            areas.append(places.NATIONAL)
+        elif code == places.NATIONAL or places.resolve(code) is not None:
+            areas.append(code)
+        elif places.resolve(name) is not None:
+            areas.append(name)
+        else:
+            where = _where(files, "service_area", record)
+            warnings.append(f"{where} name: {name[:60]!r} is not a province of Viet Nam; the area is left out")
+    return areas
+
+
+def _capacity(values: dict[str, list[str]], record: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Beds in all and free: our attributes, or else HSDS 3.1's ``service_capacity`` in beds."""
+    total, available = _one(values, "capacity_total"), _one(values, "capacity_available")
+    if total or available:
+        return int(total) if total else None, int(available) if available else None
+    for capacity in record.get("capacities") or []:
+        if terms.is_bed(capacity.get("unit") or {}, capacity.get("unit_id")):
+            maximum, free = capacity.get("maximum"), capacity.get("available")
+            return _whole(maximum), _whole(free)
+    return None, None
 
 
 def _schedule(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -275,18 +318,40 @@ def _categories(values: dict[str, list[str]]) -> list[str]:
     return [code for code in values if code in taxonomy.codes()]
 
 
-def service_from_hsds(record: dict[str, Any]) -> ImportedService:
+def _checked(data: dict[str, Any], warnings: list[str]) -> tuple[ServiceCreate, dict[str, Any]]:
+    """The listing checked as the API checks it; a contact the checks refuse is optional, so it is
+    left out with a warning (the rest must pass)."""
+    create: ServiceCreate = _converted(ServiceCreate, data)
+    try:
+        return create, prepared_listing(create)
+    except ValidationFailed as exc:
+        matches = [_CONTACT.match(error.field) for error in exc.errors]
+        if not matches or None in matches:
+            raise RecordError(_problems(exc)) from exc
+        refused = {int(m[1]) for m in matches if m is not None}
+        for error in exc.errors:
+            warnings.append(f"{error.field}: {error.message}; the contact is left out")
+    data = data | {"contacts": [c for index, c in enumerate(data["contacts"]) if index not in refused]}
+    return _checked(data, warnings)
+
+
+_CONTACT = re.compile(r"^contacts\[(\d+)\]")
+
+
+def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> ImportedService:
     """One HSDS ``service`` (fully nested) as a listing ready to write, or ``RecordError``."""
     values = attribute_values(record)
     reasons: list[str] = []
+    warnings: list[str] = []
     try:
         service_id = uuid.UUID(str(record.get("id")))
         organization_id = uuid.UUID(str(record.get("organization_id") or (record.get("organization") or {}).get("id")))
-        located = [_location(sal) for sal in record.get("service_at_locations") or []]
+        found = (_location(sal, files, warnings) for sal in record.get("service_at_locations") or [])
+        located = [place for place in found if place is not None]
         status = str(record.get("status") or "active")
         if status not in STATUSES:
             reasons.append(f"status {status!r} is not an HSDS status")
-        capacity_total, capacity_available = _one(values, "capacity_total"), _one(values, "capacity_available")
+        capacity_total, capacity_available = _capacity(values, record)
         data = {
             "organization_id": str(organization_id),
             "name": record.get("name") or "",
@@ -296,19 +361,19 @@ def service_from_hsds(record: dict[str, Any]) -> ImportedService:
             "categories": _categories(values),
             "populations": values.get("population", []),
             "eligibility_description": record.get("eligibility_description") or "",
-            "min_age": _age(record.get("minimum_age")),
-            "max_age": _age(record.get("maximum_age")),
+            "min_age": _whole(record.get("minimum_age")),
+            "max_age": _whole(record.get("maximum_age")),
             "genders": values.get("gender", []),
             "languages": [language.get("code") for language in record.get("languages") or []],
             "fee": _fee(values, str(record.get("fees_description") or "")),
             "application_process": record.get("application_process") or "",
             "required_documents": [doc.get("document") or "" for doc in record.get("required_documents") or []],
             "accepting_referrals": _flag(_one(values, "accepting_referrals"), True),
-            "capacity_total": int(capacity_total) if capacity_total else None,
-            "capacity_available": int(capacity_available) if capacity_available else None,
+            "capacity_total": capacity_total,
+            "capacity_available": capacity_available,
             "visibility": _one(values, "visibility") or "public",
             "locations": [location for _, location in located],
-            "service_areas": [_area(area) for area in record.get("service_areas") or []],
+            "service_areas": _areas(record.get("service_areas") or [], files, warnings),
             "contacts": _contacts(record),
             "schedules": [day for entry in record.get("schedules") or [] for day in _schedule(entry)],
         }
@@ -318,11 +383,7 @@ def service_from_hsds(record: dict[str, Any]) -> ImportedService:
         raise RecordError([*reasons, str(exc)]) from exc
     if reasons:
         raise RecordError(reasons)
-    create: ServiceCreate = _converted(ServiceCreate, data)
-    try:
-        fields = prepared_listing(create)
-    except ValidationFailed as exc:
-        raise RecordError(_problems(exc)) from exc
+    create, fields = _checked(data, warnings)
     return ImportedService(
         id=service_id,
         data=create,
@@ -330,4 +391,6 @@ def service_from_hsds(record: dict[str, Any]) -> ImportedService:
         location_ids=[location_id for location_id, _ in located],
         last_verified_at=last_verified,
         last_modified=last_modified,
+        kept=kept.of_record("service", record, list(records.FEES.values())),
+        warnings=warnings,
     )

@@ -17,8 +17,10 @@ from typing import Any
 from service import places
 from service.directory import rules
 from service.directory.hsds.terms import (
+    BED_UNIT_ID,
     PROVINCE_NOTE,
     attributes_of,
+    bed_unit,
     child_id,
     field_term,
     flag,
@@ -286,8 +288,26 @@ def service_to_hsds(
         {"id": child_id(sid, "required_document", index), "service_id": str(sid), "document": document}
         for index, document in enumerate(service.required_documents)
     ]
+    if service.capacity_total is not None or service.capacity_available is not None:
+        hsds["capacities"] = [_capacity(service)]
     hsds["attributes"] = service_attributes(service)
     return hsds
+
+
+def _capacity(service: Service) -> dict[str, Any]:
+    """Beds as HSDS 3.1's ``service_capacity`` (free ones as ``available``, all as ``maximum``)."""
+    capacity: dict[str, Any] = {
+        "id": child_id(service.id, "service_capacity", 0),
+        "service_id": str(service.id),
+        "unit_id": str(BED_UNIT_ID),
+        "unit": bed_unit(),
+        "available": service.capacity_available if service.capacity_available is not None else 0,
+        "description": "Giường còn trống / Beds free",
+        "updated": service.updated_at.isoformat(),
+    }
+    if service.capacity_total is not None:
+        capacity["maximum"] = service.capacity_total
+    return capacity
 
 
 def list_item(record: dict[str, Any], minimal: bool = False) -> dict[str, Any]:

@@ -20,13 +20,13 @@ import asyncpg
 import msgspec
 
 from service.db import Connection, identifier
-from service.directory.hsds.nesting import Row, Under, nest
+from service.directory.hsds.nesting import Notes, Row, Under, nest
 from service.directory.hsds.package import (
     UNMODELLED,
     PackageError,
     Rejection,
+    descriptor,
     fields_by_table,
-    official_descriptor,
 )
 
 CHUNK = 2000
@@ -46,6 +46,12 @@ LINKS: dict[str, list[tuple[str, str, str]]] = {
     "location": [("id", "service_at_location", "location_id")],
     "address": [("location_id", "location", "id")],
     "accessibility": [("location_id", "location", "id")],
+    "cost_option": [("service_id", "service", "id")],
+    "funding": [("service_id", "service", "id"), ("organization_id", "organization", "id")],
+    "program": [("organization_id", "organization", "id")],
+    "organization_identifier": [("organization_id", "organization", "id")],
+    "service_capacity": [("service_id", "service", "id")],
+    "unit": [("id", "service_capacity", "unit_id")],
     "attribute": [
         ("link_id", "service", "id"),
         ("link_id", "organization", "id"),
@@ -65,6 +71,7 @@ class Staged(msgspec.Struct):
 
     files: dict[str, str]
     columns: dict[str, list[str]]
+    extra: dict[str, list[str]]  # columns of each file that are not HSDS fields: ignored
 
     def has(self, table: str, column: str = "id") -> bool:
         return column in self.columns.get(table, [])
@@ -86,7 +93,7 @@ def _inside(folder: Path, path: Path) -> None:
 
 
 def _paths(folder: Path) -> dict[str, str]:
-    paths = {r["name"]: r["path"] for r in official_descriptor()["resources"]}
+    paths = {r["name"]: r["path"] for r in descriptor()["resources"]}
     described = folder / "datapackage.json"
     if described.exists():
         _inside(folder, described)
@@ -115,7 +122,7 @@ def _header(path: Path) -> list[str]:
 
 async def stage(conn: Connection, folder: Path) -> Staged:
     """COPY every table of the package into its temporary table (inside the caller's transaction)."""
-    staged = Staged(files={}, columns={})
+    staged = Staged(files={}, columns={}, extra={})
     for table, path in _paths(folder).items():
         header = _header(folder / path)
         known = set(fields_by_table()[table])
@@ -138,6 +145,8 @@ async def stage(conn: Connection, folder: Path) -> Staged:
             raise PackageError(f"{path}: {exc}") from exc
         staged.files[table] = Path(path).name
         staged.columns[table] = [column for column in columns if column in known]
+        if unknown := [name for name in header if name not in known]:
+            staged.extra[Path(path).name] = unknown
         for column in _INDEXED:
             if column in staged.columns[table]:
                 await conn.execute(f'CREATE INDEX ON {_name(table)} ("{column}")')
@@ -146,8 +155,7 @@ async def stage(conn: Connection, folder: Path) -> Staged:
 
 
 async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
-    """Rows without an id, repeated ids (the later ones are dropped), rows belonging to nothing in
-    the package, and tables Kết Nối keeps nothing of."""
+    """Rows without an id and repeated ids (the later ones are dropped)."""
     found: list[Rejection] = []
     for table, file in staged.files.items():
         name = _name(table)
@@ -158,6 +166,16 @@ async def rejections(conn: Connection, staged: Staged) -> list[Rejection]:
         )
         for row in repeated:
             found.append(Rejection(f"{file}:{row['line'] + 1}", [f"id {row['id']} appears twice in {table}"]))
+    return found
+
+
+async def warnings(conn: Connection, staged: Staged) -> list[Rejection]:
+    """Rows left out that keep no record out: of tables Kết Nối keeps nothing of, and rows that
+    belong to nothing in the package."""
+    found: list[Rejection] = []
+    if staged.extra:
+        listed = "; ".join(f"{file}: {', '.join(columns)}" for file, columns in staged.extra.items())
+        found.append(Rejection("columns not in HSDS", [f"ignored: {listed}"]))
     for table in UNMODELLED:
         if table in staged.files:
             rows = await conn.fetchval(f"SELECT count(*) FROM {_name(table)}")
@@ -223,9 +241,9 @@ class Fetched:
     def last_line(self) -> int:
         return int(self.heads[-1]["line"])
 
-    def records(self) -> list[tuple[Row, list[str]]]:
-        """Each record fully nested, its cells held to their HSDS types, with the problems of
-        every row in it."""
+    def records(self) -> list[tuple[Row, Notes]]:
+        """Each record fully nested, its cells held to their HSDS types, with the problems and
+        warnings of every row in it."""
         return nest(self.owner, self.files, self.heads, self.under)
 
 
@@ -254,6 +272,14 @@ async def fetch(conn: Connection, staged: Staged, owner: str, line: int) -> Fetc
         under["areas"] = await rows.under("service_area", "service_id", ids)
         under["documents"] = await rows.under("required_document", "service_id", ids)
         under["languages"] = await rows.under("language", "service_id", ids, unlinked="phone_id")
+        under["cost_options"] = await rows.under("cost_option", "service_id", ids)
+        under["funding"] = await rows.under("funding", "service_id", ids)
+        under["capacities"] = await rows.under("service_capacity", "service_id", ids)
+        under["units"] = await rows.under("unit", "id", under["capacities"].ids("unit_id"))
+    else:
+        under["programs"] = await rows.under("program", "organization_id", ids)
+        under["funding"] = await rows.under("funding", "organization_id", ids, unlinked="service_id")
+        under["identifiers"] = await rows.under("organization_identifier", "organization_id", ids)
     linked = [*ids, *under["contacts"].ids(), *phone_ids, *location_ids]
     under["attributes"] = await rows.under("attribute", "link_id", linked)
     if staged.has("attribute", "taxonomy_term_id"):

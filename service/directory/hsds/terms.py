@@ -16,6 +16,9 @@ VOCABULARY = "ketnoi"
 TERM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROFILE_URI)
 TAXONOMY_ID = uuid.uuid5(TERM_NAMESPACE, VOCABULARY)
 PROVINCE_NOTE = "Province code (2025 units) or 'national'"
+# HSDS 3.1 counts a service's capacity in units: ours is the bed.
+BED_UNIT_ID = uuid.uuid5(TERM_NAMESPACE, "unit/bed")
+BED_NAMES = ("bed", "beds", "giường", "giuong")
 
 
 def term_id(code: str) -> uuid.UUID:
@@ -112,6 +115,19 @@ def service_attributes(service: Service) -> list[dict[str, Any]]:
         verified = service.last_verified_at.isoformat()
         pairs.append((field_term("last_verified_at", "When a coordinator last confirmed the listing"), verified))
     return attributes_of(service.id, "service", pairs)
+
+
+def bed_unit() -> dict[str, str]:
+    """The HSDS 3.1 ``unit`` our capacities are counted in."""
+    return {"id": str(BED_UNIT_ID), "name": "Giường / Bed", "scheme": VOCABULARY, "identifier": "bed"}
+
+
+def is_bed(unit: dict[str, Any], unit_id: Any) -> bool:
+    """Whether an HSDS 3.1 capacity counts beds: our unit, or one named or identified as a bed."""
+    if str(unit_id or unit.get("id") or "") == str(BED_UNIT_ID):
+        return True
+    names = {str(unit.get(key) or "").strip().lower() for key in ("name", "identifier")}
+    return any(name in BED_NAMES or name.endswith("/ bed") for name in names)
 
 
 def flag(value: bool) -> str:
