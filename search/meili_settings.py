@@ -1,12 +1,15 @@
 """The Meilisearch index's settings: which attributes are searched, filtered and sorted, the
-ranking rules, and the synonym groups (service words in Vietnamese and English, and the caller's
-place names). Pure functions, as Meilisearch's JSON; ``search.meili`` sends them."""
+ranking rules, the typos forgiven, and the synonym groups (``search.synonyms``, the table
+PostgresSearch expands queries with, and the caller's place names). Pure functions, as
+Meilisearch's JSON; ``search.meili`` sends them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from search.spelling import LONG_WORD
+from search.synonyms import GROUPS
 from search.text import fold
 
 # Numbers as whole digits ("1900969680"), first: the "attribute" rule then ranks the listing one
@@ -48,20 +51,9 @@ SORTABLE = ["_geo", "updated_at"]
 # while relevance (no sort parameter) falls through to typo/proximity/attribute/exactness.
 RANKING_RULES = ["words", "sort", "typo", "proximity", "attribute", "exactness"]
 
-# Groups of words people use for the same kind of service, in Vietnamese (with and without marks)
-# and English. Place names (current, former, colloquial) come from the caller, who owns them.
-SERVICE_SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("nhà tạm lánh", "tạm lánh", "shelter"),
-    ("đường dây nóng", "hotline"),
-    ("trợ giúp pháp lý", "legal aid"),
-    ("tư vấn tâm lý", "counselling", "counseling"),
-    ("y tế", "medical", "health care"),
-    ("việc làm", "employment", "jobs"),
-    ("học nghề", "vocational training"),
-    ("mua bán người", "human trafficking", "trafficking"),
-    ("bạo lực gia đình", "domestic violence"),
-    ("TP.HCM", "TPHCM", "Hồ Chí Minh", "Sài Gòn"),
-)
+# Typos Meilisearch forgives, as PostgresSearch corrects slips (``search.spelling``): one in a word of
+# five letters or more, never two.
+MIN_WORD_SIZE_FOR_TYPOS = {"oneTypo": LONG_WORD, "twoTypos": 255}
 
 
 def merge_synonyms(groups: Iterable[Iterable[str]]) -> dict[str, list[str]]:
@@ -89,9 +81,9 @@ def index_settings(synonyms: Mapping[str, Sequence[str]] | None = None) -> dict[
     """The index settings, as Meilisearch's JSON (camelCase).
 
     ``synonyms``: extra groups from the caller, such as former ⇄ current province names; each key and
-    its values become synonyms of one another, merged with the built-in service words.
+    its values become synonyms of one another, merged with the service words of ``search.synonyms``.
     """
-    groups: list[Sequence[str]] = list(SERVICE_SYNONYMS)
+    groups: list[Sequence[str]] = list(GROUPS)
     for key, values in (synonyms or {}).items():
         groups.append([key, *values])
     return {
@@ -119,5 +111,9 @@ def index_settings(synonyms: Mapping[str, Sequence[str]] | None = None) -> dict[
         "faceting": {"maxValuesPerFacet": 300},
         "pagination": {"maxTotalHits": 10000},
         "synonyms": merge_synonyms(groups),
-        "typoTolerance": {"enabled": True, "disableOnAttributes": ["hotline_numbers"]},
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": dict(MIN_WORD_SIZE_FOR_TYPOS),
+            "disableOnAttributes": ["hotline_numbers"],
+        },
     }

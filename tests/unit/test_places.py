@@ -83,3 +83,30 @@ def test_a_merged_province_without_its_former_one_has_no_centre_to_measure_from(
     assert places.home_centre("92") is None
     assert places.home_centre("01") == (21.0285, 105.8542)  # Hà Nội took in no other province
     assert places.home_centre("46") is not None  # Huế was only renamed
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "place", "rest"),
+    [
+        ("viec lam ha noi", "01", "ha noi", "viec lam"),
+        ("viec lam hn", "01", "hn", "viec lam"),
+        ("Việc làm Hà Nội", "01", "Hà Nội", "Việc làm"),
+        ("tim viec tp hcm", "79", "tp hcm", "tim viec"),
+        ("TP.HCM tạm lánh", "79", "TP.HCM", "tạm lánh"),
+        ("tro giup phap ly sài gòn", "79", "sài gòn", "tro giup phap ly"),
+        ("nha tam lanh đà nẵng", "48", "đà nẵng", "nha tam lanh"),
+        ("vay von soc trang", "92", "soc trang", "vay von"),  # a former name: now Cần Thơ
+        ("y te nghe an", "40", "nghe an", "y te"),
+    ],
+)
+def test_a_province_named_in_a_search_is_found_with_the_other_words(
+    typed: str, code: str, place: str, rest: str
+) -> None:
+    found = places.find_in_text(typed)
+    assert found is not None
+    assert (found.province.code, found.typed, found.rest) == (code, place, rest)
+
+
+@pytest.mark.parametrize("typed", ["binh yen", "bao luc gia dinh", "tong dai 111", "01", "tam lanh"])
+def test_words_naming_no_province_find_none(typed: str) -> None:
+    assert places.find_in_text(typed) is None

@@ -15,6 +15,10 @@ from search.meili_documents import open_slots, to_meili_document
 from search.meili_queries import build_filter, quote, search_params, to_result
 from search.meili_settings import FILTERABLE, index_settings, merge_synonyms
 from search.protocol import FACETS, SearchBackend, SearchQuery, Sort, Viewer
+from search.synonyms import GROUPS
+from service.auth.models import ANONYMOUS
+from service.directory.listing_search import SearchParams, build_query
+from service.pagination import PageParams
 from tests.search_documents import shelter_document
 
 SERVICE = uuid.UUID("11111111-1111-4111-8111-111111111111")
@@ -259,12 +263,36 @@ def test_built_in_synonyms_go_both_ways() -> None:
     assert "tạm lánh" in synonyms["tam lanh"]
     assert "hotline" in synonyms["đường dây nóng"]
     assert "legal aid" in synonyms["trợ giúp pháp lý"]
-    assert {"hồ chí minh", "sài gòn"} <= set(synonyms["tp.hcm"])
+
+
+def test_the_synonym_table_is_the_one_postgres_expands_queries_with() -> None:
+    synonyms = index_settings()["synonyms"]
+    for group in GROUPS:
+        first, *others = (" ".join(term.lower().split()) for term in group)
+        assert set(others) <= set(synonyms[first])
+    spelled_out = {"tgpl": "trợ giúp pháp lý", "ctxh": "công tác xã hội", "lhpn": "hội phụ nữ",
+                   "hlhpn": "hội liên hiệp phụ nữ", "osso": "hỗ trợ một cửa", "bhyt": "bảo hiểm y tế",
+                   "cccd": "căn cước công dân", "job": "việc làm"}  # fmt: skip
+    for abbreviation, spelled in spelled_out.items():
+        assert spelled in synonyms[abbreviation]
+
+
+def test_one_typo_in_words_of_five_letters_or_more_never_two() -> None:
+    tolerance = index_settings()["typoTolerance"]
+    assert tolerance["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 255}
+
+
+def test_a_place_named_in_the_words_is_a_province_filter_with_national_services() -> None:
+    query = build_query(SearchParams(q="viec lam ha noi"), PageParams(1, 20), ANONYMOUS, datetime.now(UTC))
+    assert search_params(query)["q"] == "viec lam"
+    assert 'provinces IN ["01", "national"]' in search_params(query)["filter"]
 
 
 def test_caller_synonyms_are_merged() -> None:
-    synonyms = index_settings({"Sài Gòn": ["Thành phố Hồ Chí Minh"], "Hà Tây": ["Hà Nội"]})["synonyms"]
-    assert "thành phố hồ chí minh" in synonyms["tp.hcm"]  # joined the built-in group
+    synonyms = index_settings(
+        {"Hồ Chí Minh": ["TP.HCM", "Sài Gòn"], "Sài Gòn": ["Thành phố Hồ Chí Minh"], "Hà Tây": ["Hà Nội"]}
+    )["synonyms"]
+    assert "thành phố hồ chí minh" in synonyms["tp.hcm"]  # groups sharing a name are joined
     assert "tp.hcm" in synonyms["thanh pho ho chi minh"]
     assert synonyms["hà tây"] == ["ha noi", "ha tay", "hà nội"]
     assert "shelter" in synonyms["nhà tạm lánh"]  # built-ins kept
