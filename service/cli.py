@@ -302,6 +302,10 @@ def cmd_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         f" ({report.services_unchanged} unchanged);"
         f" created {report.organizations_created} and updated {report.organizations_updated} organizations."
     )
+    if report.warnings:
+        console.print(f"[yellow]Left out {len(report.warnings)}[/] (their records were imported without them):")
+        for warning in report.warnings:
+            console.print(f"  {warning.what}: {'; '.join(warning.reasons)}", markup=False, highlight=False)
     if report.rejected:
         console.print(f"[yellow]Rejected {len(report.rejected)}[/] (nothing of these was imported):")
         for rejection in report.rejected:

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from search.protocol import SearchBackend
 from service import rate_limit
@@ -24,7 +24,7 @@ from service.directory.hsds import records, terms
 from service.directory.listing_search import SearchParams, run_search
 from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
-from service.pagination import PageParams
+from service.pagination import MAX_PER_PAGE, PageParams
 
 NDJSON = "application/x-ndjson"
 # Anonymous callers may list this many pages per client address and window (a harvester of the
@@ -32,6 +32,12 @@ NDJSON = "application/x-ndjson"
 BUCKET = "hsds-list"
 ANONYMOUS_LIMIT = 100
 WINDOW = timedelta(minutes=15)
+# Which HSDS version each endpoint follows (all under the Kết Nối profile): the root says so.
+ENDPOINTS = [
+    {"method": "GET", "path": "/api/v1/hsds/services", "version": "3.0", "profile": terms.PROFILE_URI},
+    {"method": "POST", "path": "/api/v1/hsds/services", "version": "3.1", "profile": terms.PROFILE_URI},
+    {"method": "GET", "path": "/api/v1/hsds/services/{id}", "version": "3.0", "profile": terms.PROFILE_URI},
+]
 
 
 class HsdsFormat(enum.StrEnum):
@@ -50,13 +56,32 @@ class PageOrLines(Operation):
             found.content[NDJSON] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
 
 
+class HsdsQuery(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A search of ``/services``: the GET's query parameters, or the POST's body."""
+
+    q: Annotated[str, msgspec.Meta(max_length=200, description="Words, with or without diacritics")] = ""
+    taxonomy_term_id: Annotated[str, msgspec.Meta(max_length=60, description="Category code or term id")] | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    minimal: bool = False
+    full: bool = False
+    format: HsdsFormat = HsdsFormat.JSON
+    page: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 1
+    per_page: Annotated[int, msgspec.Meta(ge=1, le=MAX_PER_PAGE)] = 20
+
+
 class HsdsController(Controller):
     path = "/api/v1/hsds"
     tags = ["hsds"]
 
     @get("/", summary="About this HSDS API: version, profile, OpenAPI document")
-    async def about(self) -> dict[str, str]:
-        return {"version": terms.HSDS_VERSION, "profile": terms.PROFILE_URI, "openapi_url": "/schema/openapi.json"}
+    async def about(self) -> dict[str, Any]:
+        return {
+            "version": terms.HSDS_VERSION,
+            "profile": terms.PROFILE_URI,
+            "openapi_url": "/schema/openapi.json",
+            "endpoints": ENDPOINTS,
+        }
 
     @get(
         "/services",
@@ -86,33 +111,42 @@ class HsdsController(Controller):
             HsdsFormat, QueryParameter(description="json (a page) or ndjson (one full service per line)")
         ] = HsdsFormat.JSON,
     ) -> Response[bytes]:
-        """Search as the viewer does, every filter inside the search so pages and ``total_items``
-        count only matching services, then load the page's listings and their organizations in
-        one query each (``readable_services``): a page costs the same few queries at any size."""
-        if not principal.authenticated:
-            client = request.client.host if request.client else "unknown"
-            async with pool.acquire() as conn:
-                await rate_limit.spend(conn, BUCKET, rate_limit.address_key(client), ANONYMOUS_LIMIT, WINDOW)
-        category = [terms.category_for_term_id(taxonomy_term_id)] if taxonomy_term_id else []
-        params = SearchParams(
-            q=q,
-            category=category,
-            organization_id=[organization_id] if organization_id is not None else [],
-            modified_after=modified_after,
+        return await _services(
+            request,
+            principal,
+            pool,
+            search,
+            HsdsQuery(
+                q=q,
+                taxonomy_term_id=taxonomy_term_id,
+                organization_id=organization_id,
+                modified_after=modified_after,
+                minimal=minimal,
+                full=full,
+                format=format,
+                page=paging.page,
+                per_page=paging.per_page,
+            ),
         )
-        # a harvester pages through every match, so nothing may be left to a sample
-        found = await run_search(search, params, paging, principal, exhaustive=True)
-        async with pool.acquire() as conn:
-            # a listing deleted or hidden since the search index saw it is left out
-            services = await readable_services(conn, principal, [summary.id for summary in found.items])
-            organizations = await repo.get_organizations(conn, list({s.organization_id for s in services}))
-        nested = [_record(principal, service, organizations.get(service.organization_id)) for service in services]
-        if format is HsdsFormat.NDJSON:
-            body = b"".join(msgspec.json.encode(record) + b"\n" for record in nested)
-            return Response(body, media_type=NDJSON)
-        contents = nested if full and not minimal else [records.list_item(record, minimal) for record in nested]
-        page = records.hsds_list_page(contents, found.total, found.page, found.per_page)
-        return Response(msgspec.json.encode(page), media_type="application/json")
+
+    @post(
+        "/services",
+        summary="Services in HSDS 3.1's POST search: the query in the body, out of URLs and logs",
+        status_code=200,
+        responses={200: ResponseSpec(dict[str, Any], generate_examples=False, description="A page of HSDS services")},
+        operation_class=PageOrLines,
+    )
+    async def search_services(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        pool: NamedDependency[asyncpg.Pool],
+        search: NamedDependency[SearchBackend],
+        data: JSONBody[HsdsQuery],
+    ) -> Response[bytes]:
+        """The same search, paging and answer as ``GET /services``, for a query that names what
+        a survivor needs (it would otherwise stay in access logs and browser history)."""
+        return await _services(request, principal, pool, search, data)
 
     @get("/services/{service_id:uuid}", summary="One service in HSDS 3.0, fully nested")
     async def service(
@@ -130,3 +164,40 @@ class HsdsController(Controller):
 def _record(principal: Principal, service: Service, organization: Organization | None) -> dict[str, Any]:
     may_see = rules.may_see_restricted(principal, service.organization_id)
     return records.service_to_hsds(service, may_see, organization)
+
+
+async def _services(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    pool: asyncpg.Pool,
+    search: SearchBackend,
+    query: HsdsQuery,
+) -> Response[bytes]:
+    """Search as the viewer does, every filter inside the search so pages and ``total_items``
+    count only matching services, then load the page's listings and their organizations in
+    one query each (``readable_services``): a page costs the same few queries at any size."""
+    if not principal.authenticated:
+        client = request.client.host if request.client else "unknown"
+        async with pool.acquire() as conn:
+            await rate_limit.spend(conn, BUCKET, rate_limit.address_key(client), ANONYMOUS_LIMIT, WINDOW)
+    category = [terms.category_for_term_id(query.taxonomy_term_id)] if query.taxonomy_term_id else []
+    params = SearchParams(
+        q=query.q,
+        category=category,
+        organization_id=[query.organization_id] if query.organization_id is not None else [],
+        modified_after=query.modified_after,
+    )
+    # a harvester pages through every match, so nothing may be left to a sample
+    paging = PageParams(page=query.page, per_page=query.per_page)
+    found = await run_search(search, params, paging, principal, exhaustive=True)
+    async with pool.acquire() as conn:
+        # a listing deleted or hidden since the search index saw it is left out
+        services = await readable_services(conn, principal, [summary.id for summary in found.items])
+        organizations = await repo.get_organizations(conn, list({s.organization_id for s in services}))
+    nested = [_record(principal, service, organizations.get(service.organization_id)) for service in services]
+    if query.format is HsdsFormat.NDJSON:
+        body = b"".join(msgspec.json.encode(record) + b"\n" for record in nested)
+        return Response(body, media_type=NDJSON)
+    contents = nested if query.full and not query.minimal else [records.list_item(r, query.minimal) for r in nested]
+    page = records.hsds_list_page(contents, found.total, found.page, found.per_page)
+    return Response(msgspec.json.encode(page), media_type="application/json")

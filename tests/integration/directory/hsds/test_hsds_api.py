@@ -181,3 +181,40 @@ async def test_malformed_filters_are_problems(client: httpx.AsyncClient) -> None
         response = await client.get("/api/v1/hsds/services", params=params)
         assert response.status_code == 400, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_post_search_answers_as_the_get_with_the_query_out_of_the_url(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """HSDS 3.1's POST search: the words a caseworker types stay out of URLs and access logs."""
+    public_id, staff_id = await make_listings(client, actors)
+    query = {"q": "nha tam lanh", "per_page": 1, "page": 1, "full": True}
+    got = await client.get("/api/v1/hsds/services", params=query)
+    posted = await client.post("/api/v1/hsds/services", json=query)
+    assert posted.status_code == 200, posted.text
+    assert posted.json() == got.json() and posted.json()["contents"][0]["id"] == public_id
+    assert "nha" not in str(posted.request.url)
+    staff = await client.post("/api/v1/hsds/services", headers=actors.admin.headers, json={"per_page": 100})
+    assert {item["id"] for item in staff.json()["contents"]} == {public_id, staff_id}
+    refused = await client.post("/api/v1/hsds/services", json={"q": "x", "per_page": 500, "sort": "name"})
+    assert refused.status_code == 400 and refused.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_root_says_which_version_each_endpoint_follows(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/hsds/")).json()
+    versions = {(e["method"], e["path"]): e["version"] for e in body["endpoints"]}
+    assert versions[("POST", "/api/v1/hsds/services")] == "3.1"
+    assert versions[("GET", "/api/v1/hsds/services")] == "3.0"
+    assert {e["profile"] for e in body["endpoints"]} == {body["profile"]}
+
+
+async def test_beds_free_are_an_hsds_3_1_service_capacity_in_beds(client: httpx.AsyncClient, actors: Actors) -> None:
+    created = await client.post(
+        "/api/v1/services",
+        headers=actors.admin.headers,
+        json=service_body(actors.org, capacity_total=12, capacity_available=3),
+    )
+    assert created.status_code == 201, created.text
+    record = (await client.get(f"/api/v1/hsds/services/{created.json()['id']}")).json()
+    [capacity] = record["capacities"]
+    assert (capacity["available"], capacity["maximum"], capacity["unit"]["identifier"]) == (3, 12, "bed")
