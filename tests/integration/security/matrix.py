@@ -279,6 +279,7 @@ MATRIX: dict[Route, Entry] = {
     ("PATCH", "/api/v1/organizations/{organization_id:uuid}"): covered(DIRECTORY_MATRIX),
     ("GET", "/api/v1/hsds"): Entry(everyone(200)),
     ("GET", "/api/v1/hsds/services"): Entry(everyone(200)),
+    ("POST", "/api/v1/hsds/services"): Entry(everyone(200), json=lambda s: {"q": "nhà tạm lánh"}),
     ("GET", "/api/v1/hsds/services/{service_id:uuid}"): Entry(everyone(200)),
     # -- the API: reintegration ------------------------------------------------------------------------
     ("GET", "/api/v1/survivors"): covered(REINTEGRATION_MATRIX),
