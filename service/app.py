@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from service import deps
+from service.api_contract import BEARER, ClosedStructs, declare_contract
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
@@ -77,13 +78,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description=(
             "Directory of support services and survivor reintegration tracking. "
             "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/tokens`); without it you are the public. "
-            "Each operation's summary names the roles allowed; out-of-scope ids answer 404."
+            "An operation that needs a token says so (its security); its summary names the roles allowed;"
+            " out-of-scope ids answer 404."
         ),
         path="/schema",
         components=Components(
-            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")},
+            security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer")},
         ),
-        security=[{}, {"BearerToken": []}],
         render_plugins=[docs],
     )
     app = Litestar(
@@ -120,9 +121,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=exception_handlers,
         lifespan=[resources],
         openapi_config=openapi,
+        plugins=[ClosedStructs()],
         state=State({"settings": settings}),
     )
     document_problems(app)
+    declare_contract(app)
     return app
 
 

@@ -25,6 +25,7 @@ from service.auth.models import (
     UserPatch,
 )
 from service.auth.permissions import Action, check, reads_survivor_data
+from service.auth.principal import account_only
 from service.auth.secrets import new_token, token_digest
 from service.config import Settings
 from service.db import Connection, transact
@@ -99,13 +100,18 @@ class AuthController(Controller):
         ttl = timedelta(hours=settings.token_ttl_hours)
         return await issue_token(pool, self_issued, user, ttl, "api login", issued_with="api login")
 
-    @delete("/auth/tokens/current", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token of this request")
+    @delete(
+        "/auth/tokens/current",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Revoke the token of this request",
+        guards=[account_only],
+    )
     async def revoke_current(self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> None:
         if principal.token_id is None or principal.user_id is None:
             raise Unauthorized("Send the bearer token to revoke")
         await transact(pool, token_admin.revoke_token_of, principal, principal.user_id, principal.token_id)
 
-    @get("/me", summary="The current user")
+    @get("/me", summary="The current user", guards=[account_only])
     async def me(self, principal: NamedDependency[Principal], pool: NamedDependency[asyncpg.Pool]) -> User:
         if principal.user_id is None:
             raise Unauthorized("Log in or send a bearer token")
@@ -116,6 +122,7 @@ class AuthController(Controller):
 class UserController(Controller):
     path = "/api/v1/users"
     tags = ["users"]
+    guards = [account_only]
 
     @get("/", summary="List users (admin)")
     async def list_users(

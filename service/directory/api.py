@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from search.protocol import SearchBackend
 from service import places
 from service.auth.models import Principal
+from service.auth.principal import account_only
 from service.db import transact
 from service.directory import listings, organizations, repo, rules, taxonomy
 from service.directory.listing_search import SearchParams, run_search, search_params
@@ -84,6 +85,7 @@ class ServiceController(Controller):
         "/",
         summary="Create a listing (partner of the organization, coordinator, admin);"
         " send an Idempotency-Key to make a retry safe",
+        guards=[account_only],
     )
     async def create_service(
         self,
@@ -98,7 +100,12 @@ class ServiceController(Controller):
         )
         return answered(listing_response(principal, listings.present(principal, service), HTTP_201_CREATED), replayed)
 
-    @patch("/{service_id:uuid}", summary="Change a listing; send If-Match to refuse stale edits (412)")
+    @patch(
+        "/{service_id:uuid}",
+        summary="Change a listing (partner of the organization, coordinator, admin);"
+        " send If-Match to refuse stale edits (412)",
+        guards=[account_only],
+    )
     async def patch_service(
         self,
         principal: NamedDependency[Principal],
@@ -111,7 +118,11 @@ class ServiceController(Controller):
         service = await transact(pool, listings.patch_service, principal, service_id, expected, data)
         return listing_response(principal, listings.present(principal, service))
 
-    @put("/{service_id:uuid}/capacity", summary="Set beds free (partner of the organization, coordinator)")
+    @put(
+        "/{service_id:uuid}/capacity",
+        summary="Set beds free (partner of the organization, coordinator)",
+        guards=[account_only],
+    )
     async def set_capacity(
         self,
         principal: NamedDependency[Principal],
@@ -122,7 +133,12 @@ class ServiceController(Controller):
         service = await transact(pool, listings.set_capacity, principal, service_id, data.available)
         return listing_response(principal, listings.present(principal, service))
 
-    @post("/{service_id:uuid}/verify", status_code=200, summary="Mark a listing verified now (coordinator, admin)")
+    @post(
+        "/{service_id:uuid}/verify",
+        status_code=200,
+        summary="Mark a listing verified now (coordinator, admin)",
+        guards=[account_only],
+    )
     async def verify(
         self,
         principal: NamedDependency[Principal],
@@ -132,7 +148,7 @@ class ServiceController(Controller):
         service = await transact(pool, listings.verify_service, principal, service_id)
         return listing_response(principal, listings.present(principal, service))
 
-    @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)")
+    @get("/{service_id:uuid}/revisions", summary="Who changed what, when (staff roles)", guards=[account_only])
     async def revisions(
         self,
         principal: NamedDependency[Principal],
@@ -169,7 +185,11 @@ class OrganizationController(Controller):
         async with pool.acquire() as conn:
             return with_etag(await repo.get_organization(conn, organization_id))
 
-    @post("/", summary="Create an organization (coordinator, admin); send an Idempotency-Key to make a retry safe")
+    @post(
+        "/",
+        summary="Create an organization (coordinator, admin); send an Idempotency-Key to make a retry safe",
+        guards=[account_only],
+    )
     async def create_organization(
         self,
         creator: NamedDependency[Creator],
@@ -183,7 +203,11 @@ class OrganizationController(Controller):
         )
         return answered(with_etag(organization, HTTP_201_CREATED), replayed)
 
-    @patch("/{organization_id:uuid}", summary="Change an organization (its partners, coordinator, admin)")
+    @patch(
+        "/{organization_id:uuid}",
+        summary="Change an organization (its partners, coordinator, admin)",
+        guards=[account_only],
+    )
     async def patch_organization(
         self,
         principal: NamedDependency[Principal],

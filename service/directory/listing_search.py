@@ -31,6 +31,9 @@ from service.pagination import PageParams
 
 LANGUAGE = re.compile(r"[a-z]{2,3}")
 NEAR = re.compile(r"-?\d+(\.\d+)?,-?\d+(\.\d+)?")
+# the same rules as the parameters' documented patterns, where an empty field (a form's) means unset
+LANGUAGE_FIELD = f"^({LANGUAGE.pattern})?$"
+NEAR_FIELD = f"^({NEAR.pattern})?$"
 
 
 class SearchParams(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,14 +62,29 @@ def search_params(
         list[str] | None, QueryParameter(description="Code, current or former name; repeatable")
     ] = None,
     population: Annotated[list[Population] | None, QueryParameter(description="Repeatable")] = None,
-    language: Annotated[str | None, QueryParameter(max_length=3, description="ISO 639 code")] = None,
+    language: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=3, pattern=LANGUAGE_FIELD, description="ISO 639 code in lower case (vi, en, km); empty: any"
+        ),
+    ] = None,
     fee: FromQuery[Fee | None] = None,
     open_now: Annotated[bool | None, QueryParameter(description="Open now in Asia/Ho_Chi_Minh time")] = None,
     accepting_referrals: FromQuery[bool | None] = None,
     has_capacity: Annotated[bool | None, QueryParameter(description="Beds free (capacity_available > 0)")] = None,
-    near: Annotated[str | None, QueryParameter(max_length=60, description="lat,lon")] = None,
-    radius_km: Annotated[float | None, QueryParameter(gt=0, le=2000)] = None,
-    sort: FromQuery[Sort] = Sort.RELEVANCE,
+    near: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=60,
+            pattern=NEAR_FIELD,
+            description="lat,lon in decimal degrees, e.g. 10.03,105.78 (latitude -90..90, longitude -180..180);"
+            " needed by radius_km and by sort=distance; empty: anywhere",
+        ),
+    ] = None,
+    radius_km: Annotated[
+        float | None, QueryParameter(gt=0, le=2000, description="Kilometres around `near`; only together with near")
+    ] = None,
+    sort: Annotated[Sort, QueryParameter(description="`distance` only together with near")] = Sort.RELEVANCE,
     organization_id: Annotated[
         list[uuid.UUID] | None, QueryParameter(description="Only this organization's listings; repeatable")
     ] = None,

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from service.auth.models import Principal
+from service.auth.principal import account_only
 from service.db import transact
 from service.notify import centre
 from service.notify.models import Notification, NotificationPage, NotificationSettings, ReadAll, SettingsChange
@@ -24,6 +25,7 @@ Who = NamedDependency[Principal]
 class NotificationController(Controller):
     path = "/api/v1"
     tags = ["notifications"]
+    guards = [account_only]
 
     @get("/notifications", summary="Your notifications, newest first, with how many are unread")
     async def list_notifications(

@@ -10,6 +10,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from service.auth.principal import account_only
 from service.errors import FieldError, ValidationFailed
 from service.etags import IfMatch, expected_version, with_etag
 from service.idempotency import answered
@@ -32,6 +33,7 @@ from service.reintegration.case_models import (
 class SurvivorController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post(
@@ -121,6 +123,7 @@ class SurvivorController(Controller):
 class ConsentController(Controller):
     path = "/api/v1/consents"
     tags = ["cases"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post(

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from service import audit
+from service.auth.principal import account_only
 from service.db import transact
 from service.pagination import Page
 from service.reintegration import dashboard, export, followups
@@ -23,6 +24,7 @@ from service.reintegration.rules import Scoring, scoring
 class CaseFollowUpController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post(
@@ -54,11 +56,15 @@ class DashboardController(Controller):
     tags = ["dashboard"]
     dependencies = DEPENDENCIES
 
-    @get("/dashboard", summary="Overdue, stuck and missing work: caseload, organization tree or inbox")
+    @get(
+        "/dashboard",
+        summary="Overdue, stuck and missing work: caseload, organization tree or inbox",
+        guards=[account_only],
+    )
     async def dashboard(self, work: Work) -> Dashboard:
         return await work.run(dashboard.dashboard)
 
-    @get("/audit", summary="The audit log (coordinators: their organization tree; admins: all)")
+    @get("/audit", summary="The audit log (coordinators: their organization tree; admins: all)", guards=[account_only])
     async def audit_log(
         self,
         principal: Who,

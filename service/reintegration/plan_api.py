@@ -4,11 +4,13 @@ review, close, reopen), milestones, the Art. 37 entitlements they cover and the 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from service.auth.principal import account_only
 from service.db import transact
 from service.reintegration import matching, plans
 from service.reintegration.api_params import DEPENDENCIES, Creates, Pool, Who, Work
@@ -29,6 +31,7 @@ from service.reintegration.referral_models import Match
 class CasePlanController(Controller):
     path = "/api/v1/survivors"
     tags = ["cases"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post(
@@ -57,14 +60,25 @@ class CasePlanController(Controller):
     async def propose(self, work: Work, survivor_id: FromPath[uuid.UUID]) -> Entitlements:
         return await work.run(plans.propose_entitlement_milestones, survivor_id)
 
-    @get("/{survivor_id:uuid}/matches", summary="Ranked services for a milestone (or a domain), with reasons")
+    @get(
+        "/{survivor_id:uuid}/matches",
+        summary="Ranked services for a milestone (or a domain), with reasons; 400 when neither is named",
+    )
     async def matches(
         self,
         principal: Who,
         pool: Pool,
         survivor_id: FromPath[uuid.UUID],
-        milestone_id: FromQuery[uuid.UUID | None] = None,
-        domain: FromQuery[MilestoneDomain | None] = None,
+        milestone_id: Annotated[
+            uuid.UUID | None,
+            QueryParameter(description="The milestone to match (its domain is used); this or `domain` is required"),
+        ] = None,
+        domain: Annotated[
+            MilestoneDomain | None,
+            QueryParameter(
+                description="The need to match when no milestone is named; this or `milestone_id` is required"
+            ),
+        ] = None,
     ) -> list[Match]:
         return await transact(pool, matching.matches, principal, survivor_id, milestone_id=milestone_id, domain=domain)
 
@@ -72,6 +86,7 @@ class CasePlanController(Controller):
 class PlanController(Controller):
     path = "/api/v1"
     tags = ["plans"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post("/plans/{plan_id:uuid}/submit", status_code=HTTP_200_OK, summary="Submit with the survivor's agreement")

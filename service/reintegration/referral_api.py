@@ -9,6 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
+from service.auth.principal import account_only
 from service.errors import NotFound
 from service.pagination import Page
 from service.reintegration import referrals
@@ -20,6 +21,7 @@ from service.reintegration.workflow import REFERRAL_TRANSITIONS
 class ReferralController(Controller):
     path = "/api/v1/referrals"
     tags = ["referrals"]
+    guards = [account_only]
     dependencies = DEPENDENCIES
 
     @post(

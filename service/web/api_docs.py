@@ -1,11 +1,12 @@
-"""The browsable API reference at ``/schema``: Redoc, its bundle loaded from Redoc's CDN by the
-browser, and nothing else (the other viewers Litestar offers would each need another CDN allowed).
+"""The browsable API reference at ``/schema``: Redoc, its bundle served from this service
+(``static/vendor/redoc/``, vendored from the ``redoc`` npm package with its licences), so the
+reference works where the service runs without internet, as in many provincial offices.
 
 Litestar's stock Redoc page starts Redoc from an inline script holding the whole schema, which a
 policy without 'unsafe-inline' scripts refuses. This page starts it from Redoc's own
 ``<redoc spec-url>`` element instead, reading the schema from ``/schema/openapi.json``, so the page
 runs no inline script and its policy (``service.web.headers.DOCS_POLICY``) allows scripts from this
-origin and Redoc's CDN only.
+origin only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from litestar import Request
 from litestar.openapi.plugins import RedocRenderPlugin
 
-REDOC_ORIGIN = "https://cdn.redoc.ly"
+# redoc 2.5.4 (npm pack redoc@2.5.4: bundles/redoc.standalone.js, LICENSE and the bundle's licences)
+REDOC_BUNDLE = "/static/vendor/redoc/redoc.standalone.js"
 FAVICON = '<link rel="icon" href="data:,">'
 
 
@@ -25,7 +27,7 @@ class ApiReference(RedocRenderPlugin):
 
     def __init__(self, schema_path: str = "/schema") -> None:
         super().__init__(
-            js_url=f"{REDOC_ORIGIN}/redoc/latest/bundles/redoc.standalone.js",
+            js_url=REDOC_BUNDLE,
             google_fonts=False,
             path=["/", "/redoc"],
             favicon=FAVICON,
@@ -43,6 +45,6 @@ class ApiReference(RedocRenderPlugin):
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"{self.favicon}</head><body>"
             f'<redoc spec-url="{escape(self.spec_url)}"></redoc>'
-            f'<script src="{escape(self.js_url)}" crossorigin></script>'
+            f'<script src="{escape(self.js_url)}"></script>'
             "</body></html>"
         ).encode()

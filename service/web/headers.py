@@ -9,7 +9,7 @@ files varies by ``Authorization`` and ``Cookie``. It also decides, per request, 
 ``Secure`` and HSTS is sent (``arrived_securely``).
 
 The pages carry no inline script, inline event handler or style attribute, so the policy allows
-scripts and styles from this origin only. The API reference (Redoc, loaded from its CDN) gets a
+scripts and styles from this origin only. The API reference (Redoc, served from static/vendor/) gets a
 policy of its own, confined to its own paths: see ``service.web.api_docs``.
 """
 
@@ -21,16 +21,15 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
 from service.web import session
-from service.web.api_docs import REDOC_ORIGIN
 
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
-# Redoc's bundle comes from its CDN, injects its styles at run time (styled-components) and runs its
-# search in a worker made from a blob: nothing inline runs as script, still.
+# Redoc's bundle (served from this origin) injects its styles at run time (styled-components) and
+# runs its search in a worker made from a blob: nothing inline runs as script, still.
 DOCS_POLICY = (
-    f"default-src 'self'; script-src 'self' {REDOC_ORIGIN}; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src blob:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )

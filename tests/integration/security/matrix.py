@@ -251,9 +251,9 @@ MATRIX: dict[Route, Entry] = {
         (401, 403, 403, 403, 403, 201),
         json=lambda s: {"email": unique_email(s), "password": "a long enough password", "role": "admin"},
     ),
-    ("GET", "/api/v1/users/{user_id:uuid}"): Entry((404, 404, 404, 404, 404, 200)),
+    ("GET", "/api/v1/users/{user_id:uuid}"): Entry((401, 404, 404, 404, 404, 200)),
     ("PATCH", "/api/v1/users/{user_id:uuid}"): Entry(
-        (404, 404, 404, 404, 404, 200), json=lambda s: {"display_name": "Đối tác"}
+        (401, 404, 404, 404, 404, 200), json=lambda s: {"display_name": "Đối tác"}
     ),
     # -- the API: notifications --------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): Entry(SIGNED_IN_API, query="unread=true"),
