@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from search.protocol import SearchBackend
+from service import places
 from service.auth.models import Principal
 from service.auth.permissions import Action, allowed
 from service.clock import LOCAL_TZ
@@ -80,6 +81,27 @@ def _page_url(request: Request[Any, Any, Any], number: int) -> str:
     return "/?" + urlencode(query)
 
 
+def _search_url(request: Request[Any, Any, Any], q: str) -> str:
+    """This search from its first page, with other words."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("q", "page")]
+    return "/?" + urlencode([("q", q), *query])
+
+
+class PlaceChip(NamedTuple):
+    """The province read in the words, and the same search without it."""
+
+    name: str
+    remove: str
+
+
+def place_chip(request: Request[Any, Any, Any], params: SearchParams, results: SearchPage) -> PlaceChip | None:
+    code = results.understood.province
+    place = places.find_in_text(params.q) if code else None
+    if code is None or place is None:
+        return None
+    return PlaceChip(name=places.by_code(code).name, remove=_search_url(request, place.rest))
+
+
 @get("/", name="search")
 async def search_page(
     request: Request[Any, Any, Any],
@@ -106,6 +128,9 @@ async def search_page(
         "population_choices": facet_choices(names["population"], facets.population, params.population),
         "filters_used": filters_in_use(params),
         "hotline": hotline_for(params.q),
+        "place": place_chip(request, params, results),
+        "did_you_mean": results.understood.did_you_mean,
+        "did_you_mean_url": _search_url(request, results.understood.did_you_mean or ""),
     }
     # htmx asks for the results only, as the person types (with the filters' counts swapped in out of
     # band, partials/results.html); everyone else gets the whole page
