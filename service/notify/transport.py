@@ -3,16 +3,22 @@
 nothing else installed.
 
 A transport raises ``TransportUnavailable`` when nothing can be sent now (the server is away, or
-refuses our log-in): the worker then pauses instead of spending every queued message's attempts.
-Any other error concerns the one message (a recipient refused) and the worker goes on."""
+refuses our log-in, or does not answer in time): the worker then pauses instead of spending every
+queued message's attempts. Any other error concerns the one message (a recipient refused) and the
+worker goes on.
+
+Several messages may be on their way at once (one per SMTP connection), but only one at a time is
+past the point where the relay may have accepted it: ``send`` hands the message's content over and
+awaits ``accepted`` (the worker's "sent", committed) under one lock, so a process killed at any
+moment leaves at most one accepted message without its "sent"."""
 
 from __future__ import annotations
 
 import asyncio
 import mailbox
 import ssl
-from email.message import Message
-from email.utils import parseaddr
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -21,24 +27,38 @@ import aiosmtplib
 
 from service.config import Settings
 
-TIMEOUT_S = 30.0
+TIMEOUT_S = 10.0  # per SMTP command, and for each of a message's two stages (envelope, content)
+CONNECTIONS = 4  # to one relay at once: enough to keep both sides busy, few enough for any relay's limit
 
 
 class TransportUnavailable(Exception):
     """Nothing can be sent through this transport now; try again later."""
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message as it goes on the wire: its envelope (addresses only, never a display name — a relay
+    without SMTPUTF8 refuses "Kết" as an address) and its RFC 5322 bytes."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
 class MailTransport(Protocol):
-    async def send(self, message: Message) -> None:
-        """Hand one message over; return only once the server (or the Maildir) has it."""
+    connections: int  # how many messages it can have on their way at once
+
+    async def send(self, mail: Outgoing, accepted: Callable[[], Awaitable[None]]) -> None:
+        """Hand one message over and, once the server (or the Maildir) has it, await ``accepted``
+        before any other message is handed over."""
 
     async def close(self) -> None:
-        """Let go of a held connection (the worker calls it when the queue is empty)."""
+        """Let go of held connections (the worker calls it when the queue is empty)."""
 
 
 class SmtpTransport:
-    """aiosmtplib over one connection kept open while there is mail to send (a batch of a hundred
-    messages is one log-in, not a hundred). STARTTLS is used whenever the server offers it."""
+    """aiosmtplib over up to ``connections`` connections kept open while there is mail to send (a
+    batch is a few log-ins, not one per message). STARTTLS is used whenever the server offers it."""
 
     def __init__(
         self,
@@ -51,6 +71,7 @@ class SmtpTransport:
         require_starttls: bool = False,
         tls_context: ssl.SSLContext | None = None,
         timeout: float = TIMEOUT_S,
+        connections: int = CONNECTIONS,
     ) -> None:
         self._options = {
             "hostname": hostname,
@@ -63,44 +84,76 @@ class SmtpTransport:
             "tls_context": tls_context,
             "timeout": timeout,
         }
-        self._client: aiosmtplib.SMTP | None = None
-        self._lock = asyncio.Lock()
+        self.timeout = timeout
+        self.connections = connections
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(connections)
+        self._accepting = asyncio.Lock()
 
     @classmethod
     def from_url(cls, url: str, tls_context: ssl.SSLContext | None = None) -> SmtpTransport:
         """smtp://user:pass@host:587 (STARTTLS when offered; ``?starttls=require`` insists), or
-        smtps://user:pass@host:465 (TLS from the first byte). User and password are URL-encoded."""
+        smtps://user:pass@host:465 (TLS from the first byte). User and password are URL-encoded;
+        ``?connections=N`` sets how many connections may send at once (default 4)."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise SystemExit(f"KETNOI_SMTP_URL must be smtp://host:port or smtps://host:port, not {parts.scheme}://…")
         implicit = parts.scheme == "smtps"
-        starttls = parse_qs(parts.query).get("starttls", [""])[0]
+        query = parse_qs(parts.query)
+        connections = query.get("connections", [str(CONNECTIONS)])[0]
+        if not connections.isdigit() or int(connections) < 1:
+            raise SystemExit(f"KETNOI_SMTP_URL: connections must be a whole number from 1, not {connections!r}")
         return cls(
             parts.hostname,
             parts.port or (465 if implicit else 25),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             implicit_tls=implicit,
-            require_starttls=starttls == "require",
+            require_starttls=query.get("starttls", [""])[0] == "require",
             tls_context=tls_context,
+            connections=int(connections),
         )
 
-    async def send(self, message: Message) -> None:
-        async with self._lock:
-            client = await self._connected()
+    async def send(self, mail: Outgoing, accepted: Callable[[], Awaitable[None]]) -> None:
+        async with self._slots:
+            await self._hand_over(mail)
+        try:  # the connection is free for the next envelope; the next content waits for this "sent"
+            await accepted()
+        finally:
+            self._accepting.release()
+
+    async def _hand_over(self, mail: Outgoing) -> None:
+        """Envelope, then content under ``_accepting``: returns holding it once the relay has the message."""
+        client: aiosmtplib.SMTP | None = None
+        reusable = accepted = False
+        try:
+            async with asyncio.timeout(self.timeout):
+                client = await self._connected()
+                await _envelope(client, mail)
+                await self._accepting.acquire()
             try:
-                await client.send_message(
-                    message, sender=envelope_sender(message), recipients=envelope_recipients(message)
-                )
-            except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPDataError):
-                raise  # this message was refused; the connection is still good for the next
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                await self._drop()
-                raise TransportUnavailable(f"the SMTP server went away: {exc!r}") from exc
+                async with asyncio.timeout(self.timeout):
+                    await client.data(mail.data)
+                reusable = accepted = True
+            finally:
+                if not accepted:
+                    self._accepting.release()
+        except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPDataError):
+            reusable = True  # this message was refused; the connection is still good for the next
+            raise
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TransportUnavailable(f"the SMTP server went away: {exc!r}") from exc
+        finally:
+            if client is not None and reusable:
+                self._idle.append(client)
+            elif client is not None:
+                client.close()
 
     async def _connected(self) -> aiosmtplib.SMTP:
-        if self._client is not None and self._client.is_connected:
-            return self._client
+        while self._idle:
+            client = self._idle.pop()
+            if client.is_connected:
+                return client
         client = aiosmtplib.SMTP(**self._options)  # type: ignore[arg-type]
         try:
             await client.connect()
@@ -110,55 +163,47 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:
             client.close()
             raise TransportUnavailable(f"cannot reach the SMTP server: {exc!r}") from exc
-        self._client = client
+        except asyncio.CancelledError:  # out of time: the timeout above says so
+            client.close()
+            raise
         return client
 
-    async def _drop(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
-
     async def close(self) -> None:
-        async with self._lock:
-            client, self._client = self._client, None
-            if client is not None and client.is_connected:
+        idle, self._idle = self._idle, []
+        for client in idle:
+            if client.is_connected:
                 try:
                     await client.quit()
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
 
 
-def _address_of(value: object) -> str:
-    """The address of a From or To header as messages.compose writes it: a Header ends with the
-    "<address>" chunk, a plain value is a quoted formataddr. Read from the decoded text without
-    parsing the display name, which aiosmtplib's own extraction splits at its first space (taking
-    "Kết" for the address)."""
-    text = str(value).strip()
-    if text.endswith(">") and "<" in text:
-        return text[text.rindex("<") + 1 : -1]
-    return parseaddr(text)[1]
-
-
-def envelope_sender(message: Message) -> str:
-    return _address_of(message["From"])
-
-
-def envelope_recipients(message: Message) -> list[str]:
-    return [_address_of(value) for value in message.get_all("To", [])]
+async def _envelope(client: aiosmtplib.SMTP, mail: Outgoing) -> None:
+    """MAIL FROM and RCPT TO; a refusal resets the envelope so the connection can carry the next one."""
+    try:
+        await client.mail(mail.sender)
+        for recipient in mail.recipients:
+            await client.rcpt(recipient)
+    except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPSenderRefused):
+        await client.rset()
+        raise
 
 
 class MaildirTransport:
     """Each message a file in a Maildir (``new/``), as a local mail server would deliver it."""
 
+    connections = 1
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def send(self, message: Message) -> None:
-        await asyncio.to_thread(self._add, message)
+    async def send(self, mail: Outgoing, accepted: Callable[[], Awaitable[None]]) -> None:
+        await asyncio.to_thread(self._add, mail.data)
+        await accepted()
 
-    def _add(self, message: Message) -> None:
+    def _add(self, data: bytes) -> None:
         try:
-            mailbox.Maildir(self.path, create=True).add(message)
+            mailbox.Maildir(self.path, create=True).add(data)
         except OSError as exc:  # a full or read-only disk is not this message's fault
             raise TransportUnavailable(f"cannot write to the Maildir {self.path}: {exc!r}") from exc
 
