@@ -25,16 +25,46 @@ TOKEN_OPTIONAL: list[dict[str, list[str]]] = [{}, {BEARER: []}]
 
 
 class ClosedStructs(StructSchemaPlugin):
-    """Litestar's schema of a msgspec Struct, saying ``additionalProperties: false`` when the
-    Struct refuses unknown fields, as every request body does: a client generated from the document
-    then never sends a field the server answers 400 to."""
+    """Litestar's schema of a msgspec Struct, made as strict as the Struct: ``additionalProperties:
+    false`` when it refuses unknown fields, as every request body does, and the constraints Litestar
+    leaves out of containers (the pattern of a list's strings, the keys a mapping takes). A client
+    generated from the document then never sends what the server answers 400 to."""
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         info = msgspec.inspect.type_info(field_definition.type_)
-        if isinstance(info, msgspec.inspect.StructType) and info.forbid_unknown_fields:
-            schema.additional_properties = False
+        if isinstance(info, msgspec.inspect.StructType):
+            if info.forbid_unknown_fields:
+                schema.additional_properties = False
+            for field in info.fields:
+                prop = (schema.properties or {}).get(field.encode_name)
+                if isinstance(prop, Schema):
+                    _constrain_container(prop, _bare(field.type))
         return schema
+
+
+def _bare(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """The type inside metadata, or the one type of an optional (``X | None``)."""
+    if isinstance(kind, msgspec.inspect.Metadata):
+        return _bare(kind.type)
+    if isinstance(kind, msgspec.inspect.UnionType):
+        present = [member for member in kind.types if not isinstance(member, msgspec.inspect.NoneType)]
+        return _bare(present[0]) if len(present) == 1 else kind
+    return kind
+
+
+def _constrain_container(prop: Schema, kind: msgspec.inspect.Type) -> None:
+    for schema in [prop, *(choice for choice in prop.one_of or [] if isinstance(choice, Schema))]:
+        if isinstance(kind, msgspec.inspect.ListType) and isinstance(schema.items, Schema):
+            item = _bare(kind.item_type)
+            if isinstance(item, msgspec.inspect.StrType):
+                schema.items.pattern = schema.items.pattern or item.pattern
+                schema.items.min_length = schema.items.min_length or item.min_length
+                schema.items.max_length = schema.items.max_length or item.max_length
+        if isinstance(kind, msgspec.inspect.DictType) and schema.additional_properties is not None:
+            key = _bare(kind.key_type)
+            if isinstance(key, msgspec.inspect.EnumType):
+                schema.property_names = Schema(enum=[member.value for member in key.cls])
 
 
 def needs_account(handler: HTTPRouteHandler) -> bool:

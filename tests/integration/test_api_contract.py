@@ -15,6 +15,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from service.api_contract import ACCOUNT_ONLY, TOKEN_OPTIONAL, needs_account
+from tests.integration.conftest import Actors
+from tests.integration.listings import service_body
 from tests.integration.security.matrix import expected_of
 from tests.integration.security.routes import fill, parameters
 
@@ -136,3 +138,20 @@ async def test_parameters_state_the_rules_the_server_enforces(
     matches = "/api/v1/survivors/{survivor_id}/matches"
     for name, other in (("milestone_id", "domain"), ("domain", "milestone_id")):
         assert f"this or `{other}` is required" in parameter(document, matches, name)["description"]
+
+
+async def test_bodies_state_the_rules_of_their_lists_and_maps(
+    client: httpx.AsyncClient, actors: Actors, document: dict[str, Any]
+) -> None:
+    """A listing's languages are codes and notification settings are keyed by kind: the document
+    says so, as the server refuses anything else."""
+    schemas = document["components"]["schemas"]
+    language = schemas["ServiceCreate"]["properties"]["languages"]["items"]["pattern"]
+    assert re.fullmatch(language, "km") and not re.fullmatch(language, "Khmer")
+    kinds = schemas["SettingsChange"]["properties"]["deliveries"]["propertyNames"]["enum"]
+    assert "referral_received" in kinds
+    change = {"deliveries": {"no such kind": "digest"}}
+    refused = await client.put("/api/v1/me/notification-settings", headers=actors.partner.headers, json=change)
+    assert refused.status_code == 400
+    listing = {**service_body(actors.org), "languages": ["Khmer"]}
+    assert (await client.post("/api/v1/services", headers=actors.partner.headers, json=listing)).status_code == 400
