@@ -80,14 +80,16 @@ def _reads_principal(route: HTTPRoute, handler: HTTPRouteHandler) -> bool:
 
 
 def declare_contract(app: Litestar) -> None:
-    """Give each ``/api`` operation its security requirement and each path an OPTIONS answer that
-    lists all its methods. Call before the document is first built (on the first request for it)."""
+    """Give each ``/api`` operation its security requirement and each path (pages too) an OPTIONS
+    answer that lists all its methods. Call before the document is first built (on the first request for it)."""
     for route in app.routes:
-        if not (isinstance(route, HTTPRoute) and route.path.startswith("/api/")):
+        if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
             if "OPTIONS" in handler.http_methods:
                 _allow_every_method(handler, route)
+            elif not route.path.startswith("/api/"):
+                continue
             elif needs_account(handler):
                 handler.security = ACCOUNT_ONLY
             else:
