@@ -111,6 +111,8 @@ def targets_of(
         Target("search rps ≥ 0.8 × same SQL through asyncpg (c=32)", _ratio(rps(http, "search"), rps(floors, "search")),
                ">=", 0.8),
         Target("search p95 ≤ 50 ms at c=1 (mixed set)", _latency(http["search_c1"], "p95_ms"), "<=", 50, "ms"),
+        Target("search p95 ≤ 50 ms at c=1 (places, slips, abbreviations)",
+               _latency(http["search_understood_c1"], "p95_ms"), "<=", 50, "ms"),
         Target("search rps (c=32) ≥ 2 × naive query (c=32)", _ratio(rps(http, "search"), rps(floors, "naive")),
                ">=", 2),
         Target("search with facets ≥ 0.5 × without", _ratio(rps(floors, "search"), rps(floors, "search_nofacets")),

@@ -82,6 +82,7 @@ def http_scenarios(
     seconds, port = options.seconds, options.port
     search_paths = write_lines(folder, "search.txt", [queries.path(q) for q in queries.QUERIES])
     html_paths = write_lines(folder, "html.txt", [queries.path(q, base="/") for q in queries.QUERIES])
+    understood_paths = write_lines(folder, "understood.txt", [queries.path(q) for q in queries.UNDERSTOOD])
     detail_paths = write_lines(folder, "detail.txt", [f"/api/v1/services/{i}" for i in fx.listings])
     health = write_lines(folder, "health.txt", ["/healthz"])
     log = options.data_dir / "logs" / "servers.log"
@@ -111,6 +112,8 @@ def http_scenarios(
             ("trivial", "GET /healthz (every production middleware)", "paths.lua", [health], HIGH, None),
             ("search_c1", "search JSON, mixed set", "paths.lua", [search_paths], 1, None),
             ("search", "search JSON, mixed set", "paths.lua", [search_paths], HIGH, None),
+            ("search_understood_c1", "search JSON, places / slips / abbreviations", "paths.lua",
+             [understood_paths], 1, None),
             ("search_html", "search page HTML, same set", "paths.lua", [html_paths], HIGH, None),
             ("detail", "service detail JSON", "paths.lua", [detail_paths], HIGH, None),
             ("dashboard_c1", "dashboard (coordinator, all cases)", "paths.lua", [write_lines(
