@@ -3,12 +3,13 @@
 The statement answering a query is built in ``search.postgres_query``; the rows it reads are
 written by ``search.postgres_documents``, in the same transaction as the listing they index.
 Slips are corrected against the directory's own vocabulary (``search.spelling``), read from the
-public documents once and then again in the background when it is older than ``vocabulary_ttl``.
+public documents in the background at start-up and again when it is older than ``vocabulary_ttl``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -30,6 +31,7 @@ _PUBLIC = "FROM search_document WHERE visibility = ''public'' AND status <> ''in
 _WORDS = f"SELECT word, ndoc FROM ts_stat('SELECT terms {_PUBLIC}')"
 _NAME_PAIRS = f"SELECT word FROM ts_stat('SELECT name_terms {_PUBLIC}') WHERE strpos(word, '_') > 0"
 VOCABULARY_TTL = 300.0  # seconds a vocabulary serves before it is read again (in the background)
+_NO_WORDS = Vocabulary({})
 
 
 class PostgresSearch:
@@ -45,8 +47,7 @@ class PostgresSearch:
         self._vocabulary_ttl = vocabulary_ttl
         self._vocabulary: Vocabulary | None = None
         self._read_at = 0.0
-        self._first_read = asyncio.Lock()
-        self._rereading: asyncio.Task[None] | None = None
+        self._reading: asyncio.Task[None] | None = None
 
     async def index(self, documents: list[SearchDocument]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -61,7 +62,7 @@ class PostgresSearch:
         typed = typed_words(query.text)
         corrected = None
         if typed and phone_number(query.text) is None:
-            spelled = correct(typed, await self.vocabulary())
+            spelled = correct(typed, self.vocabulary())
             corrected = spelled.tokens if spelled.changed else None
         statement, args = build_search_sql(query, self._sampling, corrected)
         async with self._pool.acquire() as conn:
@@ -79,32 +80,39 @@ class PostgresSearch:
             did_you_mean=" ".join(corrected) if corrected else None,
         )
 
-    async def vocabulary(self) -> Vocabulary:
-        """The directory's words: read on first use; later, a stale one keeps serving while a fresh
-        one is read in the background."""
-        if self._vocabulary is None:
-            async with self._first_read:
-                if self._vocabulary is None:
-                    await self._read_vocabulary()
-        elif time.monotonic() - self._read_at > self._vocabulary_ttl and self._rereading is None:
-            self._rereading = asyncio.create_task(self._reread())
-        assert self._vocabulary is not None
-        return self._vocabulary
+    def vocabulary(self) -> Vocabulary:
+        """The directory's words as last read, empty (nothing corrected) until the first read ends;
+        reading, at start-up or when the last read is older than ``vocabulary_ttl``, happens in the
+        background, so no search waits for it (at 100,000 listings it takes seconds)."""
+        if self._vocabulary is None or time.monotonic() - self._read_at > self._vocabulary_ttl:
+            self.read_vocabulary_soon()
+        return self._vocabulary or _NO_WORDS
 
-    async def _read_vocabulary(self) -> None:
-        async with self._pool.acquire() as conn:
-            counts = await conn.fetch(_WORDS)
-            name_pairs = await conn.fetch(_NAME_PAIRS)
-        self._vocabulary = Vocabulary({r["word"]: r["ndoc"] for r in counts}, [r["word"] for r in name_pairs])
-        self._read_at = time.monotonic()
+    def read_vocabulary_soon(self) -> None:
+        """Start reading the vocabulary in the background, unless a read is under way."""
+        if self._reading is None:
+            self._reading = asyncio.create_task(self.read_vocabulary(), name="search-vocabulary")
 
-    async def _reread(self) -> None:
+    async def stop_reading(self) -> None:
+        """Cancel a read under way (the service is stopping)."""
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reading
+
+    async def read_vocabulary(self) -> None:
+        """Read the words of the public documents now (``read_vocabulary_soon`` in the background)."""
         try:
-            await self._read_vocabulary()
-        except Exception as exc:  # the old vocabulary keeps serving; the next search tries again
+            async with self._pool.acquire() as conn:
+                counts = await conn.fetch(_WORDS)
+                name_pairs = await conn.fetch(_NAME_PAIRS)
+            self._vocabulary = Vocabulary({r["word"]: r["ndoc"] for r in counts}, [r["word"] for r in name_pairs])
+        except Exception as exc:  # the last vocabulary keeps serving; a later search tries again
             log.warning("could not read the search vocabulary: %r", exc)
         finally:
-            self._rereading = None
+            self._read_at = time.monotonic()
+            if self._reading is asyncio.current_task():
+                self._reading = None
 
     async def ping(self) -> bool:
         async with self._pool.acquire() as conn:

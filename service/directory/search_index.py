@@ -227,7 +227,11 @@ async def search_engine(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator
     """The backend for this replica's lifetime, with its sync worker running when external."""
     postgres = PostgresSearch(pool, Sampling.of(settings.search_sample))
     if not settings.meili_url:
-        yield postgres
+        postgres.read_vocabulary_soon()  # the words slips are corrected to, before the first search
+        try:
+            yield postgres
+        finally:
+            await postgres.stop_reading()
         return
     engine = meili_engine(settings)
     try:

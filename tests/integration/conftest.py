@@ -234,6 +234,8 @@ async def demo_app(demo_database: str) -> AsyncIterator[Litestar]:
     )
     async with serving(application):
         await seed_demo(application.state.pool, application.state.cipher)
+        # the words slips are corrected to were read at start-up, from a directory still empty
+        await application.state.search.read_vocabulary()
         yield application
 
 

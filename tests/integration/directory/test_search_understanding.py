@@ -10,6 +10,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from search.postgres import PostgresSearch
 from search.postgres_query import build_search_sql
 from search.protocol import SearchQuery
 from tests.integration.directory.relevance import PUBLIC, gen
@@ -120,3 +121,13 @@ async def test_womens_union_abbreviations_find_its_listings(demo_client: httpx.A
     assert page["total"] >= 34
     assert all("Phụ nữ" in item["organization"]["name"] or "LHPN" in item["organization"]["name"]
                for item in page["items"][:3])  # fmt: skip
+
+
+async def test_no_search_waits_for_the_vocabulary(demo_app: Litestar) -> None:
+    backend = PostgresSearch(demo_app.state.pool)
+    # the first search starts reading the directory's words and answers at once, correcting nothing
+    first = await backend.search(SearchQuery(text="tam lahn"))
+    assert first.did_you_mean is None and first.total == 0
+    await backend.read_vocabulary()
+    assert (await backend.search(SearchQuery(text="tam lahn"))).did_you_mean == "tam lanh"
+    await backend.stop_reading()
