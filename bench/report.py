@@ -22,6 +22,7 @@ FLOOR_OF = {
     "dashboard_c1": "dashboard_c1",
     "dashboard": "dashboard",
     "transitions": "transitions",
+    "answers": "answers",
     "capacity": "capacity",
 }
 
@@ -121,11 +122,22 @@ def targets_of(
                rps(http, "hello")), ">=", 0.6),
         Target("HTML search page ≥ 0.2 × trivial JSON endpoint", _ratio(rps(http, "search_html"),
                rps(http, "trivial")), ">=", 0.2),
+        Target("referral accept with its notifications ≥ 0.8 × hold / resume (c=32)",
+               _ratio(rps(http, "answers"), rps(http, "transitions")), ">=", 0.8,
+               note=_answers_note(http.get("answers"), floors)),
         Target("dashboard p50 ≤ 100 ms (c=1)", _latency(http["dashboard_c1"], "p50_ms"), "<=", 100, "ms"),
         Target("HSDS import ≥ 10,000 services/s", imported.rows_per_s if imported else None, ">=", 10_000, "/s",
                note=_import_note(imported, next((t for t in timed if t.name == COPY_FLOOR), None))),
         Target("peak RSS ≤ 250 MB per worker", max(memory_mb.values()) if memory_mb else None, "<=", 250, "MB"),
     ]  # fmt: skip
+
+
+def _answers_note(answers: Load | None, floors: Mapping[str, Floor]) -> str:
+    """The same comparison at the database floor, and any answer that found its referral answered."""
+    answered, moved = floors.get("answers"), floors.get("transitions")
+    floor = _ratio(answered.rps, moved.rps) if answered and moved else None
+    refused = f"; {answers.non_2xx + answers.errors} not 2xx" if answers and answers.non_2xx + answers.errors else ""
+    return f"database floor: {_f(floor, 2)} ×{refused}; hold / resume notifies nobody"
 
 
 def _import_note(imported: Timed | None, floor: Timed | None) -> str:

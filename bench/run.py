@@ -100,12 +100,16 @@ def http_scenarios(
         "KETNOI_HOST": "127.0.0.1",
         "KETNOI_PORT": str(port),
         "KETNOI_LOG_LEVEL": "warning",
+        # the mail the answer scenario's notifications cause goes to this Maildir, not the checkout's var/
+        "KETNOI_DATA_DIR": str(options.data_dir / "service"),
     }
     coordinator = {"Authorization": f"Bearer {fx.coordinator_token}"}
     partner = {"Authorization": f"Bearer {fx.partner_token}"}
     admin = {"Authorization": f"Bearer {fx.admin_token}"}
     referrals = write_lines(folder, "referrals.txt", [str(i) for i in fx.referrals])
     shelters = write_lines(folder, "shelters.txt", [str(i) for i in fx.shelters])
+    sent = uvloop.run(scenarios.sent_referrals(url, fx, round(scenarios.ANSWERS_PER_S * seconds)))
+    answers = write_lines(folder, "answers.txt", [str(i) for i in sent])
     with load.serving(load.service_command(), env, port, "/readyz", log) as service:
         base = service.base_url
         runs = [
@@ -121,16 +125,17 @@ def http_scenarios(
             ("dashboard", "dashboard (coordinator, all cases)", "paths.lua", [str(folder / "dashboard.txt")],
              DASHBOARD, coordinator),
             ("transitions", "referral hold / resume (partner)", "transitions.lua", [referrals], HIGH, partner),
+            ("answers", "referral accept, referrer notified (partner)", "answers.lua", [answers], HIGH, partner),
             ("capacity", "listing update: beds free (PUT)", "capacity.lua", [shelters], HIGH, admin),
         ]  # fmt: skip
         for key, name, script, args, connections, headers in runs:
             uvloop.run(db_floor.quiesce(url))
             if key == "transitions":
                 uvloop.run(scenarios.settle_referrals(url, fx))  # every cycled referral in progress again
-            # no warm-up for the hold / resume cycle: wrk's counter restarts with each run, the data does not
+            # no warm-up for the write cycles: wrk's counter restarts with each run, the data does not
             sides = cpu.Sides({"workers": cpu.Meter(service.workers), "postgres": postgres(options)})
             measured[key] = load.wrk(name, base, script, args, concurrency=connections, seconds=seconds,
-                                     headers=headers, warmup=0 if key == "transitions" else 2.0,
+                                     headers=headers, warmup=0 if key in ("transitions", "answers") else 2.0,
                                      cpu=sides)  # fmt: skip
         memory = {str(pid): round(load.peak_rss_mb(pid), 1) for pid in service.workers()}
     return {"measured": measured, "memory_mb": memory}
@@ -173,6 +178,9 @@ async def floors(options: Options, url: str, fx: dataset.Fixtures) -> dict[str, 
     await scenarios.settle_referrals(url, fx)
     results["transitions"] = await measure("referrals.transition()", url, scenarios.transitions(fx),
                                            concurrency=HIGH, seconds=seconds)  # fmt: skip
+    sent = await scenarios.sent_referrals(url, fx, round(scenarios.ANSWERS_PER_S * (seconds + 2)))  # + warm-up
+    results["answers"] = await measure("referrals.transition(accept)", url, scenarios.answers(fx, sent),
+                                       concurrency=HIGH, seconds=seconds)  # fmt: skip
     await scenarios.settle_referrals(url, fx)
     results["capacity"] = await measure("listings.set_capacity()", url, scenarios.capacity(fx), concurrency=HIGH,
                                         seconds=seconds)  # fmt: skip
@@ -229,6 +237,7 @@ def mail_target(drained: mail_drain.Drained) -> report.Target:
 
 def mail_only(options: Options) -> int:
     """``--mail``: the mail worker's drain alone, written to ``bench/results/mail.json``."""
+    about = machine()
     keys = dataset.Keys.of(options.data_dir)
     server = dataset.server_url(options.data_dir)
     drained = uvloop.run(mail_drain.measure(server, keys.cipher(), postgres(options)))
@@ -236,7 +245,8 @@ def mail_only(options: Options) -> int:
     target = mail_target(drained)
     print(f"{target.name}: {target.value:,.0f} /s ({target.status}); {target.note}")
     RESULTS.mkdir(exist_ok=True)
-    result = {"machine": machine(), "mail": {**asdict(drained), "per_s": drained.per_s}, "status": target.status}
+    about["load_average_at_end"] = os.getloadavg()
+    result = {"machine": about, "mail": {**asdict(drained), "per_s": drained.per_s}, "status": target.status}
     (RESULTS / "mail.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

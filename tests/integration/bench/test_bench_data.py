@@ -134,3 +134,23 @@ async def test_every_domain_floor_runs_as_its_endpoint_does(app: Litestar, bench
     async with app.state.pool.acquire() as conn:
         for name, work in works.items():
             assert await work(conn, 0) is not None, name
+
+
+async def test_the_answer_scenario_accepts_fresh_referrals_and_tells_the_referrer(
+    app: Litestar, client: httpx.AsyncClient, database_url: str, bench_data: dataset.Fixtures
+) -> None:
+    """The referrals the answer scenario accepts are accepted through the API and by its floor, and
+    each accept tells the referring caseworker (a notification and a queued mail): otherwise the
+    "with its notifications" target would compare a refusal, or a step that notifies nobody."""
+    sent = await scenarios.sent_referrals(database_url, bench_data, 2)
+    partner = {"Authorization": f"Bearer {bench_data.partner_token}"}
+    response = await client.post(f"/api/v1/referrals/{sent[0]}/accept", headers=partner, json={"note": ""})
+    assert response.status_code == 200 and response.json()["status"] == "accepted"
+    async with app.state.pool.acquire() as conn:
+        assert await scenarios.answers(bench_data, sent)(conn, 1) is not None
+        keys = [f"referral:{referral}:accepted" for referral in sent]
+        mails = await conn.fetch("SELECT user_id, kind FROM mail_outbox WHERE dedupe_key = ANY($1)", keys)
+        notified = await conn.fetch("SELECT user_id FROM notification WHERE dedupe_key = ANY($1)", keys)
+        referrers = await conn.fetch("SELECT created_by FROM referral WHERE id = ANY($1::uuid[])", sent)
+    assert {row["kind"] for row in mails} == {"referral_accepted"} and len(mails) == len(notified) == 2
+    assert {row["user_id"] for row in notified} == {row["created_by"] for row in referrers}
