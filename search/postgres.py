@@ -3,7 +3,7 @@
 The statement answering a query is built in ``search.postgres_query``; the rows it reads are
 written by ``search.postgres_documents``, in the same transaction as the listing they index.
 Slips are corrected against the directory's own vocabulary (``search.spelling``), read from the
-public documents in the background at start-up and again when it is older than ``vocabulary_ttl``.
+public documents in the background at start-up and again when it is older than ``VOCABULARY_TTL``.
 """
 
 from __future__ import annotations
@@ -39,12 +39,9 @@ class PostgresSearch:
 
     name = "postgres"
 
-    def __init__(
-        self, pool: asyncpg.Pool, sampling: Sampling = DEFAULT_SAMPLING, vocabulary_ttl: float = VOCABULARY_TTL
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, sampling: Sampling = DEFAULT_SAMPLING) -> None:
         self._pool = pool
         self._sampling = sampling
-        self._vocabulary_ttl = vocabulary_ttl
         self._vocabulary: Vocabulary | None = None
         self._read_at = 0.0
         self._reading: asyncio.Task[None] | None = None
@@ -82,9 +79,9 @@ class PostgresSearch:
 
     def vocabulary(self) -> Vocabulary:
         """The directory's words as last read, empty (nothing corrected) until the first read ends;
-        reading, at start-up or when the last read is older than ``vocabulary_ttl``, happens in the
+        reading, at start-up or when the last read is older than ``VOCABULARY_TTL``, happens in the
         background, so no search waits for it (at 100,000 listings it takes seconds)."""
-        if self._vocabulary is None or time.monotonic() - self._read_at > self._vocabulary_ttl:
+        if self._vocabulary is None or time.monotonic() - self._read_at > VOCABULARY_TTL:
             self.read_vocabulary_soon()
         return self._vocabulary or _NO_WORDS
 
