@@ -67,7 +67,7 @@ def _parsed(fetched: staging.Fetched, parse: Any, rejected: list[Rejection], war
         except RecordError as exc:
             rejected.append(Rejection(what, [*notes.problems, *exc.reasons]))
             continue
-        left_out = [*notes.warnings, *getattr(item, "warnings", [])]
+        left_out = [*notes.warnings, *item.warnings]
         if left_out:
             warned.append(Rejection(what, left_out))
         if notes.problems:

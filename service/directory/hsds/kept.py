@@ -1,19 +1,29 @@
 """What an imported HSDS package holds that Kết Nối has no column for, kept as it was imported
 (``hsds_kept``) so that it goes back out on export: a service's cost options and funding, an
 organization's programs, funding and identifiers, and the service's and organization's own HSDS
-fields we do not model (program_id, url, a fees text, tax status …)."""
+fields we do not model (program_id, url, a fees text, tax status …); a place or a service area that
+cannot become one of ours (no province of Viet Nam), whole; and of the rows we do model (contacts,
+phones, schedules, places, documents, areas) the HSDS fields we have no column for, by the row's
+position among its listing's (``*_detail``): a place's description, transport and url, an address's
+second line, a schedule's notes, an area's extent …
+
+A reference in a kept row (``location_id`` …) stays only when it names a row the export writes:
+otherwise it is left out with a warning, so every export is a valid package."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import msgspec
 
+from service import places
 from service.db import Connection
-from service.directory.hsds.package import fields_by_table
+from service.directory.hsds import records
+from service.directory.hsds.package import descriptor, fields_by_table, where
 
 # Fields of a service and an organization that our own columns hold (or that we write ourselves).
 MODELLED = {
@@ -34,6 +44,31 @@ MODELLED = {
     },
     "organization": {"id", "name", "alternate_name", "description", "email", "website", "parent_organization_id"},
 }
+# Fields of the rows we model that our columns hold, or that we write ourselves (ids, owners,
+# references between them): never kept as details.
+MODELLED_ROWS = {
+    "service_at_location": {"id", "service_id", "location_id", "location"},
+    "location": {"id", "name", "latitude", "longitude", "organization_id", "addresses", "accessibility", "attributes"},
+    "address": {"id", "location_id", "address_1", "city", "state_province"},
+    "accessibility": {"id", "location_id", "description"},
+    "contact": {"id", "service_id", "organization_id", "phones", "attributes"},
+    "phone": {"id", "service_id", "organization_id", "contact_id", "number", "type", "languages", "attributes"},
+    "language": {"id", "service_id", "phone_id", "code"},
+    "schedule": {"id", "service_id", "freq", "byday", "opens_at", "closes_at"},
+    "service_area": {"id", "service_id", "name", "description", "extent_type"},
+    "required_document": {"id", "service_id", "document"},
+}
+# Where each detail goes on its listing's record: the list it is a position of.
+DETAILS = {
+    "service_at_location_detail": "service_at_locations",
+    "contact_detail": "contacts",
+    "schedule_detail": "schedules",
+    "service_area_detail": "service_areas",
+    "required_document_detail": "required_documents",
+    "language_detail": "languages",
+}
+# Rows kept whole on a listing (a place or an area outside Viet Nam), by the list they go back to.
+WHOLE = {"service_at_location": "service_at_locations", "service_area": "service_areas"}
 # Tables kept whole, by the key their records have in the nested record of their owner.
 OWNED = {
     "service": {"cost_options": "cost_option", "funding": "funding"},
@@ -43,6 +78,9 @@ OWNED = {
         "organization_identifiers": "organization_identifier",
     },
 }
+
+
+Source = tuple[dict[str, Any] | None, dict[str, Any] | None]  # an HSDS contact and its phone
 
 
 class Kept(msgspec.Struct, frozen=True):
@@ -58,6 +96,114 @@ def _fields(table: str, record: dict[str, Any], leave: set[str] | frozenset[str]
     return {k: v for k, v in record.items() if k in known and k not in leave and v not in (None, "")}
 
 
+class Rows:
+    """Keeps rows of one listing as HSDS wrote them: only their fields, references to rows the
+    export does not write left out with a warning ``file:line column``."""
+
+    def __init__(self, files: dict[str, str], targets: set[str], warnings: list[str]) -> None:
+        self.files = files
+        self.targets = targets  # ids of the rows the export writes for this listing
+        self.warnings = warnings
+
+    def fields(self, table: str, row: dict[str, Any], leave: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+        found = _fields(table, row, leave)
+        for column in references(table) & found.keys():
+            if str(found[column]) not in self.targets:
+                self._left_out(table, row, column)
+                del found[column]
+        return found
+
+    def _left_out(self, table: str, row: dict[str, Any], column: str) -> None:
+        at = where(self.files, table, row)
+        self.warnings.append(f"{at} {column}: {row[column]} names no row Kết Nối keeps; left out")
+
+    def detail(self, table: str, row: dict[str, Any] | None) -> dict[str, Any]:
+        """What of one row we model our columns do not hold, and we would not write ourselves."""
+        found = self.fields(table, row, MODELLED_ROWS[table]) if row else {}
+        return {key: value for key, value in found.items() if not _written_by_us(table, key, value)}
+
+    def place(self, sal: dict[str, Any]) -> dict[str, Any]:
+        """A ``service_at_location`` whose place is not one of ours, whole, as HSDS wrote it."""
+        location = sal.get("location") or {}
+        whole = self.fields("service_at_location", sal)
+        if location:
+            whole["location"] = self.fields("location", location) | {
+                key: [self.fields(table, row) for row in location.get(key) or []]
+                for key, table in (("addresses", "address"), ("accessibility", "accessibility"))
+            }
+        return whole
+
+    def placed(self, sal: dict[str, Any]) -> dict[str, Any]:
+        """Details of a place that is one of ours: of its ``service_at_location``, the location, its
+        first address and its first accessibility (the ones our columns read)."""
+        location = sal.get("location") or {}
+        found = self.detail("location", location)
+        for key, table in (("addresses", "address"), ("accessibility", "accessibility")):
+            rows = location.get(key) or []
+            if rows and (detail := self.detail(table, rows[0])):
+                found[key] = [detail]
+        return self.detail("service_at_location", sal) | ({"location": found} if found else {})
+
+    def contact(self, contact: dict[str, Any] | None, phone: dict[str, Any] | None) -> dict[str, Any]:
+        """Details of one contact point: its HSDS contact (its email too, unless it is an email
+        contact) and its phone with the phone's languages."""
+        leave = MODELLED_ROWS["contact"] | ({"email"} if phone is None else set())
+        found = self.fields("contact", contact, leave) if contact else {}
+        found = {key: value for key, value in found.items() if not _written_by_us("contact", key, value)}
+        for column in ("service_id", "organization_id"):  # another owner's: we write our own
+            if contact and contact.get(column) and str(contact[column]) not in self.targets:
+                self._left_out("contact", contact, column)
+        if phone is not None:
+            languages = [self._spoken(language) for language in phone.get("languages") or []]
+            detail = self.detail("phone", phone) | ({"languages": languages} if any(languages) else {})
+            if detail:
+                found["phones"] = [detail]
+        return found
+
+    def _spoken(self, language: dict[str, Any]) -> dict[str, Any]:
+        """Details of a phone's language; its ``service_id`` too when it is this listing's (HSDS
+        lets a language name both), which we do not write on a phone's languages."""
+        ours = str(language.get("service_id")) in self.targets
+        return self.fields("language", language, MODELLED_ROWS["language"] - ({"service_id"} if ours else set()))
+
+
+def _written_by_us(table: str, column: str, value: Any) -> bool:
+    """Whether a value is one an export of ours writes on every such row (a constant, a label, a
+    place's province): keeping it would only repeat it, and would hide a later edit of the row."""
+    text = str(value)
+    if (table, column) in CONSTANTS:
+        return text in CONSTANTS[table, column]
+    if (table, column) == ("contact", "name"):
+        return text in records.CONTACT_LABELS.values()
+    if (table, column) == ("phone", "description"):
+        return text.startswith(tuple(records.CONTACT_LABELS.values()))
+    if (table, column) == ("location", "description"):
+        return text == records.VIET_NAM or records.REDACTED_NOTE in text or places.resolve(text) is not None
+    return False
+
+
+# What our export writes on every row of a kind, as it reads back.
+CONSTANTS = {
+    ("schedule", "wkst"): {"MO"},
+    ("schedule", "timezone"): {str(records.UTC_OFFSET_HOURS), f"{float(records.UTC_OFFSET_HOURS)}"},
+    ("location", "location_type"): {"physical"},
+    ("address", "country"): {records.COUNTRY},
+    ("address", "address_type"): {"physical"},
+}
+
+
+@cache
+def references(table: str) -> frozenset[str]:
+    """The columns of ``table`` that HSDS declares as references to another table's ids."""
+    resource = next(r for r in descriptor()["resources"] if r["name"] == table)
+    return frozenset(key["fields"] for key in resource["schema"].get("foreignKeys", []))
+
+
+def details(table: str, found: list[dict[str, Any]]) -> list[Kept]:
+    """Details of one kind by position, the empty ones left out."""
+    return [Kept(table, position, detail) for position, detail in enumerate(found) if detail]
+
+
 def of_record(owner: str, record: dict[str, Any], fees_labels: Sequence[str] = ()) -> list[Kept]:
     """What of one nested ``service`` or ``organization`` record is kept (``fees_labels``: the
     ``fees_description`` texts we write ourselves, which the fee code already says)."""
@@ -71,16 +217,71 @@ def of_record(owner: str, record: dict[str, Any], fees_labels: Sequence[str] = (
     return kept
 
 
+def of_listing(
+    record: dict[str, Any],
+    files: dict[str, str],
+    read: tuple[list[tuple[dict[str, Any], Any]], list[str | None], list[dict[str, Any]], list[Source]],
+    warnings: list[str],
+) -> list[Kept]:
+    """What is kept of a listing: its own fields and tables (``of_record``), the places and
+    areas that are not ours whole, and the details of the rows that are (by their position)."""
+    found, areas, schedules, sources = read
+    elsewhere = [sal for sal, place in found if place is None]
+    targets = {str(record.get("id")), str(record.get("organization_id"))}
+    targets |= {str(place[0]) for _, place in found if place is not None}
+    targets |= {str(row.get(key)) for row in elsewhere for key in ("id", "location_id")}
+    rows = Rows(files, targets, warnings)
+    area_rows = list(zip(record.get("service_areas") or [], areas, strict=True))
+    outside = [rows.fields("service_area", area) for area, code in area_rows if code is None]
+    return [
+        *of_record("service", record, list(records.FEES.values())),
+        *(Kept("service_at_location", i, rows.place(sal)) for i, sal in enumerate(elsewhere)),
+        *(Kept("service_area", i, area) for i, area in enumerate(outside)),
+        *details("service_at_location_detail", [rows.placed(sal) for sal, place in found if place is not None]),
+        *details("service_area_detail", [rows.detail("service_area", a) for a, code in area_rows if code]),
+        *details("schedule_detail", [rows.detail("schedule", source) for source in schedules]),
+        *details("contact_detail", [rows.contact(contact, phone) for contact, phone in sources]),
+        *details(
+            "required_document_detail",
+            [rows.detail("required_document", d) for d in _all(record, "required_documents")],
+        ),
+        *details("language_detail", [rows.detail("language", lang) for lang in _all(record, "languages")]),
+    ]
+
+
+def _all(record: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return list(record.get(key) or [])
+
+
 def onto(owner: str, record: dict[str, Any], kept: list[Kept]) -> dict[str, Any]:
     """``record`` (as we write it) with what was kept of it: its own fields over ours, the kept
-    tables nested under their keys."""
-    keys = {table: key for key, table in OWNED[owner].items()}
+    tables and whole rows nested under their keys, details laid over the rows they are of."""
+    keys = {table: key for key, table in OWNED[owner].items()} | WHOLE
     for item in kept:
         if item.table == owner:
             record |= item.record
+        elif item.table in DETAILS:
+            rows = record.get(DETAILS[item.table]) or []
+            if item.position < len(rows):
+                _over(rows[item.position], item.record)
         else:
             record.setdefault(keys[item.table], []).append(item.record)
     return record
+
+
+def _over(row: dict[str, Any], detail: dict[str, Any]) -> None:
+    """Lay kept fields over a row we wrote, nested lists position by position. A place shown only
+    as its province (confidential) gets none of its own details: they could tell where it is."""
+    if records.REDACTED_NOTE in str(row.get("description", "")):
+        return
+    for key, value in detail.items():
+        if isinstance(value, list) and isinstance(row.get(key), list):
+            for target, nested in zip(row[key], value, strict=False):
+                _over(target, nested)
+        elif isinstance(value, dict) and isinstance(row.get(key), dict):
+            _over(row[key], value)
+        else:
+            row[key] = value
 
 
 async def replace(conn: Connection, owner: str, kept: dict[uuid.UUID, list[Kept]]) -> None:

@@ -110,6 +110,11 @@ HSDS_3_1_RESOURCES = [
 END_OF_DAY = "23:59:59"  # HSDS times have no 24:00
 
 
+def where(files: dict[str, str], table: str, row: dict[str, Any]) -> str:
+    """``file:line`` of a staged row (its ``line`` counts data rows from 0, after the header)."""
+    return f"{files.get(table, table)}:{int(row.get('line') or 0) + 1}"
+
+
 class PackageError(Exception):
     """The folder is not a data package we can read at all (no services table, unreadable file)."""
 

@@ -19,7 +19,8 @@ import msgspec
 
 from service import places
 from service.directory import taxonomy
-from service.directory.hsds import kept, records, terms
+from service.directory.hsds import kept, records, schedules, terms
+from service.directory.hsds.package import where
 from service.directory.listings import prepared_listing
 from service.directory.models import (
     ContactKind,
@@ -58,9 +59,6 @@ STATUSES = {
     "temporarily closed": ServiceStatus.TEMPORARILY_CLOSED,
 }
 FEE_WORDS = {label: fee for fee, label in records.FEES.items()}
-WEEKDAYS = {code: number for number, code in enumerate(records.WEEKDAYS, start=1)}
-# HSDS times are clock times, which have no 24:00; a schedule open until midnight is written so.
-END_OF_DAY = "23:59:59"
 
 
 class RecordError(Exception):
@@ -76,6 +74,7 @@ class ImportedOrganization(msgspec.Struct, frozen=True, kw_only=True):
     data: OrganizationCreate
     verified_at: datetime | None
     kept: list[kept.Kept]  # what HSDS has and our columns do not
+    warnings: list[str]  # values left out, each ``file:line column: why``
 
 
 class ImportedService(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,14 +136,6 @@ def _timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def clock(value: Any) -> str:
-    """An HSDS time (``07:30:00``, ``07:30``, ``07:30+07:00``) as our ``HH:MM``."""
-    text = str(value).strip()
-    if text.startswith(END_OF_DAY):
-        return "24:00"
-    return text[:5]
-
-
 def _whole(value: Any) -> int | None:
     """An age or a count of beds, which HSDS types as a number."""
     if value in (None, ""):
@@ -170,6 +161,7 @@ def _converted(cls: type[Any], data: dict[str, Any]) -> Any:
 
 def organization_from_hsds(record: dict[str, Any], files: dict[str, str]) -> ImportedOrganization:
     values = attribute_values(record)
+    sources = _contact_sources(record)
     try:
         organization_id = uuid.UUID(str(record.get("id")))
         parent = record.get("parent_organization_id")
@@ -181,20 +173,27 @@ def organization_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imp
             "parent_id": str(uuid.UUID(str(parent))) if parent else None,
             "email": record.get("email") or None,
             "website": record.get("website") or None,
-            "contacts": _contacts(record),
+            "contacts": [_contact(contact, phone) for contact, phone in sources],
         }
         verified_at = _timestamp(_one(values, "verified_at"))
     except (ValueError, TypeError) as exc:
         raise RecordError([str(exc)]) from exc
+    warnings: list[str] = []
+    rows = kept.Rows(files, {str(record.get("id"))}, warnings)  # its contacts name no place we write
     return ImportedOrganization(
         id=organization_id,
         data=_converted(OrganizationCreate, data),
         verified_at=verified_at,
-        kept=kept.of_record("organization", record),
+        kept=[
+            *kept.of_record("organization", record),
+            *kept.details("contact_detail", [rows.contact(contact, phone) for contact, phone in sources]),
+        ],
+        warnings=warnings,
     )
 
 
-def _contact(record: dict[str, Any], phone: dict[str, Any] | None) -> dict[str, Any]:
+def _contact(record: dict[str, Any] | None, phone: dict[str, Any] | None) -> dict[str, Any]:
+    record = record or {"attributes": (phone or {}).get("attributes") or []}
     values = attribute_values(record)
     kind = _one(values, "contact_kind")
     if kind is None:
@@ -216,25 +215,19 @@ def _contact(record: dict[str, Any], phone: dict[str, Any] | None) -> dict[str, 
     }
 
 
-def _contacts(record: dict[str, Any]) -> list[dict[str, Any]]:
+def _contact_sources(record: dict[str, Any]) -> list[kept.Source]:
     """Contact points in order: each HSDS contact (with its phone), then phones no contact holds."""
     phones = list(record.get("phones") or [])
     by_contact: dict[Any, dict[str, Any]] = {}
     for phone in phones:
         by_contact.setdefault(phone.get("contact_id"), phone)
-    contacts = []
+    sources: list[kept.Source] = []
     for contact in record.get("contacts") or []:
         nested = contact.get("phones") or []
-        contacts.append(_contact(contact, nested[0] if nested else by_contact.get(contact.get("id"))))
+        sources.append((contact, nested[0] if nested else by_contact.get(contact.get("id"))))
     known = {contact.get("id") for contact in record.get("contacts") or []}
-    for phone in phones:
-        if phone.get("contact_id") not in known:
-            contacts.append(_contact({"attributes": phone.get("attributes") or []}, phone))
-    return contacts
-
-
-def _where(files: dict[str, str], table: str, row: dict[str, Any]) -> str:
-    return f"{files.get(table, table)}:{int(row.get('line') or 0) + 1}"
+    sources += [(None, phone) for phone in phones if phone.get("contact_id") not in known]
+    return sources
 
 
 def _location(
@@ -248,8 +241,8 @@ def _location(
     address = addresses[0] if addresses else {}
     province = _one(values, "province") or address.get("state_province") or ""
     if places.resolve(province) is None:
-        where = _where(files, "location", location) if location else _where(files, "service_at_location", sal)
-        warnings.append(f"{where} state_province: {province!r} is not a province of Viet Nam; the place is left out")
+        at = where(files, "location", location) if location else where(files, "service_at_location", sal)
+        warnings.append(f"{at} state_province: {province!r} is not a province of Viet Nam; the place is left out")
         return None
     lat, lon = location.get("latitude"), location.get("longitude")
     if lat in (None, "") or lon in (None, ""):  # a place has both coordinates or neither
@@ -267,9 +260,10 @@ def _location(
     }
 
 
-def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list[str]) -> list[str]:
-    """Service areas as province codes (or national); one that names no province is left out."""
-    areas = []
+def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list[str]) -> list[str | None]:
+    """Each service area as a province code (or national), or None when it names no province:
+    then it is not one of ours (it is kept as HSDS wrote it)."""
+    areas: list[str | None] = []
     for record in records_:
         code = str(record.get("description") or "")
         name = str(record.get("name") or code)
@@ -280,8 +274,9 @@ def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list
         elif places.resolve(name) is not None:
             areas.append(name)
         else:
-            where = _where(files, "service_area", record)
-            warnings.append(f"{where} name: {name[:60]!r} is not a province of Viet Nam; the area is left out")
+            at = where(files, "service_area", record)
+            warnings.append(f"{at} name: {name[:60]!r} is not a province of Viet Nam; kept as written, not searched")
+            areas.append(None)
     return areas
 
 
@@ -297,19 +292,6 @@ def _capacity(values: dict[str, list[str]], record: dict[str, Any]) -> tuple[int
     return None, None
 
 
-def _schedule(record: dict[str, Any]) -> list[dict[str, Any]]:
-    days = [day.strip() for day in str(record.get("byday") or "").split(",") if day.strip()]
-    if record.get("freq") not in (None, "", "WEEKLY") or not days:
-        raise ValueError(f"schedule {record.get('id')} is not a weekly schedule with byday")
-    unknown = [day for day in days if day not in WEEKDAYS]
-    if unknown:
-        raise ValueError(f"schedule {record.get('id')}: unknown byday {', '.join(unknown)}")
-    opens, closes = record.get("opens_at"), record.get("closes_at")
-    if not opens or not closes:
-        raise ValueError(f"schedule {record.get('id')} lacks opens_at or closes_at")
-    return [{"weekday": WEEKDAYS[day], "opens_at": clock(opens), "closes_at": clock(closes)} for day in days]
-
-
 def _fee(values: dict[str, list[str]], description: str) -> str:
     return _one(values, "fee") or FEE_WORDS.get(description.strip(), Fee.FREE if not description else Fee.PAID)
 
@@ -318,12 +300,14 @@ def _categories(values: dict[str, list[str]]) -> list[str]:
     return [code for code in values if code in taxonomy.codes()]
 
 
-def _checked(data: dict[str, Any], warnings: list[str]) -> tuple[ServiceCreate, dict[str, Any]]:
+def _checked(
+    data: dict[str, Any], sources: list[kept.Source], warnings: list[str]
+) -> tuple[ServiceCreate, dict[str, Any], list[kept.Source]]:
     """The listing checked as the API checks it; a contact the checks refuse is optional, so it is
-    left out with a warning (the rest must pass)."""
+    left out with a warning (the rest must pass). Returns the sources of the contacts kept too."""
     create: ServiceCreate = _converted(ServiceCreate, data)
     try:
-        return create, prepared_listing(create)
+        return create, prepared_listing(create), sources
     except ValidationFailed as exc:
         matches = [_CONTACT.match(error.field) for error in exc.errors]
         if not matches or None in matches:
@@ -332,7 +316,7 @@ def _checked(data: dict[str, Any], warnings: list[str]) -> tuple[ServiceCreate, 
         for error in exc.errors:
             warnings.append(f"{error.field}: {error.message}; the contact is left out")
     data = data | {"contacts": [c for index, c in enumerate(data["contacts"]) if index not in refused]}
-    return _checked(data, warnings)
+    return _checked(data, [s for index, s in enumerate(sources) if index not in refused], warnings)
 
 
 _CONTACT = re.compile(r"^contacts\[(\d+)\]")
@@ -346,8 +330,12 @@ def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imported
     try:
         service_id = uuid.UUID(str(record.get("id")))
         organization_id = uuid.UUID(str(record.get("organization_id") or (record.get("organization") or {}).get("id")))
-        found = (_location(sal, files, warnings) for sal in record.get("service_at_locations") or [])
-        located = [place for place in found if place is not None]
+        sals = record.get("service_at_locations") or []
+        found = [(sal, _location(sal, files, warnings)) for sal in sals]
+        located = [(sal, place) for sal, place in found if place is not None]
+        areas = _areas(record.get("service_areas") or [], files, warnings)
+        days, day_sources = schedules.read(record.get("schedules") or [], files, warnings)
+        sources = _contact_sources(record)
         status = str(record.get("status") or "active")
         if status not in STATUSES:
             reasons.append(f"status {status!r} is not an HSDS status")
@@ -372,10 +360,10 @@ def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imported
             "capacity_total": capacity_total,
             "capacity_available": capacity_available,
             "visibility": _one(values, "visibility") or "public",
-            "locations": [location for _, location in located],
-            "service_areas": _areas(record.get("service_areas") or [], files, warnings),
-            "contacts": _contacts(record),
-            "schedules": [day for entry in record.get("schedules") or [] for day in _schedule(entry)],
+            "locations": [location for _, (_, location) in located],
+            "service_areas": [area for area in areas if area is not None],
+            "contacts": [_contact(contact, phone) for contact, phone in sources],
+            "schedules": days,
         }
         last_verified = _timestamp(_one(values, "last_verified_at") or record.get("assured_date"))
         last_modified = _timestamp(record.get("last_modified"))
@@ -383,14 +371,14 @@ def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imported
         raise RecordError([*reasons, str(exc)]) from exc
     if reasons:
         raise RecordError(reasons)
-    create, fields = _checked(data, warnings)
+    create, fields, sources = _checked(data, sources, warnings)
     return ImportedService(
         id=service_id,
         data=create,
         fields=fields,
-        location_ids=[location_id for location_id, _ in located],
+        location_ids=[location_id for _, (location_id, _) in located],
         last_verified_at=last_verified,
         last_modified=last_modified,
-        kept=kept.of_record("service", record, list(records.FEES.values())),
+        kept=kept.of_listing(record, files, (found, areas, schedules.runs(days, day_sources), sources), warnings),
         warnings=warnings,
     )

@@ -255,18 +255,19 @@ def service_to_hsds(
         hsds["assured_date"] = service.last_verified_at.date().isoformat()
     hsds["organization"] = _organization(service, organization)
     hsds["contacts"], hsds["phones"] = _contacts(("service_id", sid), service.contacts)
+    entries = service.schedules
     hsds["schedules"] = [
         {
             "id": child_id(sid, "schedule", index),
             "service_id": str(sid),
             "freq": "WEEKLY",
             "wkst": "MO",
-            "byday": WEEKDAYS[entry.weekday - 1],
-            "opens_at": entry.opens_at,
-            "closes_at": entry.closes_at,
+            "byday": ",".join(WEEKDAYS[entries[day].weekday - 1] for day in run),
+            "opens_at": entries[run[0]].opens_at,
+            "closes_at": entries[run[0]].closes_at,
             "timezone": UTC_OFFSET_HOURS,
         }
-        for index, entry in enumerate(service.schedules)
+        for index, run in enumerate(schedule_runs([(entry.opens_at, entry.closes_at) for entry in entries]))
     ]
     hsds["service_areas"] = [
         {
@@ -292,6 +293,19 @@ def service_to_hsds(
         hsds["capacities"] = [_capacity(service)]
     hsds["attributes"] = service_attributes(service)
     return hsds
+
+
+def schedule_runs(hours: list[tuple[str, str]]) -> list[list[int]]:
+    """Positions of weekly entries written as one HSDS schedule each run: neighbours open the same
+    hours share one row (``byday`` ``TH,FR``), as HSDS publishers write them, so an imported
+    schedule goes back out as the one row it was."""
+    runs: list[list[int]] = []
+    for index, pair in enumerate(hours):
+        if runs and hours[runs[-1][0]] == pair:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 def _capacity(service: Service) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def listing_fields(service: Service) -> dict[str, Any]:
 
 
 def round_trip(service: Service) -> dict[str, Any]:
-    imported = service_from_hsds(hsds.service_to_hsds(service, may_see_restricted=True))
+    imported = service_from_hsds(hsds.service_to_hsds(service, may_see_restricted=True), {})
     assert imported.id == service.id
     assert imported.location_ids == [location.id for location in service.locations]
     assert imported.last_verified_at == service.last_verified_at
@@ -103,7 +103,7 @@ def test_an_organization_comes_back_with_kind_parent_contacts_and_verification()
         created_at=datetime(2025, 1, 1, tzinfo=UTC),
         updated_at=datetime(2026, 3, 1, tzinfo=UTC),
     )
-    imported = organization_from_hsds(hsds.organization_to_hsds(organization))
+    imported = organization_from_hsds(hsds.organization_to_hsds(organization), {})
     assert imported.id == organization.id
     assert imported.verified_at == organization.verified_at
     expected = msgspec.to_builtins(organization)
@@ -148,7 +148,7 @@ def foreign_service(**overrides: Any) -> dict[str, Any]:
 
 
 def test_another_publishers_service_is_read_as_far_as_hsds_says() -> None:
-    fields = service_from_hsds(foreign_service()).fields
+    fields = service_from_hsds(foreign_service(), {}).fields
     assert fields["status"] == ServiceStatus.INACTIVE  # defunct
     assert fields["min_age"] == 18
     assert fields["service_areas"] == ["79"]  # Sài Gòn is Hồ Chí Minh City
@@ -169,21 +169,45 @@ def test_another_publishers_service_is_read_as_far_as_hsds_says() -> None:
         ({"name": ""}, "name"),
         ({"status": "closed"}, "status 'closed'"),
         ({"minimum_age": 12.5}, "whole number"),
-        ({"service_areas": [{"name": "Atlantis"}]}, "unknown province 'Atlantis'"),
-        ({"schedules": [{"freq": "MONTHLY", "bymonthday": "1", "opens_at": "08:00", "closes_at": "09:00"}]}, "weekly"),
-        ({"phones": [{"number": "call us"}]}, "not a phone number"),
     ],
-    ids=["id", "name", "status", "age", "province", "schedule", "phone"],
+    ids=["id", "name", "status", "age"],
 )
 def test_a_record_that_cannot_be_a_listing_says_why(overrides: dict[str, Any], reason: str) -> None:
     with pytest.raises(RecordError) as caught:
-        service_from_hsds(foreign_service(**overrides))
+        service_from_hsds(foreign_service(**overrides), {})
     assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warning"),
+    [
+        (
+            {"service_areas": [{"name": "Atlantis", "line": 4}]},
+            "service_areas.csv:5 name: 'Atlantis' is not a province",
+        ),
+        (
+            {"schedules": [{"freq": "MONTHLY", "opens_at": "08:00", "closes_at": "09:00", "line": 2}]},
+            "schedules.csv:3 freq: 'MONTHLY' is not WEEKLY; the schedule is left out",
+        ),
+        (
+            {"schedules": [{"byday": "MO", "opens_at": "8 am", "closes_at": "09:00", "line": 0}]},
+            "schedules.csv:1 opens_at: '8 am' is not a time of day; the schedule is left out",
+        ),
+        ({"phones": [{"number": "call us"}]}, "not a phone number"),
+    ],
+    ids=["area", "monthly", "time", "phone"],
+)
+def test_an_optional_row_that_cannot_be_ours_is_left_out_with_a_warning(
+    overrides: dict[str, Any], warning: str
+) -> None:
+    files = {"service_area": "service_areas.csv", "schedule": "schedules.csv"}
+    imported = service_from_hsds(foreign_service(**overrides), files)
+    assert any(warning in text for text in imported.warnings), imported.warnings
 
 
 def test_every_reason_is_reported_not_just_the_first() -> None:
     record = hsds.service_to_hsds(listing(capacity_total=2, capacity_available=4, min_age=30, max_age=20), True)
     with pytest.raises(RecordError) as caught:
-        service_from_hsds(record)
+        service_from_hsds(record, {})
     assert any("capacity_available" in reason for reason in caught.value.reasons)
     assert any("min_age" in reason for reason in caught.value.reasons)
