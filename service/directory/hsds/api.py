@@ -20,7 +20,7 @@ from search.protocol import SearchBackend
 from service import rate_limit
 from service.auth.models import Principal
 from service.directory import repo, rules
-from service.directory.hsds import records, terms
+from service.directory.hsds import kept, records, terms
 from service.directory.listing_search import SearchParams, run_search
 from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
@@ -158,7 +158,10 @@ class HsdsController(Controller):
         async with pool.acquire() as conn:
             service = await readable_service(conn, principal, service_id)
             organizations = await repo.get_organizations(conn, [service.organization_id])
-        return _record(principal, service, organizations.get(service.organization_id))
+            [record] = await kept.onto_services(
+                conn, [_record(principal, service, organizations.get(service.organization_id))]
+            )
+        return record
 
 
 def _record(principal: Principal, service: Service, organization: Organization | None) -> dict[str, Any]:
@@ -194,7 +197,9 @@ async def _services(
         # a listing deleted or hidden since the search index saw it is left out
         services = await readable_services(conn, principal, [summary.id for summary in found.items])
         organizations = await repo.get_organizations(conn, list({s.organization_id for s in services}))
-    nested = [_record(principal, service, organizations.get(service.organization_id)) for service in services]
+        nested = await kept.onto_services(
+            conn, [_record(principal, service, organizations.get(service.organization_id)) for service in services]
+        )
     if query.format is HsdsFormat.NDJSON:
         body = b"".join(msgspec.json.encode(record) + b"\n" for record in nested)
         return Response(body, media_type=NDJSON)

@@ -314,3 +314,22 @@ async def program_ids(conn: Connection) -> set[str]:
     """The ids of every program kept: what a service's ``program_id`` may point to."""
     rows = await conn.fetch("SELECT record->>'id' AS id FROM hsds_kept WHERE hsds_table = 'program'")
     return {row["id"] for row in rows}
+
+
+async def onto_services(conn: Connection, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """HSDS ``service`` records (as ``records.service_to_hsds`` writes them) with what is kept of
+    each and of its nested organization, and the ``program`` its ``program_id`` names (HSDS 3.0's
+    compiled service holds it whole): what the HSDS API answers."""
+    ids = [uuid.UUID(service["id"]) for service in services]
+    of_services = await of_owners(conn, "service", ids)
+    of_organizations = await of_owners(conn, "organization", list({uuid.UUID(s["organization_id"]) for s in services}))
+    for service in services:
+        onto("service", service, of_services.get(uuid.UUID(service["id"]), []))
+        organization = service.get("organization") or {}
+        kept = of_organizations.get(uuid.UUID(service["organization_id"]), [])
+        if organization:
+            onto("organization", organization, kept)
+        programs = {item.record.get("id"): item.record for item in kept if item.table == "program"}
+        if service.get("program_id") in programs:
+            service["program"] = programs[service["program_id"]]
+    return services

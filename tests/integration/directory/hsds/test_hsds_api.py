@@ -9,12 +9,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from tests.integration.conftest import Actors
+from tests.integration.directory.hsds.test_hsds_official_example import SERVICE, example
+from tests.integration.directory.hsds.test_hsds_transfer import load
 from tests.integration.listings import service_body
 
+PROGRAM = "e7ec2e57-4540-43fa-b2c7-6be5a0ef7f42"  # of the official example's organization
 COMPILED = Path(__file__).resolve().parents[3] / "data" / "hsds"
 
 
@@ -218,3 +222,29 @@ async def test_beds_free_are_an_hsds_3_1_service_capacity_in_beds(client: httpx.
     record = (await client.get(f"/api/v1/hsds/services/{created.json()['id']}")).json()
     [capacity] = record["capacities"]
     assert (capacity["available"], capacity["maximum"], capacity["unit"]["identifier"]) == (3, 12, "bed")
+
+
+async def test_what_an_import_kept_comes_out_in_the_api_as_hsds_objects(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """Cost options, funding, the program and the organization's identifiers of the official
+    example package, imported, are in the service record as HSDS 3.0 objects, in both endpoints."""
+    await load(pool, example(tmp_path))
+
+    record = (await client.get(f"/api/v1/hsds/services/{SERVICE}")).json()
+    listed = (await client.get("/api/v1/hsds/services", params={"full": "true", "q": "Counselling"})).json()
+
+    assert_valid("service.json", record)
+    assert [r for r in listed["contents"] if r["id"] == SERVICE] == [record]
+    assert [(c["option"], c["currency"], c["amount"]) for c in record["cost_options"]] == [
+        ("Under 18s and Over 60s", "gbp", 35)
+    ]
+    assert record["funding"][0]["source"].startswith("This service is funded partially by the MyCity")
+    assert (record["program_id"], record["program"]["name"]) == (PROGRAM, "Community Mental Health Support")
+    organization = record["organization"]
+    assert [(i["identifier_scheme"], i["identifier"]) for i in organization["organization_identifiers"]] == [
+        ("GB-COH", "1234567")
+    ]
+    assert [p["id"] for p in organization["programs"]] == [PROGRAM]
+    assert organization["tax_id"] == "tax_id"
+    assert record["service_at_locations"][0]["location"]["name"] == "MyCity Civic Center"  # kept whole
