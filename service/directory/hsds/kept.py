@@ -320,9 +320,17 @@ async def onto_services(conn: Connection, services: list[dict[str, Any]]) -> lis
     """HSDS ``service`` records (as ``records.service_to_hsds`` writes them) with what is kept of
     each and of its nested organization, and the ``program`` its ``program_id`` names (HSDS 3.0's
     compiled service holds it whole): what the HSDS API answers."""
-    ids = [uuid.UUID(service["id"]) for service in services]
-    of_services = await of_owners(conn, "service", ids)
-    of_organizations = await of_owners(conn, "organization", list({uuid.UUID(s["organization_id"]) for s in services}))
+    rows = await conn.fetch(
+        "SELECT service_id, organization_id, hsds_table, position, record FROM hsds_kept"
+        " WHERE service_id = ANY($1::uuid[]) OR organization_id = ANY($2::uuid[]) ORDER BY hsds_table, position",
+        [uuid.UUID(service["id"]) for service in services],
+        list({uuid.UUID(service["organization_id"]) for service in services}),
+    )  # one query for a page of any size
+    of_services: dict[uuid.UUID, list[Kept]] = defaultdict(list)
+    of_organizations: dict[uuid.UUID, list[Kept]] = defaultdict(list)
+    for row in rows:
+        owner = of_services[row["service_id"]] if row["service_id"] else of_organizations[row["organization_id"]]
+        owner.append(Kept(row["hsds_table"], row["position"], row["record"]))
     for service in services:
         onto("service", service, of_services.get(uuid.UUID(service["id"]), []))
         organization = service.get("organization") or {}

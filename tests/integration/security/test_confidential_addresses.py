@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.directory.hsds.test_hsds_transfer import assert_valid
 from tests.integration.listings import service_body
 from tests.integration.security.conftest import Scene
 
@@ -128,6 +129,7 @@ async def test_hsds_export_has_no_confidential_address(scene: Scene, tmp_path: P
     assert created.status_code == 201
     report = await transfer.export_package(scene.pool, tmp_path, include_restricted=False, progress=_Quiet())
     assert report.services >= 1
+    assert_valid(tmp_path)
     written = everything_in(tmp_path)
     assert "Sen Hồng" in written  # the listing is exported, without its address
     assert leaks(written) == []

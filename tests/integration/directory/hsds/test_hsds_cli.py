@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.integration.conftest import DATA_KEY, Actors
+from tests.integration.directory.hsds.test_hsds_transfer import assert_valid
 from tests.integration.listings import service_body
 
 KETNOI = str(Path(sys.executable).with_name("ketnoi"))
@@ -39,6 +40,7 @@ async def test_export_then_import_elsewhere_reports_created_and_rejected_with_re
     exported = ketnoi(database_url, "export-hsds", str(folder))
     assert exported.returncode == 0, exported.stdout + exported.stderr
     assert "Wrote 2 listings" in exported.stdout and "public view" in exported.stdout
+    assert_valid(folder)
     with (folder / "services.csv").open(encoding="utf-8", newline="") as handle:
         services = list(csv.DictReader(handle))
     services[1]["status"] = "closed for good"

@@ -29,7 +29,7 @@ async def test_a_page_of_services_costs_the_same_few_queries_whatever_its_size(
         assert len(response.json()["contents"]) == per_page
         counts[per_page] = len(queries)
     print(f"HSDS list: queries per page {counts}, seconds {seconds}")
-    assert counts[100] == counts[10] <= 5, counts
+    assert counts[100] == counts[10] <= 6, counts  # the sixth: what imports kept of them (hsds_kept)
 
 
 async def test_anonymous_lists_are_limited_per_address_and_staff_are_not(

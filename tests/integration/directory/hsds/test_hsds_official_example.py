@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-import frictionless  # type: ignore[import-untyped]
 
 from service.directory.repo import get_services
 from tests.integration.directory.hsds.test_hsds_transfer import export, load, rows
@@ -22,11 +21,6 @@ ORGANIZATION = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 
 def example(tmp_path: Path) -> Path:
     return Path(shutil.copytree(EXAMPLE, tmp_path / "example"))
-
-
-def assert_valid(folder: Path) -> None:
-    report = frictionless.validate(str(folder / "datapackage.json"))
-    assert report.valid, [(task.name, error.message) for task in report.tasks for error in task.errors][:10]
 
 
 async def empty(pool: asyncpg.Pool) -> None:
@@ -55,8 +49,7 @@ async def test_the_official_example_imports_its_service_and_organization_with_wa
 async def test_the_official_example_goes_back_out_whole_and_round_trips(pool: asyncpg.Pool, tmp_path: Path) -> None:
     await load(pool, example(tmp_path))
     first = tmp_path / "first"
-    await export(pool, first)
-    assert_valid(first)
+    await export(pool, first)  # validated, as every export of the tests
     for name in ("cost_options.csv", "funding.csv", "programs.csv", "organization_identifiers.csv"):
         theirs, ours = rows(EXAMPLE, name), rows(first, name)
         assert len(ours) == 1, name

@@ -37,8 +37,18 @@ class Quiet:
         pass
 
 
+def assert_valid(folder: Path) -> None:
+    """The package in ``folder`` passes ``frictionless validate`` against its own descriptor
+    (types, required fields, unique ids, foreign keys)."""
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, [(task.name, error.message) for task in report.tasks for error in task.errors][:10]
+
+
 async def export(pool: asyncpg.Pool, folder: Path, include_restricted: bool = True) -> ExportReport:
-    return await export_package(pool, folder, include_restricted=include_restricted, progress=Quiet())
+    """Export, and check the package as any reader would: every export a test makes is validated."""
+    report = await export_package(pool, folder, include_restricted=include_restricted, progress=Quiet())
+    assert_valid(folder)
+    return report
 
 
 async def load(pool: asyncpg.Pool, folder: Path, dry_run: bool = False) -> ImportReport:
