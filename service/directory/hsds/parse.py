@@ -242,7 +242,8 @@ def _location(
     province = _one(values, "province") or address.get("state_province") or ""
     if places.resolve(province) is None:
         at = where(files, "location", location) if location else where(files, "service_at_location", sal)
-        warnings.append(f"{at} state_province: {province!r} is not a province of Viet Nam; the place is left out")
+        reason = f"{province!r} is not a province of Viet Nam; kept as written, not searched"
+        warnings.append(f"{at} state_province: {reason}")
         return None
     lat, lon = location.get("latitude"), location.get("longitude")
     if lat in (None, "") or lon in (None, ""):  # a place has both coordinates or neither
