@@ -1,15 +1,16 @@
 """What the API says about itself, made true to what it does, in one place for every operation:
 which operations need a bearer token (those ``account_only`` guards), that request bodies refuse
-fields they do not name (msgspec's ``forbid_unknown_fields``), and which methods a path allows
-(the ``Allow`` of its OPTIONS answer)."""
+fields they do not name (msgspec's ``forbid_unknown_fields``) and values of another JSON type
+(``strict_bodies``), and which methods a path allows (the ``Allow`` of its OPTIONS answer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Response
+from litestar import Litestar, Request, Response
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import Schema
 from litestar.routes import HTTPRoute
@@ -27,7 +28,7 @@ TOKEN_OPTIONAL: list[dict[str, list[str]]] = [{}, {BEARER: []}]
 class ClosedStructs(StructSchemaPlugin):
     """Litestar's schema of a msgspec Struct, made as strict as the Struct: ``additionalProperties:
     false`` when it refuses unknown fields, as every request body does, and the constraints Litestar
-    leaves out of containers (the pattern of a list's strings, the keys a mapping takes). A client
+    leaves out (the pattern of a list's strings, the keys a mapping takes, a bound of zero). A client
     generated from the document then never sends what the server answers 400 to."""
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
@@ -54,6 +55,12 @@ def _bare(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
 
 
 def _constrain_container(prop: Schema, kind: msgspec.inspect.Type) -> None:
+    # Litestar takes a bound of 0 (``ge=0``, ``gt=0``) for no bound
+    if isinstance(kind, (msgspec.inspect.IntType, msgspec.inspect.FloatType)):
+        if kind.ge == 0:
+            prop.minimum = 0
+        if kind.gt == 0:
+            prop.exclusive_minimum = 0
     for schema in [prop, *(choice for choice in prop.one_of or [] if isinstance(choice, Schema))]:
         if isinstance(kind, msgspec.inspect.ListType) and isinstance(schema.items, Schema):
             item = _bare(kind.item_type)
@@ -65,6 +72,29 @@ def _constrain_container(prop: Schema, kind: msgspec.inspect.Type) -> None:
             key = _bare(kind.key_type)
             if isinstance(key, msgspec.inspect.EnumType):
                 schema.property_names = Schema(enum=[member.value for member in key.cls])
+
+
+async def strict_bodies(request: Request[Any, Any, Any]) -> None:
+    """Hold a JSON body to the JSON types its schema names, as a generated client reads them.
+    Litestar converts a body laxly (``0`` for ``false``, ``"2"`` for ``2``, ``2.0`` for an
+    integer), so the document's types would otherwise be a suggestion. Runs after the guards (the
+    anonymous still hear 401 first) and before Litestar's own parsing, which then cannot differ."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    body = await request.body()
+    if not body.strip() or "json" not in request.headers.get("content-type", "json"):
+        return  # no body, or another media type: Litestar answers as before
+    try:
+        msgspec.json.decode(body, type=data.annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        message, at, where = str(exc).partition(" - at `$")
+        raise ValidationException(
+            detail=f"Validation failed for {request.method} {request.url.path}",
+            extra=[{"key": where.rstrip("`").lstrip(".") if at else "data", "message": message}],
+        ) from exc
+    except msgspec.DecodeError:
+        return  # not JSON: Litestar's own answer
 
 
 def needs_account(handler: HTTPRouteHandler) -> bool:

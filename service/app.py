@@ -14,7 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from service import deps
-from service.api_contract import BEARER, ClosedStructs, declare_contract
+from service.api_contract import BEARER, ClosedStructs, declare_contract, strict_bodies
 from service.auth.api import AuthController, UserController
 from service.bootstrap import prepare_database
 from service.config import Settings
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=deps.dependencies,
         middleware=[LocaleMiddleware],
+        before_request=strict_bodies,
         before_send=[security_headers(secure_cookies=settings.secure_cookies, docs_paths=docs.addresses)],
         csrf_config=csrf,
         template_config=template_config(),

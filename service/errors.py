@@ -187,11 +187,12 @@ def _internal_problem(request: Request[Any, Any, Any], exc: Exception) -> Descri
 
 
 def _unstorable_text_problem(request: Request[Any, Any, Any], exc: asyncpg.CharacterNotInRepertoireError) -> Described:
-    # JSON strings and query strings may carry U+0000; PostgreSQL text cannot hold it.
+    # JSON strings and query strings may carry U+0000; PostgreSQL text cannot hold it. 422, not 400:
+    # the request is one the API document allows, refused for what it says, not for its shape.
     problem = Problem(
         type=PROBLEM_TYPE_BASE + "validation",
         title="The request is not valid",
-        status=400,
+        status=422,
         detail="Text may not contain the NUL character (U+0000).",
     )
     return problem, None

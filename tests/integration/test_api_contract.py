@@ -159,3 +159,34 @@ async def test_bodies_state_the_rules_of_their_lists_and_maps(
     assert refused.status_code == 400
     listing = {**service_body(actors.org), "languages": ["Khmer"]}
     assert (await client.post("/api/v1/services", headers=actors.partner.headers, json=listing)).status_code == 400
+
+
+async def test_bodies_are_held_to_the_json_types_the_document_names(
+    client: httpx.AsyncClient, actors: Actors, document: dict[str, Any]
+) -> None:
+    """``0`` is not ``false`` and ``"2"`` is not ``2``: a body is refused for the type the document
+    gives, not converted behind the client's back; ``-1`` is below the documented bound of 0."""
+    capacity = document["components"]["schemas"]["CapacityUpdate"]["properties"]["available"]
+    assert capacity["type"] == "integer" and capacity["minimum"] == 0
+    listing = (
+        await client.post("/api/v1/services", headers=actors.admin.headers, json=service_body(actors.org))
+    ).json()
+    path = f"/api/v1/services/{listing['id']}/capacity"
+    for available in ("2", 2.5, -1, True):
+        refused = await client.put(path, headers=actors.partner.headers, json={"available": available})
+        assert refused.status_code == 400, (available, refused.text)
+    contact = {"kind": "phone", "value": "111", "is_24_7": 0}
+    refused = await client.patch(
+        f"/api/v1/services/{listing['id']}", headers=actors.partner.headers, json={"contacts": [contact]}
+    )
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "contacts[0].is_24_7", refused.text
+    assert (await client.put(path, headers=actors.partner.headers, json={"available": 2})).status_code == 200
+
+
+async def test_an_address_the_document_allows_is_one_the_server_takes(document: dict[str, Any]) -> None:
+    """The e-mail pattern means the same to a JSON Schema validator as to the server (no ``\\s``
+    whose meaning differs between them)."""
+    pattern = document["components"]["schemas"]["TokenRequest"]["properties"]["email"]["pattern"]
+    assert "\\x85" in pattern and "\\ufeff" in pattern
+    for address, valid in (("lan@ketnoi.vn", True), ("lan\x85@ketnoi.vn", False), ("lan\ufeff@ketnoi.vn", False)):
+        assert bool(re.fullmatch(pattern, address)) is valid, address
