@@ -4,7 +4,8 @@ Each listing's whole text (everything the service's search document holds: names
 and en, places with former names, hotlines, description), folded and split like the service
 does it, goes into one positional ``to_tsvector('simple', …)`` with a GIN index (table
 ``bench_naive_document``, bench databases only). A query makes every word a prefix
-(``'nha':* & 'tam':* & 'lanh':*``), ranks every match with ``ts_rank`` over that full vector,
+(``'nha':* & 'tam':* & 'lanh':*``; a phrase of the synonym table, such as "tgpl", by any phrase
+of its group, as the service does), ranks every match with ``ts_rank`` over that full vector,
 counts the matches with a window, and applies the same filters on ``search_document``. It
 leaves out facet counts, which the service computes on top, so the comparison favours it.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from search.postgres_query import radius_box
 from search.protocol import NATIONAL, SearchQuery, Sort
+from search.synonyms import alternatives, expand
 from search.text import typed_words, words
 from service.db import Connection
 from service.directory import repo as directory_repo
@@ -50,6 +52,20 @@ async def build(conn: Connection, batch: int = 1_000) -> None:
     await conn.execute(f"ANALYZE {TABLE}")
 
 
+def _prefix_query(tokens: list[str]) -> str:
+    """Every word a prefix, and a phrase of the synonym table matched by any phrase of its group,
+    as the service reads it (``search.synonyms``): the naive query finds at least what it finds."""
+
+    def all_of(phrase: tuple[str, ...]) -> str:
+        return "(" + " & ".join(f"'{word}':*" for word in phrase) + ")"
+
+    parts = [
+        all_of(span) if group is None else "(" + " | ".join(all_of(p) for p in (span, *alternatives(group))) + ")"
+        for span, group in expand(tokens)
+    ]
+    return " & ".join(parts)
+
+
 def naive_sql(query: SearchQuery) -> tuple[str, list[object]]:
     """The naive statement for ``query`` (public viewer): the page and the total, no facets."""
     args: list[object] = []
@@ -62,7 +78,7 @@ def naive_sql(query: SearchQuery) -> tuple[str, list[object]]:
     tokens = typed_words(query.text)
     rank = "0::real"
     if tokens:
-        prefix_query = bind(" & ".join(f"'{token}':*" for token in tokens))
+        prefix_query = bind(_prefix_query(tokens))
         where.append(f"n.body @@ {prefix_query}::tsquery")
         rank = f"ts_rank(n.body, {prefix_query}::tsquery)"
     if query.categories:
