@@ -18,7 +18,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("đường dây nóng", "tổng đài", "hotline", "helpline"),
     ("trợ giúp pháp lý", "TGPL", "legal aid", "legal help"),
     ("công tác xã hội", "CTXH", "social work", "social worker"),
-    ("Hội Liên hiệp Phụ nữ", "Hội Phụ nữ", "LHPN", "HLHPN", "Women's Union"),
+    ("Hội Liên hiệp Phụ nữ", "Hội Phụ nữ", "LHPN", "HLHPN", "Women's Union", "women union", "womens union"),
     ("hỗ trợ một cửa", "OSSO", "one-stop", "one stop"),
     ("bảo hiểm y tế", "BHYT", "health insurance"),
     ("căn cước công dân", "CCCD", "giấy tờ tùy thân", "ID card", "identity card"),
@@ -29,6 +29,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("vay vốn", "loan", "microcredit"),
     ("mua bán người", "human trafficking", "trafficking"),
     ("bạo lực gia đình", "domestic violence"),
+    ("công an", "police"),
 )
 
 

@@ -99,6 +99,7 @@ JUDGED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shelter", ALL_SHELTERS),
     ("job", ALL_JOBS),
     ("counselling", every(PSY) + every(WU)),
+    ("women union", ALL_WU),
     ("111", ("hotline-111",)),
     ("1900 969 680", ("peaceful-house-shelter",)),
     ("0377 672 444", ("soctrang-counselling", "soctrang-rapid-response")),
