@@ -76,8 +76,8 @@ def _constrain_container(prop: Schema, kind: msgspec.inspect.Type) -> None:
 
 async def strict_bodies(request: Request[Any, Any, Any]) -> None:
     """Hold a JSON body to the JSON types its schema names, as a generated client reads them.
-    Litestar converts a body laxly (``0`` for ``false``, ``"2"`` for ``2``, ``2.0`` for an
-    integer), so the document's types would otherwise be a suggestion. Runs after the guards (the
+    Litestar converts a body laxly (``0`` for ``false``, ``"2"`` for ``2``), so the document's
+    types would otherwise be a suggestion. Runs after the guards (the
     anonymous still hear 401 first) and before Litestar's own parsing, which then cannot differ."""
     data = request.route_handler.parsed_fn_signature.parameters.get("data")
     if data is None or request.method in ("GET", "HEAD", "OPTIONS"):
@@ -86,7 +86,7 @@ async def strict_bodies(request: Request[Any, Any, Any]) -> None:
     if not body.strip() or "json" not in request.headers.get("content-type", "json"):
         return  # no body, or another media type: Litestar answers as before
     try:
-        msgspec.json.decode(body, type=data.annotation, strict=True)
+        msgspec.convert(_integral(msgspec.json.decode(body)), data.annotation, strict=True)
     except msgspec.ValidationError as exc:
         message, at, where = str(exc).partition(" - at `$")
         raise ValidationException(
@@ -95,6 +95,17 @@ async def strict_bodies(request: Request[Any, Any, Any]) -> None:
         ) from exc
     except msgspec.DecodeError:
         return  # not JSON: Litestar's own answer
+
+
+def _integral(value: Any) -> Any:
+    """``2.0`` as ``2``: JSON Schema counts a number without a fraction as an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    return value
 
 
 def needs_account(handler: HTTPRouteHandler) -> bool:

@@ -180,7 +180,10 @@ async def test_bodies_are_held_to_the_json_types_the_document_names(
         f"/api/v1/services/{listing['id']}", headers=actors.partner.headers, json={"contacts": [contact]}
     )
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "contacts[0].is_24_7", refused.text
-    assert (await client.put(path, headers=actors.partner.headers, json={"available": 2})).status_code == 200
+    # as JSON Schema counts it, 2.0 is an integer
+    for available in (2, 2.0):
+        accepted = await client.put(path, headers=actors.partner.headers, json={"available": available})
+        assert accepted.status_code == 200 and accepted.json()["capacity_available"] == 2, accepted.text
 
 
 async def test_an_address_the_document_allows_is_one_the_server_takes(document: dict[str, Any]) -> None:
