@@ -156,3 +156,11 @@ async def test_a_relay_going_away_under_several_connections_spends_one_attempt(
     sent = once_each(handler)
     assert len(sent) == BATCH and set(sent.values()) == {1}
     assert worker.outages == 0
+
+
+def test_the_relay_url_sets_how_many_connections_send_at_once() -> None:
+    assert SmtpTransport.from_url("smtp://relay.example.org:587").connections == 4
+    assert SmtpTransport.from_url("smtp://relay.example.org:587?starttls=require&connections=1").connections == 1
+    for wrong in ("0", "many", "-2"):
+        with pytest.raises(SystemExit, match="connections must be a whole number"):
+            SmtpTransport.from_url(f"smtp://relay.example.org:587?connections={wrong}")
