@@ -10,20 +10,23 @@ from service.auth.models import Role
 from service.auth.permissions import RULES, Action, Scope
 from service.db import Connection
 
-# One clause per scope, each with the roles that have it for the action as a bind parameter. A
-# record of an organization sits in the tree of a user of that organization or of any above it.
+# One branch per scope, each with the roles that have it for the action as a bind parameter, so
+# each reads only its accounts through an index (by role, organization or id) instead of one
+# OR-ed filter over every account. A record of an organization sits in the tree of a user of that
+# organization or of any above it.
 _ALLOWED = """
 WITH RECURSIVE above AS (
     SELECT id, parent_id FROM organization WHERE id = $1
     UNION SELECT o.id, o.parent_id FROM organization o JOIN above a ON o.id = a.parent_id
 )
-SELECT u.id, u.role FROM app_user u
-WHERE u.active AND (
-    u.role = ANY($2::text[])
-    OR (u.role = ANY($3::text[]) AND u.organization_id = $1)
-    OR (u.role = ANY($4::text[]) AND u.organization_id IN (SELECT id FROM above))
-    OR (u.role = ANY($5::text[]) AND u.id = $6)
-)
+SELECT u.id, u.role FROM app_user u WHERE u.active AND u.role = ANY($2::text[])
+UNION
+SELECT u.id, u.role FROM app_user u WHERE u.active AND u.role = ANY($3::text[]) AND u.organization_id = $1
+UNION
+SELECT u.id, u.role FROM app_user u JOIN above a ON u.organization_id = a.id
+WHERE u.active AND u.role = ANY($4::text[])
+UNION
+SELECT u.id, u.role FROM app_user u WHERE u.active AND u.role = ANY($5::text[]) AND u.id = $6
 """
 
 

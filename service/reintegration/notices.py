@@ -117,9 +117,12 @@ async def referral_moved(conn: Connection, actor: Principal, row: asyncpg.Record
     kind = ANSWER_KINDS.get(to_status)
     if kind is None:
         return
-    who = await _referral_readers(conn, row)
-    referrers = who.case_side_with(Role.CASEWORKER)
-    if row["created_by"] in who.case_side:  # a coordinator who referred the case themselves
+    # only the referring side is told: the receiving side's readers are not looked up
+    case_side = await users_allowed(
+        conn, Action.REFER, row["case_organization_id"], assigned_to=row["assigned_caseworker_id"]
+    )
+    referrers = {user for user, role in case_side.items() if role is Role.CASEWORKER}
+    if row["created_by"] in case_side:  # a coordinator who referred the case themselves
         referrers.add(row["created_by"])
     link, key = f"/referrals/{row['id']}", _key(row, to_status.value)
     await _tell(conn, actor, referrers, kind, link, key, await _listing_of(conn, row))
