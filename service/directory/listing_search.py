@@ -82,7 +82,14 @@ def search_params(
         ),
     ] = None,
     radius_km: Annotated[
-        float | None, QueryParameter(gt=0, le=2000, description="Kilometres around `near`; only together with near")
+        float | None,
+        QueryParameter(
+            gt=0,
+            le=2000,
+            # Litestar takes a bound of 0 for no bound: the document states it explicitly
+            schema_extra={"exclusive_minimum": 0},
+            description="Kilometres around `near`; only together with near",
+        ),
     ] = None,
     sort: Annotated[Sort, QueryParameter(description="`distance` only together with near")] = Sort.RELEVANCE,
     organization_id: Annotated[

@@ -130,7 +130,9 @@ async def test_parameters_state_the_rules_the_server_enforces(
 ) -> None:
     """Each rule the document states is one the server holds a request to, and the other way round."""
     services = "/api/v1/services"
-    assert "near" in parameter(document, services, "radius_km")["description"]
+    radius = parameter(document, services, "radius_km")
+    assert "near" in radius["description"] and radius["schema"]["exclusiveMinimum"] == 0
+    assert (await client.get(services, params={"radius_km": -3, "near": "10.03,105.78"})).status_code == 400
     assert "near" in parameter(document, services, "sort")["description"]
     assert (await client.get(services, params={"radius_km": 5})).status_code == 422
     assert (await client.get(services, params={"radius_km": 5, "near": "10.03,105.78"})).status_code == 200
