@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -24,6 +24,7 @@ from service.directory.hsds import kept, records, terms
 from service.directory.listing_search import SearchParams, run_search
 from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
+from service.errors import DomainError
 from service.pagination import MAX_PER_PAGE, PageParams
 
 NDJSON = "application/x-ndjson"
@@ -54,6 +55,21 @@ class PageOrLines(Operation):
         found = (self.responses or {}).get("200")
         if isinstance(found, OpenAPIResponse) and found.content is not None:
             found.content[NDJSON] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+
+# A date-time (RFC 3339; without an offset, UTC): read as a datetime, Litestar would also take a bare
+# number (0.5) as seconds since 1970, which the document's date-time does not allow.
+DATE_TIME = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$"
+
+
+def _date_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise DomainError(f"modified_after is not a date-time: {exc}") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class HsdsQuery(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -103,7 +119,12 @@ class HsdsController(Controller):
         ] = None,
         organization_id: FromQuery[uuid.UUID | None] = None,
         modified_after: Annotated[
-            datetime | None, QueryParameter(description="Only services changed after this (ISO 8601)")
+            str | None,
+            QueryParameter(
+                pattern=DATE_TIME,
+                description="Only services changed after this: a date-time (2026-01-31T00:00:00+07:00;"
+                " without an offset, UTC)",
+            ),
         ] = None,
         minimal: Annotated[bool, QueryParameter(description="Only id, name, status and organization")] = False,
         full: Annotated[bool, QueryParameter(description="Fully nested services instead of one-to-one fields")] = False,
@@ -120,7 +141,7 @@ class HsdsController(Controller):
                 q=q,
                 taxonomy_term_id=taxonomy_term_id,
                 organization_id=organization_id,
-                modified_after=modified_after,
+                modified_after=_date_time(modified_after),
                 minimal=minimal,
                 full=full,
                 format=format,

@@ -181,7 +181,12 @@ async def test_organization_and_modified_after_combine(client: httpx.AsyncClient
 
 
 async def test_malformed_filters_are_problems(client: httpx.AsyncClient) -> None:
-    for params in ({"organization_id": "not-a-uuid"}, {"modified_after": "yesterday"}):
+    for params in (
+        {"organization_id": "not-a-uuid"},
+        {"modified_after": "yesterday"},
+        {"modified_after": "0.5"},  # not seconds since 1970: the document says a date-time
+        {"modified_after": "2026-02-30T00:00:00Z"},
+    ):
         response = await client.get("/api/v1/hsds/services", params=params)
         assert response.status_code == 400, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
