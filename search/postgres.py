@@ -21,7 +21,7 @@ from search.documents import SearchDocument
 from search.postgres_documents import delete_documents, write_documents
 from search.postgres_query import DEFAULT_SAMPLING, Sampling, build_search_sql
 from search.protocol import FACETS, SearchHit, SearchQuery, SearchResult
-from search.spelling import Vocabulary, correct
+from search.spelling import Vocabulary, as_written, correct
 from search.text import phone_number, typed_words
 
 log = logging.getLogger("ketnoi.search")
@@ -74,7 +74,7 @@ class PostgresSearch:
             pageable=row["pageable"],
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            did_you_mean=" ".join(corrected) if corrected else None,
+            did_you_mean=as_written(corrected, _names(hits)) if corrected else None,
         )
 
     def vocabulary(self) -> Vocabulary:
@@ -114,3 +114,8 @@ class PostgresSearch:
     async def ping(self) -> bool:
         async with self._pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT true"))
+
+
+def _names(hits: list[SearchHit]) -> list[str]:
+    """What a suggestion's diacritics are read from: the names of the listings found."""
+    return [name for hit in hits for name in (hit.name, hit.organization_name)]

@@ -93,7 +93,8 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
 class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     """``estimated``: ``total`` and the facet counts are estimates from a sample of the matches.
     ``pageable``: how many results the pages reach (``total`` unless estimated or capped).
-    ``did_you_mean``: the query's words with its slips corrected, when the engine corrected any."""
+    ``did_you_mean``: the query's words with its slips corrected, when the engine corrected any,
+    written with the diacritics of the names found."""
 
     hits: list[SearchHit]
     total: int

@@ -5,21 +5,29 @@ turns most short Vietnamese words into other real words. Two words run together 
 read as the pair of the listings' names they spell.
 
 The vocabulary is built from the listings themselves (the words of public search documents and the
-word pairs of their names), never from a generic dictionary; the most common candidate wins.
+word pairs of their names), never from a generic dictionary; the most common candidate wins. The
+vocabulary is folded (no diacritics), so a suggestion is written back as the names of the listings
+found write it ("tam lanh" → "tạm lánh").
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import string
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
 
 from search import synonyms
+from search.text import fold
 
 LONG_WORD = 5  # letters from which any single slip is corrected
 _LETTERS = string.ascii_lowercase + string.digits
+_WRITTEN_WORD = re.compile(r"[^\W_]+")
+# the longest run of words looked up together: enough for a phrase such as "tro giup phap ly"
+_LONGEST_RUN = 6
 
 
 class Vocabulary:
@@ -77,6 +85,33 @@ def correct(tokens: Sequence[str], vocabulary: Vocabulary) -> Corrected:
             result += fixed
             changed = True
     return Corrected(result, changed)
+
+
+def as_written(tokens: Sequence[str], texts: Iterable[str]) -> str:
+    """Folded words written with their diacritics as ``texts`` (the names of the listings found)
+    write them. Words are read in the longest runs a text holds in that order, so "tam lanh" is
+    "tạm lánh" from "nhà tạm lánh" even where "tâm" (of "tâm lý") is the commoner "tam"; among
+    texts writing a run differently, the commonest wins. A word no text holds stays folded."""
+    written: dict[tuple[str, ...], Counter[tuple[str, ...]]] = {}
+    for text in texts:
+        original = [word.lower() for word in _WRITTEN_WORD.findall(text)]
+        folded = [fold(word) for word in original]
+        for start in range(len(folded)):
+            for end in range(start + 1, min(start + _LONGEST_RUN, len(folded)) + 1):
+                written.setdefault(tuple(folded[start:end]), Counter())[tuple(original[start:end])] += 1
+    result: list[str] = []
+    at = 0
+    while at < len(tokens):
+        for end in range(min(at + _LONGEST_RUN, len(tokens)), at, -1):
+            forms = written.get(tuple(tokens[at:end]))
+            if forms is not None:
+                result += forms.most_common(1)[0][0]
+                at = end
+                break
+        else:
+            result.append(tokens[at])
+            at += 1
+    return " ".join(result)
 
 
 def _slips(word: str) -> set[str]:

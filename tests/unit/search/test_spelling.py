@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.spelling import Vocabulary, correct
+from search.spelling import Vocabulary, as_written, correct
 from search.synonyms import expand, expanded_match, expanded_rank, with_synonyms
 from search.text import typed_words
 
@@ -47,6 +47,32 @@ def test_the_most_common_candidate_wins() -> None:
 
 def test_an_empty_directory_corrects_nothing() -> None:
     assert correct(["tam", "lahn"], Vocabulary({})).tokens == ["tam", "lahn"]
+
+
+NAMES = [
+    "Ngôi Nhà Bình Yên – nhà tạm lánh cho nạn nhân bị mua bán",
+    "Tư vấn tâm lý – xã hội cho nạn nhân (Đồng Nai)",
+    "Trung tâm Trợ giúp pháp lý nhà nước Cà Mau",
+    "Trợ giúp pháp lý miễn phí – Lào Cai",
+]
+
+
+@pytest.mark.parametrize(
+    ("meant", "written"),
+    [
+        ("tam lanh", "tạm lánh"),  # "tam" alone is "tâm" more often: the words are read together
+        ("tro giup phap ly", "trợ giúp pháp lý"),
+        ("tu van tam ly", "tư vấn tâm lý"),
+        ("tro giup nha tam lanh", "trợ giúp nhà tạm lánh"),  # two runs, each as a name writes it
+        ("nha tam lanh xyz", "nhà tạm lánh xyz"),  # a word no name holds stays as it was
+    ],
+)
+def test_a_suggestion_is_written_as_the_listings_write_it(meant: str, written: str) -> None:
+    assert as_written(meant.split(), NAMES) == written
+
+
+def test_a_suggestion_with_nothing_to_read_from_stays_folded() -> None:
+    assert as_written(["tam", "lanh"], []) == "tam lanh"
 
 
 def test_abbreviations_and_english_words_match_the_vietnamese_phrase() -> None:
