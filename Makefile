@@ -28,8 +28,9 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 axe: node_modules/axe-core/axe.min.js
 
+# One worker per core (pytest-xdist), each with its own embedded PostgreSQL, browser and service.
 test: install browser axe
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # A longer API fuzzing run than the suite's: coverage phase, 50 examples per operation and role, a new
 # seed each time (printed, and in test-artifacts/fuzz.json, to replay a failure with KETNOI_FUZZ_SEED).

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real PostgreSQL per run (embedded pgserver unless KETNOI_TEST_DATABASE_URL is set)."""
+"""Shared fixtures: one real PostgreSQL per test process (embedded pgserver unless KETNOI_TEST_DATABASE_URL
+is set; under `pytest -n` each worker starts its own, in a directory of its own)."""
 
 from __future__ import annotations
 
