@@ -14,6 +14,13 @@ import pytest
 from service.db import embedded_database_url, recreate_database
 
 
+def worker_database(name: str) -> str:
+    """A database name of this test process's own: under `pytest -n` workers may share one server
+    (KETNOI_TEST_DATABASE_URL), so each suffixes its names with its worker id."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A PostgreSQL server for the whole run. The embedded one lives under a short temp path:
@@ -34,6 +41,6 @@ def fresh_db(server_url: str) -> Callable[[str], Awaitable[str]]:
     """A factory of empty databases on the run's server."""
 
     async def make(name: str) -> str:
-        return await recreate_database(server_url, name)
+        return await recreate_database(server_url, worker_database(name))
 
     return make

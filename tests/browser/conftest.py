@@ -23,6 +23,7 @@ from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import connect, create_pool, recreate_database
 from service.demo.seed import seed_demo
+from tests.conftest import worker_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking switches Chromium calls home at start; this machine (and CI)
@@ -95,7 +96,7 @@ def live_server(server_url: str, live_data_dir: Path, live_settings: dict[str, S
     database = {}
 
     def create() -> None:
-        database["url"] = asyncio.run(recreate_database(server_url, "kn_browser"))
+        database["url"] = asyncio.run(recreate_database(server_url, worker_database("kn_browser")))
 
     worker = threading.Thread(target=create)
     worker.start()

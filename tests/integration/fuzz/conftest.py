@@ -27,6 +27,7 @@ import pytest
 
 from service.crypto import new_key
 from service.db import connect, recreate_database
+from tests.conftest import worker_database
 from tests.integration.conftest import demo_bearer_headers
 
 T = TypeVar("T")
@@ -126,7 +127,7 @@ def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None
 def fuzz_server(server_url: str) -> Iterator[FuzzServer]:
     """``ketnoi serve --demo`` on a fresh database, stopped after the fuzzing module; its output
     (tracebacks of any 5xx) goes to test-artifacts/fuzz-server.log."""
-    database = _in_thread(lambda: recreate_database(server_url, "kn_fuzz"))
+    database = _in_thread(lambda: recreate_database(server_url, worker_database("kn_fuzz")))
     port = _free_port()
     env = {
         **os.environ,
