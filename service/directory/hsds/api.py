@@ -180,7 +180,7 @@ class HsdsController(Controller):
             service = await readable_service(conn, principal, service_id)
             organizations = await repo.get_organizations(conn, [service.organization_id])
             [record] = await kept.onto_services(
-                conn, [_record(principal, service, organizations.get(service.organization_id))]
+                conn, principal, [_record(principal, service, organizations.get(service.organization_id))]
             )
         return record
 
@@ -219,7 +219,9 @@ async def _services(
         services = await readable_services(conn, principal, [summary.id for summary in found.items])
         organizations = await repo.get_organizations(conn, list({s.organization_id for s in services}))
         nested = await kept.onto_services(
-            conn, [_record(principal, service, organizations.get(service.organization_id)) for service in services]
+            conn,
+            principal,
+            [_record(principal, service, organizations.get(service.organization_id)) for service in services],
         )
     if query.format is HsdsFormat.NDJSON:
         body = b"".join(msgspec.json.encode(record) + b"\n" for record in nested)

@@ -41,7 +41,12 @@ async def export_package(
         kept_of = await kept.of_owners(conn, "organization", [o.id for o in organizations])
         for organization in organizations:
             record = records.organization_to_hsds(organization)
-            tables.add("organization", kept.onto("organization", record, kept_of.get(organization.id, [])))
+            tables.add(
+                "organization",
+                kept.onto(
+                    "organization", record, kept_of.get(organization.id, []), may_see_restricted=include_restricted
+                ),
+            )
         progress.stage("Exporting listings", int(await conn.fetchval("SELECT count(*) FROM service")))
         after = None
         while ids := await repo.service_ids_after(conn, after, EXPORT_BATCH):
@@ -49,7 +54,12 @@ async def export_package(
             for service in await repo.get_services(conn, ids):
                 if include_restricted or service.visibility is Visibility.PUBLIC:
                     record = records.service_to_hsds(service, may_see_restricted=include_restricted)
-                    tables.add("service", kept.onto("service", record, kept_of.get(service.id, [])))
+                    tables.add(
+                        "service",
+                        kept.onto(
+                            "service", record, kept_of.get(service.id, []), may_see_restricted=include_restricted
+                        ),
+                    )
                     exported += 1
             after = ids[-1]
             progress.advance(len(ids))

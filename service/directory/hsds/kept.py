@@ -7,6 +7,11 @@ phones, schedules, places, documents, areas) the HSDS fields we have no column f
 position among its listing's (``*_detail``): a place's description, transport and url, an address's
 second line, a schedule's notes, an area's extent …
 
+A confidential place tells those who may not see it only its province, kept data too: a place kept
+whole keeps its confidential flag and goes out as its province alone; a place's details are laid only
+over that same place (by its id: an edit that removes or reorders places moves none onto another),
+and never over a place shown as its province.
+
 A reference in a kept row (``location_id`` …) stays only when it names a row the export writes:
 otherwise it is left out with a warning, so every export is a valid package."""
 
@@ -21,9 +26,12 @@ from typing import Any
 import msgspec
 
 from service import places
+from service.auth.models import Principal
 from service.db import Connection
+from service.directory import rules
 from service.directory.hsds import records
 from service.directory.hsds.package import descriptor, fields_by_table, where
+from service.directory.hsds.terms import attributes_of, flag
 
 # Fields of a service and an organization that our own columns hold (or that we write ourselves).
 MODELLED = {
@@ -122,8 +130,9 @@ class Rows:
         found = self.fields(table, row, MODELLED_ROWS[table]) if row else {}
         return {key: value for key, value in found.items() if not _written_by_us(table, key, value)}
 
-    def place(self, sal: dict[str, Any]) -> dict[str, Any]:
-        """A ``service_at_location`` whose place is not one of ours, whole, as HSDS wrote it."""
+    def place(self, sal: dict[str, Any], confidential: bool) -> dict[str, Any]:
+        """A ``service_at_location`` whose place is not one of ours, whole, as HSDS wrote it, with our
+        confidential flag when its address is given only on referral (``onto`` then hides it)."""
         location = sal.get("location") or {}
         whole = self.fields("service_at_location", sal)
         if location:
@@ -131,6 +140,9 @@ class Rows:
                 key: [self.fields(table, row) for row in location.get(key) or []]
                 for key, table in (("addresses", "address"), ("accessibility", "accessibility"))
             }
+            if confidential and "id" in whole["location"]:
+                place = uuid.UUID(str(whole["location"]["id"]))
+                whole["location"]["attributes"] = attributes_of(place, "location", [(records.CONFIDENTIAL, flag(True))])
         return whole
 
     def placed(self, sal: dict[str, Any]) -> dict[str, Any]:
@@ -221,10 +233,12 @@ def of_listing(
     record: dict[str, Any],
     files: dict[str, str],
     read: tuple[list[tuple[dict[str, Any], Any]], list[str | None], list[dict[str, Any]], list[Source]],
+    confidential: list[bool],
     warnings: list[str],
 ) -> list[Kept]:
     """What is kept of a listing: its own fields and tables (``of_record``), the places and
-    areas that are not ours whole, and the details of the rows that are (by their position)."""
+    areas that are not ours whole (``confidential``: which of those are), and the details of the
+    rows that are (by their position; a place's also name it)."""
     found, areas, schedules, sources = read
     elsewhere = [sal for sal, place in found if place is None]
     targets = {str(record.get("id")), str(record.get("organization_id"))}
@@ -235,9 +249,15 @@ def of_listing(
     outside = [rows.fields("service_area", area) for area, code in area_rows if code is None]
     return [
         *of_record("service", record, list(records.FEES.values())),
-        *(Kept("service_at_location", i, rows.place(sal)) for i, sal in enumerate(elsewhere)),
+        *(
+            Kept("service_at_location", i, rows.place(sal, hidden))
+            for i, (sal, hidden) in enumerate(zip(elsewhere, confidential, strict=True))
+        ),
         *(Kept("service_area", i, area) for i, area in enumerate(outside)),
-        *details("service_at_location_detail", [rows.placed(sal) for sal, place in found if place is not None]),
+        *details(
+            "service_at_location_detail",
+            [_of_place(rows.placed(sal), place[0]) for sal, place in found if place is not None],
+        ),
         *details("service_area_detail", [rows.detail("service_area", a) for a, code in area_rows if code]),
         *details("schedule_detail", [rows.detail("schedule", source) for source in schedules]),
         *details("contact_detail", [rows.contact(contact, phone) for contact, phone in sources]),
@@ -253,26 +273,60 @@ def _all(record: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return list(record.get(key) or [])
 
 
-def onto(owner: str, record: dict[str, Any], kept: list[Kept]) -> dict[str, Any]:
-    """``record`` (as we write it) with what was kept of it: its own fields over ours, the kept
-    tables and whole rows nested under their keys, details laid over the rows they are of."""
+def _of_place(detail: dict[str, Any], location_id: uuid.UUID) -> dict[str, Any]:
+    """A place's details name the place, so they go back over it alone."""
+    return detail | {"location_id": str(location_id)} if detail else detail
+
+
+def onto(owner: str, record: dict[str, Any], kept: list[Kept], *, may_see_restricted: bool) -> dict[str, Any]:
+    """``record`` (as we write it for a viewer who may or may not see confidential places) with what
+    was kept of it: its own fields over ours, the kept tables and whole rows nested under their keys
+    (a confidential place as its province only, to a viewer who may not see it), details laid over
+    the rows they are of."""
     keys = {table: key for key, table in OWNED[owner].items()} | WHOLE
     for item in kept:
         if item.table == owner:
             record |= item.record
         elif item.table in DETAILS:
             rows = record.get(DETAILS[item.table]) or []
-            if item.position < len(rows):
+            if item.table == "service_at_location_detail":  # over that place, wherever it is now
+                rows = [row for row in rows if row.get("location_id") == item.record.get("location_id")][:1]
+                if rows:
+                    _over(rows[0], item.record)
+            elif item.position < len(rows):
                 _over(rows[item.position], item.record)
+        elif item.table in WHOLE and not may_see_restricted and _confidential(item.record):
+            record.setdefault(keys[item.table], []).append(_province_only(item.record))
         else:
             record.setdefault(keys[item.table], []).append(item.record)
     return record
 
 
+def _confidential(whole: dict[str, Any]) -> bool:
+    attributes = (whole.get("location") or {}).get("attributes") or []
+    return any(
+        a.get("taxonomy_term_id") == records.CONFIDENTIAL["id"] and a.get("value") == flag(True) for a in attributes
+    )
+
+
+def _province_only(whole: dict[str, Any]) -> dict[str, Any]:
+    """A confidential place kept whole as those who may not see it see one of ours: its province."""
+    location = whole["location"]
+    province = next((a.get("state_province") for a in location.get("addresses") or [] if a.get("state_province")), "")
+    shown = {key: location[key] for key in ("id", "location_type", "attributes") if key in location}
+    shown["description"] = f"{province}. {records.REDACTED_NOTE}" if province else records.REDACTED_NOTE
+    return {key: whole[key] for key in ("id", "service_id", "location_id") if key in whole} | {"location": shown}
+
+
+def _hidden(row: dict[str, Any]) -> bool:
+    """Whether a row we wrote is a place shown only as its province (the row, or the place it links)."""
+    return any(records.REDACTED_NOTE in str(r.get("description", "")) for r in (row, row.get("location") or {}))
+
+
 def _over(row: dict[str, Any], detail: dict[str, Any]) -> None:
     """Lay kept fields over a row we wrote, nested lists position by position. A place shown only
     as its province (confidential) gets none of its own details: they could tell where it is."""
-    if records.REDACTED_NOTE in str(row.get("description", "")):
+    if _hidden(row):
         return
     for key, value in detail.items():
         if isinstance(value, list) and isinstance(row.get(key), list):
@@ -316,10 +370,11 @@ async def program_ids(conn: Connection) -> set[str]:
     return {row["id"] for row in rows}
 
 
-async def onto_services(conn: Connection, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """HSDS ``service`` records (as ``records.service_to_hsds`` writes them) with what is kept of
-    each and of its nested organization, and the ``program`` its ``program_id`` names (HSDS 3.0's
-    compiled service holds it whole): what the HSDS API answers."""
+async def onto_services(conn: Connection, principal: Principal, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """HSDS ``service`` records (as ``records.service_to_hsds`` writes them for ``principal``) with
+    what is kept of each and of its nested organization, as ``principal`` may see it, and the
+    ``program`` its ``program_id`` names (HSDS 3.0's compiled service holds it whole): what the HSDS
+    API answers."""
     rows = await conn.fetch(
         "SELECT service_id, organization_id, hsds_table, position, record FROM hsds_kept"
         " WHERE service_id = ANY($1::uuid[]) OR organization_id = ANY($2::uuid[]) ORDER BY hsds_table, position",
@@ -332,11 +387,13 @@ async def onto_services(conn: Connection, services: list[dict[str, Any]]) -> lis
         owner = of_services[row["service_id"]] if row["service_id"] else of_organizations[row["organization_id"]]
         owner.append(Kept(row["hsds_table"], row["position"], row["record"]))
     for service in services:
-        onto("service", service, of_services.get(uuid.UUID(service["id"]), []))
+        organization_id = uuid.UUID(service["organization_id"])
+        may_see = rules.may_see_restricted(principal, organization_id)
+        onto("service", service, of_services.get(uuid.UUID(service["id"]), []), may_see_restricted=may_see)
         organization = service.get("organization") or {}
-        kept = of_organizations.get(uuid.UUID(service["organization_id"]), [])
+        kept = of_organizations.get(organization_id, [])
         if organization:
-            onto("organization", organization, kept)
+            onto("organization", organization, kept, may_see_restricted=may_see)
         programs = {item.record.get("id"): item.record for item in kept if item.table == "program"}
         if service.get("program_id") in programs:
             service["program"] = programs[service["program_id"]]

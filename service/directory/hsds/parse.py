@@ -256,9 +256,14 @@ def _location(
         "province_code": province,
         "lat": float(lat) if lat not in (None, "") else None,
         "lon": float(lon) if lon not in (None, "") else None,
-        "confidential": _flag(_one(values, "confidential"), False),
+        "confidential": _confidential(sal),
         "accessibility": access[0].get("description") or "" if access else "",
     }
+
+
+def _confidential(sal: dict[str, Any]) -> bool:
+    """Whether a place's address is given only on referral (our attribute on its location)."""
+    return _flag(_one(attribute_values(sal.get("location") or {}), "confidential"), False)
 
 
 def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list[str]) -> list[str | None]:
@@ -380,6 +385,12 @@ def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imported
         location_ids=[location_id for _, (location_id, _) in located],
         last_verified_at=last_verified,
         last_modified=last_modified,
-        kept=kept.of_listing(record, files, (found, areas, schedules.runs(days, day_sources), sources), warnings),
+        kept=kept.of_listing(
+            record,
+            files,
+            (found, areas, schedules.runs(days, day_sources), sources),
+            [_confidential(sal) for sal, place in found if place is None],
+            warnings,
+        ),
         warnings=warnings,
     )

@@ -49,6 +49,7 @@ CONTACT_LABELS = {
     ContactKind.FACEBOOK: "Facebook",
 }
 REDACTED_NOTE = "Địa chỉ được cung cấp khi chuyển gửi / Address given on referral"
+CONFIDENTIAL = field_term("confidential", "The address is given only on referral")
 
 STATUS = {
     ServiceStatus.ACTIVE: "active",
@@ -131,7 +132,7 @@ def _location(service: Service, index: int, location: Location, may_see_restrict
         "location",
         [
             (field_term("province", PROVINCE_NOTE), location.province_code),
-            (field_term("confidential", "The address is given only on referral"), flag(location.confidential)),
+            (CONFIDENTIAL, flag(location.confidential)),
         ],
     )
     return {
