@@ -106,3 +106,22 @@ async def test_admin_is_refused_and_the_public_sent_to_log_in(browser: Browser, 
     assert public.status_code in (302, 303, 307) and public.headers["location"].startswith("/login")
     await browser.login(world.actors.admin)
     assert (await browser.get("/dashboard")).status_code == 403
+
+
+async def test_a_long_worklist_shows_five_and_folds_the_rest_one_tap_away(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    """On a phone each row is a card: 25 overdue milestones pushed every other section far down."""
+    plan = await plan_with_overdue_milestone(client, world)
+    for day in range(4, 11):  # seven more, each a day later overdue
+        target = (date.today() - timedelta(days=day)).isoformat()
+        added = await add_milestone(
+            client, world, plan["id"], domain="legal_documents", title=f"Mốc {day}", target_date=target
+        )
+        assert added.status_code == 201, added.text
+    await english(browser, world.actors.coordinator)
+    page = (await browser.get("/dashboard")).text
+    section = page[page.index('id="h-overdue"') : page.index('id="h-pastdue"')]
+    first, folded = section.split('<details class="more-rows">')
+    assert first.count("days overdue</span>") == 5
+    assert "<summary>3 more</summary>" in folded and folded.count("days overdue</span>") == 3
