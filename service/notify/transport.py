@@ -89,6 +89,9 @@ class SmtpTransport:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(connections)
         self._accepting = asyncio.Lock()
+        # an accepted message whose "sent" could not be recorded (the database went away): no more
+        # content is handed over until ``close``, or every sender already waiting would add a resend
+        self._unrecorded = False
 
     @classmethod
     def from_url(cls, url: str, tls_context: ssl.SSLContext | None = None) -> SmtpTransport:
@@ -119,6 +122,9 @@ class SmtpTransport:
             await self._hand_over(mail)
         try:  # the connection is free for the next envelope; the next content waits for this "sent"
             await accepted()
+        except BaseException:
+            self._unrecorded = True
+            raise
         finally:
             self._accepting.release()
 
@@ -132,6 +138,8 @@ class SmtpTransport:
                 await _envelope(client, mail)
                 await self._accepting.acquire()
             try:
+                if self._unrecorded:
+                    raise TransportUnavailable("a message the relay accepted could not be recorded as sent")
                 async with asyncio.timeout(self.timeout):
                     await client.data(mail.data)
                 reusable = accepted = True
@@ -169,6 +177,7 @@ class SmtpTransport:
         return client
 
     async def close(self) -> None:
+        self._unrecorded = False
         idle, self._idle = self._idle, []
         for client in idle:
             if client.is_connected:

@@ -19,7 +19,7 @@ import pytest
 from service.config import Settings
 from service.notify.kinds import Kind
 from service.notify.outbox import notify
-from service.notify.transport import SmtpTransport
+from service.notify.transport import Outgoing, SmtpTransport, TransportUnavailable
 from service.notify.worker import _LEASE, BATCH, LEASE, MailWorker
 from tests.integration.conftest import Actors
 from tests.integration.notify.smtp_server import Handler, SmtpServer
@@ -128,6 +128,45 @@ async def test_only_one_message_is_past_the_relays_acceptance_without_its_sent(
         server.stop()
     assert len(set(handler.peers)) > 1
     assert len(once_each(handler)) == BATCH and len(handler.received) == BATCH
+
+
+def outgoing(n: int) -> Outgoing:
+    data = f"From: ketnoi@example.org\r\nTo: r{n}@example.org\r\nSubject: {n}\r\n\r\nbody\r\n".encode()
+    return Outgoing(sender="ketnoi@example.org", recipients=(f"r{n}@example.org",), data=data)
+
+
+async def test_once_a_sent_could_not_be_recorded_no_waiting_sender_hands_its_content_over() -> None:
+    """The database went away while recording a "sent": the senders already past their envelope
+    must not each add a message the relay has and the outbox does not know was sent."""
+    handler = Handler()
+    server = SmtpServer(handler)
+    server.start()
+    try:
+        transport = SmtpTransport("127.0.0.1", server.port, connections=3)
+        failing = asyncio.Event()
+
+        async def lost() -> None:
+            await failing.wait()
+            raise asyncpg.InterfaceError("connection is closed")
+
+        async def recorded() -> None:
+            return None
+
+        first = asyncio.create_task(transport.send(outgoing(1), lost))
+        waiting = [asyncio.create_task(transport.send(outgoing(n), recorded)) for n in (2, 3)]
+        await asyncio.sleep(0.5)  # both have passed their envelopes and wait for the first "sent"
+        failing.set()
+        with pytest.raises(asyncpg.InterfaceError):
+            await first
+        for task in waiting:
+            with pytest.raises(TransportUnavailable):
+                await task
+        assert [r.recipients for r in handler.received] == [["r1@example.org"]]
+        await transport.close()  # the worker's next round: sending goes on
+        await transport.send(outgoing(4), recorded)
+        assert len(handler.received) == 2
+    finally:
+        server.stop()
 
 
 async def test_a_relay_going_away_under_several_connections_spends_one_attempt(
