@@ -35,21 +35,7 @@ from service.directory.hsds.terms import attributes_of, flag
 
 # Fields of a service and an organization that our own columns hold (or that we write ourselves).
 MODELLED = {
-    "service": {
-        "id",
-        "organization_id",
-        "name",
-        "alternate_name",
-        "description",
-        "status",
-        "application_process",
-        "fees_description",
-        "eligibility_description",
-        "minimum_age",
-        "maximum_age",
-        "assured_date",
-        "last_modified",
-    },
+    "service": set(records.LIST_FIELDS) - {"organization"},  # the one-to-one fields our export writes
     "organization": {"id", "name", "alternate_name", "description", "email", "website", "parent_organization_id"},
 }
 # Fields of the rows we model that our columns hold, or that we write ourselves (ids, owners,
