@@ -19,7 +19,6 @@ from service.auth.audience import users_allowed
 from service.auth.models import Principal, Role
 from service.auth.permissions import Action
 from service.db import Connection
-from service.directory import lookups
 from service.notify import outbox
 from service.notify.kinds import Kind
 from service.reintegration.case_repo import CaseRow
@@ -77,16 +76,11 @@ async def _tell(
     await outbox.notify(conn, (user for user in users if user != actor.user_id), kind, link, key, about=about)
 
 
-async def _listing_of(conn: Connection, row: asyncpg.Record) -> str:
-    """The name of the listing a referral went to: what the notification is about."""
-    return (await lookups.listing_names(conn, [row["service_id"]])).get(row["service_id"], "")
-
-
-async def referral_sent(conn: Connection, actor: Principal, row: asyncpg.Record) -> None:
+async def referral_sent(conn: Connection, actor: Principal, row: asyncpg.Record, listing: str) -> None:
     """A referral arrived: its receiving organization's partners, to answer it; and when it went
-    under an emergency override, the coordinators over the case, who should know one was used."""
+    under an emergency override, the coordinators over the case, who should know one was used.
+    ``listing``: the name of the listing it went to, what the notices are about."""
     who = await _referral_readers(conn, row)
-    listing = await _listing_of(conn, row)
     await _tell(
         conn,
         actor,
@@ -109,7 +103,9 @@ async def referral_sent(conn: Connection, actor: Principal, row: asyncpg.Record)
         )
 
 
-async def referral_moved(conn: Connection, actor: Principal, row: asyncpg.Record, to_status: ReferralStatus) -> None:
+async def referral_moved(
+    conn: Connection, actor: Principal, row: asyncpg.Record, to_status: ReferralStatus, listing: str
+) -> None:
     """The receiving side answered (accepted, declined) or completed: the referring caseworker is
     told, on the referral's page, which says the coded reason in words (the notification carries no
     reason). An expiry is no step anyone takes (``workflow.EXPIRED_SQL`` derives it from the due
@@ -125,7 +121,7 @@ async def referral_moved(conn: Connection, actor: Principal, row: asyncpg.Record
     if row["created_by"] in case_side:  # a coordinator who referred the case themselves
         referrers.add(row["created_by"])
     link, key = f"/referrals/{row['id']}", _key(row, to_status.value)
-    await _tell(conn, actor, referrers, kind, link, key, await _listing_of(conn, row))
+    await _tell(conn, actor, referrers, kind, link, key, listing)
 
 
 def _key(row: asyncpg.Record, event: str) -> str:

@@ -91,7 +91,8 @@ async def create_referral(
         conn, referral_id, {"to_status": ReferralStatus.SENT, "actor_id": principal.user_id}
     )
     sent = await referral_repo.get_referral(conn, referral_id)
-    await notices.referral_sent(conn, principal, sent)
+    answer = await view(conn, cipher, sent, Side.REFERRER, now)
+    await notices.referral_sent(conn, principal, sent, answer.service_name)
     await audit_case(
         conn,
         principal,
@@ -101,7 +102,7 @@ async def create_referral(
         referral_id,
         details={"to": str(receiving), "consent": str(consent_id) if consent_id else None, "emergency": bool(override)},
     )
-    return await view(conn, cipher, sent, Side.REFERRER, now)
+    return answer
 
 
 async def _side(conn: Connection, principal: Principal, row: asyncpg.Record) -> Side:
@@ -250,8 +251,8 @@ async def transition(
                 event["note_enc"] = free_text.REFERRAL_EVENT.seal(cipher, event["id"], "note", body.note)
         await referral_repo.insert_referral_event(conn, referral_id, event)
     moved = await referral_repo.get_referral(conn, referral_id)
-    await notices.referral_moved(conn, principal, moved, move.target)
     answer = await view(conn, cipher, moved, side, now)
+    await notices.referral_moved(conn, principal, moved, move.target, answer.service_name)
     # last: the audit append holds the log's lock until commit, so nothing else runs under it
     for step, _source, target in steps:
         await audit.record(
