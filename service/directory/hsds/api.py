@@ -24,7 +24,7 @@ from service.directory.hsds import kept, records, terms
 from service.directory.listing_search import SearchParams, run_search
 from service.directory.listings import readable_service, readable_services
 from service.directory.models import Organization, Service
-from service.errors import DomainError
+from service.errors import FieldError, ValidationFailed
 from service.pagination import MAX_PER_PAGE, PageParams
 
 NDJSON = "application/x-ndjson"
@@ -59,7 +59,10 @@ class PageOrLines(Operation):
 
 # A date-time (RFC 3339; without an offset, UTC): read as a datetime, Litestar would also take a bare
 # number (0.5) as seconds since 1970, which the document's date-time does not allow.
-DATE_TIME = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$"
+DATE_TIME = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?$"
+)
 
 
 def _date_time(value: str | None) -> datetime | None:
@@ -67,8 +70,10 @@ def _date_time(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise DomainError(f"modified_after is not a date-time: {exc}") from exc
+    except ValueError as exc:  # of the right shape, but no such moment (year 0, 30 February)
+        raise ValidationFailed(
+            "modified_after is not a date-time", errors=[FieldError(field="modified_after", message=str(exc))]
+        ) from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 

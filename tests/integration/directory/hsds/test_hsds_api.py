@@ -185,11 +185,20 @@ async def test_malformed_filters_are_problems(client: httpx.AsyncClient) -> None
         {"organization_id": "not-a-uuid"},
         {"modified_after": "yesterday"},
         {"modified_after": "0.5"},  # not seconds since 1970: the document says a date-time
-        {"modified_after": "2026-02-30T00:00:00Z"},
+        {"modified_after": "2026-13-01T00:00:00Z"},
     ):
         response = await client.get("/api/v1/hsds/services", params=params)
         assert response.status_code == 400, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_date_time_of_the_right_shape_that_never_was_is_refused_field_by_field(
+    client: httpx.AsyncClient,
+) -> None:
+    for moment in ("2026-02-30T00:00:00Z", "0000-01-01T00:00:00"):
+        response = await client.get("/api/v1/hsds/services", params={"modified_after": moment})
+        assert response.status_code == 422, response.text
+        assert [error["field"] for error in response.json()["errors"]] == ["modified_after"]
 
 
 async def test_post_search_answers_as_the_get_with_the_query_out_of_the_url(
