@@ -55,8 +55,8 @@ def test_caseworker_opens_what_needs_her_from_the_menu_in_2_taps(caseworker: Pag
     assert_no_sideways_scroll(caseworker)
     screenshot(caseworker, "notifications-phone")
     unread.first.locator("button").tap()  # 2: opens the page to act, read from now on
-    caseworker.wait_for_load_state("networkidle")
-    assert not caseworker.url.endswith("/notifications"), caseworker.url
+    # the post and its redirect: waiting for an idle network could return before they began
+    caseworker.wait_for_url(lambda url: not url.endswith("/notifications"))
     assert unread_in_menu(caseworker) == before - 1
 
 
