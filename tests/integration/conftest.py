@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from service.config import Settings
 from service.crypto import PersonalDataCipher, new_key, parse_key
 from service.db import Connection
 from service.demo.seed import DEMO_LOGINS, seed_demo
+from tests.integration.notify.smtp_server import Handler, SmtpServer
 
 if TYPE_CHECKING:
     from tests.integration.reintegration.world import World
@@ -269,3 +270,18 @@ async def demo_bearer_headers(conn: Connection, roles: Collection[str] | None = 
         )
         headers[login.role.value] = {"Authorization": f"Bearer {token}"}
     return headers
+
+
+@pytest.fixture
+def handler() -> Handler:
+    """What the in-process SMTP server received (and how it is to misbehave)."""
+    return Handler()
+
+
+@pytest.fixture
+def smtp_server(handler: Handler) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) in this process, for the test's length."""
+    running = SmtpServer(handler)
+    running.start()
+    yield running
+    running.stop()

@@ -9,7 +9,6 @@ import mailbox
 import ssl
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -29,19 +28,6 @@ pytestmark = pytest.mark.usefixtures("app")
 SETTINGS = Settings(base_url="https://ketnoi.example.org", mail_max_attempts=3)
 
 
-@pytest.fixture
-def handler() -> Handler:
-    return Handler()
-
-
-@pytest.fixture
-def plain_server(handler: Handler) -> Iterator[SmtpServer]:
-    server = SmtpServer(handler)
-    server.start()
-    yield server
-    server.stop()
-
-
 def smtp(server: SmtpServer, **options: object) -> SmtpTransport:
     return SmtpTransport("127.0.0.1", server.port, **options)  # type: ignore[arg-type]
 
@@ -52,13 +38,13 @@ async def due_now(pool: asyncpg.Pool) -> None:
 
 
 async def test_delivers_both_bodies_and_the_headers_in_the_users_language(
-    pool: asyncpg.Pool, actors: Actors, plain_server: SmtpServer, handler: Handler
+    pool: asyncpg.Pool, actors: Actors, smtp_server: SmtpServer, handler: Handler
 ) -> None:
     await pool.execute("UPDATE app_user SET locale = 'en' WHERE id = $1", actors.caseworker.user_id)
     async with pool.acquire() as conn:
         await notify(conn, [actors.partner.user_id], Kind.REFERRAL_RECEIVED, "/partner/referrals/r1", "ref:r1:in")
         await notify(conn, [actors.caseworker.user_id], Kind.REFERRAL_ACCEPTED, "/cases/c1/referrals/r1", "ref:r1:ok")
-    worker = MailWorker(pool, smtp(plain_server), SETTINGS)
+    worker = MailWorker(pool, smtp(smtp_server), SETTINGS)
     assert await worker.drain_once() == 2
     await worker.transport.close()
     by_recipient = {r.recipients[0]: r.message for r in handler.received}
@@ -176,13 +162,13 @@ async def test_server_goes_away_mid_batch_and_comes_back(
 
 
 async def test_dead_after_max_attempts_and_retried(
-    pool: asyncpg.Pool, actors: Actors, plain_server: SmtpServer, handler: Handler
+    pool: asyncpg.Pool, actors: Actors, smtp_server: SmtpServer, handler: Handler
 ) -> None:
     handler.refuse_recipients = True
     async with pool.acquire() as conn:
         await notify(conn, [actors.partner.user_id], Kind.REFERRAL_RECEIVED, "/partner/referrals/r2", "ref:r2:in")
         await notify(conn, [actors.partner.user_id], Kind.REFERRAL_EXPIRED, "/partner/referrals/r3", "ref:r3:exp")
-    worker = MailWorker(pool, smtp(plain_server), SETTINGS)
+    worker = MailWorker(pool, smtp(smtp_server), SETTINGS)
     for attempt in range(1, SETTINGS.mail_max_attempts + 1):
         assert await worker.drain_once() == 2  # a refused recipient is this message's failure: both tried
         assert worker.outages == 0
@@ -222,7 +208,7 @@ async def test_maildir_delivery_is_readable_with_the_standard_library(
 
 
 async def test_the_envelope_holds_the_addresses_when_names_are_vietnamese(
-    pool: asyncpg.Pool, actors: Actors, plain_server: SmtpServer, handler: Handler
+    pool: asyncpg.Pool, actors: Actors, smtp_server: SmtpServer, handler: Handler
 ) -> None:
     """A display name with diacritics (and a comma) must not leak into MAIL FROM / RCPT TO: a relay
     without SMTPUTF8 would refuse every mail, one with it would route to "Cán"."""
@@ -230,7 +216,7 @@ async def test_the_envelope_holds_the_addresses_when_names_are_vietnamese(
                        actors.partner.user_id)  # fmt: skip
     async with pool.acquire() as conn:
         await notify(conn, [actors.partner.user_id], Kind.REFERRAL_RECEIVED, "/partner/referrals/r9", "ref:r9:in")
-    worker = MailWorker(pool, smtp(plain_server), Settings(base_url="https://ketnoi.example.org"))
+    worker = MailWorker(pool, smtp(smtp_server), Settings(base_url="https://ketnoi.example.org"))
     assert await worker.drain_once() == 1
     await worker.transport.close()
     (received,) = handler.received

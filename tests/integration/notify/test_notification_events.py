@@ -12,19 +12,14 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.integration.reintegration.world import CASE_BODY, World, consent, refer, refer_in_emergency
-
-AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
-EVERYONE = (
-    "partner",
-    "second_partner",
-    "other_partner",
-    "caseworker",
-    "colleague",
-    "coordinator",
-    "parent_coordinator",
-    "outsider",
-    "admin",
+from tests.integration.reintegration.world import (
+    AGREEMENT,
+    CASE_BODY,
+    EVERYONE,
+    World,
+    consent,
+    refer,
+    refer_in_emergency,
 )
 
 

@@ -9,9 +9,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.integration.reintegration.world import CASE_BODY, World, add_milestone
-
-AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
+from tests.integration.reintegration.world import AGREEMENT, CASE_BODY, World, add_milestone
 
 
 async def new_plan(client: httpx.AsyncClient, world: World) -> dict[str, Any]:

@@ -21,20 +21,16 @@ from service.crypto import new_key
 from service.reintegration import scheduler
 from service.reintegration.scheduler import tick
 from tests.integration.conftest import DATA_KEY, serving
-from tests.integration.reintegration.world import World, add_milestone, consent, record_consent, refer
-
-AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
-EVERYONE = (
-    "partner",
-    "second_partner",
-    "other_partner",
-    "caseworker",
-    "colleague",
-    "coordinator",
-    "parent_coordinator",
-    "outsider",
-    "admin",
+from tests.integration.reintegration.world import (
+    AGREEMENT,
+    EVERYONE,
+    World,
+    add_milestone,
+    consent,
+    record_consent,
+    refer,
 )
+
 Told = dict[tuple[str, str, str], set[str]]  # (kind, link, dedupe key) -> the names told
 
 

@@ -115,6 +115,21 @@ async def add_milestone(client: httpx.AsyncClient, world: World, plan_id: str, *
     return await client.post(url, headers=world.actors.caseworker.headers, json=body)
 
 
+# a survivor's agreement to a plan, as the plan pages and the API take it
+AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
+# every named user of the world, to check that who is told is exactly who may read
+EVERYONE = (
+    "partner",
+    "second_partner",
+    "other_partner",
+    "caseworker",
+    "colleague",
+    "coordinator",
+    "parent_coordinator",
+    "outsider",
+    "admin",
+)
+
 EMERGENCY_REASON = "Nguy cơ bị bắt lại trong đêm nay; chưa liên lạc được để xin đồng ý"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -36,19 +35,6 @@ SITE = "https://ketnoi.example.org"
 @pytest.fixture
 def policy(app: Litestar) -> check_ins.Policy:
     return check_ins.policy(app.state.settings)
-
-
-@pytest.fixture
-def handler() -> Handler:
-    return Handler()
-
-
-@pytest.fixture
-def server(handler: Handler) -> Iterator[SmtpServer]:
-    running = SmtpServer(handler)
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -108,7 +94,7 @@ async def test_partners_of_a_stale_listing_are_mailed_and_confirm_from_the_link(
     browser: Browser,
     pool: asyncpg.Pool,
     policy: check_ins.Policy,
-    server: SmtpServer,
+    smtp_server: SmtpServer,
     handler: Handler,
 ) -> None:
     listing = await stale_listing(client, actors, pool, actors.org)
@@ -116,7 +102,7 @@ async def test_partners_of_a_stale_listing_are_mailed_and_confirm_from_the_link(
     elsewhere = await stale_listing(client, actors, pool, actors.other_org)
     done = await tick(pool, check_in_policy=policy)
     assert done is not None and done.check_ins == 3
-    await deliver(pool, server)
+    await deliver(pool, smtp_server)
     # the listing's partners, and the other organization's partner about its own listing only
     assert sorted(r.recipients[0] for r in handler.received) == sorted(
         [actors.partner.email, colleague.email, actors.other_partner.email]
@@ -170,12 +156,12 @@ async def test_needs_changes_opens_the_edit_form_behind_the_log_in(
     browser: Browser,
     pool: asyncpg.Pool,
     policy: check_ins.Policy,
-    server: SmtpServer,
+    smtp_server: SmtpServer,
     handler: Handler,
 ) -> None:
     listing = await stale_listing(client, actors, pool, actors.org)
     await tick(pool, check_in_policy=policy)
-    await deliver(pool, server)
+    await deliver(pool, smtp_server)
     change = links(mail_to(handler, actors.partner))["change"]
     opened = await browser.get(change)
     assert opened.status_code == 303 and opened.headers["location"] == f"/partner/services/{listing}"

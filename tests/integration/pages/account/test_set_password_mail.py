@@ -6,13 +6,11 @@ no token."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-import pytest
 
 from service.config import Settings
 from service.notify.transport import SmtpTransport
@@ -23,19 +21,6 @@ from tests.integration.pages.conftest import Browser
 
 SETTINGS = Settings(base_url="https://ketnoi.example.org")
 NEW_PASSWORD = "đèn lồng phố Hội An"
-
-
-@pytest.fixture
-def handler() -> Handler:
-    return Handler()
-
-
-@pytest.fixture
-def server(handler: Handler) -> Iterator[SmtpServer]:
-    running = SmtpServer(handler)
-    running.start()
-    yield running
-    running.stop()
 
 
 async def deliver(pool: asyncpg.Pool, server: SmtpServer) -> None:
@@ -70,7 +55,7 @@ async def test_an_invitation_arrives_by_smtp_and_its_link_sets_the_password(
     actors: Actors,
     browser: Browser,
     pool: asyncpg.Pool,
-    server: SmtpServer,
+    smtp_server: SmtpServer,
     handler: Handler,
 ) -> None:
     created = await client.post(
@@ -84,7 +69,7 @@ async def test_an_invitation_arrives_by_smtp_and_its_link_sets_the_password(
         headers=actors.admin.headers,
     )
     assert created.status_code == 201, created.text
-    await deliver(pool, server)
+    await deliver(pool, smtp_server)
     [received] = handler.received
     assert received.recipients == ["lan@example.org"]
     assert received.message["Subject"] == "Bạn được mời tham gia Kết Nối"  # the account's language: Vietnamese
@@ -100,12 +85,12 @@ async def test_an_invitation_arrives_by_smtp_and_its_link_sets_the_password(
 
 
 async def test_a_reset_asked_for_on_the_login_page_arrives_in_english_for_an_english_user(
-    actors: Actors, browser: Browser, pool: asyncpg.Pool, server: SmtpServer, handler: Handler
+    actors: Actors, browser: Browser, pool: asyncpg.Pool, smtp_server: SmtpServer, handler: Handler
 ) -> None:
     await pool.execute("UPDATE app_user SET locale = 'en' WHERE id = $1", actors.partner.user_id)
     asked = await browser.submit("/account/forgot-password", {"email": actors.partner.email})
     assert asked.status_code == 200
-    await deliver(pool, server)
+    await deliver(pool, smtp_server)
     [received] = handler.received
     assert received.recipients == [actors.partner.email]
     assert received.message["Subject"] == "Set a new Kết Nối password"

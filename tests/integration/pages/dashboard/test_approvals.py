@@ -11,9 +11,7 @@ import httpx
 from service.auth.repo import principal_for_user
 from service.reintegration import approvals
 from tests.integration.pages.conftest import Browser, text
-from tests.integration.reintegration.world import World, add_milestone
-
-AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
+from tests.integration.reintegration.world import AGREEMENT, World, add_milestone
 
 
 async def submitted_plan(client: httpx.AsyncClient, world: World) -> dict[str, Any]:

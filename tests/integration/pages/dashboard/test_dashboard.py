@@ -12,8 +12,6 @@ from tests.integration.conftest import Actor
 from tests.integration.pages.conftest import Browser, text
 from tests.integration.reintegration.world import World, add_milestone, consent, refer
 
-AGREEMENT = {"survivor_agreed_at": "2026-11-20T09:00:00+07:00", "agreement_method": "verbal_with_witness"}
-
 
 async def plan_with_overdue_milestone(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     headers = world.actors.caseworker.headers
