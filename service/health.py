@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from typing import TypeVar
 
 import asyncpg
 import msgspec
@@ -18,6 +19,7 @@ from service.directory import search_index
 from service.notify import status as mail_status
 
 PROBE_TIMEOUT_S = 2.0
+T = TypeVar("T")
 log = logging.getLogger("ketnoi.health")
 
 
@@ -38,18 +40,27 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     mail_oldest_age_s: float | None = None
 
 
-async def _probe(name: str, check: Awaitable[bool]) -> str:
+class _DatabaseFigures(msgspec.Struct, frozen=True):
+    backlog: tuple[int, float | None]
+    mail: mail_status.Backlog
+
+
+async def _probe(name: str, check: Awaitable[T]) -> T | None:
+    """What ``check`` returns, or None when it fails or takes longer than the probe may."""
     try:
-        ok = await asyncio.wait_for(check, PROBE_TIMEOUT_S)
+        return await asyncio.wait_for(check, PROBE_TIMEOUT_S)
     except Exception as exc:  # any failure to answer is "down"; the reason goes to the log, not the probe
         log.warning("readiness: %s is down: %r", name, exc)
-        return "down"
-    return "ok" if ok else "down"
+        return None
 
 
-async def _database_ok(pool: asyncpg.Pool) -> bool:
-    async with pool.acquire(timeout=PROBE_TIMEOUT_S) as conn:
-        return bool(await conn.fetchval("SELECT true"))
+async def _database_figures(pool: asyncpg.Pool, external: bool) -> _DatabaseFigures:
+    """One connection answers all the database's questions, so a database that goes away between
+    two of them makes the probe say "down" rather than fail the request."""
+    async with pool.acquire() as conn:
+        await conn.fetchval("SELECT true")
+        backlog = await search_index.backlog(conn) if external else (0, None)
+        return _DatabaseFigures(backlog=backlog, mail=await mail_status.backlog(conn))
 
 
 @get("/healthz", tags=["health"], summary="The process is up")
@@ -59,16 +70,15 @@ async def healthz() -> Health:
 
 @get("/readyz", tags=["health"], summary="The database and the search backend answer")
 async def readyz(pool: NamedDependency[asyncpg.Pool], search: NamedDependency[SearchBackend]) -> Response[Readiness]:
-    database, engine = await asyncio.gather(_probe("database", _database_ok(pool)), _probe("search", search.ping()))
     external = isinstance(search, FallbackSearch)
+    figures, pinged = await asyncio.gather(
+        _probe("database", _database_figures(pool, external)), _probe("search", search.ping())
+    )
+    database = "ok" if figures is not None else "down"
+    engine = "ok" if pinged else "down"
     search_state = "degraded" if external and engine == "down" else engine
-    backlog: tuple[int, float | None] = (0, None)
-    mail: mail_status.Backlog | None = None
-    if database == "ok":
-        async with pool.acquire(timeout=PROBE_TIMEOUT_S) as conn:
-            if external:
-                backlog = await search_index.backlog(conn)
-            mail = await mail_status.backlog(conn)
+    backlog = figures.backlog if figures else (0, None)
+    mail = figures.mail if figures else None
     ready = database == "ok" and search_state != "down"
     body = Readiness(
         status="ok" if ready else "unavailable",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import asyncpg
 import httpx
+
+from service.health import PROBE_TIMEOUT_S
 
 
 async def test_healthz_says_ok(client: httpx.AsyncClient) -> None:
@@ -22,6 +28,32 @@ async def test_readyz_checks_database_and_search(client: httpx.AsyncClient) -> N
         "mail_queued": 0,
         "mail_dead": 0,
     }
+
+
+async def test_readyz_says_the_database_is_down_when_it_stops_answering_after_the_first_question(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """The probe asks the database more than one thing; when it stops answering part-way (here a lock
+    holds the mail outbox, as a crash between two queries would) the probe still answers in its own
+    shape and in time, rather than hanging or failing with another body."""
+    holder = await asyncpg.connect(database_url)
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE mail_outbox IN ACCESS EXCLUSIVE MODE")
+            began = time.monotonic()
+            response = await asyncio.wait_for(client.get("/readyz"), PROBE_TIMEOUT_S * 3)
+            took = time.monotonic() - began
+    finally:
+        await holder.close()
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "down",
+        "search": "ok",
+        "search_backend": "postgres",
+    }
+    assert took < PROBE_TIMEOUT_S * 1.5
+    assert (await client.get("/readyz")).json()["database"] == "ok"
 
 
 async def test_openapi_documents_every_api_endpoint_with_bearer_auth(client: httpx.AsyncClient) -> None:
