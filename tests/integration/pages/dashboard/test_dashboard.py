@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.integration.conftest import Actor
+from tests.integration.listings import service_body
 from tests.integration.pages.conftest import Browser, text
 from tests.integration.reintegration.world import World, add_milestone, consent, refer
 
@@ -123,3 +124,25 @@ async def test_a_long_worklist_shows_five_and_folds_the_rest_one_tap_away(
     first, folded = section.split('<details class="more-rows">')
     assert first.count("days overdue</span>") == 5
     assert "<summary>3 more</summary>" in folded and folded.count("days overdue</span>") == 3
+
+
+async def test_the_outcomes_table_shows_five_services_and_folds_the_rest_one_tap_away(
+    browser: Browser, client: httpx.AsyncClient, world: World
+) -> None:
+    """It listed every partner service as a card: with a real directory, most of a phone's scroll."""
+    await consent(client, world, None)
+    for number in range(7):
+        listing = await client.post(
+            "/api/v1/services",
+            headers=world.actors.partner.headers,
+            json=service_body(world.actors.org, name=f"Dịch vụ số {number}"),
+        )
+        assert listing.status_code == 201, listing.text
+        referral = await refer(client, world, service_id=listing.json()["id"])
+        assert referral.status_code == 201, referral.text
+    await english(browser, world.actors.coordinator)
+    page = (await browser.get("/dashboard")).text
+    section = page[page.index('id="h-outcomes"') :]
+    first, folded = section.split('<details class="more-rows">')
+    assert "<summary>2 more</summary>" in folded and folded.count('<th scope="row">Dịch vụ số') == 2
+    assert first[first.index("<table") :].count('<th scope="row">Dịch vụ số') == 5
