@@ -9,7 +9,10 @@ that fails while writing rolls the whole import back.
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,9 +82,25 @@ def _parsed(fetched: staging.Fetched, parse: Any, rejected: list[Rejection], war
 
 async def import_package(pool: asyncpg.Pool, folder: Path, *, dry_run: bool, progress: Progress) -> ImportReport:
     try:
-        return await transact(pool, _import, folder, dry_run, progress)
+        with _collector_paused():
+            return await transact(pool, _import, folder, dry_run, progress)
     except _DryRun as rollback:
         return rollback.report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the import. Nesting and checking creates millions of small
+    dictionaries, none of them in a cycle, and each collection walked the live ones: a quarter of
+    the import's CPU, for nothing to collect (measured in bench/README.md). The import holds a chunk
+    at a time, so memory stays bounded; the collector runs again as soon as the import ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 async def _import(conn: Connection, folder: Path, dry_run: bool, progress: Progress) -> ImportReport:

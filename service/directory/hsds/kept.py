@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import msgspec
@@ -41,17 +41,22 @@ MODELLED = {
 # Fields of the rows we model that our columns hold, or that we write ourselves (ids, owners,
 # references between them): never kept as details.
 MODELLED_ROWS = {
-    "service_at_location": {"id", "service_id", "location_id", "location"},
-    "location": {"id", "name", "latitude", "longitude", "organization_id", "addresses", "accessibility", "attributes"},
-    "address": {"id", "location_id", "address_1", "city", "state_province"},
-    "accessibility": {"id", "location_id", "description"},
-    "contact": {"id", "service_id", "organization_id", "phones", "attributes"},
-    "phone": {"id", "service_id", "organization_id", "contact_id", "number", "type", "languages", "attributes"},
-    "language": {"id", "service_id", "phone_id", "code"},
-    "schedule": {"id", "service_id", "freq", "byday", "opens_at", "closes_at"},
-    "service_area": {"id", "service_id", "name", "description", "extent_type"},
-    "required_document": {"id", "service_id", "document"},
+    table: frozenset(fields.split())
+    for table, fields in {
+        "service_at_location": "id service_id location_id location",
+        "location": "id name latitude longitude organization_id addresses accessibility attributes",
+        "address": "id location_id address_1 city state_province",
+        "accessibility": "id location_id description",
+        "contact": "id service_id organization_id phones attributes",
+        "phone": "id service_id organization_id contact_id number type languages attributes",
+        "language": "id service_id phone_id code",
+        "schedule": "id service_id freq byday opens_at closes_at",
+        "service_area": "id service_id name description extent_type",
+        "required_document": "id service_id document",
+    }.items()
 }
+_CONTACT_WITHOUT_PHONE = MODELLED_ROWS["contact"] | {"email"}  # an email contact: its email is our column
+_LANGUAGE_OF_THIS_LISTING = MODELLED_ROWS["language"] - {"service_id"}
 # Where each detail goes on its listing's record: the list it is a position of.
 DETAILS = {
     "service_at_location_detail": "service_at_locations",
@@ -100,7 +105,10 @@ class Rows:
         self.warnings = warnings
 
     def fields(self, table: str, row: dict[str, Any], leave: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
-        found = _fields(table, row, leave)
+        return self._referring(table, row, _fields(table, row, leave))
+
+    def _referring(self, table: str, row: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+        """``found`` without the references to rows the export does not write, each with a warning."""
         for column in references(table) & found.keys():
             if str(found[column]) not in self.targets:
                 self._left_out(table, row, column)
@@ -111,10 +119,19 @@ class Rows:
         at = where(self.files, table, row)
         self.warnings.append(f"{at} {column}: {row[column]} names no row Kết Nối keeps; left out")
 
-    def detail(self, table: str, row: dict[str, Any] | None) -> dict[str, Any]:
-        """What of one row we model our columns do not hold, and we would not write ourselves."""
-        found = self.fields(table, row, MODELLED_ROWS[table]) if row else {}
-        return {key: value for key, value in found.items() if not _written_by_us(table, key, value)}
+    def detail(self, table: str, row: dict[str, Any] | None, leave: frozenset[str] | None = None) -> dict[str, Any]:
+        """What of one row we model our columns do not hold (nor ``leave``, by default the fields
+        of ``MODELLED_ROWS``), and we would not write ourselves. Only those fields are looked at: every
+        row of every listing comes through here, and most have none."""
+        if not row:
+            return {}
+        others = _other_fields(table, MODELLED_ROWS[table] if leave is None else leave)
+        found = {
+            column: value
+            for column, value in row.items()
+            if column in others and value not in (None, "") and not _written_by_us(table, column, value)
+        }
+        return self._referring(table, row, found) if found else found
 
     def place(self, sal: dict[str, Any], confidential: bool) -> dict[str, Any]:
         """A ``service_at_location`` whose place is not one of ours, whole, as HSDS wrote it, with our
@@ -145,9 +162,7 @@ class Rows:
     def contact(self, contact: dict[str, Any] | None, phone: dict[str, Any] | None) -> dict[str, Any]:
         """Details of one contact point: its HSDS contact (its email too, unless it is an email
         contact) and its phone with the phone's languages."""
-        leave = MODELLED_ROWS["contact"] | ({"email"} if phone is None else set())
-        found = self.fields("contact", contact, leave) if contact else {}
-        found = {key: value for key, value in found.items() if not _written_by_us("contact", key, value)}
+        found = self.detail("contact", contact, _CONTACT_WITHOUT_PHONE if phone is None else None)
         for column in ("service_id", "organization_id"):  # another owner's: we write our own
             if contact and contact.get(column) and str(contact[column]) not in self.targets:
                 self._left_out("contact", contact, column)
@@ -162,13 +177,17 @@ class Rows:
         """Details of a phone's language; its ``service_id`` too when it is this listing's (HSDS
         lets a language name both), which we do not write on a phone's languages."""
         ours = str(language.get("service_id")) in self.targets
-        return self.fields("language", language, MODELLED_ROWS["language"] - ({"service_id"} if ours else set()))
+        return self.detail("language", language, _LANGUAGE_OF_THIS_LISTING if ours else None)
 
 
 def _written_by_us(table: str, column: str, value: Any) -> bool:
     """Whether a value is one an export of ours writes on every such row (a constant, a label, a
     place's province): keeping it would only repeat it, and would hide a later edit of the row."""
-    text = str(value)
+    return _written_text(table, column, str(value))
+
+
+@lru_cache(maxsize=4096)  # the same few values on row after row (a weekday start, a province …)
+def _written_text(table: str, column: str, text: str) -> bool:
     if (table, column) in CONSTANTS:
         return text in CONSTANTS[table, column]
     if (table, column) == ("contact", "name"):
@@ -188,6 +207,12 @@ CONSTANTS = {
     ("address", "country"): {records.COUNTRY},
     ("address", "address_type"): {"physical"},
 }
+
+
+@cache
+def _other_fields(table: str, leave: frozenset[str]) -> frozenset[str]:
+    """The HSDS fields of ``table`` that are not in ``leave``."""
+    return frozenset(fields_by_table()[table].keys() - leave)
 
 
 @cache

@@ -33,8 +33,10 @@ class Notes(NamedTuple):
     warnings: list[str]
 
     def add(self, row: _Typed) -> None:
-        self.problems.extend(row.problems)
-        self.warnings.extend(row.warnings)
+        if row.problems:  # rarely: most rows have nothing to say, and this runs for every row
+            self.problems.extend(row.problems)
+        if row.warnings:
+            self.warnings.extend(row.warnings)
 
 
 def nest(

@@ -5,6 +5,7 @@ read, is optional: it is left out with a warning, never its listing."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from service.directory.hsds import records
@@ -25,17 +26,27 @@ def clock(value: Any) -> str:
 
 def _schedule(record: dict[str, Any]) -> list[dict[str, Any]]:
     """One HSDS schedule as our weekly entries, or ValueError naming the column we cannot read."""
-    days = [day.strip() for day in str(record.get("byday") or "").split(",") if day.strip()]
-    if record.get("freq") not in (None, "", "WEEKLY"):
-        raise ValueError(f"freq: {record.get('freq')!r} is not WEEKLY")
+    weekly = _weekly(*(_text(record.get(column)) for column in ("freq", "byday", "opens_at", "closes_at")))
+    return [{"weekday": day, "opens_at": opens, "closes_at": closes} for day, opens, closes in weekly]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@lru_cache(maxsize=1024)  # most schedules share a few opening hours: each is read once
+def _weekly(freq: str, byday: str, opens_at: str, closes_at: str) -> tuple[tuple[int, str, str], ...]:
+    days = [day.strip() for day in byday.split(",") if day.strip()]
+    if freq not in ("", "WEEKLY"):
+        raise ValueError(f"freq: {freq!r} is not WEEKLY")
     unknown = [day for day in days if day not in WEEKDAYS]
     if unknown or not days:
-        raise ValueError(f"byday: {record.get('byday')!r} is not a list of weekdays (MO … SU)")
-    for column in ("opens_at", "closes_at"):
-        if not _CLOCK.fullmatch(clock(record.get(column) or "")):
-            raise ValueError(f"{column}: {record.get(column)!r} is not a time of day")
-    opens, closes = clock(record["opens_at"]), clock(record["closes_at"])
-    return [{"weekday": WEEKDAYS[day], "opens_at": opens, "closes_at": closes} for day in days]
+        raise ValueError(f"byday: {byday or None!r} is not a list of weekdays (MO … SU)")
+    opens, closes = clock(opens_at), clock(closes_at)
+    for column, raw, time in (("opens_at", opens_at, opens), ("closes_at", closes_at, closes)):
+        if not _CLOCK.fullmatch(time):
+            raise ValueError(f"{column}: {raw or None!r} is not a time of day")
+    return tuple((WEEKDAYS[day], opens, closes) for day in days)
 
 
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")  # as ``service.fields.ClockTime``
