@@ -5,6 +5,7 @@ listing out whole; a failure while writing leaves nothing behind; the public exp
 from __future__ import annotations
 
 import csv
+import gc
 import shutil
 import uuid
 from collections import Counter
@@ -211,6 +212,34 @@ async def test_a_dry_run_reports_and_changes_nothing(pool: asyncpg.Pool, demo_pa
     assert (
         await count(pool, "service") == await count(pool, "organization") == await count(pool, "search_document") == 0
     )
+
+
+class CollectorWatch(Quiet):
+    """Notes, at each progress step of an import, whether Python's cycle collector is on."""
+
+    def __init__(self) -> None:
+        self.seen: list[bool] = []
+
+    def advance(self, count: int) -> None:
+        self.seen.append(gc.isenabled())
+
+
+async def test_the_cycle_collector_is_off_while_importing_and_on_again_after_success_dry_run_or_failure(
+    pool: asyncpg.Pool, demo_package: Path, tmp_path: Path
+) -> None:
+    """The import pauses the collector for its speed (bench/README.md); a process that goes on after
+    it (tests, a future web import) must get it back whatever the import's end."""
+    broken = tmp_path / "broken"
+    shutil.copytree(demo_package, broken)
+    (broken / "datapackage.json").write_text("{not json", encoding="utf-8")
+    for folder, dry_run in ((demo_package, True), (broken, False), (demo_package, False)):
+        watch = CollectorWatch()
+        try:
+            await import_package(pool, folder, dry_run=dry_run, progress=watch)
+        except hsds_package.PackageError:
+            assert folder == broken
+        assert gc.isenabled(), folder
+        assert folder == broken or (watch.seen and not any(watch.seen))
 
 
 async def test_a_failure_while_writing_leaves_nothing_behind(pool: asyncpg.Pool, demo_package: Path) -> None:
