@@ -138,6 +138,7 @@ def http_scenarios(
                                      headers=headers, warmup=0 if key in ("transitions", "answers") else 2.0,
                                      cpu=sides)  # fmt: skip
         memory = {str(pid): round(load.peak_rss_mb(pid), 1) for pid in service.workers()}
+    uvloop.run(scenarios.remove_referrals(url, sent))
     return {"measured": measured, "memory_mb": memory}
 
 
@@ -181,6 +182,7 @@ async def floors(options: Options, url: str, fx: dataset.Fixtures) -> dict[str, 
     sent = await scenarios.sent_referrals(url, fx, round(scenarios.ANSWERS_PER_S * (seconds + 2)))  # + warm-up
     results["answers"] = await measure("referrals.transition(accept)", url, scenarios.answers(fx, sent),
                                        concurrency=HIGH, seconds=seconds)  # fmt: skip
+    await scenarios.remove_referrals(url, sent)
     await scenarios.settle_referrals(url, fx)
     results["capacity"] = await measure("listings.set_capacity()", url, scenarios.capacity(fx), concurrency=HIGH,
                                         seconds=seconds)  # fmt: skip
