@@ -30,7 +30,7 @@ axe: node_modules/axe-core/axe.min.js
 
 # One worker per core (pytest-xdist), each with its own embedded PostgreSQL, browser and service.
 test: install browser axe
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=20
 
 # A longer API fuzzing run than the suite's: coverage phase, 50 examples per operation and role, a new
 # seed each time (printed, and in test-artifacts/fuzz.json, to replay a failure with KETNOI_FUZZ_SEED).
