@@ -143,9 +143,10 @@ async def test_once_a_sent_could_not_be_recorded_no_waiting_sender_hands_its_con
     server.start()
     try:
         transport = SmtpTransport("127.0.0.1", server.port, connections=3)
-        failing = asyncio.Event()
+        holding, failing = asyncio.Event(), asyncio.Event()
 
         async def lost() -> None:
+            holding.set()  # the relay has message 1, whose "sent" is being recorded
             await failing.wait()
             raise asyncpg.InterfaceError("connection is closed")
 
@@ -153,6 +154,7 @@ async def test_once_a_sent_could_not_be_recorded_no_waiting_sender_hands_its_con
             return None
 
         first = asyncio.create_task(transport.send(outgoing(1), lost))
+        await asyncio.wait_for(holding.wait(), 5)  # started together, another sender could be first
         waiting = [asyncio.create_task(transport.send(outgoing(n), recorded)) for n in (2, 3)]
         await asyncio.sleep(0.5)  # both have passed their envelopes and wait for the first "sent"
         failing.set()
