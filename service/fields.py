@@ -14,9 +14,10 @@ Text = Annotated[str, Meta(max_length=5000)]
 # No white space in an address. Python's \s and a JSON Schema validator's (ECMAScript's) differ by
 # \x1c-\x1f, \x85 and \ufeff, so those are named: the document then allows exactly the addresses
 # the server does.
-_NOT_SPACE = r"[^@\s\x1c-\x1f\x85\ufeff]"
+_SPACE = r"\s\x1c-\x1f\x85\ufeff"
+_NOT_SPACE = rf"[^@{_SPACE}]"
 Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=rf"^{_NOT_SPACE}+@{_NOT_SPACE}+\.{_NOT_SPACE}+$")]
-Url = Annotated[str, Meta(max_length=500, pattern=r"^https?://[^\s\x1c-\x1f\x85\ufeff]+$")]
+Url = Annotated[str, Meta(max_length=500, pattern=rf"^https?://[^{_SPACE}]+$")]
 Password = Annotated[str, Meta(min_length=10, max_length=200)]
 Code = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
 LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]

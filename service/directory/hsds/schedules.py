@@ -26,12 +26,8 @@ def clock(value: Any) -> str:
 
 def _schedule(record: dict[str, Any]) -> list[dict[str, Any]]:
     """One HSDS schedule as our weekly entries, or ValueError naming the column we cannot read."""
-    weekly = _weekly(*(_text(record.get(column)) for column in ("freq", "byday", "opens_at", "closes_at")))
+    weekly = _weekly(*(str(record.get(column) or "") for column in ("freq", "byday", "opens_at", "closes_at")))
     return [{"weekday": day, "opens_at": opens, "closes_at": closes} for day, opens, closes in weekly]
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 @lru_cache(maxsize=1024)  # most schedules share a few opening hours: each is read once
