@@ -256,14 +256,15 @@ def _location(
         "province_code": province,
         "lat": float(lat) if lat not in (None, "") else None,
         "lon": float(lon) if lon not in (None, "") else None,
-        "confidential": _confidential(sal),
+        "confidential": _confidential(values),
         "accessibility": access[0].get("description") or "" if access else "",
     }
 
 
-def _confidential(sal: dict[str, Any]) -> bool:
-    """Whether a place's address is given only on referral (our attribute on its location)."""
-    return _flag(_one(attribute_values(sal.get("location") or {}), "confidential"), False)
+def _confidential(location_values: dict[str, list[str]]) -> bool:
+    """Whether a place's address is given only on referral (our attribute on its location, whose
+    ``attribute_values`` these are)."""
+    return _flag(_one(location_values, "confidential"), False)
 
 
 def _areas(records_: list[dict[str, Any]], files: dict[str, str], warnings: list[str]) -> list[str | None]:
@@ -389,7 +390,7 @@ def service_from_hsds(record: dict[str, Any], files: dict[str, str]) -> Imported
             record,
             files,
             (found, areas, schedules.runs(days, day_sources), sources),
-            [_confidential(sal) for sal, place in found if place is None],
+            [_confidential(attribute_values(sal.get("location") or {})) for sal, place in found if place is None],
             warnings,
         ),
         warnings=warnings,
